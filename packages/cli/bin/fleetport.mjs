@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The installed `fleetport` command: runs the built bundle (npm run build).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const bundle = fileURLToPath(new URL('../dist/fleetport.js', import.meta.url));
+if (!existsSync(bundle)) {
+  process.stderr.write('fleetport: not built yet; run `npm run build` in the Fleetport folder\n');
+  process.exit(70);
+}
+await import(bundle);

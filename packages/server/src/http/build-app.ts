@@ -1,0 +1,115 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Registry } from 'prom-client';
+import { AppError } from '../kernel/errors.js';
+import { uuidv7 } from '../kernel/ids.js';
+import { type Authenticate, installAuth } from './auth.js';
+import { handleError } from './error-handler.js';
+import { installMetrics } from './metrics.js';
+import { Problem } from './problem.js';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface BuildAppOptions {
+  readonly logger: FastifyBaseLogger | false;
+  readonly bodyLimit: number;
+  readonly authenticate: Authenticate;
+  /** Resolves when the database answers; `/readyz` is 503 when it throws. */
+  readonly ready: () => Promise<void>;
+  readonly version: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The HTTP core: request ids, authentication, problem documents, OpenAPI, health and
+ * metrics. It knows no business; modules add their routes with `register`.
+ */
+export async function buildApp({ logger, bodyLimit, authenticate, ready, version }: BuildAppOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: logger === false ? undefined : logger,
+    logger: logger === false ? false : undefined,
+    bodyLimit,
+    requestIdHeader: false,
+    genReqId(request) {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uuidv7();
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: {
+      customOptions: {
+        // Unknown fields are an error, not silently dropped.
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(function routeNotFound(request, reply) {
+    return handleError(
+      new AppError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+    );
+  });
+  app.addHook('onSend', async function echoRequestId(request, reply) {
+    reply.header('x-request-id', request.id);
+  });
+  app.addSchema(Problem);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Fleetport API',
+        version,
+        description:
+          'Every /v1 route needs `Authorization: Bearer <key>`. Errors are `application/problem+json` with a stable `code`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: false } });
+
+  installAuth(app, authenticate);
+  const registry: Registry = installMetrics(app);
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async function openapi() {
+    return app.swagger();
+  });
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async function healthz() {
+    return { status: 'ok' };
+  });
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async function readyz() {
+    try {
+      await ready();
+    } catch (error) {
+      throw new AppError('unavailable', 'the database is not reachable', undefined, { cause: error });
+    }
+    return { status: 'ready' };
+  });
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async function metrics(_request, reply) {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+  return app;
+}

@@ -1,0 +1,52 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, isAppError } from '../kernel/errors.js';
+import { toProblem } from './problem.js';
+
+/** Translates any failure into one problem document; the single error edge of the HTTP API. */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const fastifyError = error as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
+  if (fastifyError.validation) {
+    const issues = (fastifyError.validation as Array<{ instancePath?: string; message?: string; params?: unknown }>).map(
+      (issue) => ({
+        in: fastifyError.validationContext ?? 'body',
+        path: issue.instancePath ?? '',
+        message: issue.message ?? 'invalid',
+        params: issue.params,
+      }),
+    );
+    return new AppError('validation_failed', `request ${fastifyError.validationContext ?? 'body'} is invalid: ${fastifyError.message}`, {
+      issues,
+    });
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('body_too_large', 'the request body is larger than the limit');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('unsupported_media_type', fastifyError.message ?? 'unsupported content type');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('malformed_body', 'the body is empty but the content type says JSON');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('malformed_body', 'the body is not valid JSON');
+  }
+  if (error instanceof SyntaxError || (fastifyError.statusCode === 400 && fastifyError.code?.startsWith('FST_ERR_CTP'))) {
+    return new AppError('malformed_body', `the body could not be parsed: ${fastifyError.message}`);
+  }
+  if (fastifyError.statusCode === 400 && /prototype/i.test(fastifyError.message ?? '')) {
+    return new AppError('malformed_body', 'the body contains a forbidden key (__proto__ or constructor.prototype)');
+  }
+  if (fastifyError.statusCode === 413) return new AppError('body_too_large', 'the request body is larger than the limit');
+  if (fastifyError.statusCode === 415) return new AppError('unsupported_media_type', fastifyError.message ?? '');
+  return new AppError('internal', 'an unexpected error occurred; see the server log with the request id', undefined, {
+    cause: error,
+  });
+}
+
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const appError = toAppError(error);
+  if (appError.status >= 500) request.log.error({ err: appError.cause ?? error }, appError.message);
+  else request.log.info({ code: appError.code }, appError.message);
+  if (appError.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer realm="fleetport"');
+  return reply.status(appError.status).type('application/problem+json').send(toProblem(appError, request.id));
+}

@@ -1,0 +1,3 @@
+export { type Authenticate, principalOf } from './auth.js';
+export { type App, type BuildAppOptions, buildApp } from './build-app.js';
+export { Problem, toProblem } from './problem.js';

@@ -1,0 +1,66 @@
+/**
+ * The one error type of Fleetport. Every failure that reaches an edge (HTTP, MQTT, CLI)
+ * carries a stable `code`; codes are API: add new ones, never rename.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'malformed_body'
+  | 'unsupported_media_type'
+  | 'body_too_large'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'already_exists'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'precondition_required'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+const statusByCode: Readonly<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  validation_failed: 400,
+  malformed_body: 400,
+  unsupported_media_type: 415,
+  body_too_large: 413,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  already_exists: 409,
+  conflict: 409,
+  precondition_failed: 412,
+  precondition_required: 428,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** A failure with a stable code, an HTTP status and optional structured data. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly data: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, data?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = statusByCode[code];
+    this.data = data;
+  }
+}
+
+/** `not_found` for a resource kind and id; also the answer for another tenant's resources. */
+export function notFound(kind: string, id: string): AppError {
+  return new AppError('not_found', `${kind} '${id}' was not found`, { kind, id });
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

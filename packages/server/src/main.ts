@@ -1,0 +1,52 @@
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger, startServer } from './server.js';
+
+/**
+ * `fleetport serve`: reads the configuration, starts the server, prints the bootstrap key
+ * once, and shuts down gracefully on SIGTERM and SIGINT.
+ */
+export async function serve(flags: Readonly<Record<string, unknown>> = {}, configFile?: string): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig({ flags, configFile });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`fleetport: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const server = await startServer(config, logger);
+  if (server.generatedAdminKey) {
+    process.stdout.write(
+      [
+        '',
+        '  Fleetport created its bootstrap admin key. It is shown only this once: keep it safe.',
+        '',
+        `    FLEETPORT_API_KEY=${server.generatedAdminKey}`,
+        '',
+        `  API: ${server.url}   docs: ${server.url}/docs`,
+        '',
+      ].join('\n'),
+    );
+  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

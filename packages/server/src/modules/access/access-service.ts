@@ -1,0 +1,199 @@
+import { AppError, type Clock, hashSecret, type Logger, newSecret, notFound, prefixedId } from '../../kernel/index.js';
+import type { Store } from '../../store/store.js';
+import type { ApiKey, CreateApiKeyBody, CreatedApiKey, CreateTenantBody, Tenant } from './access-schemas.js';
+import {
+  type ApiKeyRow,
+  countTenants,
+  findApiKey,
+  findApiKeyByHash,
+  findTenant,
+  insertApiKey,
+  insertTenant,
+  listApiKeys,
+  listTenants,
+  revokeApiKey,
+  type TenantRow,
+  touchApiKey,
+} from './access-store.js';
+import { type Principal, type Scope, scopeAllows } from './principal.js';
+
+export interface AccessDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export const DEFAULT_TENANT_ID = 'default';
+/** `last_used_at` is written at most this often per key, to keep reads free of writes. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function presentTenant(row: TenantRow): Tenant {
+  return { id: row.id, name: row.name, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+}
+
+export function presentApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    scope: row.scope as Scope,
+    system: row.is_system === 1,
+    expiresAt: isoOrNull(row.expires_at),
+    revokedAt: isoOrNull(row.revoked_at),
+    lastUsedAt: isoOrNull(row.last_used_at),
+    createdAt: iso(row.created_at),
+  };
+}
+
+export interface BootstrapResult {
+  /** The admin key in clear text when this start generated it; shown once. */
+  readonly generatedKey: string | undefined;
+  readonly created: boolean;
+}
+
+/**
+ * First start: creates the `default` tenant and the bootstrap (system) key, from
+ * `adminKey` when given, otherwise generated. Later starts change nothing.
+ */
+export async function bootstrapAccess(deps: AccessDeps, adminKey: string | undefined): Promise<BootstrapResult> {
+  if ((await countTenants(deps.store)) > 0) return { generatedKey: undefined, created: false };
+  const now = deps.clock.now();
+  const secret = adminKey ?? newSecret('fpk');
+  await deps.store.db.transaction().execute(async (trx) => {
+    const store = { ...deps.store, db: trx };
+    await insertTenant(store, { id: DEFAULT_TENANT_ID, name: 'Default tenant', created_at: now, updated_at: now });
+    await insertApiKey(store, {
+      id: prefixedId('key'),
+      tenant_id: DEFAULT_TENANT_ID,
+      name: 'bootstrap admin',
+      key_hash: hashSecret(secret),
+      scope: 'admin',
+      is_system: 1,
+      expires_at: null,
+      revoked_at: null,
+      last_used_at: null,
+      created_at: now,
+    });
+  });
+  return { generatedKey: adminKey ? undefined : secret, created: true };
+}
+
+/** Resolves a bearer token to its principal; `unauthenticated` for anything not a live key. */
+export async function authenticate(deps: AccessDeps, bearer: string): Promise<Principal> {
+  const row = await findApiKeyByHash(deps.store, hashSecret(bearer));
+  const now = deps.clock.now();
+  if (!row) throw new AppError('unauthenticated', 'the API key is not valid');
+  if (row.revoked_at !== null) throw new AppError('unauthenticated', 'the API key has been revoked');
+  if (row.expires_at !== null && row.expires_at <= now) throw new AppError('unauthenticated', 'the API key has expired');
+  if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
+    // Best effort: a failed touch must not fail the request.
+    touchApiKey(deps.store, row.id, now).catch((error: unknown) =>
+      deps.logger.warn({ err: error, keyId: row.id }, 'could not record key use'),
+    );
+  }
+  return { keyId: row.id, tenantId: row.tenant_id, scope: row.scope as Scope, system: row.is_system === 1 };
+}
+
+function requireSystem(principal: Principal): void {
+  if (!principal.system) throw new AppError('forbidden', 'only the bootstrap (system) key may manage tenants');
+}
+
+/** The tenant a caller may act on: its own, or any for the system key; others look absent. */
+async function visibleTenant(deps: AccessDeps, principal: Principal, tenantId: string): Promise<TenantRow> {
+  if (!principal.system && principal.tenantId !== tenantId) throw notFound('tenant', tenantId);
+  const tenant = await findTenant(deps.store, tenantId);
+  if (!tenant) throw notFound('tenant', tenantId);
+  return tenant;
+}
+
+export async function createTenant(deps: AccessDeps, principal: Principal, body: CreateTenantBody): Promise<Tenant> {
+  requireSystem(principal);
+  const now = deps.clock.now();
+  const row: TenantRow = {
+    id: body.id ?? prefixedId('t', 6).toLowerCase().replace(/[^a-z0-9-]/g, '0'),
+    name: body.name,
+    created_at: now,
+    updated_at: now,
+  };
+  try {
+    await insertTenant(deps.store, row);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'already_exists') {
+      throw new AppError('already_exists', `tenant '${row.id}' already exists`, { kind: 'tenant', id: row.id });
+    }
+    throw error;
+  }
+  return presentTenant(row);
+}
+
+export async function getTenant(deps: AccessDeps, principal: Principal, tenantId: string): Promise<Tenant> {
+  return presentTenant(await visibleTenant(deps, principal, tenantId));
+}
+
+export async function listVisibleTenants(
+  deps: AccessDeps,
+  principal: Principal,
+  page: { after?: string; limit: number },
+): Promise<Tenant[]> {
+  if (!principal.system) {
+    const own = await findTenant(deps.store, principal.tenantId);
+    return own && (page.after === undefined || own.id > page.after) ? [presentTenant(own)] : [];
+  }
+  return (await listTenants(deps.store, page)).map(presentTenant);
+}
+
+export async function createApiKey(
+  deps: AccessDeps,
+  principal: Principal,
+  tenantId: string,
+  body: CreateApiKeyBody,
+): Promise<CreatedApiKey> {
+  await visibleTenant(deps, principal, tenantId);
+  if (!scopeAllows(principal.scope, body.scope)) {
+    throw new AppError('forbidden', `a key with scope '${principal.scope}' cannot create a key with scope '${body.scope}'`);
+  }
+  const now = deps.clock.now();
+  let expiresAt: number | null = null;
+  if (body.expiresAt !== undefined) {
+    expiresAt = Date.parse(body.expiresAt);
+    if (!Number.isFinite(expiresAt) || expiresAt <= now) {
+      throw new AppError('validation_failed', 'expiresAt must be a date-time in the future', { field: 'expiresAt' });
+    }
+  }
+  const secret = newSecret('fpk');
+  const row: ApiKeyRow = {
+    id: prefixedId('key'),
+    tenant_id: tenantId,
+    name: body.name,
+    key_hash: hashSecret(secret),
+    scope: body.scope,
+    is_system: 0,
+    expires_at: expiresAt,
+    revoked_at: null,
+    last_used_at: null,
+    created_at: now,
+  };
+  await insertApiKey(deps.store, row);
+  return { ...presentApiKey(row), secret };
+}
+
+export async function listKeys(deps: AccessDeps, principal: Principal, tenantId: string): Promise<ApiKey[]> {
+  await visibleTenant(deps, principal, tenantId);
+  return (await listApiKeys(deps.store, tenantId)).map(presentApiKey);
+}
+
+export async function revokeKey(deps: AccessDeps, principal: Principal, tenantId: string, keyId: string): Promise<ApiKey> {
+  await visibleTenant(deps, principal, tenantId);
+  const existing = await findApiKey(deps.store, tenantId, keyId);
+  if (!existing) throw notFound('api key', keyId);
+  if (existing.is_system === 1 && !principal.system) {
+    throw new AppError('forbidden', 'only the bootstrap key may revoke a system key');
+  }
+  await revokeApiKey(deps.store, tenantId, keyId, deps.clock.now());
+  const after = await findApiKey(deps.store, tenantId, keyId);
+  if (!after) throw notFound('api key', keyId);
+  return presentApiKey(after);
+}

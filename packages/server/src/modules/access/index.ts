@@ -1,0 +1,13 @@
+export type { ApiKey, CreatedApiKey, Tenant } from './access-schemas.js';
+export { TenantId } from './access-schemas.js';
+export { registerAccessRoutes } from './access-routes.js';
+export {
+  type AccessDeps,
+  authenticate,
+  type BootstrapResult,
+  bootstrapAccess,
+  createApiKey,
+  createTenant,
+  DEFAULT_TENANT_ID,
+} from './access-service.js';
+export { type Principal, type Scope, scopeAllows, scopes } from './principal.js';

@@ -1,0 +1,17 @@
+/** What an API key may do. Each scope includes the ones below it. */
+export type Scope = 'reader' | 'operator' | 'admin';
+
+export const scopes: readonly Scope[] = ['reader', 'operator', 'admin'];
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly scope: Scope;
+  /** The bootstrap key: may also create tenants and keys for them. */
+  readonly system: boolean;
+}
+
+export function scopeAllows(held: Scope, required: Scope): boolean {
+  return scopes.indexOf(held) >= scopes.indexOf(required);
+}

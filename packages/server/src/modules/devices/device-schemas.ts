@@ -1,0 +1,203 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * Device ids: 1–128 characters of letters, digits and `. _ : -`, starting with a letter
+ * or digit. Sigfox ids (hex), LoRaWAN DevEUIs and IMEIs all fit. Ids are case-sensitive.
+ */
+export const DEVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
+export const DeviceId = Type.String({ pattern: DEVICE_ID_PATTERN, examples: ['1A2B3C'] });
+export const deviceIdRegex = new RegExp(DEVICE_ID_PATTERN);
+
+/** Device type ids follow the device id rules. */
+export const DeviceTypeId = Type.String({ pattern: DEVICE_ID_PATTERN, examples: ['sigfox-tracker'] });
+
+export const TAG_KEY_PATTERN = '^[A-Za-z0-9_.:/-]{1,64}$';
+export const tagKeyRegex = new RegExp(TAG_KEY_PATTERN);
+export const MAX_TAGS = 64;
+export const MAX_TAG_VALUE = 256;
+/** Serialized size limit for free attributes and settings. */
+export const MAX_JSON_BYTES = 16 * 1024;
+
+const Text = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });
+
+export const Tags = Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String({ maxLength: MAX_TAG_VALUE }), {
+  maxProperties: MAX_TAGS,
+  description: 'key/value labels used for filtering; keys: letters, digits and _ . : / -',
+});
+
+export const JsonObject = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), {
+  description: `free JSON object, at most ${MAX_JSON_BYTES} bytes serialized`,
+});
+
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const DeviceType = Type.Object(
+  {
+    id: DeviceTypeId,
+    name: Type.String(),
+    description: Type.String(),
+    expectedUplinkIntervalSeconds: Type.Union([Type.Integer(), Type.Null()]),
+    settings: JsonObject,
+    version: Type.Integer(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'DeviceType' },
+);
+export type DeviceType = Static<typeof DeviceType>;
+
+const DeviceTypeFields = {
+  name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
+  description: Text(2000),
+  expectedUplinkIntervalSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 31_536_000 }), Type.Null()]),
+  settings: JsonObject,
+};
+
+export const CreateDeviceTypeBody = Type.Object(
+  {
+    id: DeviceTypeId,
+    name: DeviceTypeFields.name,
+    description: Type.Optional(DeviceTypeFields.description),
+    expectedUplinkIntervalSeconds: Type.Optional(DeviceTypeFields.expectedUplinkIntervalSeconds),
+    settings: Type.Optional(DeviceTypeFields.settings),
+  },
+  { additionalProperties: false },
+);
+export type CreateDeviceTypeBody = Static<typeof CreateDeviceTypeBody>;
+
+export const UpdateDeviceTypeBody = Type.Object(
+  {
+    name: Type.Optional(DeviceTypeFields.name),
+    description: Type.Optional(DeviceTypeFields.description),
+    expectedUplinkIntervalSeconds: Type.Optional(DeviceTypeFields.expectedUplinkIntervalSeconds),
+    settings: Type.Optional(DeviceTypeFields.settings),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateDeviceTypeBody = Static<typeof UpdateDeviceTypeBody>;
+
+export const Device = Type.Object(
+  {
+    id: DeviceId,
+    typeId: DeviceTypeId,
+    name: Type.String(),
+    tags: Tags,
+    attributes: JsonObject,
+    version: Type.Integer(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    deletedAt: Type.Union([Timestamp, Type.Null()]),
+  },
+  { $id: 'Device' },
+);
+export type Device = Static<typeof Device>;
+
+export const CreateDeviceBody = Type.Object(
+  {
+    id: DeviceId,
+    typeId: DeviceTypeId,
+    name: Type.Optional(Text(200)),
+    tags: Type.Optional(Tags),
+    attributes: Type.Optional(JsonObject),
+  },
+  { additionalProperties: false },
+);
+export type CreateDeviceBody = Static<typeof CreateDeviceBody>;
+
+export const UpdateDeviceBody = Type.Object(
+  {
+    typeId: Type.Optional(DeviceTypeId),
+    name: Type.Optional(Text(200)),
+    tags: Type.Optional(Tags),
+    attributes: Type.Optional(JsonObject),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateDeviceBody = Static<typeof UpdateDeviceBody>;
+
+export const ListDevicesQuery = Type.Object(
+  {
+    typeId: Type.Optional(DeviceTypeId),
+    tag: Type.Optional(
+      Type.Array(Type.String({ maxLength: 330, pattern: '^[A-Za-z0-9_.:/-]{1,64}(=.*)?$' }), {
+        maxItems: 16,
+        description: '`key=value` (or `key` alone: has the tag); repeat for AND',
+      }),
+    ),
+    deleted: Type.Optional(
+      Type.Union([Type.Literal('exclude'), Type.Literal('include'), Type.Literal('only')], { default: 'exclude' }),
+    ),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    cursor: Type.Optional(Type.String({ maxLength: 400 })),
+  },
+  { additionalProperties: false },
+);
+export type ListDevicesQuery = Static<typeof ListDevicesQuery>;
+
+export const DevicePage = Type.Object({
+  items: Type.Array(Device),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null at the end' }),
+});
+
+export const Credential = Type.Object(
+  {
+    id: Type.String(),
+    deviceId: DeviceId,
+    kind: Type.Union([Type.Literal('token'), Type.Literal('x509')]),
+    name: Type.String(),
+    fingerprint: Type.Union([Type.String(), Type.Null()], { description: 'SHA-256 of the DER certificate, lower-case hex' }),
+    expiresAt: Type.Union([Timestamp, Type.Null()]),
+    createdAt: Timestamp,
+  },
+  { $id: 'Credential' },
+);
+export type Credential = Static<typeof Credential>;
+
+export const CreateCredentialBody = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('token'),
+      name: Type.Optional(Text(200)),
+      expiresAt: Type.Optional(Timestamp),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('x509'),
+      name: Type.Optional(Text(200)),
+      fingerprint: Type.Optional(Type.String({ pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' })),
+      certificate: Type.Optional(Type.String({ maxLength: 16384, description: 'PEM; its SHA-256 fingerprint is stored' })),
+      expiresAt: Type.Optional(Timestamp),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type CreateCredentialBody = Static<typeof CreateCredentialBody>;
+
+export const CreatedCredential = Type.Intersect([
+  Credential,
+  Type.Object({ token: Type.Optional(Type.String({ description: 'the device token; shown only once' })) }),
+]);
+export type CreatedCredential = Static<typeof CreatedCredential>;
+
+export const ImportReport = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('atomic'), Type.Literal('best-effort')]),
+    committed: Type.Boolean({ description: 'atomic: whether the import was applied; best-effort: always true' }),
+    received: Type.Integer({ description: 'rows read' }),
+    created: Type.Integer(),
+    failed: Type.Integer(),
+    errors: Type.Array(
+      Type.Object({
+        line: Type.Integer(),
+        id: Type.Optional(Type.String()),
+        code: Type.String(),
+        message: Type.String(),
+      }),
+    ),
+    errorsTruncated: Type.Boolean(),
+  },
+  { $id: 'ImportReport' },
+);
+export type ImportReport = Static<typeof ImportReport>;

@@ -1,0 +1,384 @@
+import { X509Certificate } from 'node:crypto';
+import { AppError, type Clock, hashSecret, type Logger, newSecret, notFound, prefixedId } from '../../kernel/index.js';
+import type { Store } from '../../store/store.js';
+import {
+  type CreateCredentialBody,
+  type CreateDeviceBody,
+  type CreateDeviceTypeBody,
+  type CreatedCredential,
+  type Credential,
+  type Device,
+  type DeviceType,
+  MAX_JSON_BYTES,
+  type UpdateDeviceBody,
+  type UpdateDeviceTypeBody,
+} from './device-schemas.js';
+import {
+  type CredentialRow,
+  countDevicesOfType,
+  type DeviceFilter,
+  type DeviceRow,
+  type DeviceTypeRow,
+  deleteCredential,
+  deleteDeviceType,
+  findDevice,
+  findDeviceType,
+  insertCredential,
+  insertDevice,
+  insertDeviceType,
+  listCredentials,
+  listDevices,
+  listDeviceTypes,
+  updateDevice,
+  updateDeviceType,
+} from './device-store.js';
+
+export interface DeviceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function presentDeviceType(row: DeviceTypeRow): DeviceType {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    expectedUplinkIntervalSeconds: row.expected_uplink_interval_s,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    version: row.version,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function presentDevice(row: DeviceRow): Device {
+  return {
+    id: row.id,
+    typeId: row.type_id,
+    name: row.name,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    version: row.version,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    deletedAt: row.deleted_at === null ? null : iso(row.deleted_at),
+  };
+}
+
+function presentCredential(row: CredentialRow): Credential {
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    kind: row.kind as Credential['kind'],
+    name: row.name,
+    fingerprint: row.fingerprint,
+    expiresAt: row.expires_at === null ? null : iso(row.expires_at),
+    createdAt: iso(row.created_at),
+  };
+}
+
+/** Serializes a free JSON object, refusing it when it is over the size limit. */
+export function boundedJson(field: string, value: Readonly<Record<string, unknown>>): string {
+  const text = JSON.stringify(value);
+  if (Buffer.byteLength(text) > MAX_JSON_BYTES) {
+    throw new AppError('validation_failed', `${field} is larger than ${MAX_JSON_BYTES} bytes`, { field });
+  }
+  return text;
+}
+
+/** Checks an `If-Match` version against the stored one. */
+function checkVersion(kind: string, id: string, current: number, ifMatch: number | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== current) {
+    throw new AppError('precondition_failed', `${kind} '${id}' has changed (version ${current}, If-Match ${ifMatch})`, {
+      currentVersion: current,
+    });
+  }
+}
+
+function changedConcurrently(kind: string, id: string): AppError {
+  return new AppError('precondition_failed', `${kind} '${id}' was changed by another request; read it again`);
+}
+
+// ---- cursors ------------------------------------------------------------------------
+
+/** Opaque page cursor: the last key of the previous page. */
+export function encodeCursor(lastKey: string): string {
+  return Buffer.from(JSON.stringify({ k: lastKey })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const key = (value as { k?: unknown } | null)?.k;
+    if (typeof key === 'string') return key;
+  } catch {
+    // fall through
+  }
+  throw new AppError('validation_failed', 'the cursor is not one this API returned', { field: 'cursor' });
+}
+
+// ---- device types -------------------------------------------------------------------
+
+export async function createDeviceType(deps: DeviceDeps, tenantId: string, body: CreateDeviceTypeBody): Promise<DeviceType> {
+  const now = deps.clock.now();
+  const row: DeviceTypeRow = {
+    tenant_id: tenantId,
+    id: body.id,
+    name: body.name,
+    description: body.description ?? '',
+    expected_uplink_interval_s: body.expectedUplinkIntervalSeconds ?? null,
+    settings: boundedJson('settings', body.settings ?? {}),
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  };
+  try {
+    await insertDeviceType(deps.store, row);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'already_exists') {
+      throw new AppError('already_exists', `device type '${body.id}' already exists`, { kind: 'device type', id: body.id });
+    }
+    throw error;
+  }
+  return presentDeviceType(row);
+}
+
+export async function getDeviceType(deps: DeviceDeps, tenantId: string, id: string): Promise<DeviceType> {
+  const row = await findDeviceType(deps.store, tenantId, id);
+  if (!row) throw notFound('device type', id);
+  return presentDeviceType(row);
+}
+
+export async function listDeviceTypesPage(
+  deps: DeviceDeps,
+  tenantId: string,
+  { cursor, limit }: { cursor?: string | undefined; limit: number },
+): Promise<{ items: DeviceType[]; nextCursor: string | null }> {
+  const rows = await listDeviceTypes(deps.store, tenantId, { after: decodeCursor(cursor), limit });
+  const last = rows.at(-1);
+  return { items: rows.map(presentDeviceType), nextCursor: rows.length === limit && last ? encodeCursor(last.id) : null };
+}
+
+export async function updateDeviceTypeById(
+  deps: DeviceDeps,
+  tenantId: string,
+  id: string,
+  body: UpdateDeviceTypeBody,
+  ifMatch: number | undefined,
+): Promise<DeviceType> {
+  const current = await findDeviceType(deps.store, tenantId, id);
+  if (!current) throw notFound('device type', id);
+  checkVersion('device type', id, current.version, ifMatch);
+  const changes = {
+    ...(body.name !== undefined ? { name: body.name } : {}),
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    ...(body.expectedUplinkIntervalSeconds !== undefined
+      ? { expected_uplink_interval_s: body.expectedUplinkIntervalSeconds }
+      : {}),
+    ...(body.settings !== undefined ? { settings: boundedJson('settings', body.settings) } : {}),
+    updated_at: deps.clock.now(),
+  };
+  if (!(await updateDeviceType(deps.store, tenantId, id, current.version, changes))) {
+    throw changedConcurrently('device type', id);
+  }
+  return getDeviceType(deps, tenantId, id);
+}
+
+export async function removeDeviceType(
+  deps: DeviceDeps,
+  tenantId: string,
+  id: string,
+  ifMatch: number | undefined,
+): Promise<void> {
+  const current = await findDeviceType(deps.store, tenantId, id);
+  if (!current) throw notFound('device type', id);
+  checkVersion('device type', id, current.version, ifMatch);
+  const devices = await countDevicesOfType(deps.store, tenantId, id);
+  if (devices > 0) {
+    throw new AppError('conflict', `device type '${id}' still has ${devices} device(s), deleted ones included`, {
+      devices,
+    });
+  }
+  await deleteDeviceType(deps.store, tenantId, id);
+}
+
+// ---- devices ------------------------------------------------------------------------
+
+async function requireDeviceType(deps: DeviceDeps, tenantId: string, typeId: string): Promise<void> {
+  if (!(await findDeviceType(deps.store, tenantId, typeId))) {
+    throw new AppError('validation_failed', `device type '${typeId}' does not exist`, { field: 'typeId', typeId });
+  }
+}
+
+export async function createDevice(deps: DeviceDeps, tenantId: string, body: CreateDeviceBody): Promise<Device> {
+  await requireDeviceType(deps, tenantId, body.typeId);
+  const now = deps.clock.now();
+  const row: DeviceRow = {
+    tenant_id: tenantId,
+    id: body.id,
+    type_id: body.typeId,
+    name: body.name ?? '',
+    tags: JSON.stringify(body.tags ?? {}),
+    attributes: boundedJson('attributes', body.attributes ?? {}),
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    deleted_at: null,
+  };
+  try {
+    await insertDevice(deps.store, row);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'already_exists') {
+      const existing = await findDevice(deps.store, tenantId, body.id);
+      throw new AppError(
+        'already_exists',
+        existing?.deleted_at != null
+          ? `device '${body.id}' exists and is deleted; restore it with POST /v1/devices/${body.id}/restore`
+          : `device '${body.id}' already exists`,
+        { kind: 'device', id: body.id, deleted: existing?.deleted_at != null },
+      );
+    }
+    throw error;
+  }
+  return presentDevice(row);
+}
+
+/** A device of the tenant; deleted ones only when asked for. */
+async function loadDevice(deps: DeviceDeps, tenantId: string, id: string, includeDeleted = false): Promise<DeviceRow> {
+  const row = await findDevice(deps.store, tenantId, id);
+  if (!row || (!includeDeleted && row.deleted_at !== null)) throw notFound('device', id);
+  return row;
+}
+
+export async function getDevice(deps: DeviceDeps, tenantId: string, id: string, includeDeleted = false): Promise<Device> {
+  return presentDevice(await loadDevice(deps, tenantId, id, includeDeleted));
+}
+
+export async function listDevicesPage(
+  deps: DeviceDeps,
+  tenantId: string,
+  filter: DeviceFilter,
+  { cursor, limit }: { cursor?: string | undefined; limit: number },
+): Promise<{ items: Device[]; nextCursor: string | null }> {
+  const rows = await listDevices(deps.store, tenantId, filter, { after: decodeCursor(cursor), limit });
+  const last = rows.at(-1);
+  return { items: rows.map(presentDevice), nextCursor: rows.length === limit && last ? encodeCursor(last.id) : null };
+}
+
+export async function updateDeviceById(
+  deps: DeviceDeps,
+  tenantId: string,
+  id: string,
+  body: UpdateDeviceBody,
+  ifMatch: number | undefined,
+): Promise<Device> {
+  const current = await loadDevice(deps, tenantId, id);
+  checkVersion('device', id, current.version, ifMatch);
+  if (body.typeId !== undefined && body.typeId !== current.type_id) await requireDeviceType(deps, tenantId, body.typeId);
+  const changes = {
+    ...(body.typeId !== undefined ? { type_id: body.typeId } : {}),
+    ...(body.name !== undefined ? { name: body.name } : {}),
+    ...(body.tags !== undefined ? { tags: JSON.stringify(body.tags) } : {}),
+    ...(body.attributes !== undefined ? { attributes: boundedJson('attributes', body.attributes) } : {}),
+    updated_at: deps.clock.now(),
+  };
+  if (!(await updateDevice(deps.store, tenantId, id, current.version, changes))) throw changedConcurrently('device', id);
+  return getDevice(deps, tenantId, id);
+}
+
+/** Soft delete: the device disappears from reads and lists until restored. */
+export async function softDeleteDevice(
+  deps: DeviceDeps,
+  tenantId: string,
+  id: string,
+  ifMatch: number | undefined,
+): Promise<void> {
+  const current = await loadDevice(deps, tenantId, id);
+  checkVersion('device', id, current.version, ifMatch);
+  const now = deps.clock.now();
+  if (!(await updateDevice(deps.store, tenantId, id, current.version, { deleted_at: now, updated_at: now }))) {
+    throw changedConcurrently('device', id);
+  }
+}
+
+export async function restoreDevice(deps: DeviceDeps, tenantId: string, id: string): Promise<Device> {
+  const current = await loadDevice(deps, tenantId, id, true);
+  if (current.deleted_at === null) throw new AppError('conflict', `device '${id}' is not deleted`);
+  const now = deps.clock.now();
+  if (!(await updateDevice(deps.store, tenantId, id, current.version, { deleted_at: null, updated_at: now }))) {
+    throw changedConcurrently('device', id);
+  }
+  return getDevice(deps, tenantId, id);
+}
+
+// ---- credentials --------------------------------------------------------------------
+
+/** SHA-256 fingerprint (lower-case hex, no colons) of a PEM certificate or a given fingerprint. */
+function fingerprintOf(body: { fingerprint?: string | undefined; certificate?: string | undefined }): string {
+  if (body.certificate !== undefined) {
+    try {
+      return new X509Certificate(body.certificate).fingerprint256.replaceAll(':', '').toLowerCase();
+    } catch {
+      throw new AppError('validation_failed', 'certificate is not a PEM X.509 certificate', { field: 'certificate' });
+    }
+  }
+  if (body.fingerprint !== undefined) return body.fingerprint.replaceAll(':', '').toLowerCase();
+  throw new AppError('validation_failed', 'an x509 credential needs a certificate or a fingerprint', {
+    field: 'certificate',
+  });
+}
+
+export async function addCredential(
+  deps: DeviceDeps,
+  tenantId: string,
+  deviceId: string,
+  body: CreateCredentialBody,
+): Promise<CreatedCredential> {
+  await loadDevice(deps, tenantId, deviceId);
+  const now = deps.clock.now();
+  let expiresAt: number | null = null;
+  if (body.expiresAt !== undefined) {
+    expiresAt = Date.parse(body.expiresAt);
+    if (!Number.isFinite(expiresAt) || expiresAt <= now) {
+      throw new AppError('validation_failed', 'expiresAt must be a date-time in the future', { field: 'expiresAt' });
+    }
+  }
+  const token = body.kind === 'token' ? newSecret('fpd') : undefined;
+  const row: CredentialRow = {
+    id: prefixedId('cred'),
+    tenant_id: tenantId,
+    device_id: deviceId,
+    kind: body.kind,
+    name: body.name ?? '',
+    secret_hash: token === undefined ? null : hashSecret(token),
+    fingerprint: body.kind === 'x509' ? fingerprintOf(body) : null,
+    expires_at: expiresAt,
+    created_at: now,
+  };
+  try {
+    await insertCredential(deps.store, row);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'already_exists') {
+      throw new AppError('already_exists', 'this certificate is already registered on a device', {
+        kind: 'credential',
+        fingerprint: row.fingerprint,
+      });
+    }
+    throw error;
+  }
+  return { ...presentCredential(row), ...(token === undefined ? {} : { token }) };
+}
+
+export async function listDeviceCredentials(deps: DeviceDeps, tenantId: string, deviceId: string): Promise<Credential[]> {
+  await loadDevice(deps, tenantId, deviceId);
+  return (await listCredentials(deps.store, tenantId, deviceId)).map(presentCredential);
+}
+
+export async function removeCredential(deps: DeviceDeps, tenantId: string, deviceId: string, id: string): Promise<void> {
+  await loadDevice(deps, tenantId, deviceId);
+  if (!(await deleteCredential(deps.store, tenantId, deviceId, id))) throw notFound('credential', id);
+}

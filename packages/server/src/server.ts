@@ -1,0 +1,106 @@
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import type { Config } from './config.js';
+import { type App, buildApp } from './http/index.js';
+import { systemClock } from './kernel/clock.js';
+import type { Logger } from './kernel/logger.js';
+import { authenticate, bootstrapAccess, registerAccessRoutes } from './modules/access/index.js';
+import { discardAbandonedImports, registerDeviceRoutes } from './modules/devices/index.js';
+import { migrateToLatest } from './store/migrate.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  readonly app: App;
+  readonly store: Store;
+  /** `http://host:port` the API listens on. */
+  readonly url: string;
+  /** The bootstrap key when this start generated it (first start without FLEETPORT_ADMIN_KEY). */
+  readonly generatedAdminKey: string | undefined;
+  /** Stops accepting, finishes in-flight requests (up to the shutdown timeout), closes the store. */
+  close(): Promise<void>;
+}
+
+/** Secrets never reach the log. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.secret',
+  '*.token',
+  '*.password',
+  '*.adminKey',
+  '*.apiKey',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'fleetport' } });
+}
+
+/**
+ * The composition root: opens the store, migrates it, bootstraps access, builds the HTTP
+ * app with every module, and listens. Only this function chooses adapters.
+ */
+export async function startServer(config: Config, logger: pino.Logger = createLogger(config)): Promise<RunningServer> {
+  const store = openStore(config);
+  try {
+    await migrateToLatest(store.db);
+    const kernelLogger = logger as unknown as Logger;
+    const deps = { store, clock: systemClock, logger: kernelLogger };
+    const abandoned = await discardAbandonedImports(store);
+    if (abandoned > 0) logger.warn({ rows: abandoned }, 'discarded staged rows of interrupted imports');
+    const bootstrap = await bootstrapAccess(deps, config.adminKey);
+
+    const app = await buildApp({
+      logger,
+      bodyLimit: config.bodyLimit,
+      version: VERSION,
+      authenticate: (bearer) => authenticate(deps, bearer),
+      ready: () => store.ping(),
+    });
+    registerAccessRoutes(app, deps);
+    registerDeviceRoutes(app, deps, config);
+    await app.listen({ host: config.host, port: config.httpPort });
+    const address = app.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    logger.info({ url, database: store.dialect, location: store.location, version: VERSION }, 'fleetport is listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      store,
+      url,
+      generatedAdminKey: bootstrap.generatedKey,
+      close() {
+        closing ??= (async () => {
+          const timer = setTimeout(() => {
+            logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing open connections');
+            app.server.closeAllConnections();
+          }, config.shutdownTimeoutMs);
+          timer.unref();
+          try {
+            await app.close();
+          } finally {
+            clearTimeout(timer);
+            await store.close();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** `fleetport migrate`: applies pending migrations and exits. */
+export async function migrate(config: Config): Promise<readonly string[]> {
+  const store = openStore(config);
+  try {
+    return (await migrateToLatest(store.db)).applied;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { AppError } from '../../../kernel/errors.js';
+import type { Database } from '../../schema.js';
+import type { Store } from '../../store.js';
+
+export interface SqliteStoreOptions {
+  /** A file path; the directory is created when missing. */
+  readonly file: string;
+  readonly synchronous?: 'full' | 'normal';
+}
+
+/** Opens the embedded store: one SQLite file in WAL mode, foreign keys on. */
+export function openSqliteStore({ file, synchronous = 'full' }: SqliteStoreOptions): Store {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const database = new SqliteDatabase(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    async ping() {
+      database.prepare('select 1').get();
+    },
+    async close() {
+      await db.destroy();
+    },
+    translateError: translateSqliteError,
+  };
+}
+
+/** Maps SQLite constraint failures onto domain errors. */
+export function translateSqliteError(error: unknown): unknown {
+  if (!(error instanceof SqliteDatabase.SqliteError)) return error;
+  switch (error.code) {
+    case 'SQLITE_CONSTRAINT_UNIQUE':
+    case 'SQLITE_CONSTRAINT_PRIMARYKEY':
+      return new AppError('already_exists', 'a resource with this identity already exists', undefined, {
+        cause: error,
+      });
+    case 'SQLITE_CONSTRAINT_FOREIGNKEY':
+      return new AppError('conflict', 'the change refers to, or is referred to by, another resource', undefined, {
+        cause: error,
+      });
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new AppError('unavailable', 'the database is busy, retry', undefined, { cause: error });
+    default:
+      return error;
+  }
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as registry from './0001-registry.js';
+
+/** Every migration, in order. Names are permanent: never rename or reorder one. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-registry': registry,
+};

@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * A connected database. Everything above this interface is dialect-agnostic; each
+ * dialect folder builds one and knows how to turn its driver's errors into domain errors.
+ */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  /** Where the data lives, for logs: a file path or a redacted URL. */
+  readonly location: string;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Turns a driver error into an AppError (`already_exists`, `conflict`…) or returns it unchanged. */
+  translateError(error: unknown): unknown;
+}
+
+/**
+ * Runs a store operation and translates driver errors into domain errors at the edge of
+ * the store, so that no driver error ever reaches a handler.
+ */
+export async function guarded<T>(store: Store, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw store.translateError(error);
+  }
+}
