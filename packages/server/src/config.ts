@@ -50,18 +50,112 @@ interface KeySpec {
 
 /** The schema: one row per key, its sources and its documentation. */
 export const configSchema: readonly KeySpec[] = [
-  { key: 'dataDir', env: 'FLEETPORT_DATA_DIR', flag: 'data-dir', kind: 'string', default: './data', doc: 'directory for the embedded database and local state' },
-  { key: 'host', env: 'FLEETPORT_HOST', flag: 'host', kind: 'string', default: '127.0.0.1', doc: 'address to listen on (0.0.0.0 for all interfaces)' },
-  { key: 'httpPort', env: 'FLEETPORT_HTTP_PORT', flag: 'http-port', kind: 'port', default: 8080, doc: 'HTTP API port (0 picks a free port)' },
-  { key: 'mqttPort', env: 'FLEETPORT_MQTT_PORT', flag: 'mqtt-port', kind: 'port', default: 1883, doc: 'MQTT broker TCP port' },
-  { key: 'databaseUrl', env: 'FLEETPORT_DATABASE_URL', flag: 'database-url', kind: 'string', default: undefined, doc: 'unset: SQLite in the data dir; postgres://user:pass@host/db: PostgreSQL' },
-  { key: 'adminKey', env: 'FLEETPORT_ADMIN_KEY', flag: 'admin-key', kind: 'string', default: undefined, doc: 'bootstrap admin key for the first start (at least 32 characters); generated when unset' },
-  { key: 'logLevel', env: 'FLEETPORT_LOG_LEVEL', flag: 'log-level', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'log level' },
-  { key: 'sqliteSynchronous', env: 'FLEETPORT_SQLITE_SYNCHRONOUS', flag: 'sqlite-synchronous', kind: 'enum', values: ['full', 'normal'], default: 'full', doc: 'SQLite synchronous pragma' },
-  { key: 'bodyLimit', env: 'FLEETPORT_BODY_LIMIT', flag: 'body-limit', kind: 'integer', min: 1024, max: 64 * 1024 * 1024, default: 1024 * 1024, doc: 'maximum JSON body size in bytes' },
-  { key: 'importBodyLimit', env: 'FLEETPORT_IMPORT_BODY_LIMIT', flag: 'import-body-limit', kind: 'integer', min: 1024, max: 16 * 1024 * 1024 * 1024, default: 1024 * 1024 * 1024, doc: 'maximum bulk import body size in bytes' },
-  { key: 'databasePoolSize', env: 'FLEETPORT_DATABASE_POOL_SIZE', flag: 'database-pool-size', kind: 'integer', min: 1, max: 1000, default: 10, doc: 'PostgreSQL connection pool size' },
-  { key: 'shutdownTimeoutMs', env: 'FLEETPORT_SHUTDOWN_TIMEOUT_MS', flag: 'shutdown-timeout-ms', kind: 'integer', min: 0, max: 3_600_000, default: 10_000, doc: 'grace period for in-flight requests on SIGTERM/SIGINT' },
+  {
+    key: 'dataDir',
+    env: 'FLEETPORT_DATA_DIR',
+    flag: 'data-dir',
+    kind: 'string',
+    default: './data',
+    doc: 'directory for the embedded database and local state',
+  },
+  {
+    key: 'host',
+    env: 'FLEETPORT_HOST',
+    flag: 'host',
+    kind: 'string',
+    default: '127.0.0.1',
+    doc: 'address to listen on (0.0.0.0 for all interfaces)',
+  },
+  {
+    key: 'httpPort',
+    env: 'FLEETPORT_HTTP_PORT',
+    flag: 'http-port',
+    kind: 'port',
+    default: 8080,
+    doc: 'HTTP API port (0 picks a free port)',
+  },
+  {
+    key: 'mqttPort',
+    env: 'FLEETPORT_MQTT_PORT',
+    flag: 'mqtt-port',
+    kind: 'port',
+    default: 1883,
+    doc: 'MQTT broker TCP port',
+  },
+  {
+    key: 'databaseUrl',
+    env: 'FLEETPORT_DATABASE_URL',
+    flag: 'database-url',
+    kind: 'string',
+    default: undefined,
+    doc: 'unset: SQLite in the data dir; postgres://user:pass@host/db: PostgreSQL',
+  },
+  {
+    key: 'adminKey',
+    env: 'FLEETPORT_ADMIN_KEY',
+    flag: 'admin-key',
+    kind: 'string',
+    default: undefined,
+    doc: 'bootstrap admin key for the first start (at least 32 characters); generated when unset',
+  },
+  {
+    key: 'logLevel',
+    env: 'FLEETPORT_LOG_LEVEL',
+    flag: 'log-level',
+    kind: 'enum',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+    doc: 'log level',
+  },
+  {
+    key: 'sqliteSynchronous',
+    env: 'FLEETPORT_SQLITE_SYNCHRONOUS',
+    flag: 'sqlite-synchronous',
+    kind: 'enum',
+    values: ['full', 'normal'],
+    default: 'full',
+    doc: 'SQLite synchronous pragma',
+  },
+  {
+    key: 'bodyLimit',
+    env: 'FLEETPORT_BODY_LIMIT',
+    flag: 'body-limit',
+    kind: 'integer',
+    min: 1024,
+    max: 64 * 1024 * 1024,
+    default: 1024 * 1024,
+    doc: 'maximum JSON body size in bytes',
+  },
+  {
+    key: 'importBodyLimit',
+    env: 'FLEETPORT_IMPORT_BODY_LIMIT',
+    flag: 'import-body-limit',
+    kind: 'integer',
+    min: 1024,
+    max: 16 * 1024 * 1024 * 1024,
+    default: 1024 * 1024 * 1024,
+    doc: 'maximum bulk import body size in bytes',
+  },
+  {
+    key: 'databasePoolSize',
+    env: 'FLEETPORT_DATABASE_POOL_SIZE',
+    flag: 'database-pool-size',
+    kind: 'integer',
+    min: 1,
+    max: 1000,
+    default: 10,
+    doc: 'PostgreSQL connection pool size',
+  },
+  {
+    key: 'shutdownTimeoutMs',
+    env: 'FLEETPORT_SHUTDOWN_TIMEOUT_MS',
+    flag: 'shutdown-timeout-ms',
+    kind: 'integer',
+    min: 0,
+    max: 3_600_000,
+    default: 10_000,
+    doc: 'grace period for in-flight requests on SIGTERM/SIGINT',
+  },
 ];
 
 /** Every problem found in the configuration, reported together. */
@@ -130,7 +224,9 @@ export function loadConfig({ flags = {}, env = process.env, configFile }: Config
     problems.push('FLEETPORT_ADMIN_KEY: must be at least 32 characters');
   }
   if (typeof result.databaseUrl === 'string' && !/^postgres(ql)?:\/\//.test(result.databaseUrl)) {
-    problems.push('FLEETPORT_DATABASE_URL: must start with postgres:// or postgresql:// (leave it unset for SQLite)');
+    problems.push(
+      'FLEETPORT_DATABASE_URL: must start with postgres:// or postgresql:// (leave it unset for SQLite)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   result.dataDir = path.resolve(String(result.dataDir));

@@ -5,7 +5,10 @@ import { createLogger, startServer } from './server.js';
  * `fleetport serve`: reads the configuration, starts the server, prints the bootstrap key
  * once, and shuts down gracefully on SIGTERM and SIGINT.
  */
-export async function serve(flags: Readonly<Record<string, unknown>> = {}, configFile?: string): Promise<void> {
+export async function serve(
+  flags: Readonly<Record<string, unknown>> = {},
+  configFile?: string,
+): Promise<void> {
   let config: Config;
   try {
     config = loadConfig({ flags, configFile });

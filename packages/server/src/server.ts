@@ -34,14 +34,21 @@ const REDACT = [
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'fleetport' } });
+  return pino({
+    level: config.logLevel,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    base: { service: 'fleetport' },
+  });
 }
 
 /**
  * The composition root: opens the store, migrates it, bootstraps access, builds the HTTP
  * app with every module, and listens. Only this function chooses adapters.
  */
-export async function startServer(config: Config, logger: pino.Logger = createLogger(config)): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: pino.Logger = createLogger(config),
+): Promise<RunningServer> {
   const store = openStore(config);
   try {
     await migrateToLatest(store.db);
@@ -64,7 +71,10 @@ export async function startServer(config: Config, logger: pino.Logger = createLo
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
-    logger.info({ url, database: store.dialect, location: store.location, version: VERSION }, 'fleetport is listening');
+    logger.info(
+      { url, database: store.dialect, location: store.location, version: VERSION },
+      'fleetport is listening',
+    );
 
     let closing: Promise<void> | undefined;
     return {
@@ -75,7 +85,10 @@ export async function startServer(config: Config, logger: pino.Logger = createLo
       close() {
         closing ??= (async () => {
           const timer = setTimeout(() => {
-            logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing open connections');
+            logger.warn(
+              { timeoutMs: config.shutdownTimeoutMs },
+              'shutdown timeout: closing open connections',
+            );
             app.server.closeAllConnections();
           }, config.shutdownTimeoutMs);
           timer.unref();

@@ -39,7 +39,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * The HTTP core: request ids, authentication, problem documents, OpenAPI, health and
  * metrics. It knows no business; modules add their routes with `register`.
  */
-export async function buildApp({ logger, bodyLimit, authenticate, ready, version }: BuildAppOptions): Promise<App> {
+export async function buildApp({
+  logger,
+  bodyLimit,
+  authenticate,
+  ready,
+  version,
+}: BuildAppOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: logger === false ? undefined : logger,
     logger: logger === false ? false : undefined,
@@ -107,9 +113,13 @@ export async function buildApp({ logger, bodyLimit, authenticate, ready, version
     }
     return { status: 'ready' };
   });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async function metrics(_request, reply) {
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { config: { public: true }, schema: { hide: true } },
+    async function metrics(_request, reply) {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
   return app;
 }

@@ -7,17 +7,21 @@ export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
   const fastifyError = error as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
   if (fastifyError.validation) {
-    const issues = (fastifyError.validation as Array<{ instancePath?: string; message?: string; params?: unknown }>).map(
-      (issue) => ({
-        in: fastifyError.validationContext ?? 'body',
-        path: issue.instancePath ?? '',
-        message: issue.message ?? 'invalid',
-        params: issue.params,
-      }),
+    const issues = (
+      fastifyError.validation as Array<{ instancePath?: string; message?: string; params?: unknown }>
+    ).map((issue) => ({
+      in: fastifyError.validationContext ?? 'body',
+      path: issue.instancePath ?? '',
+      message: issue.message ?? 'invalid',
+      params: issue.params,
+    }));
+    return new AppError(
+      'validation_failed',
+      `request ${fastifyError.validationContext ?? 'body'} is invalid: ${fastifyError.message}`,
+      {
+        issues,
+      },
     );
-    return new AppError('validation_failed', `request ${fastifyError.validationContext ?? 'body'} is invalid: ${fastifyError.message}`, {
-      issues,
-    });
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -30,17 +34,30 @@ export function toAppError(error: unknown): AppError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('malformed_body', 'the body is not valid JSON');
   }
-  if (error instanceof SyntaxError || (fastifyError.statusCode === 400 && fastifyError.code?.startsWith('FST_ERR_CTP'))) {
+  if (
+    error instanceof SyntaxError ||
+    (fastifyError.statusCode === 400 && fastifyError.code?.startsWith('FST_ERR_CTP'))
+  ) {
     return new AppError('malformed_body', `the body could not be parsed: ${fastifyError.message}`);
   }
   if (fastifyError.statusCode === 400 && /prototype/i.test(fastifyError.message ?? '')) {
-    return new AppError('malformed_body', 'the body contains a forbidden key (__proto__ or constructor.prototype)');
+    return new AppError(
+      'malformed_body',
+      'the body contains a forbidden key (__proto__ or constructor.prototype)',
+    );
   }
-  if (fastifyError.statusCode === 413) return new AppError('body_too_large', 'the request body is larger than the limit');
-  if (fastifyError.statusCode === 415) return new AppError('unsupported_media_type', fastifyError.message ?? '');
-  return new AppError('internal', 'an unexpected error occurred; see the server log with the request id', undefined, {
-    cause: error,
-  });
+  if (fastifyError.statusCode === 413)
+    return new AppError('body_too_large', 'the request body is larger than the limit');
+  if (fastifyError.statusCode === 415)
+    return new AppError('unsupported_media_type', fastifyError.message ?? '');
+  return new AppError(
+    'internal',
+    'an unexpected error occurred; see the server log with the request id',
+    undefined,
+    {
+      cause: error,
+    },
+  );
 }
 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -1,6 +1,6 @@
+export { openPostgresStore } from './dialects/postgres/postgres-store.js';
+export { openSqliteStore } from './dialects/sqlite/sqlite-store.js';
 export { migrateToLatest } from './migrate.js';
 export { openStore } from './open-store.js';
 export type { Database } from './schema.js';
 export { type DialectName, guarded, type Store } from './store.js';
-export { openPostgresStore } from './dialects/postgres/postgres-store.js';
-export { openSqliteStore } from './dialects/sqlite/sqlite-store.js';

@@ -1,6 +1,6 @@
 import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
-import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
 
 export interface MigrationReport {
   readonly applied: readonly string[];
@@ -21,5 +21,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
       cause: result.error,
     });
   }
-  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
 }

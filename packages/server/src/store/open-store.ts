@@ -5,9 +5,14 @@ import { openSqliteStore } from './dialects/sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 /** The composition root's choice of dialect: PostgreSQL when a URL is set, else SQLite. */
-export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSynchronous' | 'databasePoolSize'>): Store {
+export function openStore(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSynchronous' | 'databasePoolSize'>,
+): Store {
   if (config.databaseUrl) {
     return openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize });
   }
-  return openSqliteStore({ file: path.join(config.dataDir, 'fleetport.db'), synchronous: config.sqliteSynchronous });
+  return openSqliteStore({
+    file: path.join(config.dataDir, 'fleetport.db'),
+    synchronous: config.sqliteSynchronous,
+  });
 }

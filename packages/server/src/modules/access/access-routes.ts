@@ -19,14 +19,22 @@ import {
   revokeKey,
 } from './access-service.js';
 
-const problems = { 400: { $ref: 'Problem#' }, 401: { $ref: 'Problem#' }, 403: { $ref: 'Problem#' }, 404: { $ref: 'Problem#' } };
+const problems = {
+  400: { $ref: 'Problem#' },
+  401: { $ref: 'Problem#' },
+  403: { $ref: 'Problem#' },
+  404: { $ref: 'Problem#' },
+};
 const KeyId = Type.String({ pattern: '^key_[A-Za-z0-9_-]{1,64}$' });
 
 /** Tenants, API keys and `GET /v1/me`. */
 export function registerAccessRoutes(app: App, deps: AccessDeps): void {
   app.get(
     '/v1/me',
-    { config: { scope: 'reader' }, schema: { tags: ['access'], summary: 'The calling key', response: { 200: WhoAmI } } },
+    {
+      config: { scope: 'reader' },
+      schema: { tags: ['access'], summary: 'The calling key', response: { 200: WhoAmI } },
+    },
     async function whoAmI(request) {
       return principalOf(request);
     },
@@ -46,12 +54,21 @@ export function registerAccessRoutes(app: App, deps: AccessDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(Tenant), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problems },
+        response: {
+          200: Type.Object({
+            items: Type.Array(Tenant),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...problems,
+        },
       },
     },
     async function listTenantsRoute(request) {
       const { limit, after } = request.query;
-      const items = await listVisibleTenants(deps, principalOf(request), { limit, ...(after ? { after } : {}) });
+      const items = await listVisibleTenants(deps, principalOf(request), {
+        limit,
+        ...(after ? { after } : {}),
+      });
       return { items, nextCursor: items.length === limit ? (items.at(-1)?.id ?? null) : null };
     },
   );
@@ -60,7 +77,12 @@ export function registerAccessRoutes(app: App, deps: AccessDeps): void {
     '/v1/tenants',
     {
       config: { scope: 'admin' },
-      schema: { tags: ['access'], summary: 'Create a tenant (bootstrap key only)', body: CreateTenantBody, response: { 201: Tenant, ...problems } },
+      schema: {
+        tags: ['access'],
+        summary: 'Create a tenant (bootstrap key only)',
+        body: CreateTenantBody,
+        response: { 201: Tenant, ...problems },
+      },
     },
     async function createTenantRoute(request, reply) {
       const tenant = await createTenant(deps, principalOf(request), request.body);
@@ -72,7 +94,12 @@ export function registerAccessRoutes(app: App, deps: AccessDeps): void {
     '/v1/tenants/:tenantId',
     {
       config: { scope: 'reader' },
-      schema: { tags: ['access'], summary: 'One tenant', params: Type.Object({ tenantId: TenantId }), response: { 200: Tenant, ...problems } },
+      schema: {
+        tags: ['access'],
+        summary: 'One tenant',
+        params: Type.Object({ tenantId: TenantId }),
+        response: { 200: Tenant, ...problems },
+      },
     },
     async function getTenantRoute(request) {
       return getTenant(deps, principalOf(request), request.params.tenantId);
@@ -101,7 +128,11 @@ export function registerAccessRoutes(app: App, deps: AccessDeps): void {
     '/v1/keys',
     {
       config: { scope: 'admin' },
-      schema: { tags: ['access'], summary: "The caller's tenant's API keys", response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...problems } },
+      schema: {
+        tags: ['access'],
+        summary: "The caller's tenant's API keys",
+        response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...problems },
+      },
     },
     async function listKeysRoute(request) {
       const principal = principalOf(request);
@@ -113,7 +144,12 @@ export function registerAccessRoutes(app: App, deps: AccessDeps): void {
     '/v1/keys',
     {
       config: { scope: 'admin' },
-      schema: { tags: ['access'], summary: "Create an API key in the caller's tenant; the secret is shown once", body: CreateApiKeyBody, response: { 201: CreatedApiKey, ...problems } },
+      schema: {
+        tags: ['access'],
+        summary: "Create an API key in the caller's tenant; the secret is shown once",
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKey, ...problems },
+      },
     },
     async function createKeyRoute(request, reply) {
       const principal = principalOf(request);
@@ -125,7 +161,12 @@ export function registerAccessRoutes(app: App, deps: AccessDeps): void {
     '/v1/keys/:keyId',
     {
       config: { scope: 'admin' },
-      schema: { tags: ['access'], summary: 'Revoke an API key', params: Type.Object({ keyId: KeyId }), response: { 200: ApiKey, ...problems } },
+      schema: {
+        tags: ['access'],
+        summary: 'Revoke an API key',
+        params: Type.Object({ keyId: KeyId }),
+        response: { 200: ApiKey, ...problems },
+      },
     },
     async function revokeKeyRoute(request) {
       const principal = principalOf(request);

@@ -27,7 +27,11 @@ export const CreateTenantBody = Type.Object(
 );
 export type CreateTenantBody = Static<typeof CreateTenantBody>;
 
-export const ScopeSchema = Type.Union([Type.Literal('reader'), Type.Literal('operator'), Type.Literal('admin')]);
+export const ScopeSchema = Type.Union([
+  Type.Literal('reader'),
+  Type.Literal('operator'),
+  Type.Literal('admin'),
+]);
 
 export const ApiKey = Type.Object(
   {

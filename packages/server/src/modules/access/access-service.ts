@@ -1,4 +1,12 @@
-import { AppError, type Clock, hashSecret, type Logger, newSecret, notFound, prefixedId } from '../../kernel/index.js';
+import {
+  AppError,
+  type Clock,
+  hashSecret,
+  type Logger,
+  newSecret,
+  notFound,
+  prefixedId,
+} from '../../kernel/index.js';
 import type { Store } from '../../store/store.js';
 import type { ApiKey, CreateApiKeyBody, CreatedApiKey, CreateTenantBody, Tenant } from './access-schemas.js';
 import {
@@ -58,13 +66,21 @@ export interface BootstrapResult {
  * First start: creates the `default` tenant and the bootstrap (system) key, from
  * `adminKey` when given, otherwise generated. Later starts change nothing.
  */
-export async function bootstrapAccess(deps: AccessDeps, adminKey: string | undefined): Promise<BootstrapResult> {
+export async function bootstrapAccess(
+  deps: AccessDeps,
+  adminKey: string | undefined,
+): Promise<BootstrapResult> {
   if ((await countTenants(deps.store)) > 0) return { generatedKey: undefined, created: false };
   const now = deps.clock.now();
   const secret = adminKey ?? newSecret('fpk');
   await deps.store.db.transaction().execute(async (trx) => {
     const store = { ...deps.store, db: trx };
-    await insertTenant(store, { id: DEFAULT_TENANT_ID, name: 'Default tenant', created_at: now, updated_at: now });
+    await insertTenant(store, {
+      id: DEFAULT_TENANT_ID,
+      name: 'Default tenant',
+      created_at: now,
+      updated_at: now,
+    });
     await insertApiKey(store, {
       id: prefixedId('key'),
       tenant_id: DEFAULT_TENANT_ID,
@@ -87,7 +103,8 @@ export async function authenticate(deps: AccessDeps, bearer: string): Promise<Pr
   const now = deps.clock.now();
   if (!row) throw new AppError('unauthenticated', 'the API key is not valid');
   if (row.revoked_at !== null) throw new AppError('unauthenticated', 'the API key has been revoked');
-  if (row.expires_at !== null && row.expires_at <= now) throw new AppError('unauthenticated', 'the API key has expired');
+  if (row.expires_at !== null && row.expires_at <= now)
+    throw new AppError('unauthenticated', 'the API key has expired');
   if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
     // Best effort: a failed touch must not fail the request.
     touchApiKey(deps.store, row.id, now).catch((error: unknown) =>
@@ -98,7 +115,8 @@ export async function authenticate(deps: AccessDeps, bearer: string): Promise<Pr
 }
 
 function requireSystem(principal: Principal): void {
-  if (!principal.system) throw new AppError('forbidden', 'only the bootstrap (system) key may manage tenants');
+  if (!principal.system)
+    throw new AppError('forbidden', 'only the bootstrap (system) key may manage tenants');
 }
 
 /** The tenant a caller may act on: its own, or any for the system key; others look absent. */
@@ -109,11 +127,19 @@ async function visibleTenant(deps: AccessDeps, principal: Principal, tenantId: s
   return tenant;
 }
 
-export async function createTenant(deps: AccessDeps, principal: Principal, body: CreateTenantBody): Promise<Tenant> {
+export async function createTenant(
+  deps: AccessDeps,
+  principal: Principal,
+  body: CreateTenantBody,
+): Promise<Tenant> {
   requireSystem(principal);
   const now = deps.clock.now();
   const row: TenantRow = {
-    id: body.id ?? prefixedId('t', 6).toLowerCase().replace(/[^a-z0-9-]/g, '0'),
+    id:
+      body.id ??
+      prefixedId('t', 6)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '0'),
     name: body.name,
     created_at: now,
     updated_at: now,
@@ -122,7 +148,10 @@ export async function createTenant(deps: AccessDeps, principal: Principal, body:
     await insertTenant(deps.store, row);
   } catch (error) {
     if (error instanceof AppError && error.code === 'already_exists') {
-      throw new AppError('already_exists', `tenant '${row.id}' already exists`, { kind: 'tenant', id: row.id });
+      throw new AppError('already_exists', `tenant '${row.id}' already exists`, {
+        kind: 'tenant',
+        id: row.id,
+      });
     }
     throw error;
   }
@@ -153,14 +182,19 @@ export async function createApiKey(
 ): Promise<CreatedApiKey> {
   await visibleTenant(deps, principal, tenantId);
   if (!scopeAllows(principal.scope, body.scope)) {
-    throw new AppError('forbidden', `a key with scope '${principal.scope}' cannot create a key with scope '${body.scope}'`);
+    throw new AppError(
+      'forbidden',
+      `a key with scope '${principal.scope}' cannot create a key with scope '${body.scope}'`,
+    );
   }
   const now = deps.clock.now();
   let expiresAt: number | null = null;
   if (body.expiresAt !== undefined) {
     expiresAt = Date.parse(body.expiresAt);
     if (!Number.isFinite(expiresAt) || expiresAt <= now) {
-      throw new AppError('validation_failed', 'expiresAt must be a date-time in the future', { field: 'expiresAt' });
+      throw new AppError('validation_failed', 'expiresAt must be a date-time in the future', {
+        field: 'expiresAt',
+      });
     }
   }
   const secret = newSecret('fpk');
@@ -185,7 +219,12 @@ export async function listKeys(deps: AccessDeps, principal: Principal, tenantId:
   return (await listApiKeys(deps.store, tenantId)).map(presentApiKey);
 }
 
-export async function revokeKey(deps: AccessDeps, principal: Principal, tenantId: string, keyId: string): Promise<ApiKey> {
+export async function revokeKey(
+  deps: AccessDeps,
+  principal: Principal,
+  tenantId: string,
+  keyId: string,
+): Promise<ApiKey> {
   await visibleTenant(deps, principal, tenantId);
   const existing = await findApiKey(deps.store, tenantId, keyId);
   if (!existing) throw notFound('api key', keyId);

@@ -12,10 +12,15 @@ export function insertTenant(store: Store, row: TenantRow): Promise<void> {
 }
 
 export function findTenant(store: Store, id: string): Promise<TenantRow | undefined> {
-  return guarded(store, () => store.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst());
+  return guarded(store, () =>
+    store.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst(),
+  );
 }
 
-export function listTenants(store: Store, { after, limit }: { after?: string; limit: number }): Promise<TenantRow[]> {
+export function listTenants(
+  store: Store,
+  { after, limit }: { after?: string; limit: number },
+): Promise<TenantRow[]> {
   return guarded(store, () => {
     let query = store.db.selectFrom('tenants').selectAll().orderBy('id').limit(limit);
     if (after !== undefined) query = query.where('id', '>', after);
@@ -58,7 +63,12 @@ export function findApiKey(store: Store, tenantId: string, id: string): Promise<
 
 export function listApiKeys(store: Store, tenantId: string): Promise<ApiKeyRow[]> {
   return guarded(store, () =>
-    store.db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute(),
+    store.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .execute(),
   );
 }
 

@@ -1,6 +1,6 @@
+export { registerAccessRoutes } from './access-routes.js';
 export type { ApiKey, CreatedApiKey, Tenant } from './access-schemas.js';
 export { TenantId } from './access-schemas.js';
-export { registerAccessRoutes } from './access-routes.js';
 export {
   type AccessDeps,
   authenticate,

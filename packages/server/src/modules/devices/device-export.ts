@@ -1,13 +1,23 @@
 import { Readable } from 'node:stream';
 import type { Store } from '../../store/store.js';
-import { type DeviceFilter, listDevices } from './device-store.js';
-import { presentDevice } from './device-service.js';
 import type { Device } from './device-schemas.js';
+import { presentDevice } from './device-service.js';
+import { type DeviceFilter, listDevices } from './device-store.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
 const PAGE = 1000;
-const CSV_COLUMNS = ['id', 'typeId', 'name', 'tags', 'attributes', 'version', 'createdAt', 'updatedAt', 'deletedAt'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'typeId',
+  'name',
+  'tags',
+  'attributes',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+] as const;
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -23,7 +33,12 @@ function csvLine(device: Device): string {
  * Streams a tenant's devices page by page (keyset on id), so memory stays flat whatever
  * the fleet size. CSV and NDJSON exports can be imported again as they are.
  */
-export function exportDevices(store: Store, tenantId: string, filter: DeviceFilter, format: ExportFormat): Readable {
+export function exportDevices(
+  store: Store,
+  tenantId: string,
+  filter: DeviceFilter,
+  format: ExportFormat,
+): Readable {
   async function* lines(): AsyncGenerator<string> {
     if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
     let after: string | undefined;

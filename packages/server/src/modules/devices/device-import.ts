@@ -36,6 +36,7 @@ const CHUNK = 1000;
 const MAX_REPORTED_ERRORS = 1000;
 const MAX_LINE_BYTES = 64 * 1024;
 const deviceIdRegex = new RegExp(DEVICE_ID_PATTERN);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this refuses
 const controlChars = /[\u0000-\u001f\u007f]/;
 /** Fields of an exported device that an import accepts and ignores, so exports round-trip. */
 const READ_ONLY_FIELDS = new Set(['version', 'createdAt', 'updatedAt', 'deletedAt']);
@@ -68,7 +69,8 @@ function byteLimit(maxBytes: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       seen += chunk.length;
-      if (seen > maxBytes) callback(new AppError('body_too_large', `the import body is larger than ${maxBytes} bytes`));
+      if (seen > maxBytes)
+        callback(new AppError('body_too_large', `the import body is larger than ${maxBytes} bytes`));
       else callback(null, chunk);
     },
   });
@@ -111,7 +113,10 @@ async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
     }),
   );
   try {
-    for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const record of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       const fields: Record<string, unknown> = {};
       const tags: Record<string, string> = {};
       const attributes: Record<string, unknown> = {};
@@ -123,7 +128,8 @@ async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
         else if (column === 'tags' || column === 'attributes') {
           try {
             const parsed: unknown = JSON.parse(value);
-            if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+            if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+              throw new Error('not an object');
             Object.assign(column === 'tags' ? tags : attributes, parsed);
           } catch {
             problem = `column '${column}' must hold a JSON object`;
@@ -166,16 +172,24 @@ function toDeviceRow(
   }
   const name = f.name ?? '';
   if (typeof name !== 'string' || name.length > 200 || controlChars.test(name)) {
-    throw new RowProblem('invalid_name', 'name must be text of at most 200 characters without control characters');
+    throw new RowProblem(
+      'invalid_name',
+      'name must be text of at most 200 characters without control characters',
+    );
   }
   const tags = f.tags ?? {};
-  if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) throw new RowProblem('invalid_tags', 'tags must be an object');
+  if (tags === null || typeof tags !== 'object' || Array.isArray(tags))
+    throw new RowProblem('invalid_tags', 'tags must be an object');
   const tagEntries = Object.entries(tags);
   if (tagEntries.length > MAX_TAGS) throw new RowProblem('invalid_tags', `at most ${MAX_TAGS} tags`);
   for (const [key, value] of tagEntries) {
-    if (!tagKeyRegex.test(key)) throw new RowProblem('invalid_tags', `tag key '${key.slice(0, 64)}' is not allowed`);
+    if (!tagKeyRegex.test(key))
+      throw new RowProblem('invalid_tags', `tag key '${key.slice(0, 64)}' is not allowed`);
     if (typeof value !== 'string' || value.length > MAX_TAG_VALUE) {
-      throw new RowProblem('invalid_tags', `tag '${key}' must be a string of at most ${MAX_TAG_VALUE} characters`);
+      throw new RowProblem(
+        'invalid_tags',
+        `tag '${key}' must be a string of at most ${MAX_TAG_VALUE} characters`,
+      );
     }
   }
   const attributes = f.attributes ?? {};
@@ -246,17 +260,24 @@ export async function importDevices(
     );
     const fresh = pending.filter((p) => {
       if (!existing.has(p.row.id)) return true;
-      fail({ line: p.line, id: p.row.id, code: 'already_exists', message: `device '${p.row.id}' already exists` });
+      fail({
+        line: p.line,
+        id: p.row.id,
+        code: 'already_exists',
+        message: `device '${p.row.id}' already exists`,
+      });
       return false;
     });
     if (options.atomic) {
       if (failed > 0 || fresh.length === 0) return;
+      const firstSeq = staged + 1;
+      staged += fresh.length;
       await deps.store.db
         .insertInto('import_staging')
         .values(
-          fresh.map((p) => ({
+          fresh.map((p, index) => ({
             import_id: importId,
-            seq: (staged += 1),
+            seq: firstSeq + index,
             line: p.line,
             tenant_id: tenantId,
             device_id: p.row.id,
@@ -274,7 +295,12 @@ export async function importDevices(
       return;
     }
     try {
-      await deps.store.db.transaction().execute((trx) => insertDevicesIn(trx, fresh.map((p) => p.row)));
+      await deps.store.db.transaction().execute((trx) =>
+        insertDevicesIn(
+          trx,
+          fresh.map((p) => p.row),
+        ),
+      );
       created += fresh.length;
     } catch (error) {
       const translated = deps.store.translateError(error);
@@ -287,7 +313,12 @@ export async function importDevices(
         } catch (rowError) {
           const t = deps.store.translateError(rowError);
           if (!(t instanceof AppError && t.code === 'already_exists')) throw t;
-          fail({ line: p.line, id: p.row.id, code: 'already_exists', message: `device '${p.row.id}' already exists` });
+          fail({
+            line: p.line,
+            id: p.row.id,
+            code: 'already_exists',
+            message: `device '${p.row.id}' already exists`,
+          });
         }
       }
     }
@@ -303,8 +334,10 @@ export async function importDevices(
       received += 1;
       try {
         const row = toDeviceRow(tenantId, raw, options.defaultTypeId, now, options.format);
-        if (seenIds.has(row.id)) throw new RowProblem('duplicate_in_file', `id '${row.id}' appears twice in this import`);
-        if (!(await typeExists(row.type_id))) throw new RowProblem('unknown_type', `device type '${row.type_id}' does not exist`);
+        if (seenIds.has(row.id))
+          throw new RowProblem('duplicate_in_file', `id '${row.id}' appears twice in this import`);
+        if (!(await typeExists(row.type_id)))
+          throw new RowProblem('unknown_type', `device type '${row.type_id}' does not exist`);
         seenIds.add(row.id);
         pending.push({ line: raw.line, row });
       } catch (error) {
@@ -379,7 +412,10 @@ async function commitStaged(store: Store, importId: string): Promise<number> {
   } catch (error) {
     const translated = store.translateError(error);
     if (translated instanceof AppError && translated.code === 'already_exists') {
-      throw new AppError('conflict', 'a device of this import was created by another request meanwhile; nothing was imported');
+      throw new AppError(
+        'conflict',
+        'a device of this import was created by another request meanwhile; nothing was imported',
+      );
     }
     throw translated;
   }

@@ -49,13 +49,18 @@ const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ max
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
-  if (!match?.[1]) throw new AppError('precondition_failed', 'If-Match must be an ETag this API returned, like "3"');
+  if (!match?.[1])
+    throw new AppError('precondition_failed', 'If-Match must be an ETag this API returned, like "3"');
   return Number(match[1]);
 }
 
 const etag = (version: number) => `"${version}"`;
 
-function toFilter(query: { typeId?: string | undefined; tag?: string[] | undefined; deleted?: DeviceFilter['deleted'] | undefined }): DeviceFilter {
+function toFilter(query: {
+  typeId?: string | undefined;
+  tag?: string[] | undefined;
+  deleted?: DeviceFilter['deleted'] | undefined;
+}): DeviceFilter {
   return {
     typeId: query.typeId,
     tags: (query.tag ?? []).map((t) => {
@@ -69,7 +74,11 @@ function toFilter(query: { typeId?: string | undefined; tag?: string[] | undefin
 const IMPORT_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson', 'application/jsonl'];
 
 /** Device types, devices, credentials, bulk import and export. */
-export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Config, 'importBodyLimit'>): void {
+export function registerDeviceRoutes(
+  app: App,
+  deps: DeviceDeps,
+  config: Pick<Config, 'importBodyLimit'>,
+): void {
   // Import bodies are streamed, not buffered: the route reads them row by row.
   app.addContentTypeParser(IMPORT_TYPES, function passStream(_request, payload, done) {
     done(null, payload);
@@ -78,10 +87,22 @@ export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Co
   // ---- device types ----
   app.post(
     '/v1/device-types',
-    { config: { scope: 'operator' }, schema: { tags: ['device types'], summary: 'Create a device type', body: CreateDeviceTypeBody, response: { 201: DeviceType, ...writeProblems } } },
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['device types'],
+        summary: 'Create a device type',
+        body: CreateDeviceTypeBody,
+        response: { 201: DeviceType, ...writeProblems },
+      },
+    },
     async function createDeviceTypeRoute(request, reply) {
       const type = await createDeviceType(deps, principalOf(request).tenantId, request.body);
-      return reply.status(201).header('etag', etag(type.version)).header('location', `/v1/device-types/${type.id}`).send(type);
+      return reply
+        .status(201)
+        .header('etag', etag(type.version))
+        .header('location', `/v1/device-types/${type.id}`)
+        .send(type);
     },
   );
   app.get(
@@ -92,10 +113,19 @@ export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Co
         tags: ['device types'],
         summary: 'List device types',
         querystring: Type.Object(
-          { limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          {
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            cursor: Type.Optional(Type.String({ maxLength: 400 })),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(DeviceType), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problems },
+        response: {
+          200: Type.Object({
+            items: Type.Array(DeviceType),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...problems,
+        },
       },
     },
     async function listDeviceTypesRoute(request) {
@@ -104,7 +134,15 @@ export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Co
   );
   app.get(
     '/v1/device-types/:typeId',
-    { config: { scope: 'reader' }, schema: { tags: ['device types'], summary: 'One device type', params: Type.Object({ typeId: DeviceTypeId }), response: { 200: DeviceType, ...problems } } },
+    {
+      config: { scope: 'reader' },
+      schema: {
+        tags: ['device types'],
+        summary: 'One device type',
+        params: Type.Object({ typeId: DeviceTypeId }),
+        response: { 200: DeviceType, ...problems },
+      },
+    },
     async function getDeviceTypeRoute(request, reply) {
       const type = await getDeviceType(deps, principalOf(request).tenantId, request.params.typeId);
       return reply.header('etag', etag(type.version)).send(type);
@@ -114,18 +152,45 @@ export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Co
     '/v1/device-types/:typeId',
     {
       config: { scope: 'operator' },
-      schema: { tags: ['device types'], summary: 'Change a device type (If-Match supported)', params: Type.Object({ typeId: DeviceTypeId }), headers: IfMatchHeaders, body: UpdateDeviceTypeBody, response: { 200: DeviceType, ...writeProblems } },
+      schema: {
+        tags: ['device types'],
+        summary: 'Change a device type (If-Match supported)',
+        params: Type.Object({ typeId: DeviceTypeId }),
+        headers: IfMatchHeaders,
+        body: UpdateDeviceTypeBody,
+        response: { 200: DeviceType, ...writeProblems },
+      },
     },
     async function updateDeviceTypeRoute(request, reply) {
-      const type = await updateDeviceTypeById(deps, principalOf(request).tenantId, request.params.typeId, request.body, parseIfMatch(request.headers['if-match']));
+      const type = await updateDeviceTypeById(
+        deps,
+        principalOf(request).tenantId,
+        request.params.typeId,
+        request.body,
+        parseIfMatch(request.headers['if-match']),
+      );
       return reply.header('etag', etag(type.version)).send(type);
     },
   );
   app.delete(
     '/v1/device-types/:typeId',
-    { config: { scope: 'operator' }, schema: { tags: ['device types'], summary: 'Delete a device type that has no devices', params: Type.Object({ typeId: DeviceTypeId }), headers: IfMatchHeaders, response: { 204: Type.Null(), ...writeProblems } } },
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['device types'],
+        summary: 'Delete a device type that has no devices',
+        params: Type.Object({ typeId: DeviceTypeId }),
+        headers: IfMatchHeaders,
+        response: { 204: Type.Null(), ...writeProblems },
+      },
+    },
     async function deleteDeviceTypeRoute(request, reply) {
-      await removeDeviceType(deps, principalOf(request).tenantId, request.params.typeId, parseIfMatch(request.headers['if-match']));
+      await removeDeviceType(
+        deps,
+        principalOf(request).tenantId,
+        request.params.typeId,
+        parseIfMatch(request.headers['if-match']),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -133,15 +198,35 @@ export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Co
   // ---- devices ----
   app.post(
     '/v1/devices',
-    { config: { scope: 'operator' }, schema: { tags: ['devices'], summary: 'Create a device', body: CreateDeviceBody, response: { 201: Device, ...writeProblems } } },
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Create a device',
+        body: CreateDeviceBody,
+        response: { 201: Device, ...writeProblems },
+      },
+    },
     async function createDeviceRoute(request, reply) {
       const device = await createDevice(deps, principalOf(request).tenantId, request.body);
-      return reply.status(201).header('etag', etag(device.version)).header('location', `/v1/devices/${device.id}`).send(device);
+      return reply
+        .status(201)
+        .header('etag', etag(device.version))
+        .header('location', `/v1/devices/${device.id}`)
+        .send(device);
     },
   );
   app.get(
     '/v1/devices',
-    { config: { scope: 'reader' }, schema: { tags: ['devices'], summary: 'List devices, filtered by type and tags, a page at a time', querystring: ListDevicesQuery, response: { 200: DevicePage, ...problems } } },
+    {
+      config: { scope: 'reader' },
+      schema: {
+        tags: ['devices'],
+        summary: 'List devices, filtered by type and tags, a page at a time',
+        querystring: ListDevicesQuery,
+        response: { 200: DevicePage, ...problems },
+      },
+    },
     async function listDevicesRoute(request) {
       return listDevicesPage(deps, principalOf(request).tenantId, toFilter(request.query), request.query);
     },
@@ -216,12 +301,20 @@ export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Co
         tags: ['devices'],
         summary: 'One device; `?deleted=include` also finds a deleted one',
         params: Type.Object({ deviceId: DeviceId }),
-        querystring: Type.Object({ deleted: Type.Optional(Type.Union([Type.Literal('exclude'), Type.Literal('include')])) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { deleted: Type.Optional(Type.Union([Type.Literal('exclude'), Type.Literal('include')])) },
+          { additionalProperties: false },
+        ),
         response: { 200: Device, ...problems },
       },
     },
     async function getDeviceRoute(request, reply) {
-      const device = await getDevice(deps, principalOf(request).tenantId, request.params.deviceId, request.query.deleted === 'include');
+      const device = await getDevice(
+        deps,
+        principalOf(request).tenantId,
+        request.params.deviceId,
+        request.query.deleted === 'include',
+      );
       return reply.header('etag', etag(device.version)).send(device);
     },
   );
@@ -229,24 +322,59 @@ export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Co
     '/v1/devices/:deviceId',
     {
       config: { scope: 'operator' },
-      schema: { tags: ['devices'], summary: 'Change a device; tags and attributes are replaced whole (If-Match supported)', params: Type.Object({ deviceId: DeviceId }), headers: IfMatchHeaders, body: UpdateDeviceBody, response: { 200: Device, ...writeProblems } },
+      schema: {
+        tags: ['devices'],
+        summary: 'Change a device; tags and attributes are replaced whole (If-Match supported)',
+        params: Type.Object({ deviceId: DeviceId }),
+        headers: IfMatchHeaders,
+        body: UpdateDeviceBody,
+        response: { 200: Device, ...writeProblems },
+      },
     },
     async function updateDeviceRoute(request, reply) {
-      const device = await updateDeviceById(deps, principalOf(request).tenantId, request.params.deviceId, request.body, parseIfMatch(request.headers['if-match']));
+      const device = await updateDeviceById(
+        deps,
+        principalOf(request).tenantId,
+        request.params.deviceId,
+        request.body,
+        parseIfMatch(request.headers['if-match']),
+      );
       return reply.header('etag', etag(device.version)).send(device);
     },
   );
   app.delete(
     '/v1/devices/:deviceId',
-    { config: { scope: 'operator' }, schema: { tags: ['devices'], summary: 'Delete a device (soft: restorable)', params: Type.Object({ deviceId: DeviceId }), headers: IfMatchHeaders, response: { 204: Type.Null(), ...writeProblems } } },
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Delete a device (soft: restorable)',
+        params: Type.Object({ deviceId: DeviceId }),
+        headers: IfMatchHeaders,
+        response: { 204: Type.Null(), ...writeProblems },
+      },
+    },
     async function deleteDeviceRoute(request, reply) {
-      await softDeleteDevice(deps, principalOf(request).tenantId, request.params.deviceId, parseIfMatch(request.headers['if-match']));
+      await softDeleteDevice(
+        deps,
+        principalOf(request).tenantId,
+        request.params.deviceId,
+        parseIfMatch(request.headers['if-match']),
+      );
       return reply.status(204).send(null);
     },
   );
   app.post(
     '/v1/devices/:deviceId/restore',
-    { config: { scope: 'operator' }, schema: { tags: ['devices'], summary: 'Restore a deleted device', params: Type.Object({ deviceId: DeviceId }), response: { 200: Device, ...writeProblems } } },
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Restore a deleted device',
+        params: Type.Object({ deviceId: DeviceId }),
+        response: { 200: Device, ...writeProblems },
+      },
+    },
     async function restoreDeviceRoute(request, reply) {
       const device = await restoreDevice(deps, principalOf(request).tenantId, request.params.deviceId);
       return reply.header('etag', etag(device.version)).send(device);
@@ -256,23 +384,62 @@ export function registerDeviceRoutes(app: App, deps: DeviceDeps, config: Pick<Co
   // ---- credentials ----
   app.get(
     '/v1/devices/:deviceId/credentials',
-    { config: { scope: 'reader' }, schema: { tags: ['devices'], summary: "A device's credentials (never their secrets)", params: Type.Object({ deviceId: DeviceId }), response: { 200: Type.Object({ items: Type.Array(Credential) }), ...problems } } },
+    {
+      config: { scope: 'reader' },
+      schema: {
+        tags: ['devices'],
+        summary: "A device's credentials (never their secrets)",
+        params: Type.Object({ deviceId: DeviceId }),
+        response: { 200: Type.Object({ items: Type.Array(Credential) }), ...problems },
+      },
+    },
     async function listCredentialsRoute(request) {
-      return { items: await listDeviceCredentials(deps, principalOf(request).tenantId, request.params.deviceId) };
+      return {
+        items: await listDeviceCredentials(deps, principalOf(request).tenantId, request.params.deviceId),
+      };
     },
   );
   app.post(
     '/v1/devices/:deviceId/credentials',
-    { config: { scope: 'operator' }, schema: { tags: ['devices'], summary: 'Add a token (returned once) or an X.509 certificate fingerprint', params: Type.Object({ deviceId: DeviceId }), body: CreateCredentialBody, response: { 201: CreatedCredential, ...writeProblems } } },
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Add a token (returned once) or an X.509 certificate fingerprint',
+        params: Type.Object({ deviceId: DeviceId }),
+        body: CreateCredentialBody,
+        response: { 201: CreatedCredential, ...writeProblems },
+      },
+    },
     async function addCredentialRoute(request, reply) {
-      return reply.status(201).send(await addCredential(deps, principalOf(request).tenantId, request.params.deviceId, request.body));
+      return reply
+        .status(201)
+        .send(
+          await addCredential(deps, principalOf(request).tenantId, request.params.deviceId, request.body),
+        );
     },
   );
   app.delete(
     '/v1/devices/:deviceId/credentials/:credentialId',
-    { config: { scope: 'operator' }, schema: { tags: ['devices'], summary: 'Remove a credential', params: Type.Object({ deviceId: DeviceId, credentialId: Type.String({ pattern: '^cred_[A-Za-z0-9_-]{1,64}$' }) }), response: { 204: Type.Null(), ...writeProblems } } },
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Remove a credential',
+        params: Type.Object({
+          deviceId: DeviceId,
+          credentialId: Type.String({ pattern: '^cred_[A-Za-z0-9_-]{1,64}$' }),
+        }),
+        response: { 204: Type.Null(), ...writeProblems },
+      },
+    },
     async function removeCredentialRoute(request, reply) {
-      await removeCredential(deps, principalOf(request).tenantId, request.params.deviceId, request.params.credentialId);
+      await removeCredential(
+        deps,
+        principalOf(request).tenantId,
+        request.params.deviceId,
+        request.params.credentialId,
+      );
       return reply.status(204).send(null);
     },
   );

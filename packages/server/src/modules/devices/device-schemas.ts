@@ -20,10 +20,14 @@ export const MAX_JSON_BYTES = 16 * 1024;
 
 const Text = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });
 
-export const Tags = Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String({ maxLength: MAX_TAG_VALUE }), {
-  maxProperties: MAX_TAGS,
-  description: 'key/value labels used for filtering; keys: letters, digits and _ . : / -',
-});
+export const Tags = Type.Record(
+  Type.String({ pattern: TAG_KEY_PATTERN }),
+  Type.String({ maxLength: MAX_TAG_VALUE }),
+  {
+    maxProperties: MAX_TAGS,
+    description: 'key/value labels used for filtering; keys: letters, digits and _ . : / -',
+  },
+);
 
 export const JsonObject = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), {
   description: `free JSON object, at most ${MAX_JSON_BYTES} bytes serialized`,
@@ -125,7 +129,9 @@ export const ListDevicesQuery = Type.Object(
       }),
     ),
     deleted: Type.Optional(
-      Type.Union([Type.Literal('exclude'), Type.Literal('include'), Type.Literal('only')], { default: 'exclude' }),
+      Type.Union([Type.Literal('exclude'), Type.Literal('include'), Type.Literal('only')], {
+        default: 'exclude',
+      }),
     ),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
     cursor: Type.Optional(Type.String({ maxLength: 400 })),
@@ -136,7 +142,9 @@ export type ListDevicesQuery = Static<typeof ListDevicesQuery>;
 
 export const DevicePage = Type.Object({
   items: Type.Array(Device),
-  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null at the end' }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'pass as `cursor` for the next page; null at the end',
+  }),
 });
 
 export const Credential = Type.Object(
@@ -145,7 +153,9 @@ export const Credential = Type.Object(
     deviceId: DeviceId,
     kind: Type.Union([Type.Literal('token'), Type.Literal('x509')]),
     name: Type.String(),
-    fingerprint: Type.Union([Type.String(), Type.Null()], { description: 'SHA-256 of the DER certificate, lower-case hex' }),
+    fingerprint: Type.Union([Type.String(), Type.Null()], {
+      description: 'SHA-256 of the DER certificate, lower-case hex',
+    }),
     expiresAt: Type.Union([Timestamp, Type.Null()]),
     createdAt: Timestamp,
   },
@@ -167,7 +177,9 @@ export const CreateCredentialBody = Type.Union([
       kind: Type.Literal('x509'),
       name: Type.Optional(Text(200)),
       fingerprint: Type.Optional(Type.String({ pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' })),
-      certificate: Type.Optional(Type.String({ maxLength: 16384, description: 'PEM; its SHA-256 fingerprint is stored' })),
+      certificate: Type.Optional(
+        Type.String({ maxLength: 16384, description: 'PEM; its SHA-256 fingerprint is stored' }),
+      ),
       expiresAt: Type.Optional(Timestamp),
     },
     { additionalProperties: false },
@@ -184,7 +196,9 @@ export type CreatedCredential = Static<typeof CreatedCredential>;
 export const ImportReport = Type.Object(
   {
     mode: Type.Union([Type.Literal('atomic'), Type.Literal('best-effort')]),
-    committed: Type.Boolean({ description: 'atomic: whether the import was applied; best-effort: always true' }),
+    committed: Type.Boolean({
+      description: 'atomic: whether the import was applied; best-effort: always true',
+    }),
     received: Type.Integer({ description: 'rows read' }),
     created: Type.Integer(),
     failed: Type.Integer(),

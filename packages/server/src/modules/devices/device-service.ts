@@ -1,5 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { AppError, type Clock, hashSecret, type Logger, newSecret, notFound, prefixedId } from '../../kernel/index.js';
+import {
+  AppError,
+  type Clock,
+  hashSecret,
+  type Logger,
+  newSecret,
+  notFound,
+  prefixedId,
+} from '../../kernel/index.js';
 import type { Store } from '../../store/store.js';
 import {
   type CreateCredentialBody,
@@ -92,9 +100,13 @@ export function boundedJson(field: string, value: Readonly<Record<string, unknow
 /** Checks an `If-Match` version against the stored one. */
 function checkVersion(kind: string, id: string, current: number, ifMatch: number | undefined): void {
   if (ifMatch !== undefined && ifMatch !== current) {
-    throw new AppError('precondition_failed', `${kind} '${id}' has changed (version ${current}, If-Match ${ifMatch})`, {
-      currentVersion: current,
-    });
+    throw new AppError(
+      'precondition_failed',
+      `${kind} '${id}' has changed (version ${current}, If-Match ${ifMatch})`,
+      {
+        currentVersion: current,
+      },
+    );
   }
 }
 
@@ -123,7 +135,11 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
 
 // ---- device types -------------------------------------------------------------------
 
-export async function createDeviceType(deps: DeviceDeps, tenantId: string, body: CreateDeviceTypeBody): Promise<DeviceType> {
+export async function createDeviceType(
+  deps: DeviceDeps,
+  tenantId: string,
+  body: CreateDeviceTypeBody,
+): Promise<DeviceType> {
   const now = deps.clock.now();
   const row: DeviceTypeRow = {
     tenant_id: tenantId,
@@ -140,7 +156,10 @@ export async function createDeviceType(deps: DeviceDeps, tenantId: string, body:
     await insertDeviceType(deps.store, row);
   } catch (error) {
     if (error instanceof AppError && error.code === 'already_exists') {
-      throw new AppError('already_exists', `device type '${body.id}' already exists`, { kind: 'device type', id: body.id });
+      throw new AppError('already_exists', `device type '${body.id}' already exists`, {
+        kind: 'device type',
+        id: body.id,
+      });
     }
     throw error;
   }
@@ -160,7 +179,10 @@ export async function listDeviceTypesPage(
 ): Promise<{ items: DeviceType[]; nextCursor: string | null }> {
   const rows = await listDeviceTypes(deps.store, tenantId, { after: decodeCursor(cursor), limit });
   const last = rows.at(-1);
-  return { items: rows.map(presentDeviceType), nextCursor: rows.length === limit && last ? encodeCursor(last.id) : null };
+  return {
+    items: rows.map(presentDeviceType),
+    nextCursor: rows.length === limit && last ? encodeCursor(last.id) : null,
+  };
 }
 
 export async function updateDeviceTypeById(
@@ -199,9 +221,13 @@ export async function removeDeviceType(
   checkVersion('device type', id, current.version, ifMatch);
   const devices = await countDevicesOfType(deps.store, tenantId, id);
   if (devices > 0) {
-    throw new AppError('conflict', `device type '${id}' still has ${devices} device(s), deleted ones included`, {
-      devices,
-    });
+    throw new AppError(
+      'conflict',
+      `device type '${id}' still has ${devices} device(s), deleted ones included`,
+      {
+        devices,
+      },
+    );
   }
   await deleteDeviceType(deps.store, tenantId, id);
 }
@@ -210,11 +236,18 @@ export async function removeDeviceType(
 
 async function requireDeviceType(deps: DeviceDeps, tenantId: string, typeId: string): Promise<void> {
   if (!(await findDeviceType(deps.store, tenantId, typeId))) {
-    throw new AppError('validation_failed', `device type '${typeId}' does not exist`, { field: 'typeId', typeId });
+    throw new AppError('validation_failed', `device type '${typeId}' does not exist`, {
+      field: 'typeId',
+      typeId,
+    });
   }
 }
 
-export async function createDevice(deps: DeviceDeps, tenantId: string, body: CreateDeviceBody): Promise<Device> {
+export async function createDevice(
+  deps: DeviceDeps,
+  tenantId: string,
+  body: CreateDeviceBody,
+): Promise<Device> {
   await requireDeviceType(deps, tenantId, body.typeId);
   const now = deps.clock.now();
   const row: DeviceRow = {
@@ -248,13 +281,23 @@ export async function createDevice(deps: DeviceDeps, tenantId: string, body: Cre
 }
 
 /** A device of the tenant; deleted ones only when asked for. */
-async function loadDevice(deps: DeviceDeps, tenantId: string, id: string, includeDeleted = false): Promise<DeviceRow> {
+async function loadDevice(
+  deps: DeviceDeps,
+  tenantId: string,
+  id: string,
+  includeDeleted = false,
+): Promise<DeviceRow> {
   const row = await findDevice(deps.store, tenantId, id);
   if (!row || (!includeDeleted && row.deleted_at !== null)) throw notFound('device', id);
   return row;
 }
 
-export async function getDevice(deps: DeviceDeps, tenantId: string, id: string, includeDeleted = false): Promise<Device> {
+export async function getDevice(
+  deps: DeviceDeps,
+  tenantId: string,
+  id: string,
+  includeDeleted = false,
+): Promise<Device> {
   return presentDevice(await loadDevice(deps, tenantId, id, includeDeleted));
 }
 
@@ -266,7 +309,10 @@ export async function listDevicesPage(
 ): Promise<{ items: Device[]; nextCursor: string | null }> {
   const rows = await listDevices(deps.store, tenantId, filter, { after: decodeCursor(cursor), limit });
   const last = rows.at(-1);
-  return { items: rows.map(presentDevice), nextCursor: rows.length === limit && last ? encodeCursor(last.id) : null };
+  return {
+    items: rows.map(presentDevice),
+    nextCursor: rows.length === limit && last ? encodeCursor(last.id) : null,
+  };
 }
 
 export async function updateDeviceById(
@@ -278,7 +324,8 @@ export async function updateDeviceById(
 ): Promise<Device> {
   const current = await loadDevice(deps, tenantId, id);
   checkVersion('device', id, current.version, ifMatch);
-  if (body.typeId !== undefined && body.typeId !== current.type_id) await requireDeviceType(deps, tenantId, body.typeId);
+  if (body.typeId !== undefined && body.typeId !== current.type_id)
+    await requireDeviceType(deps, tenantId, body.typeId);
   const changes = {
     ...(body.typeId !== undefined ? { type_id: body.typeId } : {}),
     ...(body.name !== undefined ? { name: body.name } : {}),
@@ -286,7 +333,8 @@ export async function updateDeviceById(
     ...(body.attributes !== undefined ? { attributes: boundedJson('attributes', body.attributes) } : {}),
     updated_at: deps.clock.now(),
   };
-  if (!(await updateDevice(deps.store, tenantId, id, current.version, changes))) throw changedConcurrently('device', id);
+  if (!(await updateDevice(deps.store, tenantId, id, current.version, changes)))
+    throw changedConcurrently('device', id);
   return getDevice(deps, tenantId, id);
 }
 
@@ -300,7 +348,9 @@ export async function softDeleteDevice(
   const current = await loadDevice(deps, tenantId, id);
   checkVersion('device', id, current.version, ifMatch);
   const now = deps.clock.now();
-  if (!(await updateDevice(deps.store, tenantId, id, current.version, { deleted_at: now, updated_at: now }))) {
+  if (
+    !(await updateDevice(deps.store, tenantId, id, current.version, { deleted_at: now, updated_at: now }))
+  ) {
     throw changedConcurrently('device', id);
   }
 }
@@ -309,7 +359,9 @@ export async function restoreDevice(deps: DeviceDeps, tenantId: string, id: stri
   const current = await loadDevice(deps, tenantId, id, true);
   if (current.deleted_at === null) throw new AppError('conflict', `device '${id}' is not deleted`);
   const now = deps.clock.now();
-  if (!(await updateDevice(deps.store, tenantId, id, current.version, { deleted_at: null, updated_at: now }))) {
+  if (
+    !(await updateDevice(deps.store, tenantId, id, current.version, { deleted_at: null, updated_at: now }))
+  ) {
     throw changedConcurrently('device', id);
   }
   return getDevice(deps, tenantId, id);
@@ -323,7 +375,9 @@ function fingerprintOf(body: { fingerprint?: string | undefined; certificate?: s
     try {
       return new X509Certificate(body.certificate).fingerprint256.replaceAll(':', '').toLowerCase();
     } catch {
-      throw new AppError('validation_failed', 'certificate is not a PEM X.509 certificate', { field: 'certificate' });
+      throw new AppError('validation_failed', 'certificate is not a PEM X.509 certificate', {
+        field: 'certificate',
+      });
     }
   }
   if (body.fingerprint !== undefined) return body.fingerprint.replaceAll(':', '').toLowerCase();
@@ -344,7 +398,9 @@ export async function addCredential(
   if (body.expiresAt !== undefined) {
     expiresAt = Date.parse(body.expiresAt);
     if (!Number.isFinite(expiresAt) || expiresAt <= now) {
-      throw new AppError('validation_failed', 'expiresAt must be a date-time in the future', { field: 'expiresAt' });
+      throw new AppError('validation_failed', 'expiresAt must be a date-time in the future', {
+        field: 'expiresAt',
+      });
     }
   }
   const token = body.kind === 'token' ? newSecret('fpd') : undefined;
@@ -373,12 +429,21 @@ export async function addCredential(
   return { ...presentCredential(row), ...(token === undefined ? {} : { token }) };
 }
 
-export async function listDeviceCredentials(deps: DeviceDeps, tenantId: string, deviceId: string): Promise<Credential[]> {
+export async function listDeviceCredentials(
+  deps: DeviceDeps,
+  tenantId: string,
+  deviceId: string,
+): Promise<Credential[]> {
   await loadDevice(deps, tenantId, deviceId);
   return (await listCredentials(deps.store, tenantId, deviceId)).map(presentCredential);
 }
 
-export async function removeCredential(deps: DeviceDeps, tenantId: string, deviceId: string, id: string): Promise<void> {
+export async function removeCredential(
+  deps: DeviceDeps,
+  tenantId: string,
+  deviceId: string,
+  id: string,
+): Promise<void> {
   await loadDevice(deps, tenantId, deviceId);
   if (!(await deleteCredential(deps.store, tenantId, deviceId, id))) throw notFound('credential', id);
 }

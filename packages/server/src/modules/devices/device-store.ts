@@ -1,10 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type {
-  Database,
-  DeviceCredentialTable,
-  DeviceTable,
-  DeviceTypeTable,
-} from '../../store/schema.js';
+import type { Database, DeviceCredentialTable, DeviceTable, DeviceTypeTable } from '../../store/schema.js';
 import { guarded, type Store } from '../../store/store.js';
 
 export type DeviceTypeRow = Selectable<DeviceTypeTable>;
@@ -19,7 +14,11 @@ export function insertDeviceType(store: Store, row: DeviceTypeRow): Promise<void
   });
 }
 
-export function findDeviceType(store: Store, tenantId: string, id: string): Promise<DeviceTypeRow | undefined> {
+export function findDeviceType(
+  store: Store,
+  tenantId: string,
+  id: string,
+): Promise<DeviceTypeRow | undefined> {
   return guarded(store, () =>
     store.db
       .selectFrom('device_types')
@@ -36,7 +35,12 @@ export function listDeviceTypes(
   { after, limit }: { after?: string | undefined; limit: number },
 ): Promise<DeviceTypeRow[]> {
   return guarded(store, () => {
-    let query = store.db.selectFrom('device_types').selectAll().where('tenant_id', '=', tenantId).orderBy('id').limit(limit);
+    let query = store.db
+      .selectFrom('device_types')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('id')
+      .limit(limit);
     if (after !== undefined) query = query.where('id', '>', after);
     return query.execute();
   });
@@ -48,7 +52,9 @@ export function updateDeviceType(
   tenantId: string,
   id: string,
   expectedVersion: number,
-  changes: Partial<Pick<DeviceTypeRow, 'name' | 'description' | 'expected_uplink_interval_s' | 'settings'>> & {
+  changes: Partial<
+    Pick<DeviceTypeRow, 'name' | 'description' | 'expected_uplink_interval_s' | 'settings'>
+  > & {
     updated_at: number;
   },
 ): Promise<boolean> {
@@ -96,9 +102,18 @@ async function writeTags(
   replace: boolean,
 ): Promise<void> {
   if (replace) {
-    await db.deleteFrom('device_tags').where('tenant_id', '=', tenantId).where('device_id', '=', deviceId).execute();
+    await db
+      .deleteFrom('device_tags')
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', '=', deviceId)
+      .execute();
   }
-  const rows = Object.entries(tags).map(([key, value]) => ({ tenant_id: tenantId, device_id: deviceId, key, value }));
+  const rows = Object.entries(tags).map(([key, value]) => ({
+    tenant_id: tenantId,
+    device_id: deviceId,
+    key,
+    value,
+  }));
   if (rows.length > 0) await db.insertInto('device_tags').values(rows).execute();
 }
 
@@ -117,7 +132,10 @@ export async function insertDevicesIn(db: Kysely<Database>, rows: readonly Devic
       })),
     );
     for (let t = 0; t < tagRows.length; t += 1000) {
-      await db.insertInto('device_tags').values(tagRows.slice(t, t + 1000)).execute();
+      await db
+        .insertInto('device_tags')
+        .values(tagRows.slice(t, t + 1000))
+        .execute();
     }
   }
 }
@@ -128,12 +146,21 @@ export function insertDevice(store: Store, row: DeviceRow): Promise<void> {
 
 export function findDevice(store: Store, tenantId: string, id: string): Promise<DeviceRow | undefined> {
   return guarded(store, () =>
-    store.db.selectFrom('devices').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst(),
+    store.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst(),
   );
 }
 
 /** Ids among `ids` that exist in the tenant (deleted or not). */
-export function existingDeviceIds(store: Store, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+export function existingDeviceIds(
+  store: Store,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
   return guarded(store, async () => {
     const found = new Set<string>();
     for (let start = 0; start < ids.length; start += 500) {
@@ -215,7 +242,9 @@ export function updateDevice(
   tenantId: string,
   id: string,
   expectedVersion: number,
-  changes: Partial<Pick<DeviceRow, 'type_id' | 'name' | 'tags' | 'attributes' | 'deleted_at'>> & { updated_at: number },
+  changes: Partial<Pick<DeviceRow, 'type_id' | 'name' | 'tags' | 'attributes' | 'deleted_at'>> & {
+    updated_at: number;
+  },
 ): Promise<boolean> {
   return guarded(store, () =>
     store.db.transaction().execute(async (trx) => {
@@ -254,7 +283,12 @@ export function listCredentials(store: Store, tenantId: string, deviceId: string
   );
 }
 
-export function deleteCredential(store: Store, tenantId: string, deviceId: string, id: string): Promise<boolean> {
+export function deleteCredential(
+  store: Store,
+  tenantId: string,
+  deviceId: string,
+  id: string,
+): Promise<boolean> {
   return guarded(store, async () => {
     const result = await store.db
       .deleteFrom('device_credentials')
@@ -267,8 +301,15 @@ export function deleteCredential(store: Store, tenantId: string, deviceId: strin
 }
 
 /** The device a token belongs to, across tenants (tokens are globally unique). */
-export function findCredentialBySecretHash(store: Store, secretHash: string): Promise<CredentialRow | undefined> {
+export function findCredentialBySecretHash(
+  store: Store,
+  secretHash: string,
+): Promise<CredentialRow | undefined> {
   return guarded(store, () =>
-    store.db.selectFrom('device_credentials').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst(),
+    store.db
+      .selectFrom('device_credentials')
+      .selectAll()
+      .where('secret_hash', '=', secretHash)
+      .executeTakeFirst(),
   );
 }

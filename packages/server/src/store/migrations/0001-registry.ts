@@ -63,8 +63,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('value', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('device_tags_pk', ['tenant_id', 'device_id', 'key'])
-    .addForeignKeyConstraint('device_tags_device_fk', ['tenant_id', 'device_id'], 'devices', ['tenant_id', 'id'], (fk) =>
-      fk.onDelete('cascade'),
+    .addForeignKeyConstraint(
+      'device_tags_device_fk',
+      ['tenant_id', 'device_id'],
+      'devices',
+      ['tenant_id', 'id'],
+      (fk) => fk.onDelete('cascade'),
     )
     .execute();
   await db.schema

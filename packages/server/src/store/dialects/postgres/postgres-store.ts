@@ -61,9 +61,14 @@ export function translatePostgresError(error: unknown): unknown {
         cause: error,
       });
     case '23503':
-      return new AppError('conflict', 'the change refers to, or is referred to by, another resource', undefined, {
-        cause: error,
-      });
+      return new AppError(
+        'conflict',
+        'the change refers to, or is referred to by, another resource',
+        undefined,
+        {
+          cause: error,
+        },
+      );
     case '40001':
     case '40P01':
       return new AppError('conflict', 'the change conflicted with a concurrent one, retry', undefined, {

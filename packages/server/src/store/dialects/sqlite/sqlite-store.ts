@@ -45,9 +45,14 @@ export function translateSqliteError(error: unknown): unknown {
         cause: error,
       });
     case 'SQLITE_CONSTRAINT_FOREIGNKEY':
-      return new AppError('conflict', 'the change refers to, or is referred to by, another resource', undefined, {
-        cause: error,
-      });
+      return new AppError(
+        'conflict',
+        'the change refers to, or is referred to by, another resource',
+        undefined,
+        {
+          cause: error,
+        },
+      );
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
       return new AppError('unavailable', 'the database is busy, retry', undefined, { cause: error });
