@@ -8,4 +8,11 @@ if (!existsSync(bundle)) {
   process.stderr.write('fleetport: not built yet; run `npm run build` in the Fleetport folder\n');
   process.exit(70);
 }
-await import(bundle);
+// The bundle only runs itself when it is node's entry script; from here, call it.
+const { run } = await import(bundle);
+process.exitCode = await run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  stdin: process.stdin,
+});

@@ -76,8 +76,15 @@ export async function buildApp({
       reply,
     );
   });
+  // While shutting down, answers to requests still in flight close their connection, so
+  // that keep-alive sockets do not hold the shutdown open until its timeout.
+  let closing = false;
+  app.addHook('preClose', async function markClosing() {
+    closing = true;
+  });
   app.addHook('onSend', async function echoRequestId(request, reply) {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
   app.addSchema(Problem);
 

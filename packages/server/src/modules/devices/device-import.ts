@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { AppError, type Clock, type Logger, uuidv7 } from '../../kernel/index.js';
 import type { Store } from '../../store/store.js';
@@ -102,16 +102,17 @@ async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow> {
 }
 
 async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
-  const parser = input.pipe(
-    parseCsv({
-      bom: true,
-      columns: (header: string[]) => header.map((h) => h.trim()),
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      max_record_size: MAX_LINE_BYTES,
-    }),
-  );
+  const parser = parseCsv({
+    bom: true,
+    columns: (header: string[]) => header.map((h) => h.trim()),
+    skip_empty_lines: true,
+    trim: true,
+    info: true,
+    max_record_size: MAX_LINE_BYTES,
+  });
+  // pipeline, not pipe: an input error (the byte limit) must reach the parser, or the
+  // error is uncaught (it kills the process) and the parser waits for input forever.
+  pipeline(input, parser, () => {});
   try {
     for await (const record of parser as AsyncIterable<{
       record: Record<string, string>;

@@ -1,0 +1,50 @@
+import type { DatabaseTarget } from './database-targets.js';
+
+/** What every benchmark receives from the harness (`bench/run.ts` or its own entry point). */
+export interface BenchOptions {
+  /** Repetitions per database; the report gives their median, min and max. */
+  readonly runs: number;
+  /** Fleet size for registry-style benchmarks. */
+  readonly devices: number;
+  /** Sequential single-device creates in the registry benchmark. */
+  readonly creates: number;
+  /** SQLite first, then PostgreSQL when `--pg` or FLEETPORT_BENCH_DATABASE_URL was given. */
+  readonly databases: readonly DatabaseTarget[];
+  /** Writes one progress line (to stderr, so `--json` output stays clean). */
+  readonly progress: (line: string) => void;
+}
+
+/** One measured quantity over all runs on one database. */
+export interface MetricSummary {
+  readonly metric: string;
+  readonly unit: string;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly samples: readonly number[];
+}
+
+/** A benchmark's figures on one database. */
+export interface DatabaseResult {
+  readonly dialect: DatabaseTarget['dialect'];
+  /** The dialect and the settings that decide durability, e.g. `sqlite (WAL, synchronous=FULL)`. */
+  readonly label: string;
+  readonly metrics: readonly MetricSummary[];
+}
+
+export interface BenchResult {
+  readonly benchmark: string;
+  readonly runs: number;
+  readonly parameters: Readonly<Record<string, number | string>>;
+  readonly databases: readonly DatabaseResult[];
+}
+
+/**
+ * A benchmark module's default export shape: `bench/run.ts` lists and runs these, and each
+ * module can also run alone (`npx tsx bench/<name>.ts`).
+ */
+export interface Benchmark {
+  readonly name: string;
+  readonly description: string;
+  run(options: BenchOptions): Promise<BenchResult>;
+}

@@ -1,0 +1,90 @@
+import { type Command, Option } from 'commander';
+import { ConfigError, configSchema, loadConfig, migrate, serve } from '@fleetport/server';
+import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { print } from '../output.js';
+
+type ConfigKey = (typeof configSchema)[number]['key'];
+
+/** The keys `migrate` needs: where the database is and how to open it. */
+const DATABASE_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>([
+  'dataDir',
+  'databaseUrl',
+  'sqliteSynchronous',
+  'databasePoolSize',
+]);
+
+/**
+ * One option per key of the server's config schema, so the flags never drift from it.
+ * No commander defaults: an unset flag must leave the environment and the config file
+ * their say, and the server applies its own defaults.
+ */
+function addConfigOptions(command: Command, keys: (key: ConfigKey) => boolean): Command {
+  for (const spec of configSchema) {
+    if (!keys(spec.key)) continue;
+    const defaultText = spec.default === undefined ? '' : `, default ${spec.default}`;
+    const option = new Option(`--${spec.flag} <value>`, `${spec.doc} (env ${spec.env}${defaultText})`);
+    if (spec.values) option.choices(spec.values);
+    command.addOption(option);
+  }
+  return command.option('--config <file>', 'JSON config file (env FLEETPORT_CONFIG)');
+}
+
+/** The flags given on the command line, keyed by config flag name, as loadConfig reads them. */
+function configFlags(command: Command): Record<string, unknown> {
+  const flags: Record<string, unknown> = {};
+  for (const spec of configSchema) {
+    const option = command.options.find((o) => o.long === `--${spec.flag}`);
+    if (!option) continue;
+    const value: unknown = command.getOptionValue(option.attributeName());
+    if (value !== undefined) flags[spec.flag] = value;
+  }
+  return flags;
+}
+
+function configFile(command: Command): string | undefined {
+  const value: unknown = command.getOptionValue('config');
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Turns ConfigError into a usage error listing every problem (exit 2). */
+function loadOrExplain(io: CliIo, command: Command) {
+  try {
+    return loadConfig({ flags: configFlags(command), env: io.env, configFile: configFile(command) });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new UsageError(
+        `invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
+        'config_error',
+      );
+    }
+    throw error;
+  }
+}
+
+/** `serve` and `migrate`: the server itself, configured from the same schema it validates with. */
+export function registerServerCommands(program: Command, io: CliIo): void {
+  addConfigOptions(
+    program
+      .command('serve')
+      .description('run the Fleetport server (HTTP API, registry) until SIGTERM or SIGINT'),
+    () => true,
+  ).action(async function serveCommand(_options: unknown, command: Command) {
+    // Validated here first so that problems are reported the CLI's way, with exit 2.
+    loadOrExplain(io, command);
+    await serve(configFlags(command), configFile(command));
+  });
+
+  addConfigOptions(
+    program.command('migrate').description('apply pending database migrations and exit'),
+    (key) => DATABASE_KEYS.has(key),
+  ).action(async function migrateCommand(_options: unknown, command: Command) {
+    const applied = await migrate(loadOrExplain(io, command));
+    print(
+      io.stdout,
+      applied.length === 0
+        ? 'the database is up to date: no migration to apply'
+        : `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}:\n${applied.map((m) => `  ${m}`).join('\n')}`,
+    );
+  });
+}

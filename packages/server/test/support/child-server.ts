@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestDatabase } from './databases.js';
+
+const serverMain = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const repoRoot = path.resolve(path.dirname(serverMain), '../../..');
+
+/** A Fleetport server in its own process, to be killed or signalled like a real one. */
+export interface ChildServer {
+  readonly url: string;
+  readonly adminKey: string;
+  readonly process: ChildProcess;
+  /** Everything the process wrote so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `serve()` in a child process on the test database and waits until /readyz answers. */
+export async function spawnServer(
+  database: TestDatabase,
+  { adminKey = `fpk_test_${randomBytes(24).toString('base64url')}`, env = {} as Record<string, string> } = {},
+): Promise<ChildServer> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const { serve } = await import(${JSON.stringify(serverMain)}); await serve();`,
+    ],
+    {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        FLEETPORT_DATA_DIR: database.dataDir,
+        FLEETPORT_HTTP_PORT: String(port),
+        FLEETPORT_HOST: '127.0.0.1',
+        FLEETPORT_ADMIN_KEY: adminKey,
+        FLEETPORT_LOG_LEVEL: 'warn',
+        ...(database.databaseUrl ? { FLEETPORT_DATABASE_URL: database.databaseUrl } : {}),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+  });
+  for (;;) {
+    if (ended) throw new Error(`the server exited before it was ready:\n${output}`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the server did not become ready in 30 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, adminKey, process: child, output: () => output, exited };
+}
