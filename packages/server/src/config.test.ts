@@ -71,11 +71,15 @@ describe('configuration', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'fleetport-config-'));
     const unknown = path.join(dir, 'unknown.json');
     writeFileSync(unknown, JSON.stringify({ htpPort: 1 }));
-    expect(problemsOf(() => loadConfig({ env: {}, configFile: unknown }))[0]).toMatch(/unknown key 'htpPort'/);
+    expect(problemsOf(() => loadConfig({ env: {}, configFile: unknown }))[0]).toMatch(
+      /unknown key 'htpPort'/,
+    );
     const broken = path.join(dir, 'broken.json');
     writeFileSync(broken, '{ nope');
     expect(problemsOf(() => loadConfig({ env: {}, configFile: broken }))[0]).toMatch(/broken\.json/);
-    expect(problemsOf(() => loadConfig({ env: {}, configFile: path.join(dir, 'missing.json') }))[0]).toMatch(/ENOENT/);
+    expect(problemsOf(() => loadConfig({ env: {}, configFile: path.join(dir, 'missing.json') }))[0]).toMatch(
+      /ENOENT/,
+    );
   });
 
   it('returns a frozen object', () => {

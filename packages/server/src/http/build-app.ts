@@ -15,6 +15,7 @@ import { type Authenticate, installAuth } from './auth.js';
 import { handleError } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { Problem } from './problem.js';
+import { buildValidatorCompiler } from './validators.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -57,17 +58,20 @@ export async function buildApp({
     },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    ajv: {
-      customOptions: {
-        // Unknown fields are an error, not silently dropped.
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: false,
-      },
+    // Device ids may be 128 characters, and URL-encoded ones longer: leave room, and let
+    // the schema refuse what is too long with a problem document.
+    routerOptions: { maxParamLength: 1024 },
+    // Failures before routing (a malformed URL, an over-long parameter) get a problem
+    // document like every other error.
+    frameworkErrors: function frameworkError(error, request, reply) {
+      return handleError(error, request, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  app.setValidatorCompiler(buildValidatorCompiler());
+  // Only JSON (and the content types a route registers itself) is accepted: a JSON body
+  // sent as text/plain is unsupported_media_type, not a confusing validation error.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(function routeNotFound(request, reply) {
     return handleError(

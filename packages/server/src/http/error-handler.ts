@@ -33,6 +33,10 @@ export function toAppError(error: unknown): AppError {
       return new AppError('malformed_body', 'the body is empty but the content type says JSON');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('malformed_body', 'the body is not valid JSON');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('bad_request', 'the URL is malformed');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('bad_request', 'a path parameter is longer than any id the API accepts');
   }
   if (
     error instanceof SyntaxError ||

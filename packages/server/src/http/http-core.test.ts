@@ -37,9 +37,15 @@ describe('HTTP core', () => {
   it('gives every response a request id, and keeps a well-formed incoming one', async () => {
     const generated = await server.request('GET', '/healthz', { key: null });
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const echoed = await server.request('GET', '/healthz', { key: null, headers: { 'x-request-id': 'abc-123' } });
+    const echoed = await server.request('GET', '/healthz', {
+      key: null,
+      headers: { 'x-request-id': 'abc-123' },
+    });
     expect(echoed.headers.get('x-request-id')).toBe('abc-123');
-    const hostile = await server.request('GET', '/healthz', { key: null, headers: { 'x-request-id': 'a b\t<script>' } });
+    const hostile = await server.request('GET', '/healthz', {
+      key: null,
+      headers: { 'x-request-id': 'a b\t<script>' },
+    });
     expect(hostile.headers.get('x-request-id')).not.toBe('a b\t<script>');
   });
 
@@ -47,7 +53,11 @@ describe('HTTP core', () => {
     const response = await server.request('GET', '/v1/nothing-here');
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ status: 404, code: 'route_not_found', type: 'urn:fleetport:problem:route_not_found' });
+    expect(response.body).toMatchObject({
+      status: 404,
+      code: 'route_not_found',
+      type: 'urn:fleetport:problem:route_not_found',
+    });
     expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
   });
 
@@ -62,7 +72,13 @@ describe('HTTP core', () => {
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
     expect(Object.keys(response.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/devices', '/v1/devices/{deviceId}', '/v1/device-types', '/v1/tenants', '/v1/keys']),
+      expect.arrayContaining([
+        '/v1/devices',
+        '/v1/devices/{deviceId}',
+        '/v1/device-types',
+        '/v1/tenants',
+        '/v1/keys',
+      ]),
     );
   });
 
@@ -76,7 +92,9 @@ describe('HTTP core', () => {
     await server.request('GET', '/v1/devices');
     const response = await server.request('GET', '/metrics', { key: null });
     expect(response.status).toBe(200);
-    expect(response.text).toMatch(/fleetport_http_requests_total\{method="GET",route="\/v1\/devices",status="200"\} \d+/);
+    expect(response.text).toMatch(
+      /fleetport_http_requests_total\{method="GET",route="\/v1\/devices",status="200"\} \d+/,
+    );
     expect(response.text).toMatch(/fleetport_process_resident_memory_bytes/);
   });
 
@@ -125,16 +143,48 @@ describe('logging', () => {
     const server = await startServer(config, pino({ level: 'trace' }, sink));
     try {
       const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
-      await fetch(`${server.url}/v1/device-types`, { method: 'POST', headers, body: JSON.stringify({ id: 't', name: 'T' }) });
-      await fetch(`${server.url}/v1/devices`, { method: 'POST', headers, body: JSON.stringify({ id: 'd', typeId: 't' }) });
+      await fetch(`${server.url}/v1/device-types`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: 't', name: 'T' }),
+      });
+      await fetch(`${server.url}/v1/devices`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: 'd', typeId: 't' }),
+      });
       const token = (await (
-        await fetch(`${server.url}/v1/devices/d/credentials`, { method: 'POST', headers, body: JSON.stringify({ kind: 'token' }) })
+        await fetch(`${server.url}/v1/devices/d/credentials`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ kind: 'token' }),
+        })
       ).json()) as { token: string };
-      await fetch(`${server.url}/v1/devices`, { headers: { authorization: 'Bearer wrong-key-that-must-not-leak' } });
+      await fetch(`${server.url}/v1/devices`, {
+        headers: { authorization: 'Bearer wrong-key-that-must-not-leak' },
+      });
       expect(log).toMatch(/request completed/);
       expect(log).not.toContain(adminKey);
       expect(log).not.toContain(token.token);
       expect(log).not.toContain('wrong-key-that-must-not-leak');
+    } finally {
+      await server.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('URLs past every limit', () => {
+  it('answers a path parameter longer than the router allows with a problem document', async () => {
+    if (!sqlite) throw new Error('no sqlite case');
+    const database = await sqlite.create();
+    const server = await startTestServer(database);
+    try {
+      const response = await server.request('GET', `/v1/devices/${'x'.repeat(5000)}`);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      expect(typeof response.body.code).toBe('string');
     } finally {
       await server.close();
       await database.drop();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, type TestDatabase, dialectCases } from '../support/databases.js';
 import { type ChildServer, spawnServer } from '../support/child-server.js';
+import { dialectCases, openTestStore, type TestDatabase } from '../support/databases.js';
 
 const ROWS = 60_000;
 
@@ -44,7 +44,9 @@ async function importThenKill(server: ChildServer, atomic: boolean, killAfter: n
   expect(exit.signal).toBe('SIGKILL');
 }
 
-async function countRows(database: TestDatabase): Promise<{ devices: number; tags: number; staging: number }> {
+async function countRows(
+  database: TestDatabase,
+): Promise<{ devices: number; tags: number; staging: number }> {
   const store = await openTestStore(database);
   try {
     const count = async (table: 'devices' | 'device_tags' | 'import_staging') =>
@@ -56,7 +58,11 @@ async function countRows(database: TestDatabase): Promise<{ devices: number; tag
             .executeTakeFirstOrThrow()
         ).n,
       );
-    return { devices: await count('devices'), tags: await count('device_tags'), staging: await count('import_staging') };
+    return {
+      devices: await count('devices'),
+      tags: await count('device_tags'),
+      staging: await count('import_staging'),
+    };
   } finally {
     await store.close();
   }
@@ -124,7 +130,11 @@ for (const dialect of dialectCases()) {
         body,
       });
       expect(response.status).toBe(200);
-      const report = (await response.json()) as { created: number; failed: number; errors: { code: string }[] };
+      const report = (await response.json()) as {
+        created: number;
+        failed: number;
+        errors: { code: string }[];
+      };
       expect(report.created + report.failed).toBe(ROWS);
       expect(report.created).toBe(ROWS - after.devices);
       expect(report.errors.every((e) => e.code === 'already_exists')).toBe(true);

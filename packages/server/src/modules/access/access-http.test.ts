@@ -86,7 +86,10 @@ for (const dialect of dialectCases()) {
     ): Promise<{ id: string; secret: string }> {
       const response = await ts.request('POST', `/v1/tenants/${tenantId}/keys`, { key, json: body });
       expect(response.status, response.text).toBe(201);
-      return { id: mustBeString(response.body.id, 'key id'), secret: mustBeString(response.body.secret, 'secret') };
+      return {
+        id: mustBeString(response.body.id, 'key id'),
+        secret: mustBeString(response.body.secret, 'secret'),
+      };
     }
 
     async function deviceCount(): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import { type App, principalOf } from '../../http/index.js';
@@ -79,11 +80,6 @@ export function registerDeviceRoutes(
   deps: DeviceDeps,
   config: Pick<Config, 'importBodyLimit'>,
 ): void {
-  // Import bodies are streamed, not buffered: the route reads them row by row.
-  app.addContentTypeParser(IMPORT_TYPES, function passStream(_request, payload, done) {
-    done(null, payload);
-  });
-
   // ---- device types ----
   app.post(
     '/v1/device-types',
@@ -231,40 +227,51 @@ export function registerDeviceRoutes(
       return listDevicesPage(deps, principalOf(request).tenantId, toFilter(request.query), request.query);
     },
   );
-  app.post(
-    '/v1/devices/import',
-    {
-      config: { scope: 'operator' },
-      schema: {
-        tags: ['devices'],
-        summary: 'Bulk import devices from a CSV or NDJSON body, streamed, with a per-row report',
-        description:
-          'CSV: a header row with `id`, `typeId` (or `type`), `name`, `tags` and `attributes` (JSON objects), `tag.<key>` and `attr.<key>` columns. NDJSON: one device object per line. `atomic=true` writes nothing unless every row is good.',
-        querystring: Type.Object(
-          {
-            format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('ndjson')])),
-            atomic: Type.Boolean({ default: false }),
-            typeId: Type.Optional(DeviceTypeId),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: ImportReport, ...writeProblems, 413: problem, 415: problem },
+  // Import bodies are streamed, not buffered, and only this route accepts CSV and NDJSON:
+  // its own scope hands the raw stream to the import, which reads it row by row.
+  void app.register(async function importScope(plugin) {
+    const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    scope.addContentTypeParser(IMPORT_TYPES, function passStream(_request, payload, done) {
+      done(null, payload);
+    });
+    scope.post(
+      '/v1/devices/import',
+      {
+        config: { scope: 'operator' },
+        schema: {
+          tags: ['devices'],
+          summary: 'Bulk import devices from a CSV or NDJSON body, streamed, with a per-row report',
+          description:
+            'CSV: a header row with `id`, `typeId` (or `type`), `name`, `tags` and `attributes` (JSON objects), `tag.<key>` and `attr.<key>` columns. NDJSON: one device object per line. `atomic=true` writes nothing unless every row is good.',
+          querystring: Type.Object(
+            {
+              format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('ndjson')])),
+              atomic: Type.Boolean({ default: false }),
+              typeId: Type.Optional(DeviceTypeId),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: ImportReport, ...writeProblems, 413: problem, 415: problem },
+        },
       },
-    },
-    async function importDevicesRoute(request) {
-      const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      if (!IMPORT_TYPES.includes(contentType)) {
-        throw new AppError('unsupported_media_type', `send the import as one of ${IMPORT_TYPES.join(', ')}`);
-      }
-      const format = request.query.format ?? (contentType === 'text/csv' ? 'csv' : 'ndjson');
-      return importDevices(deps, principalOf(request).tenantId, request.body as Readable, {
-        format,
-        atomic: request.query.atomic,
-        defaultTypeId: request.query.typeId,
-        maxBytes: config.importBodyLimit,
-      });
-    },
-  );
+      async function importDevicesRoute(request) {
+        const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        if (!IMPORT_TYPES.includes(contentType)) {
+          throw new AppError(
+            'unsupported_media_type',
+            `send the import as one of ${IMPORT_TYPES.join(', ')}`,
+          );
+        }
+        const format = request.query.format ?? (contentType === 'text/csv' ? 'csv' : 'ndjson');
+        return importDevices(deps, principalOf(request).tenantId, request.body as Readable, {
+          format,
+          atomic: request.query.atomic,
+          defaultTypeId: request.query.typeId,
+          maxBytes: config.importBodyLimit,
+        });
+      },
+    );
+  });
   app.get(
     '/v1/devices/export',
     {

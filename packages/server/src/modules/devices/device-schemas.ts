@@ -25,12 +25,15 @@ export const Tags = Type.Record(
   Type.String({ maxLength: MAX_TAG_VALUE }),
   {
     maxProperties: MAX_TAGS,
+    additionalProperties: false,
     description: 'key/value labels used for filtering; keys: letters, digits and _ . : / -',
   },
 );
 
-export const JsonObject = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), {
-  description: `free JSON object, at most ${MAX_JSON_BYTES} bytes serialized`,
+export const JsonObject = Type.Record(Type.String(), Type.Unknown(), {
+  // A record's key schema becomes a pattern, which cannot bound length: say it directly.
+  propertyNames: { maxLength: 128 },
+  description: `free JSON object (keys up to 128 characters), at most ${MAX_JSON_BYTES} bytes serialized`,
 });
 
 const Timestamp = Type.String({ format: 'date-time' });

@@ -130,7 +130,12 @@ for (const dialect of dialectCases()) {
         method: 'GET',
         path: () => '/v1/devices/dev-del?deleted=include',
       },
-      { what: "changes A's device", method: 'PATCH', path: () => '/v1/devices/dev-1', json: { name: 'pwned' } },
+      {
+        what: "changes A's device",
+        method: 'PATCH',
+        path: () => '/v1/devices/dev-1',
+        json: { name: 'pwned' },
+      },
       { what: "deletes A's device", method: 'DELETE', path: () => '/v1/devices/dev-1' },
       { what: "restores A's deleted device", method: 'POST', path: () => '/v1/devices/dev-del/restore' },
       { what: "lists A's device credentials", method: 'GET', path: () => '/v1/devices/dev-1/credentials' },
@@ -183,7 +188,10 @@ for (const dialect of dialectCases()) {
         json: { id: 'b-on-a-type', typeId: 'a-only' },
       });
       expectProblem(response, 400, 'validation_failed');
-      const change = await ts.request('PATCH', '/v1/devices/b-dev', { key: keyB, json: { typeId: 'a-only' } });
+      const change = await ts.request('PATCH', '/v1/devices/b-dev', {
+        key: keyB,
+        json: { typeId: 'a-only' },
+      });
       expectProblem(change, 400, 'validation_failed');
     });
 
@@ -254,7 +262,10 @@ for (const dialect of dialectCases()) {
       }
       const imported = await ok(keyB, 'GET', '/v1/devices/dev-2');
       expect(imported.body).toMatchObject({ name: 'B two', typeId: 'sensor' });
-      expect((await ok(keyA, 'GET', '/v1/devices/dev-2')).body).toMatchObject({ name: 'A two', typeId: 'a-only' });
+      expect((await ok(keyA, 'GET', '/v1/devices/dev-2')).body).toMatchObject({
+        name: 'A two',
+        typeId: 'a-only',
+      });
     });
 
     it('leaves tenant A unchanged after everything B tried', async () => {
