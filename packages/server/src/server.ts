@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { EventBus } from './bus/event-bus.js';
 import type { Config } from './config.js';
 import { type App, buildApp } from './http/index.js';
 import { systemClock } from './kernel/clock.js';
 import type { Logger } from './kernel/logger.js';
 import { authenticate, bootstrapAccess, registerAccessRoutes } from './modules/access/index.js';
+import { registerChangeRoutes } from './modules/changes/index.js';
 import { discardAbandonedImports, registerDeviceRoutes } from './modules/devices/index.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openStore } from './store/open-store.js';
@@ -53,7 +55,8 @@ export async function startServer(
   try {
     await migrateToLatest(store.db);
     const kernelLogger = logger as unknown as Logger;
-    const deps = { store, clock: systemClock, logger: kernelLogger };
+    const bus = new EventBus();
+    const deps = { store, clock: systemClock, logger: kernelLogger, bus };
     const abandoned = await discardAbandonedImports(store);
     if (abandoned > 0) logger.warn({ rows: abandoned }, 'discarded staged rows of interrupted imports');
     const bootstrap = await bootstrapAccess(deps, config.adminKey);
@@ -67,6 +70,7 @@ export async function startServer(
     });
     registerAccessRoutes(app, deps);
     registerDeviceRoutes(app, deps, config);
+    registerChangeRoutes(app, deps);
     await app.listen({ host: config.host, port: config.httpPort });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -13,6 +13,7 @@ export interface Database {
   device_tags: DeviceTagTable;
   device_credentials: DeviceCredentialTable;
   import_staging: ImportStagingTable;
+  changes: ChangeTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -91,5 +92,14 @@ export interface ImportStagingTable {
   name: string;
   tags: string;
   attributes: string;
+  created_at: Millis;
+}
+
+export interface ChangeTable {
+  position: Generated<number>;
+  tenant_id: string;
+  kind: string;
+  entity_id: string;
+  data: string;
   created_at: Millis;
 }

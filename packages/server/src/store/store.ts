@@ -30,3 +30,12 @@ export async function guarded<T>(store: Store, operation: () => Promise<T>): Pro
     throw store.translateError(error);
   }
 }
+
+/**
+ * Runs `work` in a transaction, or inside the caller's transaction when `store` already
+ * is one, so that store functions compose into one atomic write.
+ */
+export function transact<T>(store: Store, work: (tx: Store) => Promise<T>): Promise<T> {
+  if (store.db.isTransaction) return work(store);
+  return store.db.transaction().execute((trx) => work({ ...store, db: trx }));
+}

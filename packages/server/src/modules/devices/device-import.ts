@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline';
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
+import type { EventBus } from '../../bus/event-bus.js';
 import { AppError, type Clock, type Logger, uuidv7 } from '../../kernel/index.js';
 import type { Store } from '../../store/store.js';
+import { writeWithChanges } from '../changes/index.js';
 import {
   DEVICE_ID_PATTERN,
   type ImportReport,
@@ -11,12 +13,14 @@ import {
   MAX_TAGS,
   tagKeyRegex,
 } from './device-schemas.js';
+import { presentDevice } from './device-service.js';
 import { type DeviceRow, existingDeviceIds, findDeviceType, insertDevicesIn } from './device-store.js';
 
 export interface ImportDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly bus: EventBus;
 }
 
 export type ImportFormat = 'csv' | 'ndjson';
@@ -296,11 +300,10 @@ export async function importDevices(
       return;
     }
     try {
-      await deps.store.db.transaction().execute((trx) =>
-        insertDevicesIn(
-          trx,
-          fresh.map((p) => p.row),
-        ),
+      await insertWithChanges(
+        deps,
+        tenantId,
+        fresh.map((p) => p.row),
       );
       created += fresh.length;
     } catch (error) {
@@ -309,7 +312,7 @@ export async function importDevices(
       // A concurrent writer created one of these ids: fall back to one row at a time.
       for (const p of fresh) {
         try {
-          await deps.store.db.transaction().execute((trx) => insertDevicesIn(trx, [p.row]));
+          await insertWithChanges(deps, tenantId, [p.row]);
           created += 1;
         } catch (rowError) {
           const t = deps.store.translateError(rowError);
@@ -355,7 +358,7 @@ export async function importDevices(
     await flush(pending);
 
     if (options.atomic) {
-      if (failed === 0 && staged > 0) created = await commitStaged(deps.store, importId);
+      if (failed === 0 && staged > 0) created = await commitStaged(deps, tenantId, importId);
     }
   } finally {
     if (options.atomic) await discardStaged(deps.store, importId).catch(() => {});
@@ -373,10 +376,19 @@ export async function importDevices(
   };
 }
 
+/** Inserts devices and their `device.created` changes in one transaction. */
+function insertWithChanges(deps: ImportDeps, tenantId: string, rows: readonly DeviceRow[]): Promise<void> {
+  return writeWithChanges(deps, tenantId, async (tx, record) => {
+    await insertDevicesIn(tx.db, rows);
+    for (const row of rows) record({ kind: 'device.created', entityId: row.id, data: presentDevice(row) });
+  });
+}
+
 /** Moves one import's staged rows into `devices` in a single transaction. */
-async function commitStaged(store: Store, importId: string): Promise<number> {
+async function commitStaged(deps: ImportDeps, tenantId: string, importId: string): Promise<number> {
+  const { store } = deps;
   try {
-    return await store.db.transaction().execute(async (trx) => {
+    return await writeWithChanges(deps, tenantId, async ({ db: trx }, record) => {
       let after = 0;
       let moved = 0;
       for (;;) {
@@ -389,21 +401,21 @@ async function commitStaged(store: Store, importId: string): Promise<number> {
           .limit(CHUNK)
           .execute();
         if (staged.length === 0) break;
-        await insertDevicesIn(
-          trx,
-          staged.map((s) => ({
-            tenant_id: s.tenant_id,
-            id: s.device_id,
-            type_id: s.type_id,
-            name: s.name,
-            tags: s.tags,
-            attributes: s.attributes,
-            version: 1,
-            created_at: s.created_at,
-            updated_at: s.created_at,
-            deleted_at: null,
-          })),
-        );
+        const rows: DeviceRow[] = staged.map((s) => ({
+          tenant_id: s.tenant_id,
+          id: s.device_id,
+          type_id: s.type_id,
+          name: s.name,
+          tags: s.tags,
+          attributes: s.attributes,
+          version: 1,
+          created_at: s.created_at,
+          updated_at: s.created_at,
+          deleted_at: null,
+        }));
+        await insertDevicesIn(trx, rows);
+        for (const row of rows)
+          record({ kind: 'device.created', entityId: row.id, data: presentDevice(row) });
         moved += staged.length;
         after = staged.at(-1)?.seq ?? after;
       }

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import type { EventBus } from '../../bus/event-bus.js';
 import {
   AppError,
   type Clock,
@@ -9,6 +10,7 @@ import {
   prefixedId,
 } from '../../kernel/index.js';
 import type { Store } from '../../store/store.js';
+import { writeWithChanges } from '../changes/index.js';
 import {
   type CreateCredentialBody,
   type CreateDeviceBody,
@@ -45,6 +47,7 @@ export interface DeviceDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly bus: EventBus;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -152,8 +155,12 @@ export async function createDeviceType(
     created_at: now,
     updated_at: now,
   };
+  const type = presentDeviceType(row);
   try {
-    await insertDeviceType(deps.store, row);
+    await writeWithChanges(deps, tenantId, async (tx, record) => {
+      await insertDeviceType(tx, row);
+      record({ kind: 'device_type.created', entityId: row.id, data: type });
+    });
   } catch (error) {
     if (error instanceof AppError && error.code === 'already_exists') {
       throw new AppError('already_exists', `device type '${body.id}' already exists`, {
@@ -163,7 +170,7 @@ export async function createDeviceType(
     }
     throw error;
   }
-  return presentDeviceType(row);
+  return type;
 }
 
 export async function getDeviceType(deps: DeviceDeps, tenantId: string, id: string): Promise<DeviceType> {
@@ -204,10 +211,16 @@ export async function updateDeviceTypeById(
     ...(body.settings !== undefined ? { settings: boundedJson('settings', body.settings) } : {}),
     updated_at: deps.clock.now(),
   };
-  if (!(await updateDeviceType(deps.store, tenantId, id, current.version, changes))) {
-    throw changedConcurrently('device type', id);
-  }
-  return getDeviceType(deps, tenantId, id);
+  return writeWithChanges(deps, tenantId, async (tx, record) => {
+    if (!(await updateDeviceType(tx, tenantId, id, current.version, changes))) {
+      throw changedConcurrently('device type', id);
+    }
+    const updated = await findDeviceType(tx, tenantId, id);
+    if (!updated) throw notFound('device type', id);
+    const type = presentDeviceType(updated);
+    record({ kind: 'device_type.updated', entityId: id, data: type });
+    return type;
+  });
 }
 
 export async function removeDeviceType(
@@ -229,7 +242,10 @@ export async function removeDeviceType(
       },
     );
   }
-  await deleteDeviceType(deps.store, tenantId, id);
+  await writeWithChanges(deps, tenantId, async (tx, record) => {
+    if (!(await deleteDeviceType(tx, tenantId, id))) throw notFound('device type', id);
+    record({ kind: 'device_type.deleted', entityId: id, data: { id } });
+  });
 }
 
 // ---- devices ------------------------------------------------------------------------
@@ -262,8 +278,12 @@ export async function createDevice(
     updated_at: now,
     deleted_at: null,
   };
+  const device = presentDevice(row);
   try {
-    await insertDevice(deps.store, row);
+    await writeWithChanges(deps, tenantId, async (tx, record) => {
+      await insertDevice(tx, row);
+      record({ kind: 'device.created', entityId: row.id, data: device });
+    });
   } catch (error) {
     if (error instanceof AppError && error.code === 'already_exists') {
       const existing = await findDevice(deps.store, tenantId, body.id);
@@ -277,7 +297,27 @@ export async function createDevice(
     }
     throw error;
   }
-  return presentDevice(row);
+  return device;
+}
+
+/** Compare-and-set a device and record the change, in one transaction. */
+function applyDeviceChange(
+  deps: DeviceDeps,
+  tenantId: string,
+  current: DeviceRow,
+  changes: Parameters<typeof updateDevice>[4],
+  kind: 'device.updated' | 'device.deleted' | 'device.restored',
+): Promise<Device> {
+  return writeWithChanges(deps, tenantId, async (tx, record) => {
+    if (!(await updateDevice(tx, tenantId, current.id, current.version, changes))) {
+      throw changedConcurrently('device', current.id);
+    }
+    const updated = await findDevice(tx, tenantId, current.id);
+    if (!updated) throw notFound('device', current.id);
+    const device = presentDevice(updated);
+    record({ kind, entityId: current.id, data: device });
+    return device;
+  });
 }
 
 /** A device of the tenant; deleted ones only when asked for. */
@@ -333,9 +373,7 @@ export async function updateDeviceById(
     ...(body.attributes !== undefined ? { attributes: boundedJson('attributes', body.attributes) } : {}),
     updated_at: deps.clock.now(),
   };
-  if (!(await updateDevice(deps.store, tenantId, id, current.version, changes)))
-    throw changedConcurrently('device', id);
-  return getDevice(deps, tenantId, id);
+  return applyDeviceChange(deps, tenantId, current, changes, 'device.updated');
 }
 
 /** Soft delete: the device disappears from reads and lists until restored. */
@@ -348,23 +386,14 @@ export async function softDeleteDevice(
   const current = await loadDevice(deps, tenantId, id);
   checkVersion('device', id, current.version, ifMatch);
   const now = deps.clock.now();
-  if (
-    !(await updateDevice(deps.store, tenantId, id, current.version, { deleted_at: now, updated_at: now }))
-  ) {
-    throw changedConcurrently('device', id);
-  }
+  await applyDeviceChange(deps, tenantId, current, { deleted_at: now, updated_at: now }, 'device.deleted');
 }
 
 export async function restoreDevice(deps: DeviceDeps, tenantId: string, id: string): Promise<Device> {
   const current = await loadDevice(deps, tenantId, id, true);
   if (current.deleted_at === null) throw new AppError('conflict', `device '${id}' is not deleted`);
   const now = deps.clock.now();
-  if (
-    !(await updateDevice(deps.store, tenantId, id, current.version, { deleted_at: null, updated_at: now }))
-  ) {
-    throw changedConcurrently('device', id);
-  }
-  return getDevice(deps, tenantId, id);
+  return applyDeviceChange(deps, tenantId, current, { deleted_at: null, updated_at: now }, 'device.restored');
 }
 
 // ---- credentials --------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, DeviceCredentialTable, DeviceTable, DeviceTypeTable } from '../../store/schema.js';
-import { guarded, type Store } from '../../store/store.js';
+import { guarded, type Store, transact } from '../../store/store.js';
 
 export type DeviceTypeRow = Selectable<DeviceTypeTable>;
 export type DeviceRow = Selectable<DeviceTable>;
@@ -141,7 +141,7 @@ export async function insertDevicesIn(db: Kysely<Database>, rows: readonly Devic
 }
 
 export function insertDevice(store: Store, row: DeviceRow): Promise<void> {
-  return guarded(store, () => store.db.transaction().execute((trx) => insertDevicesIn(trx, [row])));
+  return guarded(store, () => transact(store, (tx) => insertDevicesIn(tx.db, [row])));
 }
 
 export function findDevice(store: Store, tenantId: string, id: string): Promise<DeviceRow | undefined> {
@@ -247,7 +247,7 @@ export function updateDevice(
   },
 ): Promise<boolean> {
   return guarded(store, () =>
-    store.db.transaction().execute(async (trx) => {
+    transact(store, async ({ db: trx }) => {
       const result = await trx
         .updateTable('devices')
         .set({ ...changes, version: expectedVersion + 1 })

@@ -1,0 +1,32 @@
+import { EventEmitter } from 'node:events';
+
+/** The internal events, by name. Names are API for later modules: add, never rename. */
+export interface BusEvents {
+  /** Changes were committed to a tenant's feed, up to `position`. */
+  'changes.committed': { readonly tenantId: string; readonly position: number };
+}
+
+export type BusEventName = keyof BusEvents;
+export type BusListener<K extends BusEventName> = (event: BusEvents[K]) => void;
+
+/**
+ * Typed in-process events: reactions across modules travel here. One process for now;
+ * a Redis or NATS adapter will carry the same events between workers.
+ */
+export class EventBus {
+  readonly #emitter = new EventEmitter();
+
+  constructor() {
+    // Long-polling readers each listen for a while; the count is bounded by connections.
+    this.#emitter.setMaxListeners(0);
+  }
+
+  publish<K extends BusEventName>(name: K, event: BusEvents[K]): void {
+    this.#emitter.emit(name, event);
+  }
+
+  subscribe<K extends BusEventName>(name: K, listener: BusListener<K>): () => void {
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+}

@@ -1,0 +1,1 @@
+export { type BusEventName, type BusEvents, type BusListener, EventBus } from './event-bus.js';

@@ -1,0 +1,45 @@
+import { type App, principalOf } from '../../http/index.js';
+import { type ChangeDeps, readFeed } from './change-feed.js';
+import { ChangePage, ReadChangesQuery } from './change-schemas.js';
+
+const problem = { $ref: 'Problem#' };
+
+/** `GET /v1/changes`: the tenant's change feed, with long polling. */
+export function registerChangeRoutes(app: App, deps: ChangeDeps): void {
+  // Long polls end when the server starts closing, so that they never hold a shutdown.
+  const closing = new AbortController();
+  app.addHook('preClose', async function endLongPolls() {
+    closing.abort();
+  });
+
+  app.get(
+    '/v1/changes',
+    {
+      config: { scope: 'reader' },
+      schema: {
+        tags: ['changes'],
+        summary: "The tenant's changes in commit order; follow `nextCursor` to see each exactly once",
+        description:
+          'Covers device and device-type changes (messages join with capture). A consumer that stores `nextCursor` and passes it back as `since` sees every change once, in commit order, across restarts of either side. `wait` makes an empty read wait up to that many seconds for the next change.',
+        querystring: ReadChangesQuery,
+        response: { 200: ChangePage, 400: problem, 401: problem, 403: problem },
+      },
+    },
+    async function readChangesRoute(request, reply) {
+      // The response's 'close' before it was sent means the client went away.
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      reply.raw.once('close', onClose);
+      try {
+        return await readFeed(deps, principalOf(request).tenantId, {
+          since: request.query.since,
+          limit: request.query.limit,
+          waitMs: request.query.wait * 1000,
+          signal: AbortSignal.any([gone.signal, closing.signal]),
+        });
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
+  );
+}

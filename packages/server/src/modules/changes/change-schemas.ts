@@ -1,0 +1,56 @@
+import { type Static, Type } from 'typebox';
+
+/** What changed. Kinds are API: add new ones, never rename. */
+export const changeKinds = [
+  'device.created',
+  'device.updated',
+  'device.deleted',
+  'device.restored',
+  'device_type.created',
+  'device_type.updated',
+  'device_type.deleted',
+] as const;
+export type ChangeKind = (typeof changeKinds)[number];
+
+export const Change = Type.Object(
+  {
+    cursor: Type.String({
+      description: 'the position of this change; pass it as `since` to read what follows',
+    }),
+    kind: Type.Union(changeKinds.map((k) => Type.Literal(k))),
+    entityId: Type.String(),
+    at: Type.String({ format: 'date-time', description: 'when the change was committed' }),
+    data: Type.Unknown({ description: 'the entity as it was after the change (for deletes: its id)' }),
+  },
+  { $id: 'Change' },
+);
+export type Change = Static<typeof Change>;
+
+export const ChangePage = Type.Object({
+  items: Type.Array(Change),
+  nextCursor: Type.String({
+    description: 'always present: pass it as `since` to continue, even after an empty page',
+  }),
+});
+export type ChangePage = Static<typeof ChangePage>;
+
+export const ReadChangesQuery = Type.Object(
+  {
+    since: Type.Optional(
+      Type.String({
+        pattern: '^(\\d{1,18}|latest)$',
+        description:
+          'a cursor from a previous page; absent or `0`: from the beginning; `latest`: only what comes next',
+      }),
+    ),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    wait: Type.Number({
+      minimum: 0,
+      maximum: 30,
+      default: 0,
+      description: 'seconds to wait for a change when there is none yet (long polling)',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ReadChangesQuery = Static<typeof ReadChangesQuery>;

@@ -1,0 +1,84 @@
+import { type Selectable, sql } from 'kysely';
+import type { ChangeTable } from '../../store/schema.js';
+import { guarded, type Store } from '../../store/store.js';
+import type { ChangeKind } from './change-schemas.js';
+
+export type ChangeRow = Selectable<ChangeTable>;
+
+export interface ChangeEntry {
+  readonly kind: ChangeKind;
+  readonly entityId: string;
+  readonly data: unknown;
+}
+
+/**
+ * Appends changes inside the caller's transaction and returns the last position taken.
+ *
+ * Why the lock: on PostgreSQL a sequence value is taken at insert time but becomes
+ * visible at commit time, so a reader following `position > cursor` could pass over a
+ * row whose transaction commits late. Holding a per-tenant transaction-scoped advisory
+ * lock from before the position is taken until commit means that no later position of
+ * the tenant can be taken, let alone become visible, before this one is committed or
+ * rolled back. SQLite has a single writer, which gives the same order by itself.
+ */
+export async function appendChanges(
+  tx: Store,
+  tenantId: string,
+  entries: readonly ChangeEntry[],
+  now: number,
+): Promise<number> {
+  if (!tx.db.isTransaction) throw new Error('appendChanges must run inside a transaction');
+  if (tx.dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`fleetport.changes:${tenantId}`}, 0))`.execute(
+      tx.db,
+    );
+  }
+  let last = 0;
+  for (let start = 0; start < entries.length; start += 1000) {
+    const rows = await tx.db
+      .insertInto('changes')
+      .values(
+        entries.slice(start, start + 1000).map((entry) => ({
+          tenant_id: tenantId,
+          kind: entry.kind,
+          entity_id: entry.entityId,
+          data: JSON.stringify(entry.data),
+          created_at: now,
+        })),
+      )
+      .returning('position')
+      .execute();
+    for (const row of rows) last = Math.max(last, Number(row.position));
+  }
+  return last;
+}
+
+export function readChanges(
+  store: Store,
+  tenantId: string,
+  after: number,
+  limit: number,
+): Promise<ChangeRow[]> {
+  return guarded(store, () =>
+    store.db
+      .selectFrom('changes')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('position', '>', after)
+      .orderBy('position')
+      .limit(limit)
+      .execute(),
+  );
+}
+
+/** The tenant's newest position, 0 when it has none. */
+export function latestPosition(store: Store, tenantId: string): Promise<number> {
+  return guarded(store, async () => {
+    const row = await store.db
+      .selectFrom('changes')
+      .select((eb) => eb.fn.max('position').as('last'))
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    return Number(row?.last ?? 0);
+  });
+}
