@@ -111,7 +111,11 @@ export class FleetportClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new CliError('bad_response', `the server sent a response that is not JSON: ${text.slice(0, 120)}`, ExitCode.internal);
+      throw new CliError(
+        'bad_response',
+        `the server sent a response that is not JSON: ${text.slice(0, 120)}`,
+        ExitCode.internal,
+      );
     }
   }
 }

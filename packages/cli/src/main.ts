@@ -26,7 +26,9 @@ const CLIENT_HELP = [
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('fleetport')
-    .description('Fleetport: run the server, and manage tenants, keys, device types and devices over its HTTP API')
+    .description(
+      'Fleetport: run the server, and manage tenants, keys, device types and devices over its HTTP API',
+    )
     .option('--url <url>', 'server URL (env FLEETPORT_URL)')
     .option('--api-key <key>', 'API key (env FLEETPORT_API_KEY)')
     .option('--profile <name>', 'profile from the profile file (env FLEETPORT_PROFILE)')
@@ -44,7 +46,9 @@ function buildProgram(io: CliIo): Command {
   registerServerCommands(program, io);
   registerAccessCommands(program, io);
   registerDeviceTypeCommands(program, io);
-  const devices = program.command('devices').description('devices: list, get, create, update, delete, restore, import, export, credentials');
+  const devices = program
+    .command('devices')
+    .description('devices: list, get, create, update, delete, restore, import, export, credentials');
   registerDeviceCommands(devices, io);
   registerTransferCommands(devices, io);
   return program;

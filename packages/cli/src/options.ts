@@ -3,7 +3,8 @@ import { InvalidArgumentError } from 'commander';
 /** Commander parser for a whole number within bounds. */
 export function integerIn(min: number, max: number): (value: string) => number {
   return function parseInteger(value) {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got '${value}'`);
+    if (!/^\d+$/.test(value.trim()))
+      throw new InvalidArgumentError(`expected a whole number, got '${value}'`);
     const parsed = Number(value.trim());
     if (parsed < min || parsed > max) throw new InvalidArgumentError(`must be between ${min} and ${max}`);
     return parsed;
@@ -51,7 +52,8 @@ export function versionTag(value: string): string {
 /** Commander parser for an ISO 8601 date-time, normalised to UTC. */
 export function isoDateTime(value: string): string {
   const time = Date.parse(value);
-  if (!Number.isFinite(time)) throw new InvalidArgumentError(`expected an ISO 8601 date-time, got '${value}'`);
+  if (!Number.isFinite(time))
+    throw new InvalidArgumentError(`expected an ISO 8601 date-time, got '${value}'`);
   return new Date(time).toISOString();
 }
 

@@ -8,7 +8,10 @@ export interface Column<T> {
 
 /** Aligned text columns separated by two spaces, headers in capitals, no trailing blanks. */
 export function formatTable<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
-  const cells = [columns.map((c) => c.header.toUpperCase()), ...rows.map((row) => columns.map((c) => oneLine(c.value(row))))];
+  const cells = [
+    columns.map((c) => c.header.toUpperCase()),
+    ...rows.map((row) => columns.map((c) => oneLine(c.value(row)))),
+  ];
   const widths = columns.map((_, index) => Math.max(...cells.map((line) => (line[index] ?? '').length)));
   return cells
     .map((line) =>
@@ -24,7 +27,10 @@ export function formatTable<T>(columns: readonly Column<T>[], rows: readonly T[]
 /** `label  value` lines, labels aligned, for one resource. */
 export function formatDetails(entries: readonly (readonly [string, string])[]): string {
   const width = Math.max(...entries.map(([label]) => label.length));
-  return entries.map(([label, value]) => `${label.padEnd(width)}  ${oneLine(value)}`.trimEnd()).join('\n').concat('\n');
+  return entries
+    .map(([label, value]) => `${label.padEnd(width)}  ${oneLine(value)}`.trimEnd())
+    .join('\n')
+    .concat('\n');
 }
 
 /** Machine output: the API's JSON, indented, one document. */

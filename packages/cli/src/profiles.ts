@@ -65,13 +65,17 @@ function checkProfile(file: string, name: string, value: unknown): Profile {
  * The profile to use: the one named (an error when it is missing), or the one called
  * `default` when none is named and the file has it, or none.
  */
-export function loadProfile(env: Readonly<Record<string, string | undefined>>, name: string | undefined): Profile {
+export function loadProfile(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string | undefined,
+): Profile {
   const file = profileFilePath(env);
   const profiles = readProfiles(file);
   if (name === undefined) {
     return profiles?.default === undefined ? {} : checkProfile(file, 'default', profiles.default);
   }
-  if (profiles === undefined) throw new UsageError(`profile '${name}' asked for, but ${file} does not exist`, 'config_error');
+  if (profiles === undefined)
+    throw new UsageError(`profile '${name}' asked for, but ${file} does not exist`, 'config_error');
   if (!Object.hasOwn(profiles, name)) {
     const known = Object.keys(profiles);
     throw new UsageError(

@@ -106,7 +106,10 @@ export function registerAccessCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'tenant id')
     .action(async function getTenant(id: string, _options: unknown, command: Command) {
       const ctx = new CommandContext(io, command);
-      ctx.show(await ctx.client.request<Tenant>('GET', `/v1/tenants/${encodeURIComponent(id)}`), tenantDetails);
+      ctx.show(
+        await ctx.client.request<Tenant>('GET', `/v1/tenants/${encodeURIComponent(id)}`),
+        tenantDetails,
+      );
     });
   tenants
     .command('create')

@@ -7,6 +7,7 @@ import type { CliIo } from '../io.js';
 import { collect, integerIn, isoDateTime, jsonObject, oneOf, tagsFrom, versionTag } from '../options.js';
 import { type Column, formatDetails, formatJson, formatTable, formatTags, formatTime } from '../output.js';
 
+/** The `--deleted` choices, as the API names them. */
 export const DELETED_MODES = ['exclude', 'include', 'only'] as const;
 
 const path = (id: string) => `/v1/devices/${encodeURIComponent(id)}`;
@@ -83,8 +84,16 @@ export function registerDeviceCommands(devices: Command, io: CliIo): void {
     .command('list')
     .description('list devices, filtered by type and tags, a page at a time')
     .option('--type <type>', 'only devices of this type')
-    .option('--tag <key[=value]>', 'only devices with this tag (key alone: has the tag); repeat for AND', collect)
-    .option('--deleted <mode>', `deleted devices: ${DELETED_MODES.join(', ')} (default exclude)`, oneOf(DELETED_MODES))
+    .option(
+      '--tag <key[=value]>',
+      'only devices with this tag (key alone: has the tag); repeat for AND',
+      collect,
+    )
+    .option(
+      '--deleted <mode>',
+      `deleted devices: ${DELETED_MODES.join(', ')} (default exclude)`,
+      oneOf(DELETED_MODES),
+    )
     .option('--limit <n>', 'page size (1-1000, default 100)', integerIn(1, 1000))
     .option('--cursor <cursor>', 'start from this page cursor (nextCursor of a previous page)')
     .option('--all', 'follow nextCursor to the end')
@@ -95,7 +104,13 @@ export function registerDeviceCommands(devices: Command, io: CliIo): void {
       let next: string | null = null;
       do {
         const page: Page<Device> = await ctx.client.request<Page<Device>>('GET', '/v1/devices', {
-          query: { typeId: options.type, tag: options.tag, deleted: options.deleted, limit: options.limit, cursor },
+          query: {
+            typeId: options.type,
+            tag: options.tag,
+            deleted: options.deleted,
+            limit: options.limit,
+            cursor,
+          },
         });
         items.push(...page.items);
         next = page.nextCursor;
@@ -203,7 +218,9 @@ export function registerDeviceCommands(devices: Command, io: CliIo): void {
 }
 
 function registerCredentialCommands(devices: Command, io: CliIo): void {
-  const credentials = devices.command('credentials').description("a device's credentials: list, add-token, add-cert, remove");
+  const credentials = devices
+    .command('credentials')
+    .description("a device's credentials: list, add-token, add-cert, remove");
 
   credentials
     .command('list')
@@ -222,7 +239,11 @@ function registerCredentialCommands(devices: Command, io: CliIo): void {
     .argument('<device-id>', 'device id')
     .option('--name <name>', 'what the token is for')
     .option('--expires-at <iso>', 'expiry, an ISO 8601 date-time', isoDateTime)
-    .action(async function addToken(id: string, options: { name?: string; expiresAt?: string }, command: Command) {
+    .action(async function addToken(
+      id: string,
+      options: { name?: string; expiresAt?: string },
+      command: Command,
+    ) {
       const ctx = new CommandContext(io, command);
       const created = await ctx.client.request<CreatedCredential>('POST', `${path(id)}/credentials`, {
         json: {
@@ -275,11 +296,21 @@ function registerCredentialCommands(devices: Command, io: CliIo): void {
     .description('remove a credential; the device can no longer use it')
     .argument('<device-id>', 'device id')
     .argument('<credential-id>', 'credential id (cred_…)')
-    .action(async function removeCredential(id: string, credentialId: string, _options: unknown, command: Command) {
+    .action(async function removeCredential(
+      id: string,
+      credentialId: string,
+      _options: unknown,
+      command: Command,
+    ) {
       const ctx = new CommandContext(io, command);
-      await ctx.client.request<undefined>('DELETE', `${path(id)}/credentials/${encodeURIComponent(credentialId)}`);
+      await ctx.client.request<undefined>(
+        'DELETE',
+        `${path(id)}/credentials/${encodeURIComponent(credentialId)}`,
+      );
       ctx.io.stdout.write(
-        ctx.json ? formatJson({ id: credentialId, deviceId: id, removed: true }) : `removed credential ${credentialId}\n`,
+        ctx.json
+          ? formatJson({ id: credentialId, deviceId: id, removed: true })
+          : `removed credential ${credentialId}\n`,
       );
     });
 }

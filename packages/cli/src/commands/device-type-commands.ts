@@ -33,15 +33,18 @@ function typeDetails(t: DeviceType): string {
   ]);
 }
 
-/** `--expected-interval 3600`, or `none` to clear it (update). */
-function intervalOrNone(value: string): number | null {
-  return value === 'none' ? null : integerIn(1, MAX_INTERVAL_S)(value);
+/**
+ * `--expected-interval 3600`, or `none` to clear it (update). The word is kept as is:
+ * commander treats a parser's null as "no value given".
+ */
+function intervalOrNone(value: string): number | 'none' {
+  return value === 'none' ? 'none' : integerIn(1, MAX_INTERVAL_S)(value);
 }
 
 interface TypeFieldOptions {
   name?: string;
   description?: string;
-  expectedInterval?: number | null;
+  expectedInterval?: number | 'none';
   settings?: Record<string, unknown>;
 }
 
@@ -49,7 +52,12 @@ function typeFields(options: TypeFieldOptions): Record<string, unknown> {
   return {
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.description !== undefined ? { description: options.description } : {}),
-    ...(options.expectedInterval !== undefined ? { expectedUplinkIntervalSeconds: options.expectedInterval } : {}),
+    ...(options.expectedInterval !== undefined
+      ? {
+          expectedUplinkIntervalSeconds:
+            options.expectedInterval === 'none' ? null : options.expectedInterval,
+        }
+      : {}),
     ...(options.settings !== undefined ? { settings: options.settings } : {}),
   };
 }
@@ -67,7 +75,9 @@ function withFieldOptions(command: Command, required: boolean): Command {
 
 /** `device-types list | get | create | update | delete`. */
 export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
-  const types = program.command('device-types').description('device types (profiles): list, get, create, update, delete');
+  const types = program
+    .command('device-types')
+    .description('device types (profiles): list, get, create, update, delete');
 
   types
     .command('list')
@@ -75,7 +85,10 @@ export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
     .option('--all', 'follow the pages to the end')
     .option('--limit <n>', 'page size (1-1000)', integerIn(1, 1000))
     .option('--cursor <cursor>', 'start from this page cursor (nextCursor of a previous page)')
-    .action(async function listTypes(options: { all?: boolean; limit?: number; cursor?: string }, command: Command) {
+    .action(async function listTypes(
+      options: { all?: boolean; limit?: number; cursor?: string },
+      command: Command,
+    ) {
       const ctx = new CommandContext(io, command);
       const items: DeviceType[] = [];
       let cursor = options.cursor;
@@ -88,7 +101,9 @@ export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
         next = page.nextCursor;
         cursor = next ?? undefined;
       } while (options.all && next !== null);
-      ctx.show({ items, nextCursor: next }, (p) => (p.items.length === 0 ? '' : formatTable(typeColumns, p.items)));
+      ctx.show({ items, nextCursor: next }, (p) =>
+        p.items.length === 0 ? '' : formatTable(typeColumns, p.items),
+      );
       if (!ctx.json && items.length === 0) ctx.note('no device types');
       if (!ctx.json && next !== null) ctx.note(`more device types: --all, or --cursor ${next}`);
     });
@@ -99,7 +114,10 @@ export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'device type id')
     .action(async function getType(id: string, _options: unknown, command: Command) {
       const ctx = new CommandContext(io, command);
-      ctx.show(await ctx.client.request<DeviceType>('GET', `/v1/device-types/${encodeURIComponent(id)}`), typeDetails);
+      ctx.show(
+        await ctx.client.request<DeviceType>('GET', `/v1/device-types/${encodeURIComponent(id)}`),
+        typeDetails,
+      );
     });
 
   withFieldOptions(
@@ -126,16 +144,26 @@ export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
     false,
   )
     .option('--if-match <version>', 'only if the device type is still at this version', versionTag)
-    .action(async function updateType(id: string, options: TypeFieldOptions & { ifMatch?: string }, command: Command) {
+    .action(async function updateType(
+      id: string,
+      options: TypeFieldOptions & { ifMatch?: string },
+      command: Command,
+    ) {
       const ctx = new CommandContext(io, command);
       const fields = typeFields(options);
       if (Object.keys(fields).length === 0) {
-        throw new UsageError('nothing to change: give --name, --description, --expected-interval or --settings');
+        throw new UsageError(
+          'nothing to change: give --name, --description, --expected-interval or --settings',
+        );
       }
-      const type = await ctx.client.request<DeviceType>('PATCH', `/v1/device-types/${encodeURIComponent(id)}`, {
-        json: fields,
-        ...(options.ifMatch ? { headers: { 'if-match': options.ifMatch } } : {}),
-      });
+      const type = await ctx.client.request<DeviceType>(
+        'PATCH',
+        `/v1/device-types/${encodeURIComponent(id)}`,
+        {
+          json: fields,
+          ...(options.ifMatch ? { headers: { 'if-match': options.ifMatch } } : {}),
+        },
+      );
       ctx.show(type, (t) => `updated device type ${t.id}\n${typeDetails(t)}`);
     });
 
@@ -149,7 +177,7 @@ export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
       await ctx.client.request<undefined>('DELETE', `/v1/device-types/${encodeURIComponent(id)}`, {
         ...(options.ifMatch ? { headers: { 'if-match': options.ifMatch } } : {}),
       });
-      if (ctx.json) ctx.io.stdout.write(formatJson({ deleted: id }));
+      if (ctx.json) ctx.io.stdout.write(formatJson({ id, deleted: true }));
       else ctx.io.stdout.write(`deleted device type ${id}\n`);
     });
 }

@@ -1,5 +1,5 @@
-import { type Command, Option } from 'commander';
 import { ConfigError, configSchema, loadConfig, migrate, serve } from '@fleetport/server';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { print } from '../output.js';

@@ -28,7 +28,10 @@ function formatFromName(file: string): Format | undefined {
 }
 
 /** A web stream over a Node stream that reports every chunk's size as fetch pulls it. */
-function countingBody(source: NodeJS.ReadableStream, onChunk: (bytes: number) => void): ReadableStream<Uint8Array> {
+function countingBody(
+  source: NodeJS.ReadableStream,
+  onChunk: (bytes: number) => void,
+): ReadableStream<Uint8Array> {
   const chunks = source[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -63,7 +66,10 @@ function reportText(report: ImportReport, source: string): string {
   if (report.errors.length > 0) {
     lines.push('', formatTable(errorColumns, report.errors.slice(0, SHOWN_ERRORS)).trimEnd());
     const more = report.failed - Math.min(report.errors.length, SHOWN_ERRORS);
-    if (more > 0) lines.push(`… and ${more} more (--json lists ${report.errorsTruncated ? 'the first ' : ''}${report.errors.length})`);
+    if (more > 0)
+      lines.push(
+        `… and ${more} more (--json lists ${report.errorsTruncated ? 'the first ' : ''}${report.errors.length})`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -122,9 +128,8 @@ async function copyBody(
       if (next.done) return;
       const chunk = next.value as Uint8Array;
       if (writeError) break;
-      if (!destination.write(chunk)) {
-        await Promise.race([once(destination, 'drain'), once(destination, 'error')]).catch(() => {});
-      }
+      // once() rejects when 'error' comes first, and removes its listeners either way.
+      if (!destination.write(chunk)) await once(destination, 'drain').catch(() => {});
       if (writeError) break;
       onChunk(chunk);
     }
@@ -166,7 +171,9 @@ export function registerTransferCommands(devices: Command, io: CliIo): void {
       const fromStdin = file === '-';
       const format = options.format ?? (fromStdin ? undefined : formatFromName(file));
       if (format === undefined) {
-        throw new UsageError(`cannot tell the format of ${fromStdin ? 'standard input' : file}: pass --format csv or --format ndjson`);
+        throw new UsageError(
+          `cannot tell the format of ${fromStdin ? 'standard input' : file}: pass --format csv or --format ndjson`,
+        );
       }
       let size: number | undefined;
       let source: NodeJS.ReadableStream;
@@ -202,7 +209,8 @@ export function registerTransferCommands(devices: Command, io: CliIo): void {
         progress.abandon();
         throw error;
       } finally {
-        if ('destroy' in source && typeof source.destroy === 'function' && source !== io.stdin) source.destroy();
+        if ('destroy' in source && typeof source.destroy === 'function' && source !== io.stdin)
+          source.destroy();
       }
       ctx.show(report, (r) => reportText(r, fromStdin ? 'stdin' : file));
       if (report.failed > 0 || !report.committed) {
@@ -220,7 +228,11 @@ export function registerTransferCommands(devices: Command, io: CliIo): void {
     .option('--out <file>', 'write to this file (default: standard output)')
     .option('--type <type>', 'only devices of this type')
     .option('--tag <key[=value]>', 'only devices with this tag; repeat for AND', collect)
-    .option('--deleted <mode>', `deleted devices: ${DELETED_MODES.join(', ')} (default exclude)`, oneOf(DELETED_MODES))
+    .option(
+      '--deleted <mode>',
+      `deleted devices: ${DELETED_MODES.join(', ')} (default exclude)`,
+      oneOf(DELETED_MODES),
+    )
     .option('--quiet', 'no progress on stderr')
     .action(async function exportDevices(options: ExportOptions, command: Command) {
       const ctx = new CommandContext(io, command);
@@ -262,7 +274,10 @@ export function registerTransferCommands(devices: Command, io: CliIo): void {
         throw error;
       }
       if (options.quiet !== true && !ctx.json) {
-        print(io.stderr, `exported ${progress.done} device${progress.done === 1 ? '' : 's'}${target ? ` to ${target}` : ''}`);
+        print(
+          io.stderr,
+          `exported ${progress.done} device${progress.done === 1 ? '' : 's'}${target ? ` to ${target}` : ''}`,
+        );
       } else if (ctx.json && target !== undefined) {
         io.stdout.write(formatJson({ out: target, format, rows: progress.done, total: total ?? null }));
       }

@@ -14,6 +14,11 @@ export interface Database {
   device_credentials: DeviceCredentialTable;
   import_staging: ImportStagingTable;
   changes: ChangeTable;
+  callback_secrets: CallbackSecretTable;
+  messages: MessageTable;
+  receptions: ReceptionTable;
+  device_state: DeviceStateTable;
+  sequence_gaps: SequenceGapTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -45,6 +50,8 @@ export interface DeviceTypeTable {
   description: string;
   expected_uplink_interval_s: number | null;
   settings: string;
+  /** JSON: the capture settings (late threshold, sequence width, auto-create). */
+  capture: Generated<string>;
   version: number;
   created_at: Millis;
   updated_at: Millis;
@@ -102,4 +109,70 @@ export interface ChangeTable {
   entity_id: string;
   data: string;
   created_at: Millis;
+}
+
+export interface CallbackSecretTable {
+  id: string;
+  tenant_id: string;
+  type_id: string;
+  name: string;
+  secret_hash: string;
+  created_at: Millis;
+}
+
+export interface MessageTable {
+  id: string;
+  tenant_id: string;
+  device_id: string;
+  type_id: string;
+  transport: string;
+  dedup_key: string;
+  received_at: Millis;
+  device_time: Millis | null;
+  seq: number | null;
+  message_id: string | null;
+  payload: Buffer;
+  payload_json: string | null;
+  timeliness: string;
+  out_of_order: number;
+  sequence_event: string | null;
+  stored_at: Millis;
+}
+
+export interface ReceptionTable {
+  message_id: string;
+  station: string;
+  tenant_id: string;
+  received_at: Millis;
+  rssi: number | null;
+  snr: number | null;
+  lat: number | null;
+  lng: number | null;
+  data: string;
+}
+
+export interface DeviceStateTable {
+  tenant_id: string;
+  device_id: string;
+  last_seen_at: Millis;
+  last_message_id: string;
+  latest_message_id: string | null;
+  latest_device_time: Millis | null;
+  seq_max: number | null;
+  seq_time: Millis | null;
+  seq_resets: number;
+  message_count: number;
+  duplicate_count: number;
+  out_of_order_count: number;
+}
+
+export interface SequenceGapTable {
+  id: string;
+  tenant_id: string;
+  device_id: string;
+  from_seq: number;
+  to_seq: number;
+  opened_at: Millis;
+  closed_at: Millis | null;
+  closed_by: string | null;
 }

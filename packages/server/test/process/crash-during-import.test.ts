@@ -9,28 +9,35 @@ function deviceLine(i: number): string {
 }
 
 /**
- * Streams an import and SIGKILLs the server once `killAfter` rows have been sent; the
- * request itself then fails, as it would for a real client.
+ * Streams an import, holds the body open after `pauseAfter` rows until `struck` says the
+ * server has written what the test needs (polled on the database), then SIGKILLs the
+ * server. The request itself fails, as it would for a real client.
  */
-async function importThenKill(server: ChildServer, atomic: boolean, killAfter: number): Promise<void> {
+async function importThenKill(
+  server: ChildServer,
+  database: TestDatabase,
+  atomic: boolean,
+  pauseAfter: number,
+  struck: (counts: Counts) => boolean,
+): Promise<void> {
   let sent = 0;
+  let killed: () => void = () => {};
+  const kill = new Promise<void>((resolve) => {
+    killed = resolve;
+  });
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (sent >= ROWS) {
+      if (sent >= pauseAfter) {
+        await kill;
         controller.close();
         return;
       }
       let chunk = '';
       for (let i = 0; i < 500 && sent < ROWS; i += 1, sent += 1) chunk += deviceLine(sent);
       controller.enqueue(new TextEncoder().encode(chunk));
-      if (sent >= killAfter) {
-        // Give the server a moment to have written some of what it read.
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        server.process.kill('SIGKILL');
-      }
     },
   });
-  const outcome = await fetch(`${server.url}/v1/devices/import?atomic=${atomic}&typeId=meter`, {
+  const request = fetch(`${server.url}/v1/devices/import?atomic=${atomic}&typeId=meter`, {
     method: 'POST',
     headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/x-ndjson' },
     body,
@@ -39,9 +46,22 @@ async function importThenKill(server: ChildServer, atomic: boolean, killAfter: n
     () => 'answered',
     () => 'failed',
   );
-  expect(outcome).toBe('failed');
+  const deadline = Date.now() + 30_000;
+  while (!struck(await countRows(database))) {
+    if (Date.now() > deadline) throw new Error('the server never wrote what the test waits for');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  server.process.kill('SIGKILL');
   const exit = await server.exited;
+  killed();
   expect(exit.signal).toBe('SIGKILL');
+  expect(await request).toBe('failed');
+}
+
+interface Counts {
+  readonly devices: number;
+  readonly tags: number;
+  readonly staging: number;
 }
 
 async function countRows(
@@ -91,7 +111,7 @@ for (const dialect of dialectCases()) {
 
     it('leaves nothing of an all-or-nothing import, and the server starts again', async () => {
       const server = await spawnServer(database, { adminKey });
-      await importThenKill(server, true, ROWS / 2);
+      await importThenKill(server, database, true, ROWS / 2, (c) => c.staging > 0);
       const killed = await countRows(database);
       // The kill struck mid-import: rows were staged, none had reached the registry.
       expect(killed.staging).toBeGreaterThan(0);
@@ -112,7 +132,7 @@ for (const dialect of dialectCases()) {
 
     it('keeps whole chunks of a best-effort import, each device with its tags, and a re-run completes it', async () => {
       const server = await spawnServer(database, { adminKey });
-      await importThenKill(server, false, ROWS / 2);
+      await importThenKill(server, database, false, ROWS / 2, (c) => c.devices > 0);
 
       const after = await countRows(database);
       expect(after.staging).toBe(0);

@@ -292,6 +292,23 @@ for (const dialect of dialectCases()) {
       expectProblem(response, 404, 'not_found');
     });
 
+    it("lets the bootstrap key list and revoke another tenant's keys", async () => {
+      const tenant = await ts.request('POST', '/v1/tenants', { json: { id: 'managed', name: 'Managed' } });
+      expect(tenant.status).toBe(201);
+      const key = await ts.request('POST', '/v1/tenants/managed/keys', {
+        json: { name: 'ops', scope: 'operator' },
+      });
+      expect(key.status).toBe(201);
+      const listed = await ts.request('GET', '/v1/tenants/managed/keys');
+      expect(listed.status).toBe(200);
+      expect(listed.body.items.map((k: { id: string }) => k.id)).toEqual([key.body.id]);
+      expect(JSON.stringify(listed.body)).not.toContain(key.body.secret);
+      const revoked = await ts.request('DELETE', `/v1/tenants/managed/keys/${key.body.id}`);
+      expect(revoked.status).toBe(200);
+      expect(revoked.body.revokedAt).toEqual(expect.any(String));
+      expect((await ts.request('GET', '/v1/me', { key: key.body.secret })).status).toBe(401);
+    });
+
     it('shows a new key secret once and never in the key list', async () => {
       const created = await ts.request('POST', '/v1/keys', {
         key: acme.admin,

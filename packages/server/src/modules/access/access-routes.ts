@@ -173,4 +173,36 @@ export function registerAccessRoutes(app: App, deps: AccessDeps): void {
       return revokeKey(deps, principal, principal.tenantId, request.params.keyId);
     },
   );
+
+  app.get(
+    '/v1/tenants/:tenantId/keys',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['access'],
+        summary: "A tenant's API keys (the caller's own tenant, or any for the bootstrap key)",
+        params: Type.Object({ tenantId: TenantId }),
+        response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...problems },
+      },
+    },
+    async function listTenantKeysRoute(request) {
+      return { items: await listKeys(deps, principalOf(request), request.params.tenantId) };
+    },
+  );
+
+  app.delete(
+    '/v1/tenants/:tenantId/keys/:keyId',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['access'],
+        summary: "Revoke an API key of a tenant (the caller's own, or any for the bootstrap key)",
+        params: Type.Object({ tenantId: TenantId, keyId: KeyId }),
+        response: { 200: ApiKey, ...problems },
+      },
+    },
+    async function revokeTenantKeyRoute(request) {
+      return revokeKey(deps, principalOf(request), request.params.tenantId, request.params.keyId);
+    },
+  );
 }

@@ -38,6 +38,47 @@ export const JsonObject = Type.Record(Type.String(), Type.Unknown(), {
 
 const Timestamp = Type.String({ format: 'date-time' });
 
+/** How capture treats this type's messages. Every field has a default. */
+export const CaptureSettings = Type.Object(
+  {
+    lateAfterSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 31_536_000,
+      description: 'a message received more than this after its device time is `late` (default 600)',
+    }),
+    sequenceBits: Type.Union([Type.Literal(8), Type.Literal(12), Type.Literal(16), Type.Literal(32)], {
+      description:
+        "width of the devices' sequence counter, where it wraps (default 32; Sigfox frames are always 12)",
+    }),
+    autoCreateDevices: Type.Boolean({
+      description: 'network-server callbacks for unknown devices create them in this type (default false)',
+    }),
+    dedupWindowSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 86_400,
+      description:
+        'messages with neither sequence number, message id nor device time are duplicates when their payload repeats within this window (default 300)',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type CaptureSettings = Static<typeof CaptureSettings>;
+export const CaptureSettingsPatch = Type.Partial(CaptureSettings, { additionalProperties: false });
+export type CaptureSettingsPatch = Static<typeof CaptureSettingsPatch>;
+
+export const defaultCaptureSettings: CaptureSettings = Object.freeze({
+  lateAfterSeconds: 600,
+  sequenceBits: 32,
+  autoCreateDevices: false,
+  dedupWindowSeconds: 300,
+});
+
+/** Stored capture settings (possibly partial or from an older version) with defaults filled in. */
+export function resolveCaptureSettings(stored: string): CaptureSettings {
+  const parsed = JSON.parse(stored) as CaptureSettingsPatch;
+  return { ...defaultCaptureSettings, ...parsed };
+}
+
 export const DeviceType = Type.Object(
   {
     id: DeviceTypeId,
@@ -45,6 +86,7 @@ export const DeviceType = Type.Object(
     description: Type.String(),
     expectedUplinkIntervalSeconds: Type.Union([Type.Integer(), Type.Null()]),
     settings: JsonObject,
+    capture: CaptureSettings,
     version: Type.Integer(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -58,6 +100,7 @@ const DeviceTypeFields = {
   description: Text(2000),
   expectedUplinkIntervalSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 31_536_000 }), Type.Null()]),
   settings: JsonObject,
+  capture: CaptureSettingsPatch,
 };
 
 export const CreateDeviceTypeBody = Type.Object(
@@ -67,6 +110,7 @@ export const CreateDeviceTypeBody = Type.Object(
     description: Type.Optional(DeviceTypeFields.description),
     expectedUplinkIntervalSeconds: Type.Optional(DeviceTypeFields.expectedUplinkIntervalSeconds),
     settings: Type.Optional(DeviceTypeFields.settings),
+    capture: Type.Optional(DeviceTypeFields.capture),
   },
   { additionalProperties: false },
 );
@@ -78,6 +122,7 @@ export const UpdateDeviceTypeBody = Type.Object(
     description: Type.Optional(DeviceTypeFields.description),
     expectedUplinkIntervalSeconds: Type.Optional(DeviceTypeFields.expectedUplinkIntervalSeconds),
     settings: Type.Optional(DeviceTypeFields.settings),
+    capture: Type.Optional(DeviceTypeFields.capture),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -20,6 +20,7 @@ import {
   type Device,
   type DeviceType,
   MAX_JSON_BYTES,
+  resolveCaptureSettings,
   type UpdateDeviceBody,
   type UpdateDeviceTypeBody,
 } from './device-schemas.js';
@@ -59,6 +60,7 @@ export function presentDeviceType(row: DeviceTypeRow): DeviceType {
     description: row.description,
     expectedUplinkIntervalSeconds: row.expected_uplink_interval_s,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
+    capture: resolveCaptureSettings(row.capture),
     version: row.version,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
@@ -151,6 +153,7 @@ export async function createDeviceType(
     description: body.description ?? '',
     expected_uplink_interval_s: body.expectedUplinkIntervalSeconds ?? null,
     settings: boundedJson('settings', body.settings ?? {}),
+    capture: JSON.stringify(body.capture ?? {}),
     version: 1,
     created_at: now,
     updated_at: now,
@@ -209,6 +212,10 @@ export async function updateDeviceTypeById(
       ? { expected_uplink_interval_s: body.expectedUplinkIntervalSeconds }
       : {}),
     ...(body.settings !== undefined ? { settings: boundedJson('settings', body.settings) } : {}),
+    // A capture patch changes the fields it names and keeps the others.
+    ...(body.capture !== undefined
+      ? { capture: JSON.stringify({ ...(JSON.parse(current.capture) as object), ...body.capture }) }
+      : {}),
     updated_at: deps.clock.now(),
   };
   return writeWithChanges(deps, tenantId, async (tx, record) => {

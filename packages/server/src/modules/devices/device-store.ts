@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
 import type { Database, DeviceCredentialTable, DeviceTable, DeviceTypeTable } from '../../store/schema.js';
 import { guarded, type Store, transact } from '../../store/store.js';
 
@@ -53,7 +53,7 @@ export function updateDeviceType(
   id: string,
   expectedVersion: number,
   changes: Partial<
-    Pick<DeviceTypeRow, 'name' | 'description' | 'expected_uplink_interval_s' | 'settings'>
+    Pick<DeviceTypeRow, 'name' | 'description' | 'expected_uplink_interval_s' | 'settings' | 'capture'>
   > & {
     updated_at: number;
   },
@@ -183,6 +183,33 @@ export interface DeviceFilter {
   readonly deleted: 'exclude' | 'include' | 'only';
 }
 
+/**
+ * The conditions of a device filter. Tag conditions are uncorrelated `id IN (…)`
+ * subqueries on the tag index: a correlated EXISTS lets SQLite carry the page's
+ * `id > cursor` into the subquery and rescan the tags for every device, which made later
+ * pages quadratic on large fleets.
+ */
+function filterConditions(
+  eb: ExpressionBuilder<Database & { d: DeviceTable }, 'd'>,
+  tenantId: string,
+  filter: DeviceFilter,
+): Expression<SqlBool> {
+  const conditions: Expression<SqlBool>[] = [eb('d.tenant_id', '=', tenantId)];
+  if (filter.typeId !== undefined) conditions.push(eb('d.type_id', '=', filter.typeId));
+  if (filter.deleted === 'exclude') conditions.push(eb('d.deleted_at', 'is', null));
+  if (filter.deleted === 'only') conditions.push(eb('d.deleted_at', 'is not', null));
+  for (const tag of filter.tags ?? []) {
+    let tagged = eb
+      .selectFrom('device_tags as t')
+      .select('t.device_id')
+      .where('t.tenant_id', '=', tenantId)
+      .where('t.key', '=', tag.key);
+    if (tag.value !== undefined) tagged = tagged.where('t.value', '=', tag.value);
+    conditions.push(eb('d.id', 'in', tagged));
+  }
+  return eb.and(conditions);
+}
+
 /** Keyset page by id: stable while devices are added or removed. */
 export function listDevices(
   store: Store,
@@ -191,21 +218,10 @@ export function listDevices(
   { after, limit }: { after?: string | undefined; limit: number },
 ): Promise<DeviceRow[]> {
   return guarded(store, () => {
-    let query = store.db.selectFrom('devices as d').selectAll('d').where('d.tenant_id', '=', tenantId);
-    if (filter.typeId !== undefined) query = query.where('d.type_id', '=', filter.typeId);
-    if (filter.deleted === 'exclude') query = query.where('d.deleted_at', 'is', null);
-    if (filter.deleted === 'only') query = query.where('d.deleted_at', 'is not', null);
-    for (const tag of filter.tags ?? []) {
-      query = query.where(({ exists, selectFrom }) => {
-        let sub = selectFrom('device_tags as t')
-          .select('t.device_id')
-          .whereRef('t.tenant_id', '=', 'd.tenant_id')
-          .whereRef('t.device_id', '=', 'd.id')
-          .where('t.key', '=', tag.key);
-        if (tag.value !== undefined) sub = sub.where('t.value', '=', tag.value);
-        return exists(sub);
-      });
-    }
+    let query = store.db
+      .selectFrom('devices as d')
+      .selectAll('d')
+      .where((eb) => filterConditions(eb, tenantId, filter));
     if (after !== undefined) query = query.where('d.id', '>', after);
     return query.orderBy('d.id').limit(limit).execute();
   });
@@ -213,25 +229,11 @@ export function listDevices(
 
 export function countDevices(store: Store, tenantId: string, filter: DeviceFilter): Promise<number> {
   return guarded(store, async () => {
-    let query = store.db
+    const row = await store.db
       .selectFrom('devices as d')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('d.tenant_id', '=', tenantId);
-    if (filter.typeId !== undefined) query = query.where('d.type_id', '=', filter.typeId);
-    if (filter.deleted === 'exclude') query = query.where('d.deleted_at', 'is', null);
-    if (filter.deleted === 'only') query = query.where('d.deleted_at', 'is not', null);
-    for (const tag of filter.tags ?? []) {
-      query = query.where(({ exists, selectFrom }) => {
-        let sub = selectFrom('device_tags as t')
-          .select('t.device_id')
-          .whereRef('t.tenant_id', '=', 'd.tenant_id')
-          .whereRef('t.device_id', '=', 'd.id')
-          .where('t.key', '=', tag.key);
-        if (tag.value !== undefined) sub = sub.where('t.value', '=', tag.value);
-        return exists(sub);
-      });
-    }
-    const row = await query.executeTakeFirstOrThrow();
+      .where((eb) => filterConditions(eb, tenantId, filter))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   });
 }

@@ -158,6 +158,12 @@ for (const dialect of dialectCases()) {
         path: () => '/v1/tenants/tenant-a/keys',
         json: { name: 'sneaky', scope: 'admin' },
       },
+      { what: "lists tenant A's keys", method: 'GET', path: () => '/v1/tenants/tenant-a/keys' },
+      {
+        what: "revokes A's key through tenant A's path",
+        method: 'DELETE',
+        path: () => `/v1/tenants/tenant-a/keys/${readerA.id}`,
+      },
     ];
 
     for (const attempt of attempts) {

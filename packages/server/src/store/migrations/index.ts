@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as registry from './0001-registry.js';
 import * as changes from './0002-changes.js';
+import * as capture from './0003-capture.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-registry': registry,
   '0002-changes': changes,
+  '0003-capture': capture,
 };
