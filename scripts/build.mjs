@@ -1,4 +1,4 @@
-// Builds the `fleetport` command into packages/cli/dist: one ESM bundle of our own code,
+// Builds the `fleetport` command into packages/cli/dist: ESM bundles of our own code,
 // with every npm dependency left as an import.
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -8,9 +8,12 @@ const dependencies = ['packages/server/package.json', 'packages/cli/package.json
 );
 
 await build({
-  entryPoints: ['packages/cli/src/main.ts'],
-  outfile: 'packages/cli/dist/fleetport.js',
+  entryPoints: { fleetport: 'packages/cli/src/main.ts' },
+  outdir: 'packages/cli/dist',
   bundle: true,
+  // The server lives in its own chunk, loaded only by `serve` and `migrate`.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',

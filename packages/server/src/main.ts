@@ -1,24 +1,12 @@
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { createLogger, startServer } from './server.js';
 
 /**
- * `fleetport serve`: reads the configuration, starts the server, prints the bootstrap key
- * once, and shuts down gracefully on SIGTERM and SIGINT.
+ * `fleetport serve`: starts the server with `config` (by default read from the
+ * environment; a bad one throws ConfigError listing every problem), prints the bootstrap
+ * key once, and shuts down gracefully on SIGTERM and SIGINT.
  */
-export async function serve(
-  flags: Readonly<Record<string, unknown>> = {},
-  configFile?: string,
-): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig({ flags, configFile });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`fleetport: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+export async function serve(config: Config = loadConfig()): Promise<void> {
   const logger = createLogger(config);
   const server = await startServer(config, logger);
   if (server.generatedAdminKey) {

@@ -1,4 +1,6 @@
-import { ConfigError, configSchema, loadConfig, migrate, serve } from '@fleetport/server';
+// Only the configuration schema is loaded up front: the server (Fastify, the database
+// drivers) is imported by `serve` and `migrate` alone, so client commands start fast.
+import { ConfigError, configSchema, loadConfig } from '@fleetport/server/config';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -70,16 +72,18 @@ export function registerServerCommands(program: Command, io: CliIo): void {
       .description('run the Fleetport server (HTTP API, registry) until SIGTERM or SIGINT'),
     () => true,
   ).action(async function serveCommand(_options: unknown, command: Command) {
-    // Validated here first so that problems are reported the CLI's way, with exit 2.
-    loadOrExplain(io, command);
-    await serve(configFlags(command), configFile(command));
+    const config = loadOrExplain(io, command);
+    const { serve } = await import('@fleetport/server');
+    await serve(config);
   });
 
   addConfigOptions(
     program.command('migrate').description('apply pending database migrations and exit'),
     (key) => DATABASE_KEYS.has(key),
   ).action(async function migrateCommand(_options: unknown, command: Command) {
-    const applied = await migrate(loadOrExplain(io, command));
+    const config = loadOrExplain(io, command);
+    const { migrate } = await import('@fleetport/server');
+    const applied = await migrate(config);
     print(
       io.stdout,
       applied.length === 0
