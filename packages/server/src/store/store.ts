@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -38,4 +38,17 @@ export async function guarded<T>(store: Store, operation: () => Promise<T>): Pro
 export function transact<T>(store: Store, work: (tx: Store) => Promise<T>): Promise<T> {
   if (store.db.isTransaction) return work(store);
   return store.db.transaction().execute((trx) => work({ ...store, db: trx }));
+}
+
+/**
+ * Refreshes the planner's statistics after a bulk write. Without it PostgreSQL plans
+ * pages of a freshly imported table with a sort instead of the index until autovacuum
+ * gets to it; SQLite's `PRAGMA optimize` analyzes what needs it.
+ */
+export async function refreshStatistics(store: Store, tables: readonly (keyof Database)[]): Promise<void> {
+  if (store.dialect === 'postgres') {
+    await sql`analyze ${sql.join(tables.map((t) => sql.table(t)))}`.execute(store.db);
+  } else {
+    await sql`pragma optimize`.execute(store.db);
+  }
 }

@@ -3,7 +3,7 @@ import { pipeline, type Readable, Transform, type TransformCallback } from 'node
 import { parse as parseCsv } from 'csv-parse';
 import type { EventBus } from '../../bus/event-bus.js';
 import { AppError, type Clock, type Logger, uuidv7 } from '../../kernel/index.js';
-import type { Store } from '../../store/store.js';
+import { refreshStatistics, type Store } from '../../store/store.js';
 import { writeWithChanges } from '../changes/index.js';
 import {
   DEVICE_ID_PATTERN,
@@ -38,6 +38,8 @@ export interface ImportOptions {
 /** Rows are checked and written this many at a time. */
 const CHUNK = 1000;
 const MAX_REPORTED_ERRORS = 1000;
+/** Imports at least this large refresh the planner's statistics when they finish. */
+const ANALYZE_AFTER = 10_000;
 const MAX_LINE_BYTES = 64 * 1024;
 const deviceIdRegex = new RegExp(DEVICE_ID_PATTERN);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this refuses
@@ -364,6 +366,11 @@ export async function importDevices(
     if (options.atomic) await discardStaged(deps.store, importId).catch(() => {});
   }
   const committed = !options.atomic || failed === 0;
+  if (committed && created >= ANALYZE_AFTER) {
+    await refreshStatistics(deps.store, ['devices', 'device_tags', 'changes']).catch((error: unknown) =>
+      log.warn({ err: error }, 'could not refresh planner statistics after the import'),
+    );
+  }
   log.info({ received, created, failed, committed }, 'import finished');
   return {
     mode: options.atomic ? 'atomic' : 'best-effort',
