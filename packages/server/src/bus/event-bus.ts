@@ -4,6 +4,18 @@ import { EventEmitter } from 'node:events';
 export interface BusEvents {
   /** Changes were committed to a tenant's feed, up to `position`. */
   'changes.committed': { readonly tenantId: string; readonly position: number };
+  /**
+   * A new message is durable. `timeliness` and `outOfOrder` tell reactions whether it is
+   * live: late and replayed messages must never fire real-time actions.
+   */
+  'message.captured': {
+    readonly tenantId: string;
+    readonly deviceId: string;
+    readonly typeId: string;
+    readonly messageId: string;
+    readonly timeliness: 'live' | 'late' | 'replayed';
+    readonly outOfOrder: boolean;
+  };
 }
 
 export type BusEventName = keyof BusEvents;

@@ -9,6 +9,7 @@ export const changeKinds = [
   'device_type.created',
   'device_type.updated',
   'device_type.deleted',
+  'message.created',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

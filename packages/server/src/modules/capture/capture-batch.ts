@@ -1,0 +1,366 @@
+import type { Selectable } from 'kysely';
+import { AppError } from '../../kernel/errors.js';
+import { uuidv7 } from '../../kernel/ids.js';
+import type { DeviceStateTable } from '../../store/schema.js';
+import type { Store } from '../../store/store.js';
+import { appendChanges, type ChangeEntry } from '../changes/change-store.js';
+import { type CaptureSettings, resolveCaptureSettings } from '../devices/device-schemas.js';
+import { type MessageRow, presentMessage, type ReceptionRow } from '../messages/present-message.js';
+import type { CaptureOutcome, Frame, Timeliness } from './frame.js';
+import { frameIdentity } from './identity.js';
+import { fillGap, type Gap, gapContains, type SequenceEvent, stepSequence } from './sequence.js';
+
+type DeviceStateRow = Selectable<DeviceStateTable>;
+type DeviceState = { -readonly [K in keyof DeviceStateRow]: DeviceStateRow[K] };
+
+interface OpenGap extends Gap {
+  readonly id: string;
+}
+
+/** What a committed batch tells the rest of the server. */
+export interface BatchResult {
+  readonly outcomes: readonly CaptureOutcome[];
+  /** Last change position per tenant, for the bus. */
+  readonly positions: ReadonlyMap<string, number>;
+  /** The messages this batch created. */
+  readonly created: readonly MessageRow[];
+}
+
+const deviceKey = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
+
+function classify(frame: Frame, settings: CaptureSettings): Timeliness {
+  if (frame.replayed) return 'replayed';
+  if (
+    frame.deviceTime !== undefined &&
+    frame.receivedAt - frame.deviceTime > settings.lateAfterSeconds * 1000
+  ) {
+    return 'late';
+  }
+  return 'live';
+}
+
+/**
+ * Writes one batch of frames in the caller's transaction: deduplicates against what is
+ * stored and within the batch, classifies, tracks sequences and gaps, stores messages,
+ * receptions and device state, and appends the `message.created` changes. Frames are
+ * handled in arrival order, so that the batch gives the same result as one frame at a
+ * time.
+ */
+export async function writeCaptureBatch(
+  tx: Store,
+  frames: readonly Frame[],
+  now: number,
+): Promise<BatchResult> {
+  const db = tx.db;
+
+  // -- what the batch needs to know: types' settings, device states, stored identities --
+  const settingsByType = new Map<string, CaptureSettings>();
+  const devicesByTenant = new Map<string, Set<string>>();
+  const typesByTenant = new Map<string, Set<string>>();
+  for (const frame of frames) {
+    if (!devicesByTenant.has(frame.tenantId)) devicesByTenant.set(frame.tenantId, new Set());
+    devicesByTenant.get(frame.tenantId)?.add(frame.deviceId);
+    if (!typesByTenant.has(frame.tenantId)) typesByTenant.set(frame.tenantId, new Set());
+    typesByTenant.get(frame.tenantId)?.add(frame.typeId);
+  }
+  for (const [tenantId, types] of typesByTenant) {
+    const rows = await db
+      .selectFrom('device_types')
+      .select(['id', 'capture'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', [...types])
+      .execute();
+    for (const row of rows)
+      settingsByType.set(deviceKey(tenantId, row.id), resolveCaptureSettings(row.capture));
+  }
+
+  const identities = frames.map((frame) => {
+    const settings = settingsByType.get(deviceKey(frame.tenantId, frame.typeId));
+    if (!settings) throw new AppError('not_found', `device type '${frame.typeId}' was not found`);
+    return { settings, identity: frameIdentity(frame, settings.dedupWindowSeconds * 1000) };
+  });
+
+  const states = new Map<string, DeviceState>();
+  const stored = new Map<string, { id: string; timeliness: Timeliness }>();
+  for (const [tenantId, devices] of devicesByTenant) {
+    const deviceIds = [...devices];
+    for (const row of await db
+      .selectFrom('device_state')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', 'in', deviceIds)
+      .execute()) {
+      states.set(deviceKey(tenantId, row.device_id), { ...row });
+    }
+    const keys = new Set<string>();
+    frames.forEach((frame, index) => {
+      if (frame.tenantId !== tenantId) return;
+      const identity = identities[index]?.identity;
+      if (!identity) return;
+      keys.add(identity.key);
+      for (const alternate of identity.alternates) keys.add(alternate);
+    });
+    for (const row of await db
+      .selectFrom('messages')
+      .select(['id', 'device_id', 'dedup_key', 'timeliness'])
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', 'in', deviceIds)
+      .where('dedup_key', 'in', [...keys])
+      .execute()) {
+      stored.set(`${deviceKey(tenantId, row.device_id)}\u0000${row.dedup_key}`, {
+        id: row.id,
+        timeliness: row.timeliness as Timeliness,
+      });
+    }
+  }
+
+  const openGaps = new Map<string, OpenGap[]>();
+  const loadGaps = async (tenantId: string, deviceId: string): Promise<OpenGap[]> => {
+    const key = deviceKey(tenantId, deviceId);
+    let gaps = openGaps.get(key);
+    if (!gaps) {
+      gaps = (
+        await db
+          .selectFrom('sequence_gaps')
+          .select(['id', 'from_seq', 'to_seq'])
+          .where('tenant_id', '=', tenantId)
+          .where('device_id', '=', deviceId)
+          .where('closed_at', 'is', null)
+          .execute()
+      ).map((g) => ({ id: g.id, from: Number(g.from_seq), to: Number(g.to_seq) }));
+      openGaps.set(key, gaps);
+    }
+    return gaps;
+  };
+  const gapInserts: {
+    id: string;
+    tenant_id: string;
+    device_id: string;
+    from_seq: number;
+    to_seq: number;
+    opened_at: number;
+  }[] = [];
+  const gapUpdates = new Map<string, { from_seq: number; to_seq: number } | { closed_by: string }>();
+
+  // -- frame by frame, in arrival order --
+  const outcomes: CaptureOutcome[] = [];
+  const messages: MessageRow[] = [];
+  const receptions: ReceptionRow[] = [];
+  const touched = new Set<string>();
+
+  for (const [index, frame] of frames.entries()) {
+    const prepared = identities[index];
+    if (!prepared) continue;
+    const { settings, identity } = prepared;
+    const dk = deviceKey(frame.tenantId, frame.deviceId);
+    let state = states.get(dk);
+    const seen = [identity.key, ...identity.alternates]
+      .map((key) => stored.get(`${dk}\u0000${key}`))
+      .find((hit) => hit !== undefined);
+    const frameTime = frame.deviceTime ?? frame.receivedAt;
+
+    if (seen) {
+      outcomes.push({ messageId: seen.id, duplicate: true, timeliness: seen.timeliness });
+      for (const reception of frame.receptions)
+        receptions.push(receptionRow(seen.id, frame.tenantId, reception));
+      if (state) {
+        state.duplicate_count = Number(state.duplicate_count) + 1;
+        state.last_seen_at = Math.max(state.last_seen_at, frame.receivedAt);
+        touched.add(dk);
+      }
+      continue;
+    }
+
+    const id = uuidv7(frame.receivedAt);
+    const timeliness = classify(frame, settings);
+    let outOfOrder = false;
+    let sequenceEvent: SequenceEvent | null = null;
+    if (frame.seq !== undefined) {
+      const gaps = state?.seq_max != null ? await loadGaps(frame.tenantId, frame.deviceId) : [];
+      const filling = gaps.find((gap) => gapContains(gap, frame.seq ?? -1));
+      const step = stepSequence(
+        { seqMax: state?.seq_max ?? null, seqTime: state?.seq_time ?? null },
+        frame.seq,
+        frameTime,
+        {
+          bits: frame.seqBits,
+          timeIsDeviceTime: frame.deviceTime !== undefined,
+          inOpenGap: filling !== undefined,
+        },
+      );
+      sequenceEvent = step.event;
+      outOfOrder = step.outOfOrder;
+      if (filling) {
+        // A late frame arrived: the gap shrinks, splits or closes.
+        const rest = fillGap(filling, frame.seq, frame.seqBits);
+        const list = openGaps.get(dk) ?? [];
+        const position = list.indexOf(filling);
+        const [first, second] = rest;
+        if (first) {
+          const updated = { id: filling.id, ...first };
+          list.splice(position, 1, updated);
+          gapUpdates.set(filling.id, { from_seq: first.from, to_seq: first.to });
+        } else {
+          list.splice(position, 1);
+          gapUpdates.set(filling.id, { closed_by: 'filled' });
+        }
+        if (second) {
+          const added = { id: uuidv7(now), ...second };
+          list.push(added);
+          gapInserts.push(gapRow(added, frame, now));
+        }
+      }
+      if (step.event === 'reset') {
+        // A new counter run: gaps of the old run will never be filled.
+        for (const gap of openGaps.get(dk) ?? []) gapUpdates.set(gap.id, { closed_by: 'reset' });
+        openGaps.set(dk, []);
+      }
+      if (step.opens) {
+        const added = { id: uuidv7(now), ...step.opens };
+        openGaps.set(dk, [...(openGaps.get(dk) ?? []), added]);
+        gapInserts.push(gapRow(added, frame, now));
+      }
+      if (state) {
+        state.seq_max = step.next.seqMax;
+        state.seq_time = step.next.seqTime;
+        if (step.event === 'reset') state.seq_resets += 1;
+      }
+    }
+    if (!outOfOrder && state?.latest_device_time != null && frameTime < state.latest_device_time) {
+      // Older than what the device already told us, by its own clock.
+      outOfOrder = true;
+    }
+
+    const row: MessageRow = {
+      id,
+      tenant_id: frame.tenantId,
+      device_id: frame.deviceId,
+      type_id: frame.typeId,
+      transport: frame.transport,
+      dedup_key: identity.key,
+      received_at: frame.receivedAt,
+      device_time: frame.deviceTime ?? null,
+      seq: frame.seq ?? null,
+      message_id: frame.messageId ?? null,
+      payload: frame.payload,
+      payload_json: frame.payloadJson === undefined ? null : JSON.stringify(frame.payloadJson),
+      timeliness,
+      out_of_order: outOfOrder ? 1 : 0,
+      sequence_event: sequenceEvent,
+      stored_at: now,
+    };
+    messages.push(row);
+    stored.set(`${dk}\u0000${identity.key}`, { id, timeliness });
+    for (const reception of frame.receptions) receptions.push(receptionRow(id, frame.tenantId, reception));
+
+    // "Latest" moves only for live, in-order messages: late data never overwrites newer.
+    const advancesLatest = timeliness === 'live' && !outOfOrder;
+    if (!state) {
+      state = {
+        tenant_id: frame.tenantId,
+        device_id: frame.deviceId,
+        last_seen_at: frame.receivedAt,
+        last_message_id: id,
+        latest_message_id: advancesLatest ? id : null,
+        latest_device_time: advancesLatest ? frameTime : null,
+        seq_max: frame.seq ?? null,
+        seq_time: frame.seq === undefined ? null : frameTime,
+        seq_resets: 0,
+        message_count: 1,
+        duplicate_count: 0,
+        out_of_order_count: outOfOrder ? 1 : 0,
+      };
+      states.set(dk, state);
+    } else {
+      state.last_seen_at = Math.max(state.last_seen_at, frame.receivedAt);
+      state.last_message_id = id;
+      state.message_count = Number(state.message_count) + 1;
+      if (outOfOrder) state.out_of_order_count = Number(state.out_of_order_count) + 1;
+      if (advancesLatest) {
+        state.latest_message_id = id;
+        state.latest_device_time = frameTime;
+      }
+    }
+    touched.add(dk);
+    outcomes.push({ messageId: id, duplicate: false, timeliness });
+  }
+
+  // -- writes --
+  for (let start = 0; start < messages.length; start += 200) {
+    await db
+      .insertInto('messages')
+      .values(messages.slice(start, start + 200))
+      .execute();
+  }
+  for (let start = 0; start < receptions.length; start += 300) {
+    await db
+      .insertInto('receptions')
+      .values(receptions.slice(start, start + 300))
+      .onConflict((oc) => oc.columns(['message_id', 'station']).doNothing())
+      .execute();
+  }
+  for (const key of touched) {
+    const state = states.get(key);
+    if (!state) continue;
+    const { tenant_id, device_id, ...rest } = state;
+    await db
+      .insertInto('device_state')
+      .values(state)
+      .onConflict((oc) => oc.columns(['tenant_id', 'device_id']).doUpdateSet(rest))
+      .execute();
+  }
+  if (gapInserts.length > 0) await db.insertInto('sequence_gaps').values(gapInserts).execute();
+  for (const [id, update] of gapUpdates) {
+    if ('closed_by' in update) {
+      await db
+        .updateTable('sequence_gaps')
+        .set({ closed_at: now, closed_by: update.closed_by })
+        .where('id', '=', id)
+        .execute();
+    } else {
+      await db.updateTable('sequence_gaps').set(update).where('id', '=', id).execute();
+    }
+  }
+
+  const positions = new Map<string, number>();
+  const changesByTenant = new Map<string, ChangeEntry[]>();
+  for (const message of messages) {
+    const list = changesByTenant.get(message.tenant_id) ?? [];
+    list.push({ kind: 'message.created', entityId: message.id, data: presentMessage(message) });
+    changesByTenant.set(message.tenant_id, list);
+  }
+  // Sorted, so that concurrent batches take the tenants' feed locks in the same order.
+  for (const tenantId of [...changesByTenant.keys()].sort()) {
+    positions.set(tenantId, await appendChanges(tx, tenantId, changesByTenant.get(tenantId) ?? [], now));
+  }
+  return { outcomes, positions, created: messages };
+}
+
+function receptionRow(
+  messageId: string,
+  tenantId: string,
+  reception: Frame['receptions'][number],
+): ReceptionRow {
+  return {
+    message_id: messageId,
+    station: reception.station,
+    tenant_id: tenantId,
+    received_at: reception.receivedAt,
+    rssi: reception.rssi ?? null,
+    snr: reception.snr ?? null,
+    lat: reception.lat ?? null,
+    lng: reception.lng ?? null,
+    data: JSON.stringify(reception.extra ?? {}),
+  };
+}
+
+function gapRow(gap: OpenGap, frame: Frame, now: number) {
+  return {
+    id: gap.id,
+    tenant_id: frame.tenantId,
+    device_id: frame.deviceId,
+    from_seq: gap.from,
+    to_seq: gap.to,
+    opened_at: now,
+  };
+}

@@ -1,0 +1,298 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dialectCases, openTestStore, type TestDatabase } from '../../../test/support/databases.js';
+import { EventBus } from '../../bus/event-bus.js';
+import type { Clock } from '../../kernel/clock.js';
+import { silentLogger } from '../../kernel/logger.js';
+import type { Store } from '../../store/store.js';
+import { readChanges } from '../changes/change-store.js';
+import { CapturePipeline } from './capture-pipeline.js';
+import type { Frame } from './frame.js';
+
+const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
+const clock: Clock & { at: number } = {
+  at: T0,
+  now() {
+    return this.at;
+  },
+};
+
+let counter = 0;
+/** A fresh device for each test, so that their sequences never meet. */
+function freshDevice(): string {
+  counter += 1;
+  return `dev-${counter}`;
+}
+
+function sigfox(
+  deviceId: string,
+  seq: number,
+  timeSeconds: number,
+  station = 'BS1',
+  extra: Partial<Frame> = {},
+): Frame {
+  return {
+    tenantId: 't',
+    deviceId,
+    typeId: 'sfx',
+    transport: 'sigfox',
+    receivedAt: clock.now(),
+    deviceTime: timeSeconds * 1000,
+    seq,
+    seqBits: 12,
+    payload: Buffer.from('0102abcd', 'hex'),
+    receptions: [{ station, receivedAt: clock.now(), rssi: -120, snr: 10 }],
+    ...extra,
+  };
+}
+
+for (const dialect of dialectCases()) {
+  describe.skipIf(!dialect.available)(`capture pipeline (${dialect.name})`, () => {
+    let database: TestDatabase;
+    let store: Store;
+    let bus: EventBus;
+    let pipeline: CapturePipeline;
+    const captured: { messageId: string; timeliness: string; outOfOrder: boolean }[] = [];
+
+    beforeAll(async () => {
+      database = await dialect.create();
+      store = await openTestStore(database);
+      bus = new EventBus();
+      bus.subscribe('message.captured', (event) => captured.push(event));
+      pipeline = new CapturePipeline({ store, clock, bus, logger: silentLogger });
+      await store.db
+        .insertInto('tenants')
+        .values({ id: 't', name: 't', created_at: 1, updated_at: 1 })
+        .execute();
+      for (const [id, capture] of [
+        ['sfx', { lateAfterSeconds: 60 }],
+        ['http', { lateAfterSeconds: 60, sequenceBits: 32 }],
+      ] as const) {
+        await store.db
+          .insertInto('device_types')
+          .values({
+            tenant_id: 't',
+            id,
+            name: id,
+            description: '',
+            expected_uplink_interval_s: null,
+            settings: '{}',
+            capture: JSON.stringify(capture),
+            version: 1,
+            created_at: 1,
+            updated_at: 1,
+          })
+          .execute();
+      }
+    });
+    afterAll(async () => {
+      await store?.close();
+      await database?.drop();
+    });
+    beforeEach(() => {
+      clock.at = T0;
+    });
+
+    const messagesOf = (deviceId: string) =>
+      store.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('device_id', '=', deviceId)
+        .orderBy('received_at')
+        .orderBy('id')
+        .execute();
+    const stateOf = (deviceId: string) =>
+      store.db
+        .selectFrom('device_state')
+        .selectAll()
+        .where('device_id', '=', deviceId)
+        .executeTakeFirstOrThrow();
+    const gapsOf = (deviceId: string) =>
+      store.db
+        .selectFrom('sequence_gaps')
+        .selectAll()
+        .where('device_id', '=', deviceId)
+        .orderBy('from_seq')
+        .execute()
+        .then((rows) =>
+          rows.map((g) => ({ from: Number(g.from_seq), to: Number(g.to_seq), closedBy: g.closed_by })),
+        );
+
+    it('stores a frame heard by three base stations as one message with three receptions', async () => {
+      const device = freshDevice();
+      const time = T0 / 1000 - 2;
+      const outcomes = await Promise.all([
+        pipeline.capture(sigfox(device, 100, time, 'BS1')),
+        pipeline.capture(sigfox(device, 100, time, 'BS2')),
+        pipeline.capture(sigfox(device, 100, time, 'BS3')),
+      ]);
+      expect(outcomes.map((o) => o.duplicate)).toEqual([false, true, true]);
+      expect(new Set(outcomes.map((o) => o.messageId)).size).toBe(1);
+      const stored = await messagesOf(device);
+      expect(stored).toHaveLength(1);
+      const receptions = await store.db
+        .selectFrom('receptions')
+        .selectAll()
+        .where('message_id', '=', stored[0]?.id ?? '')
+        .execute();
+      expect(receptions.map((r) => r.station).sort()).toEqual(['BS1', 'BS2', 'BS3']);
+      expect((await stateOf(device)).duplicate_count).toBe(2);
+    });
+
+    it('is idempotent for a retried callback: same message, same receptions', async () => {
+      const device = freshDevice();
+      const frame = sigfox(device, 7, T0 / 1000 - 1, 'BS9');
+      const first = await pipeline.capture(frame);
+      clock.at = T0 + 30_000;
+      const retry = await pipeline.capture({ ...frame, receivedAt: clock.now() });
+      expect(retry).toEqual({ messageId: first.messageId, duplicate: true, timeliness: first.timeliness });
+      expect(await messagesOf(device)).toHaveLength(1);
+      const receptions = await store.db
+        .selectFrom('receptions')
+        .selectAll()
+        .where('message_id', '=', first.messageId)
+        .execute();
+      expect(receptions).toHaveLength(1);
+    });
+
+    it('stores the same sequence number again after a wrap as a new message', async () => {
+      const device = freshDevice();
+      const a = await pipeline.capture(sigfox(device, 5, T0 / 1000 - 100000));
+      const b = await pipeline.capture(sigfox(device, 5, T0 / 1000 - 10));
+      expect(a.messageId).not.toBe(b.messageId);
+      expect(b.duplicate).toBe(false);
+    });
+
+    it('labels a frame received long after its device time late, and keeps "latest" on the newer one', async () => {
+      const device = freshDevice();
+      const now = T0 / 1000;
+      const live = await pipeline.capture(sigfox(device, 10, now - 5));
+      const late = await pipeline.capture(sigfox(device, 9, now - 3600));
+      expect(live.timeliness).toBe('live');
+      expect(late.timeliness).toBe('late');
+      const state = await stateOf(device);
+      expect(state.latest_message_id).toBe(live.messageId);
+      expect(state.last_message_id).toBe(late.messageId);
+      const rows = await messagesOf(device);
+      expect(rows.find((r) => r.id === late.messageId)?.out_of_order).toBe(1);
+      expect(captured.find((c) => c.messageId === late.messageId)).toMatchObject({
+        timeliness: 'late',
+        outOfOrder: true,
+      });
+    });
+
+    it('labels replayed frames replayed and never moves "latest" with them', async () => {
+      const device = freshDevice();
+      const live = await pipeline.capture(sigfox(device, 1, T0 / 1000 - 5));
+      const replayed = await pipeline.capture(sigfox(device, 2, T0 / 1000 - 4, 'BS1', { replayed: true }));
+      expect(replayed.timeliness).toBe('replayed');
+      expect((await stateOf(device)).latest_message_id).toBe(live.messageId);
+    });
+
+    it('records gaps and closes them when the missing frames arrive late', async () => {
+      const device = freshDevice();
+      const t = T0 / 1000;
+      await pipeline.capture(sigfox(device, 10, t - 100));
+      await pipeline.capture(sigfox(device, 15, t - 50));
+      expect(await gapsOf(device)).toEqual([{ from: 11, to: 14, closedBy: null }]);
+      await pipeline.capture(sigfox(device, 12, t - 80));
+      expect(await gapsOf(device)).toEqual([
+        { from: 11, to: 11, closedBy: null },
+        { from: 13, to: 14, closedBy: null },
+      ]);
+      for (const seq of [11, 13, 14]) await pipeline.capture(sigfox(device, seq, t - 90 + seq));
+      const gaps = await gapsOf(device);
+      expect(gaps.every((g) => g.closedBy === 'filled')).toBe(true);
+      const rows = await messagesOf(device);
+      expect(rows.filter((r) => r.sequence_event === 'out_of_order')).toHaveLength(4);
+      expect((await stateOf(device)).seq_max).toBe(15);
+    });
+
+    it('follows the 12-bit counter across its wrap, with the gap spanning it', async () => {
+      const device = freshDevice();
+      const t = T0 / 1000;
+      await pipeline.capture(sigfox(device, 4094, t - 30));
+      const wrapped = await pipeline.capture(sigfox(device, 1, t - 10));
+      const rows = await messagesOf(device);
+      expect(rows.find((r) => r.id === wrapped.messageId)?.sequence_event).toBe('wrap');
+      expect(await gapsOf(device)).toEqual([{ from: 4095, to: 0, closedBy: null }]);
+      expect((await stateOf(device)).seq_resets).toBe(0);
+    });
+
+    it("tells a reset after a reboot from a wrap, and closes the old run's gaps", async () => {
+      const device = freshDevice();
+      const t = T0 / 1000;
+      await pipeline.capture(sigfox(device, 2000, t - 300));
+      await pipeline.capture(sigfox(device, 2005, t - 200));
+      const reset = await pipeline.capture(sigfox(device, 0, t - 5));
+      const rows = await messagesOf(device);
+      expect(rows.find((r) => r.id === reset.messageId)?.sequence_event).toBe('reset');
+      expect(rows.find((r) => r.id === reset.messageId)?.out_of_order).toBe(0);
+      const state = await stateOf(device);
+      expect(state.seq_resets).toBe(1);
+      expect(state.seq_max).toBe(0);
+      expect(state.latest_message_id).toBe(reset.messageId);
+      expect(await gapsOf(device)).toEqual([{ from: 2001, to: 2004, closedBy: 'reset' }]);
+    });
+
+    it('deduplicates HTTP messages by message id, and by payload within the window when they carry nothing else', async () => {
+      const device = freshDevice();
+      const base: Frame = {
+        tenantId: 't',
+        deviceId: device,
+        typeId: 'http',
+        transport: 'http',
+        receivedAt: T0,
+        seqBits: 32,
+        payload: Buffer.from('hello'),
+        receptions: [],
+      };
+      const a = await pipeline.capture({ ...base, messageId: 'm-1' });
+      const a2 = await pipeline.capture({ ...base, messageId: 'm-1', receivedAt: T0 + 1000 });
+      expect(a2).toMatchObject({ messageId: a.messageId, duplicate: true });
+      const plain = await pipeline.capture({ ...base, payload: Buffer.from('bare') });
+      const sameWithinWindow = await pipeline.capture({
+        ...base,
+        payload: Buffer.from('bare'),
+        receivedAt: T0 + 200_000,
+      });
+      expect(sameWithinWindow).toMatchObject({ messageId: plain.messageId, duplicate: true });
+      const afterWindow = await pipeline.capture({
+        ...base,
+        payload: Buffer.from('bare'),
+        receivedAt: T0 + 900_000,
+      });
+      expect(afterWindow.duplicate).toBe(false);
+    });
+
+    it('writes a message.created change for each new message, none for duplicates', async () => {
+      const device = freshDevice();
+      const before = (await readChanges(store, 't', 0, 100_000)).length;
+      const outcome = await pipeline.capture(sigfox(device, 1, T0 / 1000 - 1));
+      await pipeline.capture(sigfox(device, 1, T0 / 1000 - 1, 'BS2'));
+      const after = await readChanges(store, 't', 0, 100_000);
+      expect(after.length - before).toBe(1);
+      expect(after.at(-1)).toMatchObject({ kind: 'message.created', entity_id: outcome.messageId });
+      expect(JSON.parse(after.at(-1)?.data ?? '{}')).toMatchObject({
+        deviceId: device,
+        seq: 1,
+        payload: { hex: '0102abcd' },
+      });
+    });
+
+    it('writes concurrent frames of many devices in shared transactions, each exactly once', async () => {
+      const devices = Array.from({ length: 20 }, () => freshDevice());
+      const frames = devices.flatMap((device) =>
+        Array.from({ length: 25 }, (_, seq) => sigfox(device, seq, T0 / 1000 - 100 + seq)),
+      );
+      const outcomes = await Promise.all(frames.map((frame) => pipeline.capture(frame)));
+      expect(outcomes.every((o) => !o.duplicate)).toBe(true);
+      const count = await store.db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('device_id', 'in', devices)
+        .executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(500);
+      for (const device of devices.slice(0, 3)) expect((await stateOf(device)).seq_max).toBe(24);
+    });
+  });
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommitter } from './group-commit.js';
+
+describe('group commit', () => {
+  it('writes items submitted together in one batch, results in order', async () => {
+    const batches: number[][] = [];
+    const committer = new GroupCommitter<number, string>({
+      maxBatch: 100,
+      write: async (items) => {
+        batches.push([...items]);
+        return items.map((i) => `r${i}`);
+      },
+    });
+    const results = await Promise.all([1, 2, 3, 4].map((i) => committer.submit(i)));
+    expect(results).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+  });
+
+  it('collects what arrives during a write into the next batch, up to the maximum', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const committer = new GroupCommitter<number, number>({
+      maxBatch: 3,
+      write: async (items) => {
+        batches.push([...items]);
+        if (batches.length === 1) await gate;
+        return [...items];
+      },
+    });
+    const first = committer.submit(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = [1, 2, 3, 4, 5, 6, 7].map((i) => committer.submit(i));
+    release();
+    await Promise.all([first, ...rest]);
+    expect(batches).toEqual([[0], [1, 2, 3], [4, 5, 6], [7]]);
+    await committer.drained();
+    expect(committer.pending).toBe(0);
+  });
+
+  it('fails only the bad item when a batch fails', async () => {
+    const committer = new GroupCommitter<number, number>({
+      maxBatch: 10,
+      write: async (items) => {
+        if (items.includes(13)) throw new Error('unlucky');
+        return items.map((i) => i * 2);
+      },
+    });
+    const outcomes = await Promise.allSettled([12, 13, 14].map((i) => committer.submit(i)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes[0]).toMatchObject({ value: 24 });
+    expect(outcomes[1]).toMatchObject({ reason: new Error('unlucky') });
+  });
+});

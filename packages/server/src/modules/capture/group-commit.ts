@@ -1,0 +1,91 @@
+/**
+ * Group commit: items submitted while a batch is being written wait and go together in
+ * the next batch, so that one durable transaction acknowledges many items. Under light
+ * load a batch is one item written right away; under heavy load batches grow up to
+ * `maxBatch` by themselves. One batch is written at a time.
+ */
+export interface GroupCommitOptions<T, R> {
+  /** Writes the batch durably and returns one result per item, in order. */
+  readonly write: (items: readonly T[]) => Promise<readonly R[]>;
+  readonly maxBatch: number;
+  /**
+   * Called when a whole batch failed: writes each item alone, so that one bad item fails
+   * only itself. Defaults to calling `write` with one item.
+   */
+  readonly writeOne?: (item: T) => Promise<R>;
+}
+
+interface Pending<T, R> {
+  readonly item: T;
+  readonly resolve: (result: R) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class GroupCommitter<T, R> {
+  readonly #options: GroupCommitOptions<T, R>;
+  #queue: Pending<T, R>[] = [];
+  #writing = false;
+  #scheduled = false;
+  #idle: (() => void)[] = [];
+
+  constructor(options: GroupCommitOptions<T, R>) {
+    this.#options = options;
+  }
+
+  /** Resolves once the item is durable (or rejects with why it could not be stored). */
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Items waiting or being written. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Resolves when nothing is queued or being written. */
+  drained(): Promise<void> {
+    if (!this.#writing && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#writing || this.#scheduled) return;
+    this.#scheduled = true;
+    // One turn of the event loop lets every request that arrived together join the batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#writing || this.#queue.length === 0) return;
+    this.#writing = true;
+    const batch = this.#queue.slice(0, this.#options.maxBatch);
+    this.#queue = this.#queue.slice(batch.length);
+    try {
+      const results = await this.#options.write(batch.map((p) => p.item));
+      batch.forEach((pending, index) => {
+        pending.resolve(results[index] as R);
+      });
+    } catch {
+      // Isolate the failure: each item alone, so that good items are still stored.
+      const writeOne =
+        this.#options.writeOne ?? (async (item: T) => (await this.#options.write([item]))[0] as R);
+      for (const pending of batch) {
+        try {
+          pending.resolve(await writeOne(pending.item));
+        } catch (error) {
+          pending.reject(error);
+        }
+      }
+    } finally {
+      this.#writing = false;
+      if (this.#queue.length > 0) void this.#flush();
+      else for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+}
