@@ -6,8 +6,19 @@ import { type App, buildApp } from './http/index.js';
 import { systemClock } from './kernel/clock.js';
 import type { Logger } from './kernel/logger.js';
 import { authenticate, bootstrapAccess, registerAccessRoutes } from './modules/access/index.js';
+import {
+  authenticateCallback,
+  CapturePipeline,
+  registerCallbackSecretRoutes,
+  registerIngestRoutes,
+  TypeSettings,
+} from './modules/capture/index.js';
 import { registerChangeRoutes } from './modules/changes/index.js';
-import { discardAbandonedImports, registerDeviceRoutes } from './modules/devices/index.js';
+import {
+  authenticateDevice,
+  discardAbandonedImports,
+  registerDeviceRoutes,
+} from './modules/devices/index.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -65,12 +76,20 @@ export async function startServer(
       logger,
       bodyLimit: config.bodyLimit,
       version: VERSION,
-      authenticate: (bearer) => authenticate(deps, bearer),
+      authenticators: {
+        apiKey: (bearer) => authenticate(deps, bearer),
+        device: (token) => authenticateDevice(deps, token),
+        callback: (secret, typeId) => authenticateCallback(deps, secret, typeId),
+      },
       ready: () => store.ping(),
     });
     registerAccessRoutes(app, deps);
     registerDeviceRoutes(app, deps, config);
     registerChangeRoutes(app, deps);
+    const pipeline = new CapturePipeline(deps);
+    const typeSettings = new TypeSettings(store, systemClock);
+    registerCallbackSecretRoutes(app, deps);
+    registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
     await app.listen({ host: config.host, port: config.httpPort });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

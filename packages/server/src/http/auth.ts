@@ -1,45 +1,91 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../kernel/errors.js';
-import type { Principal, Scope } from '../modules/access/index.js';
+import type { CallbackPrincipal, DevicePrincipal, Principal, Scope } from '../modules/access/index.js';
 import { scopeAllows } from '../modules/access/index.js';
+
+/** Who may call a route: an API key (the default), a device token, or a network-server callback secret. */
+export type AuthKind = 'api-key' | 'device' | 'callback';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    device: DevicePrincipal | null;
+    callback: CallbackPrincipal | null;
   }
   interface FastifyContextConfig {
     /** The least scope a key needs for this route; routes that say nothing need `admin`. */
     scope?: Scope;
     /** Routes that answer without a key (health, docs). */
     public?: boolean;
+    /** Who authenticates to this route; `api-key` when unset. */
+    auth?: AuthKind;
   }
 }
 
 export type Authenticate = (bearer: string) => Promise<Principal>;
+export type AuthenticateDevice = (token: string) => Promise<DevicePrincipal>;
+/** Resolves a callback secret for the device type named in the route. */
+export type AuthenticateCallback = (secret: string, deviceTypeId: string) => Promise<CallbackPrincipal>;
+
+export interface Authenticators {
+  readonly apiKey: Authenticate;
+  readonly device?: AuthenticateDevice;
+  readonly callback?: AuthenticateCallback;
+}
+
+function bearerOf(request: FastifyRequest, what: string): string {
+  const header = request.headers.authorization;
+  if (!header) throw new AppError('unauthenticated', `${what} is required: Authorization: Bearer <${what}>`);
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1])
+    throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <secret>"');
+  return match[1];
+}
 
 /**
  * Every `/v1/` route is authenticated unless it is marked public: a missing or bad key is
- * `unauthenticated` (401), a key without the route's scope is `forbidden` (403).
+ * `unauthenticated` (401), a key without the route's scope is `forbidden` (403). Device
+ * routes take a device token; callback routes a secret of the device type in their path,
+ * as `X-Fleetport-Secret` (a custom header network servers can send) or a bearer token.
  */
-export function installAuth(app: FastifyInstance, authenticate: Authenticate): void {
+export function installAuth(app: FastifyInstance, authenticators: Authenticators): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('device', null);
+  app.decorateRequest('callback', null);
   app.addHook('onRequest', async function authenticateRequest(request) {
     const config = request.routeOptions.config;
     const url = request.routeOptions.url;
     if (config.public || url === undefined || !url.startsWith('/v1/')) return;
-    const header = request.headers.authorization;
-    if (!header) throw new AppError('unauthenticated', 'an API key is required: Authorization: Bearer <key>');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <key>"');
-    const principal = await authenticate(match[1]);
-    const required = config.scope ?? 'admin';
-    if (!scopeAllows(principal.scope, required)) {
-      throw new AppError('forbidden', `this operation needs a key with scope '${required}'`, {
-        required,
-        held: principal.scope,
-      });
+    switch (config.auth ?? 'api-key') {
+      case 'device': {
+        if (!authenticators.device) throw new AppError('internal', 'device authentication is not configured');
+        request.device = await authenticators.device(bearerOf(request, 'device token'));
+        return;
+      }
+      case 'callback': {
+        if (!authenticators.callback)
+          throw new AppError('internal', 'callback authentication is not configured');
+        const header = request.headers['x-fleetport-secret'];
+        const secret =
+          typeof header === 'string' && header !== '' ? header : bearerOf(request, 'callback secret');
+        const typeId = (request.params as { deviceTypeId?: unknown }).deviceTypeId;
+        if (typeof typeId !== 'string')
+          throw new AppError('internal', 'callback routes must name a device type');
+        request.callback = await authenticators.callback(secret, typeId);
+        return;
+      }
+      case 'api-key': {
+        const principal = await authenticators.apiKey(bearerOf(request, 'API key'));
+        const required = config.scope ?? 'admin';
+        if (!scopeAllows(principal.scope, required)) {
+          throw new AppError('forbidden', `this operation needs a key with scope '${required}'`, {
+            required,
+            held: principal.scope,
+          });
+        }
+        request.principal = principal;
+      }
     }
-    request.principal = principal;
   });
 }
 
@@ -47,4 +93,14 @@ export function installAuth(app: FastifyInstance, authenticate: Authenticate): v
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new AppError('unauthenticated', 'an API key is required');
   return request.principal;
+}
+
+export function deviceOf(request: FastifyRequest): DevicePrincipal {
+  if (!request.device) throw new AppError('unauthenticated', 'a device token is required');
+  return request.device;
+}
+
+export function callbackOf(request: FastifyRequest): CallbackPrincipal {
+  if (!request.callback) throw new AppError('unauthenticated', 'a callback secret is required');
+  return request.callback;
 }

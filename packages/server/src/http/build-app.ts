@@ -11,7 +11,7 @@ import Fastify, {
 import type { Registry } from 'prom-client';
 import { AppError } from '../kernel/errors.js';
 import { uuidv7 } from '../kernel/ids.js';
-import { type Authenticate, installAuth } from './auth.js';
+import { type Authenticators, installAuth } from './auth.js';
 import { handleError } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { Problem } from './problem.js';
@@ -28,10 +28,17 @@ export type App = FastifyInstance<
 export interface BuildAppOptions {
   readonly logger: FastifyBaseLogger | false;
   readonly bodyLimit: number;
-  readonly authenticate: Authenticate;
+  readonly authenticators: Authenticators;
   /** Resolves when the database answers; `/readyz` is 503 when it throws. */
   readonly ready: () => Promise<void>;
   readonly version: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Prometheus registry behind `/metrics`. */
+    metrics: Registry;
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -43,7 +50,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function buildApp({
   logger,
   bodyLimit,
-  authenticate,
+  authenticators,
   ready,
   version,
 }: BuildAppOptions): Promise<App> {
@@ -101,14 +108,27 @@ export async function buildApp({
         description:
           'Every /v1 route needs `Authorization: Bearer <key>`. Errors are `application/problem+json` with a stable `code`.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'an API key (fpk_…)' },
+          deviceToken: { type: 'http', scheme: 'bearer', description: 'a device token (fpd_…)' },
+          callbackSecret: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Fleetport-Secret',
+            description: "a secret of the callback's device type (fpc_…); a bearer token works too",
+          },
+        },
+      },
       security: [{ apiKey: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: false } });
 
-  installAuth(app, authenticate);
+  installAuth(app, authenticators);
   const registry: Registry = installMetrics(app);
+  // Modules register their own counters here, so that /metrics shows them.
+  app.decorate('metrics', registry);
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async function openapi() {
     return app.swagger();

@@ -1,3 +1,11 @@
-export { type Authenticate, principalOf } from './auth.js';
+export {
+  type Authenticate,
+  type AuthenticateCallback,
+  type AuthenticateDevice,
+  type Authenticators,
+  callbackOf,
+  deviceOf,
+  principalOf,
+} from './auth.js';
 export { type App, type BuildAppOptions, buildApp } from './build-app.js';
 export { Problem, toProblem } from './problem.js';

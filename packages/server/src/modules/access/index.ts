@@ -10,4 +10,11 @@ export {
   createTenant,
   DEFAULT_TENANT_ID,
 } from './access-service.js';
-export { type Principal, type Scope, scopeAllows, scopes } from './principal.js';
+export {
+  type CallbackPrincipal,
+  type DevicePrincipal,
+  type Principal,
+  type Scope,
+  scopeAllows,
+  scopes,
+} from './principal.js';

@@ -15,3 +15,17 @@ export interface Principal {
 export function scopeAllows(held: Scope, required: Scope): boolean {
   return scopes.indexOf(held) >= scopes.indexOf(required);
 }
+
+/** A device calling with one of its tokens. */
+export interface DevicePrincipal {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly typeId: string;
+  readonly credentialId: string;
+}
+
+/** A network server calling back with a secret of one device type. */
+export interface CallbackPrincipal {
+  readonly tenantId: string;
+  readonly typeId: string;
+}

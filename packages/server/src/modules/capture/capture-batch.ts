@@ -176,6 +176,16 @@ export async function writeCaptureBatch(
     let outOfOrder = false;
     let sequenceEvent: SequenceEvent | null = null;
     if (frame.seq !== undefined) {
+      const bits = frame.seqBits ?? settings.sequenceBits;
+      if (!Number.isInteger(frame.seq) || frame.seq < 0 || frame.seq >= 2 ** bits) {
+        throw new AppError(
+          'validation_failed',
+          `seq must be an integer from 0 to ${2 ** bits - 1} for this device type`,
+          {
+            field: 'seq',
+          },
+        );
+      }
       const gaps = state?.seq_max != null ? await loadGaps(frame.tenantId, frame.deviceId) : [];
       const filling = gaps.find((gap) => gapContains(gap, frame.seq ?? -1));
       const step = stepSequence(
@@ -183,7 +193,7 @@ export async function writeCaptureBatch(
         frame.seq,
         frameTime,
         {
-          bits: frame.seqBits,
+          bits,
           timeIsDeviceTime: frame.deviceTime !== undefined,
           inOpenGap: filling !== undefined,
         },
@@ -192,7 +202,7 @@ export async function writeCaptureBatch(
       outOfOrder = step.outOfOrder;
       if (filling) {
         // A late frame arrived: the gap shrinks, splits or closes.
-        const rest = fillGap(filling, frame.seq, frame.seqBits);
+        const rest = fillGap(filling, frame.seq, bits);
         const list = openGaps.get(dk) ?? [];
         const position = list.indexOf(filling);
         const [first, second] = rest;

@@ -30,8 +30,8 @@ export interface Frame {
   readonly deviceTime?: number | undefined;
   /** The device's frame counter, if it has one. */
   readonly seq?: number | undefined;
-  /** Width of the counter in bits: where it wraps. */
-  readonly seqBits: number;
+  /** Width of the counter in bits, where it wraps; the device type's setting when unset. */
+  readonly seqBits?: number | undefined;
   /** An id the sender gives the message, unique per device. */
   readonly messageId?: string | undefined;
   /** The frame's bytes exactly as sent (for a JSON payload: its UTF-8 text). */

@@ -1,0 +1,186 @@
+import { type Static, Type } from 'typebox';
+import { type App, deviceOf } from '../../http/index.js';
+import { AppError } from '../../kernel/errors.js';
+import type { DevicePrincipal } from '../access/index.js';
+import type { CapturePipeline } from './capture-pipeline.js';
+import type { CaptureOutcome, Frame } from './frame.js';
+import type { TypeSettings } from './type-settings.js';
+
+/** Largest payload of one message, in bytes. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+export const MAX_BATCH = 1000;
+/** Device times before this are refused as absurd (no device shipped before 2000). */
+const EARLIEST_TIME = Date.UTC(2000, 0, 1);
+/** Device clocks may run ahead a little; a day ahead is a broken clock, not drift. */
+const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
+
+export const IngestMessage = Type.Object(
+  {
+    hex: Type.Optional(
+      Type.String({
+        maxLength: MAX_PAYLOAD_BYTES * 2,
+        pattern: '^([0-9A-Fa-f]{2})*$',
+        description: 'payload bytes as hex',
+      }),
+    ),
+    base64: Type.Optional(
+      Type.String({
+        maxLength: Math.ceil(MAX_PAYLOAD_BYTES / 3) * 4,
+        pattern: '^[A-Za-z0-9+/]*={0,2}$',
+        description: 'payload bytes as base64',
+      }),
+    ),
+    json: Type.Optional(
+      Type.Unknown({ description: 'a JSON payload (object, array or scalar) instead of bytes' }),
+    ),
+    seq: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'the frame counter' })),
+    time: Type.Optional(
+      Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0 })], {
+        description: 'when the device sent it: RFC 3339 or Unix milliseconds',
+      }),
+    ),
+    messageId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        pattern: '^[\\x21-\\x7e]+$',
+        description: 'unique per device; retries reuse it',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type IngestMessage = Static<typeof IngestMessage>;
+
+const IngestBody = Type.Union([
+  IngestMessage,
+  Type.Object(
+    { messages: Type.Array(IngestMessage, { minItems: 1, maxItems: MAX_BATCH }) },
+    { additionalProperties: false },
+  ),
+]);
+
+const Outcome = Type.Object({
+  id: Type.String(),
+  duplicate: Type.Boolean({ description: 'already stored: this call changed nothing' }),
+  timeliness: Type.Union([Type.Literal('live'), Type.Literal('late'), Type.Literal('replayed')]),
+});
+
+const present = (outcome: CaptureOutcome) => ({
+  id: outcome.messageId,
+  duplicate: outcome.duplicate,
+  timeliness: outcome.timeliness,
+});
+
+/** Turns one message of the body into a frame, or refuses it with the field at fault. */
+function toFrame(
+  device: DevicePrincipal,
+  message: IngestMessage,
+  { receivedAt, seqBits }: { receivedAt: number; seqBits: number },
+  index: number | undefined,
+): Frame {
+  const where = index === undefined ? '' : `messages[${index}].`;
+  if (message.seq !== undefined && message.seq >= 2 ** seqBits) {
+    throw new AppError(
+      'validation_failed',
+      `${where}seq must be below ${2 ** seqBits} for this device type`,
+      {
+        field: `${where}seq`,
+      },
+    );
+  }
+  const given = [message.hex, message.base64, message.json].filter((p) => p !== undefined).length;
+  if (given !== 1) {
+    throw new AppError('validation_failed', `${where}exactly one of hex, base64 or json must be given`, {
+      field: `${where}payload`,
+    });
+  }
+  let payload: Buffer;
+  if (message.hex !== undefined) payload = Buffer.from(message.hex, 'hex');
+  else if (message.base64 !== undefined) {
+    if (message.base64.length % 4 !== 0) {
+      throw new AppError('validation_failed', `${where}base64 is not valid base64`, {
+        field: `${where}base64`,
+      });
+    }
+    payload = Buffer.from(message.base64, 'base64');
+  } else payload = Buffer.from(JSON.stringify(message.json), 'utf8');
+  if (payload.length > MAX_PAYLOAD_BYTES) {
+    throw new AppError('validation_failed', `${where}the payload is larger than ${MAX_PAYLOAD_BYTES} bytes`, {
+      field: `${where}payload`,
+    });
+  }
+  let deviceTime: number | undefined;
+  if (message.time !== undefined) {
+    deviceTime = typeof message.time === 'number' ? message.time : Date.parse(message.time);
+    if (
+      !Number.isFinite(deviceTime) ||
+      deviceTime < EARLIEST_TIME ||
+      deviceTime > receivedAt + MAX_CLOCK_AHEAD_MS
+    ) {
+      throw new AppError(
+        'validation_failed',
+        `${where}time is not a plausible device time (after 2000, at most a day ahead of the server)`,
+        { field: `${where}time` },
+      );
+    }
+  }
+  return {
+    tenantId: device.tenantId,
+    deviceId: device.deviceId,
+    typeId: device.typeId,
+    transport: 'http',
+    receivedAt,
+    deviceTime,
+    seq: message.seq,
+    seqBits,
+    messageId: message.messageId,
+    payload,
+    payloadJson: message.json,
+    receptions: [],
+  };
+}
+
+/** `POST /v1/ingest`: devices send uplinks over HTTP with a device token. */
+export function registerIngestRoutes(
+  app: App,
+  { pipeline, settings, now }: { pipeline: CapturePipeline; settings: TypeSettings; now: () => number },
+): void {
+  app.post(
+    '/v1/ingest',
+    {
+      config: { auth: 'device' },
+      schema: {
+        tags: ['capture'],
+        summary: 'Send one uplink, or a batch, as the device of the token',
+        description:
+          'Authenticated with a device token (`Authorization: Bearer fpd_…`). Answers only once the messages are durably stored: 201 for a new message, 200 for one already stored (a retry) or a batch. A batch is checked whole before anything is stored.',
+        security: [{ deviceToken: [] }],
+        body: IngestBody,
+        response: {
+          200: Type.Union([Outcome, Type.Object({ results: Type.Array(Outcome) })]),
+          201: Outcome,
+          400: { $ref: 'Problem#' },
+          401: { $ref: 'Problem#' },
+          413: { $ref: 'Problem#' },
+        },
+      },
+    },
+    async function ingestRoute(request, reply) {
+      const device = deviceOf(request);
+      const context = {
+        receivedAt: now(),
+        seqBits: (await settings.get(device.tenantId, device.typeId)).sequenceBits,
+      };
+      const body = request.body;
+      if ('messages' in body) {
+        // Every message is checked before any is stored: a bad batch stores nothing.
+        const frames = body.messages.map((message, index) => toFrame(device, message, context, index));
+        const outcomes = await Promise.all(frames.map((frame) => pipeline.capture(frame)));
+        return reply.status(200).send({ results: outcomes.map(present) });
+      }
+      const outcome = await pipeline.capture(toFrame(device, body, context, undefined));
+      return reply.status(outcome.duplicate ? 200 : 201).send(present(outcome));
+    },
+  );
+}
