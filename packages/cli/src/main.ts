@@ -2,8 +2,10 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAccessCommands } from './commands/access-commands.js';
+import { registerCaptureCommands } from './commands/capture-commands.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
+import { registerDeviceStateCommand, registerMessageCommands } from './commands/message-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTransferCommands } from './commands/transfer-commands.js';
 import { CliError, EXIT_CODE_HELP, ExitCode } from './errors.js';
@@ -48,9 +50,12 @@ function buildProgram(io: CliIo): Command {
   registerDeviceTypeCommands(program, io);
   const devices = program
     .command('devices')
-    .description('devices: list, get, create, update, delete, restore, import, export, credentials');
+    .description('devices: list, get, create, update, delete, restore, import, export, credentials, state');
   registerDeviceCommands(devices, io);
   registerTransferCommands(devices, io);
+  registerDeviceStateCommand(devices, io);
+  registerMessageCommands(program, io);
+  registerCaptureCommands(program, io);
   return program;
 }
 

@@ -110,6 +110,40 @@ describe('fleetport device-types', () => {
     expect(result.stderr).toMatch(/^fleetport: conflict: /);
   });
 
+  it('sets capture settings on create, patches only the fields given, and shows them', async () => {
+    const created = await fx.cli([
+      'device-types',
+      'create',
+      '--id',
+      'sfx-auto',
+      '--name',
+      'Sigfox auto',
+      '--capture',
+      '{"sequenceBits":12,"autoCreateDevices":true}',
+      '--json',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(json(created)).toMatchObject({
+      capture: { sequenceBits: 12, autoCreateDevices: true, lateAfterSeconds: 600 },
+    });
+    const updated = await fx.cli([
+      'device-types',
+      'update',
+      'sfx-auto',
+      '--capture',
+      '{"lateAfterSeconds":30}',
+      '--json',
+    ]);
+    expect(json(updated)).toMatchObject({
+      capture: { sequenceBits: 12, autoCreateDevices: true, lateAfterSeconds: 30 },
+    });
+    const shown = await fx.cli(['device-types', 'get', 'sfx-auto']);
+    expect(shown.stdout).toMatch(/late after 30s, 12-bit sequence, auto-create on/);
+    const refused = await fx.cli(['device-types', 'update', 'sfx-auto', '--capture', '{"sequenceBits":13}']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/validation_failed/);
+  });
+
   it('exits 2 when --settings is not a JSON object, or nothing is to change', async () => {
     const bad = await fx.cli(['device-types', 'create', '--id', 'x', '--name', 'X', '--settings', '[1]']);
     expect(bad.code).toBe(2);

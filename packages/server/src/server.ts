@@ -13,12 +13,14 @@ import {
   registerIngestRoutes,
   TypeSettings,
 } from './modules/capture/index.js';
+import { registerSigfoxRoutes } from './modules/capture/sigfox/index.js';
 import { registerChangeRoutes } from './modules/changes/index.js';
 import {
-  authenticateDevice,
+  DeviceAuthenticator,
   discardAbandonedImports,
   registerDeviceRoutes,
 } from './modules/devices/index.js';
+import { registerMessageRoutes } from './modules/messages/index.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -72,13 +74,14 @@ export async function startServer(
     if (abandoned > 0) logger.warn({ rows: abandoned }, 'discarded staged rows of interrupted imports');
     const bootstrap = await bootstrapAccess(deps, config.adminKey);
 
+    const deviceAuthenticator = new DeviceAuthenticator(deps);
     const app = await buildApp({
       logger,
       bodyLimit: config.bodyLimit,
       version: VERSION,
       authenticators: {
         apiKey: (bearer) => authenticate(deps, bearer),
-        device: (token) => authenticateDevice(deps, token),
+        device: (token) => deviceAuthenticator.authenticate(token),
         callback: (secret, typeId) => authenticateCallback(deps, secret, typeId),
       },
       ready: () => store.ping(),
@@ -86,10 +89,12 @@ export async function startServer(
     registerAccessRoutes(app, deps);
     registerDeviceRoutes(app, deps, config);
     registerChangeRoutes(app, deps);
+    registerMessageRoutes(app, deps);
     const pipeline = new CapturePipeline(deps);
     const typeSettings = new TypeSettings(store, systemClock);
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
+    registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
     await app.listen({ host: config.host, port: config.httpPort });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

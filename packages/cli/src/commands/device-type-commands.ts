@@ -27,6 +27,11 @@ function typeDetails(t: DeviceType): string {
     ['description', t.description || '-'],
     ['expected interval', formatInterval(t.expectedUplinkIntervalSeconds)],
     ['settings', JSON.stringify(t.settings)],
+    [
+      'capture',
+      `late after ${t.capture.lateAfterSeconds}s, ${t.capture.sequenceBits}-bit sequence, ` +
+        `auto-create ${t.capture.autoCreateDevices ? 'on' : 'off'}, dedup window ${t.capture.dedupWindowSeconds}s`,
+    ],
     ['version', String(t.version)],
     ['created', formatTime(t.createdAt)],
     ['updated', formatTime(t.updatedAt)],
@@ -46,6 +51,7 @@ interface TypeFieldOptions {
   description?: string;
   expectedInterval?: number | 'none';
   settings?: Record<string, unknown>;
+  capture?: Record<string, unknown>;
 }
 
 function typeFields(options: TypeFieldOptions): Record<string, unknown> {
@@ -59,6 +65,7 @@ function typeFields(options: TypeFieldOptions): Record<string, unknown> {
         }
       : {}),
     ...(options.settings !== undefined ? { settings: options.settings } : {}),
+    ...(options.capture !== undefined ? { capture: options.capture } : {}),
   };
 }
 
@@ -70,7 +77,12 @@ function withFieldOptions(command: Command, required: boolean): Command {
       `seconds between uplinks, for silent-device detection${required ? '' : ' (none clears it)'}`,
       required ? integerIn(1, MAX_INTERVAL_S) : intervalOrNone,
     )
-    .option('--settings <json>', 'settings, a JSON object (replaces the whole object)', jsonObject);
+    .option('--settings <json>', 'settings, a JSON object (replaces the whole object)', jsonObject)
+    .option(
+      '--capture <json>',
+      'capture settings, e.g. {"lateAfterSeconds":600,"sequenceBits":12,"autoCreateDevices":true,"dedupWindowSeconds":300} (update: only the fields given change)',
+      jsonObject,
+    );
 }
 
 /** `device-types list | get | create | update | delete`. */
@@ -153,7 +165,7 @@ export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
       const fields = typeFields(options);
       if (Object.keys(fields).length === 0) {
         throw new UsageError(
-          'nothing to change: give --name, --description, --expected-interval or --settings',
+          'nothing to change: give --name, --description, --expected-interval, --settings or --capture',
         );
       }
       const type = await ctx.client.request<DeviceType>(

@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 export interface BusEvents {
   /** Changes were committed to a tenant's feed, up to `position`. */
   'changes.committed': { readonly tenantId: string; readonly position: number };
+  /** A device's credentials, type or existence changed: cached authentications are stale. */
+  'device.access_changed': { readonly tenantId: string; readonly deviceId: string };
   /**
    * A new message is durable. `timeliness` and `outOfOrder` tell reactions whether it is
    * live: late and replayed messages must never fire real-time actions.

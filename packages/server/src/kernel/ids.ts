@@ -1,11 +1,26 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** Random bytes are drawn from a pool: one system call per few hundred ids, not one per id. */
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+function randomSlice(length: number): Buffer {
+  if (poolOffset + length > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const slice = pool.subarray(poolOffset, poolOffset + length);
+  poolOffset += length;
+  return slice;
+}
+
 /**
  * A UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Sorts by creation time,
  * which keeps B-tree inserts at the right edge of an index.
  */
 export function uuidv7(now: number = Date.now()): string {
-  const bytes = randomBytes(16);
+  const bytes = Buffer.from(randomSlice(16));
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;

@@ -1,11 +1,11 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { AppError } from '../../kernel/errors.js';
 import { uuidv7 } from '../../kernel/ids.js';
 import type { DeviceStateTable } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
-import { appendChanges, type ChangeEntry } from '../changes/change-store.js';
-import { type CaptureSettings, resolveCaptureSettings } from '../devices/device-schemas.js';
-import { type MessageRow, presentMessage, type ReceptionRow } from '../messages/present-message.js';
+import { appendChanges, type ChangeEntry } from '../changes/index.js';
+import { type CaptureSettings, resolveCaptureSettings } from '../devices/index.js';
+import { type MessageRow, presentMessage, type ReceptionRow } from '../messages/index.js';
 import type { CaptureOutcome, Frame, Timeliness } from './frame.js';
 import { frameIdentity } from './identity.js';
 import { fillGap, type Gap, gapContains, type SequenceEvent, stepSequence } from './sequence.js';
@@ -92,22 +92,37 @@ export async function writeCaptureBatch(
       .execute()) {
       states.set(deviceKey(tenantId, row.device_id), { ...row });
     }
-    const keys = new Set<string>();
-    frames.forEach((frame, index) => {
-      if (frame.tenantId !== tenantId) return;
-      const identity = identities[index]?.identity;
-      if (!identity) return;
-      keys.add(identity.key);
-      for (const alternate of identity.alternates) keys.add(alternate);
-    });
-    for (const row of await db
-      .selectFrom('messages')
-      .select(['id', 'device_id', 'dedup_key', 'timeliness'])
-      .where('tenant_id', '=', tenantId)
-      .where('device_id', 'in', deviceIds)
-      .where('dedup_key', 'in', [...keys])
-      .execute()) {
-      stored.set(`${deviceKey(tenantId, row.device_id)}\u0000${row.dedup_key}`, {
+  }
+  // Every identity the batch could collide with, looked up as (tenant, device, key) row
+  // values: one index probe each. (An IN list per column would probe the cross product.)
+  const wanted = new Map<string, { tenantId: string; deviceId: string; key: string }>();
+  frames.forEach((frame, index) => {
+    const identity = identities[index]?.identity;
+    if (!identity) return;
+    for (const key of [identity.key, ...identity.alternates]) {
+      wanted.set(`${deviceKey(frame.tenantId, frame.deviceId)}\u0000${key}`, {
+        tenantId: frame.tenantId,
+        deviceId: frame.deviceId,
+        key,
+      });
+    }
+  });
+  const lookups = [...wanted.values()];
+  for (let start = 0; start < lookups.length; start += 2000) {
+    const chunk = lookups.slice(start, start + 2000);
+    const rows = await sql<{
+      id: string;
+      tenant_id: string;
+      device_id: string;
+      dedup_key: string;
+      timeliness: string;
+    }>`
+      select id, tenant_id, device_id, dedup_key, timeliness from messages
+      where (tenant_id, device_id, dedup_key) in (values ${sql.join(chunk.map((l) => sql`(${l.tenantId}, ${l.deviceId}, ${l.key})`))})`.execute(
+      db,
+    );
+    for (const row of rows.rows) {
+      stored.set(`${deviceKey(row.tenant_id, row.device_id)}\u0000${row.dedup_key}`, {
         id: row.id,
         timeliness: row.timeliness as Timeliness,
       });
@@ -186,7 +201,11 @@ export async function writeCaptureBatch(
           },
         );
       }
-      const gaps = state?.seq_max != null ? await loadGaps(frame.tenantId, frame.deviceId) : [];
+      // Only a step back can fill a gap, so gaps are read only then. (A step forward that
+      // lands in a gap of an earlier counter cycle is a new frame, not a late one.)
+      const gaps = isStepBack(state?.seq_max ?? null, frame.seq, bits)
+        ? await loadGaps(frame.tenantId, frame.deviceId)
+        : [];
       const filling = gaps.find((gap) => gapContains(gap, frame.seq ?? -1));
       const step = stepSequence(
         { seqMax: state?.seq_max ?? null, seqTime: state?.seq_time ?? null },
@@ -309,14 +328,29 @@ export async function writeCaptureBatch(
       .onConflict((oc) => oc.columns(['message_id', 'station']).doNothing())
       .execute();
   }
-  for (const key of touched) {
+  // One multi-row upsert for the states of every device the batch touched.
+  const stateRows = [...touched].flatMap((key) => {
     const state = states.get(key);
-    if (!state) continue;
-    const { tenant_id, device_id, ...rest } = state;
+    return state ? [state] : [];
+  });
+  for (let start = 0; start < stateRows.length; start += 200) {
     await db
       .insertInto('device_state')
-      .values(state)
-      .onConflict((oc) => oc.columns(['tenant_id', 'device_id']).doUpdateSet(rest))
+      .values(stateRows.slice(start, start + 200))
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'device_id']).doUpdateSet((eb) => ({
+          last_seen_at: eb.ref('excluded.last_seen_at'),
+          last_message_id: eb.ref('excluded.last_message_id'),
+          latest_message_id: eb.ref('excluded.latest_message_id'),
+          latest_device_time: eb.ref('excluded.latest_device_time'),
+          seq_max: eb.ref('excluded.seq_max'),
+          seq_time: eb.ref('excluded.seq_time'),
+          seq_resets: eb.ref('excluded.seq_resets'),
+          message_count: eb.ref('excluded.message_count'),
+          duplicate_count: eb.ref('excluded.duplicate_count'),
+          out_of_order_count: eb.ref('excluded.out_of_order_count'),
+        })),
+      )
       .execute();
   }
   if (gapInserts.length > 0) await db.insertInto('sequence_gaps').values(gapInserts).execute();
@@ -344,6 +378,13 @@ export async function writeCaptureBatch(
     positions.set(tenantId, await appendChanges(tx, tenantId, changesByTenant.get(tenantId) ?? [], now));
   }
   return { outcomes, positions, created: messages };
+}
+
+function isStepBack(seqMax: number | null, seq: number, bits: number): boolean {
+  if (seqMax === null) return false;
+  const modulus = 2 ** bits;
+  const delta = (((seq - seqMax) % modulus) + modulus) % modulus;
+  return delta === 0 || delta >= modulus / 2;
 }
 
 function receptionRow(

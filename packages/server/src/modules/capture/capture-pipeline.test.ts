@@ -234,6 +234,25 @@ for (const dialect of dialectCases()) {
       expect(await gapsOf(device)).toEqual([{ from: 2001, to: 2004, closedBy: 'reset' }]);
     });
 
+    it('treats a frame of a later counter cycle that lands in an old gap as new, not late', async () => {
+      const device = freshDevice();
+      const t = T0 / 1000;
+      await pipeline.capture(sigfox(device, 100, t - 500));
+      await pipeline.capture(sigfox(device, 106, t - 490));
+      for (const [seq, age] of [
+        [2000, 400],
+        [4000, 300],
+        [10, 200],
+      ] as const) {
+        await pipeline.capture(sigfox(device, seq, t - age));
+      }
+      const next = await pipeline.capture(sigfox(device, 103, t - 100));
+      const row = (await messagesOf(device)).find((r) => r.id === next.messageId);
+      expect(row?.out_of_order).toBe(0);
+      expect(row?.sequence_event).toBe('gap');
+      expect((await stateOf(device)).seq_max).toBe(103);
+    });
+
     it('deduplicates HTTP messages by message id, and by payload within the window when they carry nothing else', async () => {
       const device = freshDevice();
       const base: Frame = {

@@ -18,7 +18,7 @@ export const Change = Type.Object(
     cursor: Type.String({
       description: 'the position of this change; pass it as `since` to read what follows',
     }),
-    kind: Type.Union(changeKinds.map((k) => Type.Literal(k))),
+    kind: Type.Unsafe<ChangeKind>({ type: 'string', enum: [...changeKinds] }),
     entityId: Type.String(),
     at: Type.String({ format: 'date-time', description: 'when the change was committed' }),
     data: Type.Unknown({ description: 'the entity as it was after the change (for deletes: its id)' }),

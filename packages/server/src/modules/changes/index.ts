@@ -1,4 +1,4 @@
 export { type ChangeDeps, type RecordChange, readFeed, writeWithChanges } from './change-feed.js';
 export { registerChangeRoutes } from './change-routes.js';
-export type { Change, ChangeKind } from './change-schemas.js';
-export type { ChangeEntry } from './change-store.js';
+export { type Change, type ChangeKind, changeKinds } from './change-schemas.js';
+export { appendChanges, type ChangeEntry } from './change-store.js';

@@ -1,3 +1,4 @@
+import type { EventBus } from '../../bus/event-bus.js';
 import { AppError, type Clock, hashSecret } from '../../kernel/index.js';
 import { guarded, type Store } from '../../store/store.js';
 import type { DevicePrincipal } from '../access/index.js';
@@ -5,40 +6,80 @@ import type { DevicePrincipal } from '../access/index.js';
 export interface DeviceAuthDeps {
   readonly store: Store;
   readonly clock: Clock;
+  readonly bus: EventBus;
+}
+
+/** How long a resolved token is trusted without asking the database again. */
+const TTL_MS = 5_000;
+const MAX_ENTRIES = 100_000;
+
+interface Entry {
+  readonly principal: DevicePrincipal;
+  readonly expiresAt: number | null;
+  readonly cachedAt: number;
 }
 
 /**
- * Resolves a device token to its device. Tokens are 256-bit secrets stored as SHA-256,
+ * Resolves device tokens to their devices. Tokens are 256-bit secrets stored as SHA-256,
  * unique across tenants, so the token alone names the tenant and the device.
+ *
+ * Devices send often, so a resolved token is kept for a few seconds: the database is not
+ * asked on every uplink. Removing a credential, deleting a device or changing its type
+ * drops its entries at once in this process (the `device.access_changed` event); other
+ * processes see it within the TTL.
  */
-export async function authenticateDevice(deps: DeviceAuthDeps, token: string): Promise<DevicePrincipal> {
-  const row = await guarded(deps.store, () =>
-    deps.store.db
-      .selectFrom('device_credentials as c')
-      .innerJoin('devices as d', (join) =>
-        join.onRef('d.tenant_id', '=', 'c.tenant_id').onRef('d.id', '=', 'c.device_id'),
-      )
-      .select([
-        'c.id as credential_id',
-        'c.kind',
-        'c.expires_at',
-        'd.tenant_id',
-        'd.id as device_id',
-        'd.type_id',
-        'd.deleted_at',
-      ])
-      .where('c.secret_hash', '=', hashSecret(token))
-      .executeTakeFirst(),
-  );
-  if (row?.kind !== 'token') throw new AppError('unauthenticated', 'the device token is not valid');
-  if (row.expires_at !== null && row.expires_at <= deps.clock.now()) {
-    throw new AppError('unauthenticated', 'the device token has expired');
+export class DeviceAuthenticator {
+  readonly #deps: DeviceAuthDeps;
+  readonly #cache = new Map<string, Entry>();
+
+  constructor(deps: DeviceAuthDeps) {
+    this.#deps = deps;
+    deps.bus.subscribe('device.access_changed', ({ tenantId, deviceId }) => {
+      for (const [hash, entry] of this.#cache) {
+        if (entry.principal.tenantId === tenantId && entry.principal.deviceId === deviceId)
+          this.#cache.delete(hash);
+      }
+    });
   }
-  if (row.deleted_at !== null) throw new AppError('unauthenticated', 'the device of this token is deleted');
-  return {
-    tenantId: row.tenant_id,
-    deviceId: row.device_id,
-    typeId: row.type_id,
-    credentialId: row.credential_id,
-  };
+
+  async authenticate(token: string): Promise<DevicePrincipal> {
+    const hash = hashSecret(token);
+    const now = this.#deps.clock.now();
+    const hit = this.#cache.get(hash);
+    if (hit && now - hit.cachedAt < TTL_MS && (hit.expiresAt === null || hit.expiresAt > now))
+      return hit.principal;
+    this.#cache.delete(hash);
+    const row = await guarded(this.#deps.store, () =>
+      this.#deps.store.db
+        .selectFrom('device_credentials as c')
+        .innerJoin('devices as d', (join) =>
+          join.onRef('d.tenant_id', '=', 'c.tenant_id').onRef('d.id', '=', 'c.device_id'),
+        )
+        .select([
+          'c.id as credential_id',
+          'c.kind',
+          'c.expires_at',
+          'd.tenant_id',
+          'd.id as device_id',
+          'd.type_id',
+          'd.deleted_at',
+        ])
+        .where('c.secret_hash', '=', hash)
+        .executeTakeFirst(),
+    );
+    if (row?.kind !== 'token') throw new AppError('unauthenticated', 'the device token is not valid');
+    if (row.expires_at !== null && row.expires_at <= now) {
+      throw new AppError('unauthenticated', 'the device token has expired');
+    }
+    if (row.deleted_at !== null) throw new AppError('unauthenticated', 'the device of this token is deleted');
+    const principal = {
+      tenantId: row.tenant_id,
+      deviceId: row.device_id,
+      typeId: row.type_id,
+      credentialId: row.credential_id,
+    };
+    if (this.#cache.size >= MAX_ENTRIES) this.#cache.clear();
+    this.#cache.set(hash, { principal, expiresAt: row.expires_at, cachedAt: now });
+    return principal;
+  }
 }

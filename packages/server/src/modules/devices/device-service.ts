@@ -380,7 +380,9 @@ export async function updateDeviceById(
     ...(body.attributes !== undefined ? { attributes: boundedJson('attributes', body.attributes) } : {}),
     updated_at: deps.clock.now(),
   };
-  return applyDeviceChange(deps, tenantId, current, changes, 'device.updated');
+  const device = await applyDeviceChange(deps, tenantId, current, changes, 'device.updated');
+  if (changes.type_id !== undefined) deps.bus.publish('device.access_changed', { tenantId, deviceId: id });
+  return device;
 }
 
 /** Soft delete: the device disappears from reads and lists until restored. */
@@ -394,6 +396,7 @@ export async function softDeleteDevice(
   checkVersion('device', id, current.version, ifMatch);
   const now = deps.clock.now();
   await applyDeviceChange(deps, tenantId, current, { deleted_at: now, updated_at: now }, 'device.deleted');
+  deps.bus.publish('device.access_changed', { tenantId, deviceId: id });
 }
 
 export async function restoreDevice(deps: DeviceDeps, tenantId: string, id: string): Promise<Device> {
@@ -482,4 +485,5 @@ export async function removeCredential(
 ): Promise<void> {
   await loadDevice(deps, tenantId, deviceId);
   if (!(await deleteCredential(deps.store, tenantId, deviceId, id))) throw notFound('credential', id);
+  deps.bus.publish('device.access_changed', { tenantId, deviceId });
 }

@@ -1,4 +1,6 @@
 import { type Static, Type } from 'typebox';
+// The one definition of a device id (devices/index.ts does not re-export it yet).
+import { DeviceId } from '../devices/index.js';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -51,3 +53,115 @@ export const MessageSchema = Type.Object(
   { $id: 'Message' },
 );
 export type MessageView = Static<typeof MessageSchema>;
+
+/**
+ * Fleetport's message ids are UUIDv7 (RFC 9562): version nibble 7, variant 10xx. Anything
+ * else cannot name a message, so it is refused before the database is asked.
+ */
+export const MESSAGE_ID_PATTERN =
+  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-7[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
+
+// Request schemas carry no `$id`: Ajv refuses a schema id compiled twice.
+export const DeviceParams = Type.Object({ deviceId: DeviceId });
+export const MessageParams = Type.Object({
+  messageId: Type.String({ pattern: MESSAGE_ID_PATTERN, description: 'a UUIDv7' }),
+});
+
+const DeletedQuery = Type.Optional(
+  Type.Union([Type.Literal('exclude'), Type.Literal('include')], {
+    default: 'exclude',
+    description: '`include`: also answer for a deleted device (its history is kept)',
+  }),
+);
+
+export const HistoryQuery = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'received at or after this instant (RFC 3339)' }),
+    ),
+    to: Type.Optional(
+      Type.String({ format: 'date-time', description: 'received before this instant (RFC 3339)' }),
+    ),
+    order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], {
+      default: 'desc',
+      description: 'by receive time, then id; `desc`: newest first',
+    }),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 400, description: '`nextCursor` of the previous page, same order' }),
+    ),
+    receptions: Type.Boolean({ default: false, description: "include each message's receptions" }),
+    deleted: DeletedQuery,
+  },
+  { additionalProperties: false },
+);
+export type HistoryQuery = Static<typeof HistoryQuery>;
+
+export const MessagePage = Type.Object({
+  items: Type.Array(MessageSchema),
+  nextCursor: Nullable(
+    Type.String({
+      description: 'pass as `cursor` (with the same order and bounds) for the next page; null at the end',
+    }),
+  ),
+});
+export type MessagePage = Static<typeof MessagePage>;
+
+export const StateQuery = Type.Object({ deleted: DeletedQuery }, { additionalProperties: false });
+export type StateQuery = Static<typeof StateQuery>;
+
+export const SequenceGapSchema = Type.Object({
+  from: Type.Integer({ description: 'first missing number (inclusive)' }),
+  to: Type.Integer({
+    description: 'last missing number (inclusive); below `from` when the gap spans a wrap',
+  }),
+  openedAt: Timestamp,
+});
+
+export const DeviceStateSchema = Type.Object({
+  deviceId: Type.String(),
+  lastSeenAt: Nullable(Timestamp),
+  lastMessageId: Nullable(Type.String({ description: 'the newest message stored, whatever its timeliness' })),
+  latestMessage: Type.Union([MessageSchema, Type.Null()], {
+    description: 'the newest live, in-order message; late, replayed and out-of-order ones never replace it',
+  }),
+  messageCount: Type.Integer(),
+  duplicateCount: Type.Integer(),
+  outOfOrderCount: Type.Integer(),
+  sequence: Type.Object({
+    max: Nullable(Type.Integer({ description: 'the newest sequence number of the current counter run' })),
+    resets: Type.Integer({ description: 'counter restarts told apart from wraps' }),
+    openGaps: Type.Array(SequenceGapSchema),
+  }),
+});
+export type DeviceStateView = Static<typeof DeviceStateSchema>;
+
+/** Comma-separated or repeated: `?deviceId=a,b&deviceId=c`. */
+const ListParam = (description: string) =>
+  Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 100, description }));
+
+export const StreamQuery = Type.Object(
+  {
+    since: Type.Optional(
+      Type.String({
+        pattern: '^(\\d{1,18}|latest)$',
+        default: 'latest',
+        description: 'a change cursor to start after, or `latest` (the default: only what comes next)',
+      }),
+    ),
+    deviceId: ListParam('only changes of these devices (repeat or separate with commas)'),
+    typeId: ListParam('only changes of devices of these types, and of these types themselves'),
+    kinds: ListParam('only these change kinds, e.g. `message.created`'),
+  },
+  { additionalProperties: false },
+);
+export type StreamQuery = Static<typeof StreamQuery>;
+
+export const StreamHeaders = Type.Object({
+  'last-event-id': Type.Optional(
+    Type.String({
+      pattern: '^\\d{1,18}$',
+      description: 'the id of the last event received: the stream resumes right after it',
+    }),
+  ),
+});

@@ -1,0 +1,15 @@
+/**
+ * Sigfox callbacks (`POST /v1/callbacks/sigfox/{deviceTypeId}`): the DATA, DATA_ADVANCED,
+ * BIDIR, SERVICE and ERROR bodies users configure in the Sigfox backend, turned into
+ * frames for the capture pipeline. How to configure them: docs/SIGFOX.md.
+ */
+export {
+  isSigfoxUplink,
+  parseSigfoxCallback,
+  type SigfoxCallback,
+  type SigfoxCallbackKind,
+  type SigfoxNotice,
+  type SigfoxUplink,
+  sigfoxFrame,
+} from './sigfox-body.js';
+export { registerSigfoxRoutes, type SigfoxDeps } from './sigfox-routes.js';

@@ -1,0 +1,202 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyError } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
+import { Type } from 'typebox';
+import { type App, callbackOf } from '../../../http/index.js';
+import { isAppError } from '../../../kernel/errors.js';
+import type { DeviceDeps } from '../../devices/index.js';
+import type { CapturePipeline } from '../capture-pipeline.js';
+import type { TypeSettings } from '../type-settings.js';
+import {
+  isSigfoxUplink,
+  parseSigfoxCallback,
+  parseSigfoxForm,
+  SIGFOX_MAX_PAYLOAD_BYTES,
+  sigfoxFrame,
+} from './sigfox-body.js';
+import { admitSigfoxDevice, DeviceRefused } from './sigfox-devices.js';
+
+/** What the Sigfox callback route needs: the devices module's deps, the pipeline and type settings. */
+export interface SigfoxDeps extends DeviceDeps {
+  readonly pipeline: CapturePipeline;
+  readonly settings: TypeSettings;
+}
+
+const Scalar = (description: string) => Type.Union([Type.String(), Type.Number()], { description });
+const Flag = (description: string) => Type.Union([Type.Boolean(), Type.String()], { description });
+
+/**
+ * The fields Sigfox fills in; any other field (custom variables) is accepted and kept.
+ * The schema documents and checks the shape; `parseSigfoxCallback` checks the values.
+ */
+const SigfoxCallbackBody = Type.Object(
+  {
+    device: Scalar('{device}: the Sigfox device id, hex'),
+    time: Type.Optional(Scalar('{time}: the frame time, epoch seconds')),
+    data: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], {
+        description: `{data}: the frame, hex, 0–${SIGFOX_MAX_PAYLOAD_BYTES} bytes; absent in SERVICE and ERROR callbacks`,
+      }),
+    ),
+    seqNumber: Type.Optional(Scalar('{seqNumber}: the 12-bit sequence number, 0–4095')),
+    duplicate: Type.Optional(
+      Flag('{duplicate}: true when another base station already called back this frame'),
+    ),
+    station: Type.Optional(Scalar('{station}: the base station id')),
+    rssi: Type.Optional(Scalar('{rssi}: dBm')),
+    snr: Type.Optional(Scalar('{snr}: dB')),
+    avgSnr: Type.Optional(Scalar('{avgSnr}: dB')),
+    lat: Type.Optional(Scalar("{lat}: the base station's latitude")),
+    lng: Type.Optional(Scalar("{lng}: the base station's longitude")),
+    deviceTypeId: Type.Optional(Type.String({ description: "{deviceTypeId}: Sigfox's device type id" })),
+    ack: Type.Optional(Flag('{ack} (BIDIR): the device waits for a downlink')),
+    longPolling: Type.Optional(Flag('{longPolling} (BIDIR)')),
+    lqi: Type.Optional(Scalar('{lqi} (DATA_ADVANCED)')),
+    linkQuality: Type.Optional(Scalar('{linkQuality} (DATA_ADVANCED)')),
+    duplicates: Type.Optional(
+      Type.Union([Type.Array(Type.Record(Type.String(), Type.Unknown())), Type.String(), Type.Null()], {
+        description: '{duplicates} (DATA_ADVANCED): every reception, `[{"bsId","rssi","snr","nbRep"}]`',
+      }),
+    ),
+    computedLocation: Type.Optional(
+      Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.String(), Type.Null()], {
+        description: "{computedLocation} (DATA_ADVANCED): the network's estimate of the device's location",
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+const Outcome = Type.Object({
+  id: Type.String(),
+  duplicate: Type.Boolean({ description: 'already stored: this callback at most added a reception' }),
+  timeliness: Type.Union([Type.Literal('live'), Type.Literal('late'), Type.Literal('replayed')]),
+});
+
+const problem = { $ref: 'Problem#' };
+
+/** One counter per registry, shared with other transports that count their refusals. */
+function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]) {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing as Counter<L>;
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/** The refusal reason of a failed callback; undefined for server failures (Sigfox retries those). */
+function refusalReason(error: unknown): string | undefined {
+  if (error instanceof DeviceRefused) return error.reason;
+  if (isAppError(error)) return error.status < 500 ? error.code : undefined;
+  const fastifyError = error as Partial<FastifyError> & { validation?: unknown };
+  if (fastifyError.validation) return 'validation_failed';
+  switch (fastifyError.statusCode) {
+    case 413:
+      return 'body_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 400:
+      return 'malformed_body';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `POST /v1/callbacks/sigfox/{deviceTypeId}`: the Sigfox backend's DATA, DATA_ADVANCED,
+ * BIDIR, SERVICE and ERROR callbacks of one device type, authenticated with a callback
+ * secret of that type. See docs/SIGFOX.md for how to configure them.
+ */
+export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): void {
+  const refused = counter(
+    app.metrics,
+    'fleetport_capture_refused_total',
+    'Uplinks and callbacks refused by capture, by transport and reason',
+    ['transport', 'reason'],
+  );
+  const callbacks = counter(
+    app.metrics,
+    'fleetport_sigfox_callbacks_total',
+    'Sigfox callbacks accepted, by kind (data, data_advanced, bidir, service, error)',
+    ['kind'],
+  );
+
+  // Sigfox can send form bodies: only this route accepts them, in its own scope.
+  void app.register(async function sigfoxScope(plugin) {
+    const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      function parseForm(_request, body, done) {
+        try {
+          done(null, parseSigfoxForm(String(body)));
+        } catch (error) {
+          done(error as Error, undefined);
+        }
+      },
+    );
+    scope.addHook('onError', async function countRefusal(_request, _reply, error) {
+      const reason = refusalReason(error);
+      if (reason !== undefined) refused.inc({ transport: 'sigfox', reason });
+    });
+
+    scope.post(
+      '/v1/callbacks/sigfox/:deviceTypeId',
+      {
+        config: { auth: 'callback' },
+        schema: {
+          tags: ['capture'],
+          summary:
+            'Receive a Sigfox callback (DATA, DATA_ADVANCED, BIDIR, SERVICE, ERROR) for this device type',
+          description:
+            "Authenticated with a callback secret of the device type in the path, sent as the `X-Fleetport-Secret` header (or `Authorization: Bearer`). JSON or form bodies; fields as strings or numbers; unknown fields are kept with the reception. DATA and DATA_ADVANCED answer 200 once the message is durable (retries and other base stations' callbacks of the same frame answer the same id with `duplicate: true`). BIDIR answers 204 (no downlink yet). SERVICE and ERROR callbacks are counted and logged, and answer 204.",
+          security: [{ callbackSecret: [] }],
+          consumes: ['application/json', 'application/x-www-form-urlencoded'],
+          params: Type.Object({
+            deviceTypeId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }),
+          }),
+          body: SigfoxCallbackBody,
+          response: {
+            200: Outcome,
+            204: Type.Null(),
+            400: problem,
+            401: problem,
+            404: problem,
+            409: problem,
+            413: problem,
+            415: problem,
+          },
+        },
+      },
+      async function sigfoxCallbackRoute(request, reply) {
+        const principal = callbackOf(request);
+        const receivedAt = deps.clock.now();
+        const callback = parseSigfoxCallback(request.body, receivedAt);
+        if (!isSigfoxUplink(callback)) {
+          // News about a device (battery, downlink acknowledgement, keep-alive breach), not a message.
+          request.log.info(
+            {
+              sigfox: {
+                kind: callback.kind,
+                typeId: principal.typeId,
+                device: callback.device,
+                fields: callback.fields,
+              },
+            },
+            `sigfox ${callback.kind} callback`,
+          );
+          callbacks.inc({ kind: callback.kind });
+          return reply.status(204).send(null);
+        }
+        const { autoCreateDevices } = await deps.settings.get(principal.tenantId, principal.typeId);
+        await admitSigfoxDevice(deps, principal, callback.device, autoCreateDevices);
+        const outcome = await deps.pipeline.capture(sigfoxFrame(callback, principal, receivedAt));
+        callbacks.inc({ kind: callback.kind });
+        // BIDIR: 204 tells Sigfox there is no downlink for this frame (the commands module
+        // will answer `{"<device>":{"downlinkData":"<16 hex>"}}` here).
+        if (callback.kind === 'bidir') return reply.status(204).send(null);
+        return reply
+          .status(200)
+          .send({ id: outcome.messageId, duplicate: outcome.duplicate, timeliness: outcome.timeliness });
+      },
+    );
+  });
+}
