@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Change, ChangePage } from './capture-types.js';
-import { ApiError, NetworkError, networkError } from './client.js';
-import { CliError, ExitCode } from './errors.js';
+import { ApiError, FleetportClient, NetworkError } from './client.js';
 
 /** Where to follow the change feed from, and what to tell the user on the way. */
 export interface ChangeFollowerConfig {
@@ -35,11 +34,13 @@ const READ_MARGIN_MS = 30_000;
  */
 export class ChangeFollower {
   readonly #config: ChangeFollowerConfig;
+  readonly #client: FleetportClient;
   #cursor: string;
   #answered = false;
 
   constructor(config: ChangeFollowerConfig) {
     this.#config = config;
+    this.#client = new FleetportClient({ url: config.url, apiKey: config.apiKey });
     this.#cursor = config.since;
   }
 
@@ -81,37 +82,11 @@ export class ChangeFollower {
   }
 
   async #read(): Promise<ChangePage> {
-    const { url, apiKey, limit = 1000, waitSeconds = 30, signal } = this.#config;
-    const query = new URLSearchParams({
-      since: this.#cursor,
-      limit: String(limit),
-      wait: String(waitSeconds),
+    const { limit = 1000, waitSeconds = 30, signal } = this.#config;
+    return this.#client.request<ChangePage>('GET', '/v1/changes', {
+      query: { since: this.#cursor, limit, wait: waitSeconds },
+      signal: AbortSignal.any([signal, AbortSignal.timeout(waitSeconds * 1000 + READ_MARGIN_MS)]),
     });
-    let response: Response;
-    try {
-      response = await fetch(`${url}/v1/changes?${query}`, {
-        headers: { accept: 'application/json, application/problem+json', authorization: `Bearer ${apiKey}` },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(waitSeconds * 1000 + READ_MARGIN_MS)]),
-      });
-    } catch (error) {
-      throw networkError(url, error);
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw networkError(url, error);
-    }
-    if (!response.ok) throw apiError(response, text);
-    try {
-      return JSON.parse(text) as ChangePage;
-    } catch {
-      throw new CliError(
-        'bad_response',
-        `the server sent a response that is not JSON: ${text.slice(0, 120)}`,
-        ExitCode.internal,
-      );
-    }
   }
 }
 
@@ -119,29 +94,4 @@ export class ChangeFollower {
 function isTransient(error: unknown): boolean {
   if (error instanceof NetworkError) return true;
   return error instanceof ApiError && (error.status >= 500 || error.status === 429);
-}
-
-/**
- * An error answer as an ApiError. FleetportClient does the same, but its requests cannot be
- * cancelled, and a long poll must end the moment the user stops the follow.
- */
-function apiError(response: Response, text: string): ApiError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Not a problem document (a proxy's error page): fall back to the status line.
-  }
-  const problem = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
-  const detail = typeof problem.detail === 'string' ? problem.detail : undefined;
-  const requestId =
-    typeof problem.requestId === 'string' ? problem.requestId : response.headers.get('x-request-id');
-  return new ApiError({
-    type: typeof problem.type === 'string' ? problem.type : 'about:blank',
-    title: typeof problem.title === 'string' ? problem.title : response.statusText,
-    status: response.status,
-    code: typeof problem.code === 'string' ? problem.code : `http_${response.status}`,
-    detail: detail ?? (text.trim().slice(0, 200) || response.statusText || `HTTP ${response.status}`),
-    ...(requestId ? { requestId } : {}),
-  });
 }

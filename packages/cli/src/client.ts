@@ -41,6 +41,8 @@ export interface RequestOptions {
   /** A raw or streamed body; give its content type in `headers`. */
   readonly body?: ReadableStream<Uint8Array> | string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Cancels the request (a long poll the user stops, a timeout). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ClientConfig {
@@ -88,6 +90,7 @@ export class FleetportClient {
         method,
         headers,
         body,
+        ...(options.signal ? { signal: options.signal } : {}),
         // A stream body needs half duplex: the upload completes before the response is read.
         ...(typeof options.body === 'object' ? { duplex: 'half' as const } : {}),
       });

@@ -92,14 +92,7 @@ export interface ClientOptions {
   readonly profile?: string | undefined;
 }
 
-/** Where and as whom to connect: flags beat environment variables, which beat the profile. */
-export function resolveConnection(
-  flags: ClientOptions,
-  env: Readonly<Record<string, string | undefined>>,
-): { url: string; apiKey: string } {
-  const profile = loadProfile(env, flags.profile ?? (env.FLEETPORT_PROFILE || undefined));
-  const url = flags.url ?? (env.FLEETPORT_URL || undefined) ?? profile.url ?? DEFAULT_URL;
-  const apiKey = flags.apiKey ?? (env.FLEETPORT_API_KEY || undefined) ?? profile.apiKey;
+function checkedUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -109,6 +102,17 @@ export function resolveConnection(
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new UsageError(`the server URL '${url}' must start with http:// or https://`, 'config_error');
   }
+  return url;
+}
+
+/** Where and as whom to connect: flags beat environment variables, which beat the profile. */
+export function resolveConnection(
+  flags: ClientOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): { url: string; apiKey: string } {
+  const profile = loadProfile(env, flags.profile ?? (env.FLEETPORT_PROFILE || undefined));
+  const url = checkedUrl(flags.url ?? (env.FLEETPORT_URL || undefined) ?? profile.url ?? DEFAULT_URL);
+  const apiKey = flags.apiKey ?? (env.FLEETPORT_API_KEY || undefined) ?? profile.apiKey;
   if (!apiKey) {
     throw new UsageError(
       'no API key: pass --api-key, set FLEETPORT_API_KEY, or name a profile with --profile',
@@ -116,4 +120,19 @@ export function resolveConnection(
     );
   }
   return { url, apiKey };
+}
+
+/**
+ * The server URL alone, for commands that authenticate with something other than an API
+ * key (a device token, a callback secret): the same precedence, but no key is required.
+ */
+export function resolveServerUrl(
+  flags: ClientOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const profile = loadProfile(env, flags.profile ?? (env.FLEETPORT_PROFILE || undefined));
+  return checkedUrl(flags.url ?? (env.FLEETPORT_URL || undefined) ?? profile.url ?? DEFAULT_URL).replace(
+    /\/+$/,
+    '',
+  );
 }
