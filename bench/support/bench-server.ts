@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../packages/server/src/config.js';
 import { createLogger, startServer } from '../../packages/server/src/server.js';
+import type { Store } from '../../packages/server/src/store/store.js';
 import type { FreshDatabase } from './database-targets.js';
 
 /** A real Fleetport listening on a free loopback port, in this process. */
@@ -8,6 +9,8 @@ export interface BenchServer {
   readonly url: string;
   /** The bootstrap (system) key of the `default` tenant. */
   readonly adminKey: string;
+  /** The server's own store, for checks that count what was stored. */
+  readonly store: Store;
   close(): Promise<void>;
 }
 
@@ -30,5 +33,5 @@ export async function startBenchServer(database: FreshDatabase): Promise<BenchSe
     },
   });
   const server = await startServer(config, createLogger(config));
-  return { url: server.url, adminKey, close: () => server.close() };
+  return { url: server.url, adminKey, store: server.store, close: () => server.close() };
 }

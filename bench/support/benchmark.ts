@@ -8,6 +8,12 @@ export interface BenchOptions {
   readonly devices: number;
   /** Sequential single-device creates in the registry benchmark. */
   readonly creates: number;
+  /** Seconds of each measured load window (ingest); a short warm-up precedes it. */
+  readonly duration: number;
+  /** Concurrent keep-alive connections of the load generator (ingest). */
+  readonly connections: number;
+  /** When set, a CPU profile of each measured window is written to this directory. */
+  readonly profileDir: string | undefined;
   /** SQLite first, then PostgreSQL when `--pg` or FLEETPORT_BENCH_DATABASE_URL was given. */
   readonly databases: readonly DatabaseTarget[];
   /** Writes one progress line (to stderr, so `--json` output stays clean). */

@@ -19,6 +19,10 @@ options:
   --runs N         repetitions per database; reports median, min and max (default 3)
   --devices N      fleet size for the registry benchmark (default 100000)
   --creates N      sequential single-device creates in the registry benchmark (default 2000)
+  --duration S     seconds of each measured load window in the ingest benchmark (default 10)
+  --connections N  load generator connections in the ingest benchmark (default 100)
+  --profile DIR    ingest: write a CPU profile of the server over each measured window to
+                   DIR and print its top functions
   --pg URL|auto    also run on PostgreSQL (URL of a role that may create databases; auto
                    starts a throwaway cluster from /usr/lib/postgresql). Default:
                    FLEETPORT_BENCH_DATABASE_URL when set.
@@ -55,6 +59,8 @@ export async function runBenchmarkCli(
   let runs: number;
   let devices: number;
   let creates: number;
+  let duration: number;
+  let connections: number;
   try {
     parsed = parse(argv);
     if (parsed.values.help) {
@@ -79,6 +85,8 @@ export async function runBenchmarkCli(
     runs = positiveInteger('runs', parsed.values.runs, 3, 1);
     devices = positiveInteger('devices', parsed.values.devices, 100_000, 1);
     creates = positiveInteger('creates', parsed.values.creates, 2000, 0);
+    duration = positiveInteger('duration', parsed.values.duration, 10, 1);
+    connections = positiveInteger('connections', parsed.values.connections, 100, 1);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -111,7 +119,16 @@ export async function runBenchmarkCli(
     } else if (pgSetting !== undefined) {
       databases.push(await postgresTarget(pgSetting, 'given URL'));
     }
-    const options: BenchOptions = { runs, devices, creates, databases, progress };
+    const options: BenchOptions = {
+      runs,
+      devices,
+      creates,
+      duration,
+      connections,
+      profileDir: parsed.values.profile,
+      databases,
+      progress,
+    };
     const results: BenchResult[] = [];
     for (const benchmark of selected) {
       progress(`== ${benchmark.name}: ${benchmark.description}`);
@@ -124,7 +141,7 @@ export async function runBenchmarkCli(
       process.stdout.write(`${JSON.stringify({ results, processRssPeakBytes: rssPeak }, null, 2)}\n`);
     } else {
       process.stdout.write(
-        `\nprocess RSS peak (whole run, client and server in one process): ${formatNumber(rssPeak / 2 ** 20)} MB\n`,
+        `\nprocess RSS peak (whole run, this process: the server and any in-process client): ${formatNumber(rssPeak / 2 ** 20)} MB\n`,
       );
     }
     return 0;
@@ -150,6 +167,9 @@ function parse(argv: readonly string[]) {
       runs: { type: 'string' },
       devices: { type: 'string' },
       creates: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      profile: { type: 'string' },
       pg: { type: 'string' },
       json: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },

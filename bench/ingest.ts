@@ -1,0 +1,512 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Store } from '../packages/server/src/store/store.js';
+import { ApiClient, ApiError, field, stringField } from './support/api-client.js';
+import { startBareRoute } from './support/bare-route.js';
+import { startBenchServer } from './support/bench-server.js';
+import type { Benchmark, BenchOptions, BenchResult } from './support/benchmark.js';
+import { isEntryPoint, runBenchmarkCli } from './support/cli.js';
+import { CpuProfiler, formatProfileSummary } from './support/cpu-profile.js';
+import { runLoad } from './support/load-generator.js';
+import type { LoadReport, LoadSpec, TokenDevice, Workload } from './support/load-workloads.js';
+import { MachineCpu } from './support/machine-cpu.js';
+import { type RunContext, repeatOnDatabases } from './support/repeat-on-databases.js';
+import { formatNumber } from './support/report-table.js';
+import { RssSampler } from './support/rss-sampler.js';
+import { perSecond } from './support/stats.js';
+
+const HTTP_TYPE = 'bench-http';
+const SIGFOX_TYPE = 'bench-sigfox';
+/** Devices per fleet: the generator round-robins over them, so each device's frames arrive in order. */
+const DEVICES = 1000;
+const BATCH = 100;
+const WARMUP_SECONDS = 2;
+/** Three base stations hear every Sigfox frame. */
+const STATIONS = ['0A1B', '0C2D', '0E3F'];
+/** Concurrent API calls while provisioning device tokens. */
+const PROVISION_CONCURRENCY = 16;
+/** The issue's targets. */
+const SINGLE_TARGET_RATIO = 60;
+const BATCH_TARGET = 200_000;
+
+function httpDeviceId(index: number): string {
+  return `dev-${index.toString().padStart(6, '0')}`;
+}
+
+/** Sigfox device ids are hex. */
+function sigfoxDeviceId(index: number): string {
+  return (0x1a0000 + index).toString(16).toUpperCase();
+}
+
+async function importDevices(admin: ApiClient, typeId: string, ids: readonly string[]): Promise<void> {
+  const body = ids.map((id) => JSON.stringify({ id, typeId })).join('\n');
+  const response = await admin.request('/v1/devices/import', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(response.status, text, 'POST /v1/devices/import');
+  const created = field(JSON.parse(text), 'created');
+  if (created !== ids.length) throw new Error(`import created ${String(created)} of ${ids.length} devices`);
+}
+
+/** A fresh device token for each device, a few API calls at a time. */
+async function issueTokens(admin: ApiClient, ids: readonly string[]): Promise<TokenDevice[]> {
+  const devices: TokenDevice[] = new Array(ids.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    for (let index = next++; index < ids.length; index = next++) {
+      const deviceId = ids[index] ?? '';
+      const credential = await admin.json('POST', `/v1/devices/${deviceId}/credentials`, { kind: 'token' });
+      devices[index] = { deviceId, token: stringField(credential, 'token') };
+    }
+  }
+  await Promise.all(Array.from({ length: PROVISION_CONCURRENCY }, worker));
+  return devices;
+}
+
+/** What the server process did over the measured window. */
+interface Measured {
+  readonly report: LoadReport;
+  readonly serverCpuPercent: number;
+  readonly serverRssPeakMb: number;
+  /** CPU that neither the server nor the generator used: other processes on the machine. */
+  readonly othersCpuPercent: number;
+}
+
+/** Runs one load against `url`, measuring this (the server's) process over the measured window. */
+async function measure(
+  spec: LoadSpec,
+  profileFile: string | undefined,
+  say: (line: string) => void,
+): Promise<Measured> {
+  let cpuBefore: NodeJS.CpuUsage | undefined;
+  let started = 0;
+  let sampler: RssSampler | undefined;
+  let machine: MachineCpu | undefined;
+  let profiler: CpuProfiler | undefined;
+  let profiling: Promise<void> | undefined;
+  const report = await runLoad(spec, function measuring() {
+    cpuBefore = process.cpuUsage();
+    started = performance.now();
+    sampler = new RssSampler();
+    machine = new MachineCpu();
+    if (profileFile !== undefined) {
+      profiler = new CpuProfiler();
+      profiling = profiler.start();
+    }
+  });
+  const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const rssPeak = sampler?.stop() ?? process.memoryUsage.rss();
+  const machineCpu = machine?.stop() ?? 0;
+  if (profiler && profileFile !== undefined) {
+    await profiling;
+    const summary = await profiler.stop(profileFile);
+    if (summary) for (const line of formatProfileSummary(summary)) say(line);
+  }
+  if (cpuBefore === undefined) throw new Error('the load generator never started its measured window');
+  const serverCpuPercent = ((cpu.user + cpu.system) / 1000 / elapsed) * 100;
+  return {
+    report,
+    serverCpuPercent,
+    serverRssPeakMb: rssPeak / 2 ** 20,
+    othersCpuPercent: Math.max(0, machineCpu - serverCpuPercent - report.measured.generatorCpuPercent),
+  };
+}
+
+/** Refuses a run in which the server answered anything but 2xx: the figures would mean nothing. */
+function requireOnly2xx(what: string, report: LoadReport): void {
+  for (const window of [report.warmup, report.measured]) {
+    const failed = Object.entries(window.statuses).filter(([status]) => !status.startsWith('2'));
+    if (failed.length > 0) {
+      throw new Error(
+        `${what}: answers ${JSON.stringify(window.statuses)}; first failure: ${window.firstFailure ?? '?'}`,
+      );
+    }
+  }
+}
+
+function describeWindow(report: LoadReport): string {
+  const { measured } = report;
+  const statuses = Object.entries(measured.statuses)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
+  const trouble =
+    measured.errors + measured.timeouts > 0
+      ? `, ${measured.errors} connection errors, ${measured.timeouts} timeouts`
+      : '';
+  return `${statuses}${trouble}, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, generator CPU ${formatNumber(measured.generatorCpuPercent)}%`;
+}
+
+async function countMessages(store: Store, typeId: string): Promise<number> {
+  const row = await store.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .where('type_id', '=', typeId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function countReceptions(store: Store, typeId: string): Promise<number> {
+  const row = await store.db
+    .selectFrom('receptions')
+    .innerJoin('messages', 'messages.id', 'receptions.message_id')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .where('messages.type_id', '=', typeId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Waits until requests the generator gave up on (in flight when a window ended) are
+ * written or dropped: the server goes on with them after the connection is gone, so the
+ * count is only final once it stops moving.
+ */
+async function quiesce(count: () => Promise<number>): Promise<void> {
+  let previous = await count();
+  let unchanged = 0;
+  // Settled: a full second without a new row (the backlog is at most one request per connection).
+  for (let attempt = 0; attempt < 120 && unchanged < 4; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await count();
+    unchanged = now === previous ? unchanged + 1 : 0;
+    previous = now;
+  }
+  if (unchanged >= 4) return;
+  throw new Error('the stored rows did not settle within 30 s after the load');
+}
+
+/**
+ * Messages per transaction, estimated: a capture batch stamps all its messages with one
+ * `stored_at`, so messages over distinct `stored_at` values is the average batch (an
+ * overestimate when two commits fall in the same millisecond).
+ */
+async function messagesPerCommit(store: Store, typeId: string, since: number): Promise<number> {
+  const row = await store.db
+    .selectFrom('messages')
+    .select((eb) => [
+      eb.fn.countAll<number | string | bigint>().as('messages'),
+      eb.fn.count<number | string | bigint>('stored_at').distinct().as('commits'),
+    ])
+    .where('type_id', '=', typeId)
+    .where('stored_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.messages) / Math.max(1, Number(row.commits));
+}
+
+/**
+ * Every acknowledged message stored once, nothing else stored: the rows added by the load
+ * must equal the acknowledged messages plus those of unanswered requests that did make it
+ * (a request in flight when the generator stopped may or may not have been stored).
+ */
+async function verifyIngest(
+  store: Store,
+  before: number,
+  report: LoadReport,
+  sent: { readonly devices: readonly TokenDevice[]; readonly startSeq: readonly number[] },
+): Promise<number> {
+  await quiesce(() => countMessages(store, HTTP_TYPE));
+  const stored = (await countMessages(store, HTTP_TYPE)) - before;
+  let unansweredStored = 0;
+  for (const request of report.unanswered) {
+    const row = await store.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('type_id', '=', HTTP_TYPE)
+      .where('device_id', '=', request.deviceId)
+      .where('seq', '>=', request.seq)
+      .where('seq', '<', request.seq + request.count)
+      .executeTakeFirstOrThrow();
+    unansweredStored += Number(row.n);
+  }
+  const expected = report.acknowledgedMessages + unansweredStored;
+  if (stored !== expected) {
+    throw new Error(
+      `stored ${stored} messages, expected ${expected} (${report.acknowledgedMessages} acknowledged + ${unansweredStored} of unanswered requests); answers ${JSON.stringify(report.warmup.statuses)} then ${JSON.stringify(report.measured.statuses)}; ${await diagnoseIngest(store, report, sent)}`,
+    );
+  }
+  return stored;
+}
+
+/** After a failed check: which acknowledged messages are missing, and what is stored twice or unasked. */
+async function diagnoseIngest(
+  store: Store,
+  report: LoadReport,
+  { devices, startSeq }: { readonly devices: readonly TokenDevice[]; readonly startSeq: readonly number[] },
+): Promise<string> {
+  const rows = await store.db
+    .selectFrom('messages')
+    .select(['device_id', 'seq'])
+    .where('type_id', '=', HTTP_TYPE)
+    .execute();
+  const storedSeqs = new Map<string, Map<number, number>>();
+  for (const row of rows) {
+    const seqs = storedSeqs.get(row.device_id) ?? new Map<number, number>();
+    const seq = Number(row.seq);
+    seqs.set(seq, (seqs.get(seq) ?? 0) + 1);
+    storedSeqs.set(row.device_id, seqs);
+  }
+  const unanswered = new Set<string>();
+  for (const request of report.unanswered) {
+    for (let seq = request.seq; seq < request.seq + request.count; seq += 1) {
+      unanswered.add(`${request.deviceId}/${seq}`);
+    }
+  }
+  const missing: string[] = [];
+  const extra: string[] = [];
+  devices.forEach((device, index) => {
+    const from = startSeq[index] ?? 0;
+    const to = report.nextSeq[index] ?? from;
+    const seqs = storedSeqs.get(device.deviceId) ?? new Map<number, number>();
+    for (let seq = from; seq < to; seq += 1) {
+      const key = `${device.deviceId}/${seq}`;
+      const count = seqs.get(seq) ?? 0;
+      if (count === 0 && !unanswered.has(key)) missing.push(key);
+      if (count > 1) extra.push(`${key}×${count}`);
+    }
+    for (const seq of seqs.keys()) if (seq >= to) extra.push(`${device.deviceId}/${seq} (never sent)`);
+  });
+  const some = (list: string[]) => `${list.length} (${list.slice(0, 10).join(', ')})`;
+  return `acknowledged but not stored: ${some(missing)}; stored twice or never sent: ${some(extra)}`;
+}
+
+/** As `verifyIngest`, for Sigfox: one message per frame, one reception per callback. */
+async function verifySigfox(
+  store: Store,
+  report: LoadReport,
+): Promise<{ messages: number; receptions: number }> {
+  await quiesce(() => countReceptions(store, SIGFOX_TYPE));
+  const messages = await countMessages(store, SIGFOX_TYPE);
+  const receptions = await countReceptions(store, SIGFOX_TYPE);
+  let originalsStored = 0;
+  let callbacksStored = 0;
+  for (const request of report.unanswered) {
+    const found = await store.db
+      .selectFrom('messages')
+      .leftJoin('receptions', (join) =>
+        join
+          .onRef('receptions.message_id', '=', 'messages.id')
+          .on('receptions.station', '=', request.station ?? ''),
+      )
+      .select(['messages.id', 'receptions.station'])
+      .where('messages.type_id', '=', SIGFOX_TYPE)
+      .where('messages.device_id', '=', request.deviceId)
+      .where('messages.seq', '=', request.seq)
+      .execute();
+    if (request.original && found.length > 0) originalsStored += 1;
+    if (found.some((row) => row.station !== null)) callbacksStored += 1;
+  }
+  const expectedMessages = report.acknowledgedMessages + originalsStored;
+  const expectedReceptions = report.acknowledgedRequests + callbacksStored;
+  if (messages !== expectedMessages || receptions !== expectedReceptions) {
+    throw new Error(
+      `stored ${messages} messages and ${receptions} receptions, expected ${expectedMessages} and ${expectedReceptions}`,
+    );
+  }
+  return { messages, receptions };
+}
+
+/** Whether the Sigfox callback route exists yet: an unauthenticated probe stores nothing. */
+async function sigfoxRouteAvailable(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/v1/callbacks/sigfox/${SIGFOX_TYPE}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  const text = await response.text();
+  return !(response.status === 404 && text.includes('route_not_found'));
+}
+
+async function ingestRun(
+  { database, record, say }: RunContext,
+  options: BenchOptions,
+  profileFile: (phase: string) => string | undefined,
+): Promise<void> {
+  const spec = (url: string, workload: Workload): LoadSpec => ({
+    url,
+    connections: options.connections,
+    warmupSeconds: WARMUP_SECONDS,
+    durationSeconds: options.duration,
+    workload,
+  });
+  const server = await startBenchServer(database);
+  try {
+    const admin = new ApiClient(server.url, server.adminKey);
+    const setupStarted = performance.now();
+    await admin.json('POST', '/v1/device-types', { id: HTTP_TYPE, name: 'Benchmark HTTP device' });
+    await admin.json('POST', '/v1/device-types', {
+      id: SIGFOX_TYPE,
+      name: 'Benchmark Sigfox device',
+      capture: { sequenceBits: 12 },
+    });
+    const httpIds = Array.from({ length: DEVICES }, (_, index) => httpDeviceId(index));
+    const sigfoxIds = Array.from({ length: DEVICES }, (_, index) => sigfoxDeviceId(index));
+    await importDevices(admin, HTTP_TYPE, httpIds);
+    await importDevices(admin, SIGFOX_TYPE, sigfoxIds);
+    const devices = await issueTokens(admin, httpIds);
+    const secret = stringField(
+      await admin.json('POST', `/v1/device-types/${SIGFOX_TYPE}/callback-secrets`, { name: 'bench' }),
+      'secret',
+    );
+    say(
+      `setup: ${DEVICES} HTTP devices with tokens, ${DEVICES} Sigfox devices in ${formatNumber((performance.now() - setupStarted) / 1000)} s`,
+    );
+
+    /** The ceiling: the same load against a bare Fastify route in this process. */
+    const ceiling = async (label: string, workload: Workload): Promise<number> => {
+      const bare = await startBareRoute();
+      try {
+        const { report, serverCpuPercent, othersCpuPercent } = await measure(
+          spec(bare.url, workload),
+          undefined,
+          say,
+        );
+        requireOnly2xx(`bare route, ${label}`, report);
+        const rate = perSecond(report.measured.answered2xx, report.measured.elapsedMs);
+        record(`bare route, ${label}`, 'req/s', rate);
+        record(`bare route, ${label}: p99 latency`, 'ms', report.measured.latencyP99Ms);
+        record(`bare route, ${label}: server CPU`, '% of a core', serverCpuPercent);
+        record(`bare route, ${label}: generator CPU`, '% of a core', report.measured.generatorCpuPercent);
+        record(`bare route, ${label}: other processes' CPU`, '% of a core', othersCpuPercent);
+        say(
+          `bare route (Fastify ${bare.fastifyVersion}), ${label}: ${formatNumber(rate)} req/s, server CPU ${formatNumber(serverCpuPercent)}%, other processes ${formatNumber(othersCpuPercent)}%; ${describeWindow(report)}`,
+        );
+        return rate;
+      } finally {
+        await bare.close();
+      }
+    };
+
+    /** One Fleetport phase: the figures every phase records. */
+    const recordPhase = (label: string, measured: Measured, perCommit: number) => {
+      record(`${label}: p50 latency`, 'ms', measured.report.measured.latencyP50Ms);
+      record(`${label}: p99 latency`, 'ms', measured.report.measured.latencyP99Ms);
+      record(`${label}: server CPU`, '% of a core', measured.serverCpuPercent);
+      record(`${label}: generator CPU`, '% of a core', measured.report.measured.generatorCpuPercent);
+      record(`${label}: other processes' CPU`, '% of a core', measured.othersCpuPercent);
+      record(`${label}: server RSS peak`, 'MB', measured.serverRssPeakMb);
+      record(`${label}: messages per commit (≈)`, 'messages', perCommit);
+    };
+
+    // -- one message per request --
+    const singleLabel = '1 message/request';
+    const bareSingle = await ceiling(singleLabel, { kind: 'ingest', devices, perRequest: 1 });
+    let before = await countMessages(server.store, HTTP_TYPE);
+    let since = Date.now();
+    const single = await measure(
+      spec(server.url, { kind: 'ingest', devices, perRequest: 1 }),
+      profileFile('single'),
+      say,
+    );
+    requireOnly2xx(`ingest, ${singleLabel}`, single.report);
+    let stored = await verifyIngest(server.store, before, single.report, {
+      devices,
+      startSeq: devices.map(() => 0),
+    });
+    const singleRate = perSecond(single.report.measured.answered2xx, single.report.measured.elapsedMs);
+    const singleRatio = (singleRate / bareSingle) * 100;
+    record(`ingest, ${singleLabel}`, 'messages/s', singleRate);
+    record(`ingest, ${singleLabel}: ratio to bare route`, '%', singleRatio);
+    recordPhase(`ingest, ${singleLabel}`, single, await messagesPerCommit(server.store, HTTP_TYPE, since));
+    say(
+      `ingest, ${singleLabel}: ${formatNumber(singleRate)} messages/s = ${formatNumber(singleRatio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%), server CPU ${formatNumber(single.serverCpuPercent)}%, other processes ${formatNumber(single.othersCpuPercent)}%; ${describeWindow(single.report)}; stored ${stored}, every acknowledged one exactly once`,
+    );
+
+    // -- batches of 100 --
+    const batchLabel = `batch of ${BATCH}`;
+    const batchWorkload: Workload = {
+      kind: 'ingest',
+      devices,
+      perRequest: BATCH,
+      startSeq: single.report.nextSeq,
+    };
+    const bareBatch = await ceiling(batchLabel, batchWorkload);
+    before = await countMessages(server.store, HTTP_TYPE);
+    since = Date.now();
+    const batch = await measure(spec(server.url, batchWorkload), profileFile('batch'), say);
+    requireOnly2xx(`ingest, ${batchLabel}`, batch.report);
+    stored = await verifyIngest(server.store, before, batch.report, {
+      devices,
+      startSeq: single.report.nextSeq,
+    });
+    const batchRequests = perSecond(batch.report.measured.answered2xx, batch.report.measured.elapsedMs);
+    const batchRate = batchRequests * BATCH;
+    const batchRatio = (batchRequests / bareBatch) * 100;
+    record(`ingest, ${batchLabel}`, 'messages/s', batchRate);
+    record(`ingest, ${batchLabel}: ratio to bare route`, '%', batchRatio);
+    recordPhase(`ingest, ${batchLabel}`, batch, await messagesPerCommit(server.store, HTTP_TYPE, since));
+    say(
+      `ingest, ${batchLabel}: ${formatNumber(batchRate)} messages/s (${formatNumber(batchRequests)} req/s = ${formatNumber(batchRatio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((batchRate / BATCH_TARGET) * 100)}%), server CPU ${formatNumber(batch.serverCpuPercent)}%, other processes ${formatNumber(batch.othersCpuPercent)}%; ${describeWindow(batch.report)}; stored ${stored}, every acknowledged one exactly once`,
+    );
+
+    // -- Sigfox: three callbacks per frame --
+    if (!(await sigfoxRouteAvailable(server.url))) {
+      say('sigfox: route not available (POST /v1/callbacks/sigfox/{deviceTypeId} answers route_not_found)');
+      return;
+    }
+    const sigfoxLabel = `sigfox, ${STATIONS.length} callbacks/frame`;
+    const sigfoxWorkload: Workload = {
+      kind: 'sigfox',
+      typeId: SIGFOX_TYPE,
+      secret,
+      deviceIds: sigfoxIds,
+      stations: STATIONS,
+    };
+    const bareSigfox = await ceiling('sigfox callback', sigfoxWorkload);
+    since = Date.now();
+    const sigfox = await measure(spec(server.url, sigfoxWorkload), profileFile('sigfox'), say);
+    requireOnly2xx(sigfoxLabel, sigfox.report);
+    const sigfoxStored = await verifySigfox(server.store, sigfox.report);
+    const callbacks = perSecond(sigfox.report.measured.answered2xx, sigfox.report.measured.elapsedMs);
+    const sigfoxRatio = (callbacks / bareSigfox) * 100;
+    record(`${sigfoxLabel}: callbacks`, 'callbacks/s', callbacks);
+    record(`${sigfoxLabel}: frames`, 'messages/s', callbacks / STATIONS.length);
+    record(`${sigfoxLabel}: ratio to bare route`, '%', sigfoxRatio);
+    recordPhase(sigfoxLabel, sigfox, await messagesPerCommit(server.store, SIGFOX_TYPE, since));
+    say(
+      `${sigfoxLabel}: ${formatNumber(callbacks)} callbacks/s = ${formatNumber(callbacks / STATIONS.length)} frames/s, ${formatNumber(sigfoxRatio)}% of the bare route, server CPU ${formatNumber(sigfox.serverCpuPercent)}%, other processes ${formatNumber(sigfox.othersCpuPercent)}%; ${describeWindow(sigfox.report)}; stored ${sigfoxStored.messages} messages with ${sigfoxStored.receptions} receptions, as acknowledged`,
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+/** Durable capture over HTTP and Sigfox callbacks, against a bare Fastify route as the ceiling. */
+export const ingest: Benchmark = {
+  name: 'ingest',
+  description: `durable capture under load: HTTP ingest (1 message and ${BATCH} per request), Sigfox callbacks (${STATIONS.length} receptions per frame), each against a bare Fastify route`,
+  async run(options: BenchOptions): Promise<BenchResult> {
+    const profileDir = options.profileDir;
+    if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+    const runs = new Map<string, number>();
+    const databases = await repeatOnDatabases(options, 'ingest', (context) => {
+      const dialect = context.database.databaseUrl === undefined ? 'sqlite' : 'postgres';
+      const run = (runs.get(dialect) ?? 0) + 1;
+      runs.set(dialect, run);
+      return ingestRun(context, options, (phase) =>
+        profileDir === undefined
+          ? undefined
+          : path.join(profileDir, `ingest-${dialect}-${run}-${phase}.cpuprofile`),
+      );
+    });
+    return {
+      benchmark: 'ingest',
+      runs: options.runs,
+      parameters: {
+        connections: options.connections,
+        'measured s': options.duration,
+        'warm-up s': WARMUP_SECONDS,
+        devices: DEVICES,
+        batch: BATCH,
+      },
+      databases,
+    };
+  },
+};
+
+export default ingest;
+
+if (isEntryPoint(import.meta.url)) process.exitCode = await runBenchmarkCli([ingest], process.argv.slice(2));

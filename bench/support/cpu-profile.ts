@@ -1,0 +1,156 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The parts of a V8 `.cpuprofile` the summary reads. */
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: {
+    readonly functionName: string;
+    readonly url: string;
+    readonly lineNumber: number;
+  };
+  readonly hitCount?: number;
+  readonly children?: readonly number[];
+}
+
+interface Profile {
+  readonly nodes: readonly ProfileNode[];
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly samples?: readonly number[];
+}
+
+/** One line of the summary: self time of a function, or of everything in a place. */
+export interface ProfileEntry {
+  readonly name: string;
+  readonly selfPercent: number;
+}
+
+export interface ProfileSummary {
+  readonly file: string;
+  readonly functions: readonly ProfileEntry[];
+  /** Self time by package (node_modules), source file of ours, or node internals. */
+  readonly places: readonly ProfileEntry[];
+  /** Total time (with everything they call) of the repository's own functions. */
+  readonly ours: readonly ProfileEntry[];
+}
+
+const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** `node_modules/<package>`, a file of ours relative to the repository, or a pseudo-place. */
+function placeOf(url: string, functionName: string): string {
+  if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  if (url.startsWith('node:')) return 'node internals';
+  const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const modules = file.lastIndexOf('node_modules/');
+  if (modules !== -1) {
+    const rest = file.slice(modules + 'node_modules/'.length).split('/');
+    return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? file);
+  }
+  return path.relative(ROOT, file);
+}
+
+function top(counts: Map<string, number>, total: number, limit: number): ProfileEntry[] {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([name, hits]) => ({ name, selfPercent: (hits / total) * 100 }));
+}
+
+function nameOf(node: ProfileNode): { name: string; place: string } {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const place = placeOf(url, functionName);
+  const name =
+    url === ''
+      ? functionName || '(anonymous)'
+      : // tsx-compiled files report every function on line 1: the line says nothing there.
+        `${functionName || '(anonymous)'} ${place}${lineNumber > 0 ? `:${lineNumber + 1}` : ''}`;
+  return { name, place };
+}
+
+/**
+ * Self time per function and per place, and total time of our own functions, from the
+ * profile's sample counts.
+ */
+export function summarizeProfile(profile: Profile, file: string, limit = 25): ProfileSummary {
+  const byFunction = new Map<string, number>();
+  const byPlace = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  let total = 0;
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0) continue;
+    total += hits;
+    const { name, place } = nameOf(node);
+    byFunction.set(name, (byFunction.get(name) ?? 0) + hits);
+    byPlace.set(place, (byPlace.get(place) ?? 0) + hits);
+  }
+  // Total time: each node's subtree, counted once per function even when it recurses.
+  const walk = (id: number, onStack: ReadonlySet<string>): number => {
+    const node = nodes.get(id);
+    if (node === undefined) return 0;
+    const { name, place } = nameOf(node);
+    const ours = place.startsWith('packages/') && !onStack.has(name);
+    const stack = ours ? new Set([...onStack, name]) : onStack;
+    let hits = node.hitCount ?? 0;
+    for (const child of node.children ?? []) hits += walk(child, stack);
+    if (ours) inclusive.set(name, (inclusive.get(name) ?? 0) + hits);
+    return hits;
+  };
+  const root = profile.nodes[0];
+  if (root) walk(root.id, new Set());
+  const all = Math.max(total, 1);
+  return {
+    file,
+    functions: top(byFunction, all, limit),
+    places: top(byPlace, all, limit),
+    ours: top(inclusive, all, limit),
+  };
+}
+
+/**
+ * A CPU profile of this process (the server's, in the benchmarks) over one window,
+ * through the inspector, so that setup and teardown stay out of it.
+ */
+export class CpuProfiler {
+  readonly #session = new Session();
+  #started = false;
+
+  async start(): Promise<void> {
+    this.#session.connect();
+    await this.#session.post('Profiler.enable');
+    await this.#session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await this.#session.post('Profiler.start');
+    this.#started = true;
+  }
+
+  /** Stops, writes `<file>` (open it in Chrome DevTools or speedscope) and summarizes it. */
+  async stop(file: string): Promise<ProfileSummary | undefined> {
+    if (!this.#started) return undefined;
+    this.#started = false;
+    try {
+      const { profile } = await this.#session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      return summarizeProfile(profile as unknown as Profile, file);
+    } finally {
+      this.#session.disconnect();
+    }
+  }
+}
+
+/** The summary as progress lines. */
+export function formatProfileSummary(summary: ProfileSummary): string[] {
+  const line = (entry: ProfileEntry) => `  ${entry.selfPercent.toFixed(1).padStart(5)}%  ${entry.name}`;
+  return [
+    `cpu profile ${summary.file}`,
+    ' self time by place:',
+    ...summary.places.slice(0, 15).map(line),
+    ' self time by function:',
+    ...summary.functions.map(line),
+    ' total time of our functions (with what they call):',
+    ...summary.ours.map(line),
+  ];
+}
