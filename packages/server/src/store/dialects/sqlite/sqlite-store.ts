@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
 import { AppError } from '../../../kernel/errors.js';
 import type { Database } from '../../schema.js';
 import type { Store } from '../../store.js';
@@ -20,7 +20,7 @@ export function openSqliteStore({ file, synchronous = 'full' }: SqliteStoreOptio
   database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -32,6 +32,35 @@ export function openSqliteStore({ file, synchronous = 'full' }: SqliteStoreOptio
       await db.destroy();
     },
     translateError: translateSqliteError,
+  };
+}
+
+/** Statements kept prepared; multi-row inserts of every batch size make many distinct ones. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query anew, and preparing is a tenth of the ingest path's time.
+ * The same SQL text gets the same prepared statement back (least recently used are
+ * dropped). Safe because Kysely runs one query at a time on its single SQLite connection.
+ */
+function withStatementCache(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
   };
 }
 
