@@ -7,7 +7,7 @@ import { systemClock } from './kernel/clock.js';
 import type { Logger } from './kernel/logger.js';
 import { authenticate, bootstrapAccess, registerAccessRoutes } from './modules/access/index.js';
 import {
-  authenticateCallback,
+  CallbackAuthenticator,
   CapturePipeline,
   registerCallbackSecretRoutes,
   registerIngestRoutes,
@@ -75,6 +75,7 @@ export async function startServer(
     const bootstrap = await bootstrapAccess(deps, config.adminKey);
 
     const deviceAuthenticator = new DeviceAuthenticator(deps);
+    const callbackAuthenticator = new CallbackAuthenticator(deps);
     const app = await buildApp({
       logger,
       bodyLimit: config.bodyLimit,
@@ -82,7 +83,7 @@ export async function startServer(
       authenticators: {
         apiKey: (bearer) => authenticate(deps, bearer),
         device: (token) => deviceAuthenticator.authenticate(token),
-        callback: (secret, typeId) => authenticateCallback(deps, secret, typeId),
+        callback: (secret, typeId) => callbackAuthenticator.authenticate(secret, typeId),
       },
       ready: () => store.ping(),
     });

@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 export interface BusEvents {
   /** Changes were committed to a tenant's feed, up to `position`. */
   'changes.committed': { readonly tenantId: string; readonly position: number };
+  /** A device type's callback secrets changed, or the type is gone: cached callback authentications are stale. */
+  'device_type.access_changed': { readonly tenantId: string; readonly typeId: string };
   /** A device's credentials, type or existence changed: cached authentications are stale. */
   'device.access_changed': { readonly tenantId: string; readonly deviceId: string };
   /**

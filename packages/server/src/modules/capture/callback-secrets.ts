@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import type { EventBus } from '../../bus/event-bus.js';
 import { type App, principalOf } from '../../http/index.js';
 import { AppError, type Clock, hashSecret, newSecret, notFound, prefixedId } from '../../kernel/index.js';
 import { guarded, type Store } from '../../store/store.js';
@@ -12,6 +13,7 @@ import type { CallbackPrincipal } from '../access/index.js';
 export interface CallbackSecretDeps {
   readonly store: Store;
   readonly clock: Clock;
+  readonly bus: EventBus;
 }
 
 const DeviceTypeIdParam = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
@@ -41,26 +43,61 @@ const CreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Resolves a callback secret; it must belong to the device type the callback names. */
-export async function authenticateCallback(
-  deps: CallbackSecretDeps,
-  secret: string,
-  deviceTypeId: string,
-): Promise<CallbackPrincipal> {
-  const row = await guarded(deps.store, () =>
-    deps.store.db
-      .selectFrom('callback_secrets')
-      .select(['tenant_id', 'type_id'])
-      .where('secret_hash', '=', hashSecret(secret))
-      .executeTakeFirst(),
-  );
-  if (!row || row.type_id !== deviceTypeId) {
-    throw new AppError(
-      'unauthenticated',
-      `the callback secret is not valid for device type '${deviceTypeId}'`,
-    );
+/** How long a resolved secret is trusted without asking the database again. */
+const SECRET_TTL_MS = 5_000;
+const MAX_CACHED_SECRETS = 10_000;
+
+/**
+ * Resolves callback secrets; a secret must belong to the device type the callback names.
+ * Network servers call once per frame and base station, so a resolved secret is kept for
+ * a few seconds; revoking a secret or deleting its type drops it at once in this process
+ * (`device_type.access_changed`), other processes within the TTL.
+ */
+export class CallbackAuthenticator {
+  readonly #deps: CallbackSecretDeps;
+  readonly #cache = new Map<string, { principal: CallbackPrincipal; cachedAt: number }>();
+
+  constructor(deps: CallbackSecretDeps) {
+    this.#deps = deps;
+    deps.bus.subscribe('device_type.access_changed', ({ tenantId, typeId }) => {
+      for (const [hash, entry] of this.#cache) {
+        if (entry.principal.tenantId === tenantId && entry.principal.typeId === typeId)
+          this.#cache.delete(hash);
+      }
+    });
   }
-  return { tenantId: row.tenant_id, typeId: row.type_id };
+
+  async authenticate(secret: string, deviceTypeId: string): Promise<CallbackPrincipal> {
+    const hash = hashSecret(secret);
+    const now = this.#deps.clock.now();
+    let principal = this.#cache.get(hash);
+    if (!principal || now - principal.cachedAt >= SECRET_TTL_MS) {
+      const row = await guarded(this.#deps.store, () =>
+        this.#deps.store.db
+          .selectFrom('callback_secrets')
+          .select(['tenant_id', 'type_id'])
+          .where('secret_hash', '=', hash)
+          .executeTakeFirst(),
+      );
+      if (!row) {
+        this.#cache.delete(hash);
+        throw new AppError(
+          'unauthenticated',
+          `the callback secret is not valid for device type '${deviceTypeId}'`,
+        );
+      }
+      principal = { principal: { tenantId: row.tenant_id, typeId: row.type_id }, cachedAt: now };
+      if (this.#cache.size >= MAX_CACHED_SECRETS) this.#cache.clear();
+      this.#cache.set(hash, principal);
+    }
+    if (principal.principal.typeId !== deviceTypeId) {
+      throw new AppError(
+        'unauthenticated',
+        `the callback secret is not valid for device type '${deviceTypeId}'`,
+      );
+    }
+    return principal.principal;
+  }
 }
 
 async function requireType(deps: CallbackSecretDeps, tenantId: string, typeId: string): Promise<void> {
@@ -175,6 +212,7 @@ export function registerCallbackSecretRoutes(app: App, deps: CallbackSecretDeps)
           .executeTakeFirst(),
       );
       if (Number(result.numDeletedRows) !== 1) throw notFound('callback secret', request.params.secretId);
+      deps.bus.publish('device_type.access_changed', { tenantId, typeId: request.params.deviceTypeId });
       return reply.status(204).send(null);
     },
   );

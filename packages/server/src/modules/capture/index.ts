@@ -1,5 +1,5 @@
 export {
-  authenticateCallback,
+  CallbackAuthenticator,
   type CallbackSecretDeps,
   registerCallbackSecretRoutes,
 } from './callback-secrets.js';

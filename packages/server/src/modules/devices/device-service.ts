@@ -253,6 +253,8 @@ export async function removeDeviceType(
     if (!(await deleteDeviceType(tx, tenantId, id))) throw notFound('device type', id);
     record({ kind: 'device_type.deleted', entityId: id, data: { id } });
   });
+  // Its callback secrets went with it (cascade).
+  deps.bus.publish('device_type.access_changed', { tenantId, typeId: id });
 }
 
 // ---- devices ------------------------------------------------------------------------

@@ -72,3 +72,39 @@ export async function admitSigfoxDevice(
   }
   return device;
 }
+
+/** How long an admitted device is trusted without reading it again. */
+const ADMITTED_TTL_MS = 5_000;
+const MAX_ADMITTED = 100_000;
+
+/**
+ * Admits callbacks' devices, remembering for a few seconds the devices it admitted: every
+ * base station's callback of every frame names its device. Only admissions are kept, so
+ * a device created or restored is accepted at once; deleting a device or changing its
+ * type drops it at once in this process (`device.access_changed`).
+ */
+export class DeviceAdmission {
+  readonly #deps: DeviceDeps;
+  readonly #admitted = new Map<string, { typeId: string; at: number }>();
+
+  constructor(deps: DeviceDeps) {
+    this.#deps = deps;
+    deps.bus.subscribe('device.access_changed', ({ tenantId, deviceId }) => {
+      this.#admitted.delete(`${tenantId}\u0000${deviceId}`);
+    });
+  }
+
+  async admit(
+    principal: { readonly tenantId: string; readonly typeId: string },
+    deviceId: string,
+    autoCreate: boolean,
+  ): Promise<void> {
+    const key = `${principal.tenantId}\u0000${deviceId}`;
+    const now = this.#deps.clock.now();
+    const hit = this.#admitted.get(key);
+    if (hit && hit.typeId === principal.typeId && now - hit.at < ADMITTED_TTL_MS) return;
+    const device = await admitSigfoxDevice(this.#deps, principal, deviceId, autoCreate);
+    if (this.#admitted.size >= MAX_ADMITTED) this.#admitted.clear();
+    this.#admitted.set(key, { typeId: device.typeId, at: now });
+  }
+}

@@ -14,7 +14,7 @@ import {
   SIGFOX_MAX_PAYLOAD_BYTES,
   sigfoxFrame,
 } from './sigfox-body.js';
-import { admitSigfoxDevice, DeviceRefused } from './sigfox-devices.js';
+import { DeviceAdmission, DeviceRefused } from './sigfox-devices.js';
 
 /** What the Sigfox callback route needs: the devices module's deps, the pipeline and type settings. */
 export interface SigfoxDeps extends DeviceDeps {
@@ -119,6 +119,8 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): void {
     ['kind'],
   );
 
+  const admission = new DeviceAdmission(deps);
+
   // Sigfox can send form bodies: only this route accepts them, in its own scope.
   void app.register(async function sigfoxScope(plugin) {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
@@ -187,7 +189,7 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): void {
           return reply.status(204).send(null);
         }
         const { autoCreateDevices } = await deps.settings.get(principal.tenantId, principal.typeId);
-        await admitSigfoxDevice(deps, principal, callback.device, autoCreateDevices);
+        await admission.admit(principal, callback.device, autoCreateDevices);
         const outcome = await deps.pipeline.capture(sigfoxFrame(callback, principal, receivedAt));
         callbacks.inc({ kind: callback.kind });
         // BIDIR: 204 tells Sigfox there is no downlink for this frame (the commands module
