@@ -38,6 +38,7 @@ interface Snapshot {
   readonly devices: unknown;
   readonly credentials: unknown;
   readonly keys: unknown;
+  readonly callbackSecrets: unknown;
   readonly export: string;
 }
 
@@ -49,6 +50,7 @@ for (const dialect of dialectCases()) {
     let keyB = '';
     let readerA = { id: '', secret: '' };
     let credentialId = '';
+    let callbackSecretId = '';
     let before: Snapshot;
 
     async function adminKeyFor(tenantId: string): Promise<string> {
@@ -75,6 +77,7 @@ for (const dialect of dialectCases()) {
         types: (await ok(keyA, 'GET', '/v1/device-types?limit=1000')).body,
         devices: (await ok(keyA, 'GET', '/v1/devices?deleted=include&limit=1000')).body,
         credentials: (await ok(keyA, 'GET', '/v1/devices/dev-1/credentials')).body,
+        callbackSecrets: (await ok(keyA, 'GET', '/v1/device-types/sensor/callback-secrets')).body,
         keys: keys.body.items.map((k: Record<string, unknown>) => ({ ...k, lastUsedAt: null })),
         export: (await ok(keyA, 'GET', '/v1/devices/export?deleted=include')).text,
       };
@@ -103,6 +106,10 @@ for (const dialect of dialectCases()) {
       await ok(keyA, 'POST', '/v1/devices/dev-1/credentials', { kind: 'x509', certificate: CERTIFICATE });
       const reader = await ok(keyA, 'POST', '/v1/keys', { name: 'A reader', scope: 'reader' });
       readerA = { id: reader.body.id, secret: reader.body.secret };
+      const callbackSecret = await ok(keyA, 'POST', '/v1/device-types/sensor/callback-secrets', {
+        name: 'A',
+      });
+      callbackSecretId = mustBeString(callbackSecret.body.id, 'callback secret id');
 
       // B has things of its own, so that "B's list holds only B's items" is not trivially true.
       await ok(keyB, 'POST', '/v1/device-types', { id: 'b-type', name: 'B type' });
@@ -159,6 +166,24 @@ for (const dialect of dialectCases()) {
         json: { name: 'sneaky', scope: 'admin' },
       },
       { what: "lists tenant A's keys", method: 'GET', path: () => '/v1/tenants/tenant-a/keys' },
+      {
+        what: "lists the callback secrets of A's device type",
+        method: 'GET',
+        path: () => '/v1/device-types/sensor/callback-secrets',
+      },
+      {
+        what: "creates a callback secret for A's device type",
+        method: 'POST',
+        path: () => '/v1/device-types/sensor/callback-secrets',
+        json: { name: 'sneaky' },
+      },
+      {
+        what: "revokes a callback secret of A's device type",
+        method: 'DELETE',
+        path: () => `/v1/device-types/sensor/callback-secrets/${callbackSecretId}`,
+      },
+      { what: "reads A's device history", method: 'GET', path: () => '/v1/devices/dev-1/messages' },
+      { what: "reads A's device state", method: 'GET', path: () => '/v1/devices/dev-1/state' },
       {
         what: "revokes A's key through tenant A's path",
         method: 'DELETE',
