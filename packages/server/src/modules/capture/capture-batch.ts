@@ -80,6 +80,20 @@ export async function writeCaptureBatch(
     return { settings, identity: frameIdentity(frame, settings.dedupWindowSeconds * 1000) };
   });
 
+  if (tx.dialect === 'postgres') {
+    // Several writers (worker processes) may share the database: each batch holds its
+    // devices' locks until commit, so that device state, gaps and identities are read and
+    // written by one batch at a time. Sorted, so that two batches never wait on each other
+    // in a cycle. (SQLite has one writer, which gives the same by itself.)
+    const keys = [...devicesByTenant].flatMap(([tenantId, devices]) =>
+      [...devices].map((deviceId) => `fleetport.device:${tenantId}:${deviceId}`),
+    );
+    keys.sort();
+    await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) with ordinality as t(k, n) order by n`.execute(
+      db,
+    );
+  }
+
   const states = new Map<string, DeviceState>();
   const stored = new Map<string, { id: string; timeliness: Timeliness }>();
   for (const [tenantId, devices] of devicesByTenant) {
