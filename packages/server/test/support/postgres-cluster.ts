@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,8 +52,54 @@ function asPostgres(bin: string, args: readonly string[]): [string, string[]] {
   return [bin, [...args]];
 }
 
+const PREFIX = 'fleetport-pg-';
+const OWNER_FILE = 'owner.pid';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops and deletes clusters left by test runs that were killed before their teardown
+ * (each cluster records the pid of the run that started it).
+ */
+function sweepAbandonedClusters(bin: string): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = path.join(tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(owner) || isAlive(owner)) continue;
+    try {
+      const [command, argv] = asPostgres(path.join(bin, 'pg_ctl'), [
+        '-D',
+        path.join(dir, 'data'),
+        '-m',
+        'immediate',
+        '-w',
+        'stop',
+      ]);
+      execFileSync(command, argv, { stdio: 'ignore' });
+    } catch {
+      // Not running any more: only the files are left.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startPostgresCluster(bin: string): Promise<PostgresCluster> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fleetport-pg-'));
+  sweepAbandonedClusters(bin);
+  const dir = mkdtempSync(path.join(tmpdir(), PREFIX));
+  writeFileSync(path.join(dir, OWNER_FILE), String(process.pid));
   const dataDir = path.join(dir, 'data');
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
