@@ -7,7 +7,7 @@ import {
   notFound,
   prefixedId,
 } from '../../kernel/index.js';
-import type { Store } from '../../store/store.js';
+import { type Store, transact } from '../../store/store.js';
 import type { ApiKey, CreateApiKeyBody, CreatedApiKey, CreateTenantBody, Tenant } from './access-schemas.js';
 import {
   type ApiKeyRow,
@@ -73,8 +73,7 @@ export async function bootstrapAccess(
   if ((await countTenants(deps.store)) > 0) return { generatedKey: undefined, created: false };
   const now = deps.clock.now();
   const secret = adminKey ?? newSecret('fpk');
-  await deps.store.db.transaction().execute(async (trx) => {
-    const store = { ...deps.store, db: trx };
+  await transact(deps.store, async (store) => {
     await insertTenant(store, {
       id: DEFAULT_TENANT_ID,
       name: 'Default tenant',

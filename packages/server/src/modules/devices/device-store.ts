@@ -301,17 +301,3 @@ export function deleteCredential(
     return Number(result.numDeletedRows) === 1;
   });
 }
-
-/** The device a token belongs to, across tenants (tokens are globally unique). */
-export function findCredentialBySecretHash(
-  store: Store,
-  secretHash: string,
-): Promise<CredentialRow | undefined> {
-  return guarded(store, () =>
-    store.db
-      .selectFrom('device_credentials')
-      .selectAll()
-      .where('secret_hash', '=', secretHash)
-      .executeTakeFirst(),
-  );
-}

@@ -10,4 +10,3 @@ export {
   resolveCaptureSettings,
 } from './device-schemas.js';
 export { createDevice, type DeviceDeps, getDevice } from './device-service.js';
-export { findCredentialBySecretHash } from './device-store.js';
