@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 
@@ -27,18 +28,6 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   secretId: 'cbs_doesnotexist',
   messageId: '01a20000-0000-7000-8000-000000000000',
 };
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
-  expect(response.body.status).toBe(status);
-}
-
-function mustBeString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${String(value)}`);
-  return value;
-}
 
 async function v1Routes(ts: TestServer): Promise<Route[]> {
   const response = await ts.request('GET', '/openapi.json', { key: null });

@@ -1,20 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 
 /** Device credentials over real HTTP: tokens shown once, X.509 certificates by PEM or fingerprint. */
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
-}
-
-function mustBeString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${String(value)}`);
-  return value;
-}
 
 // Self-signed P-256 certificates made for these tests (openssl req -x509 -newkey ec …).
 const CERTIFICATE_1 = `-----BEGIN CERTIFICATE-----

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
-import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.js';
 
 /**
  * Bulk import (CSV and NDJSON, best-effort and atomic) and export over real HTTP: per-row
@@ -11,17 +12,6 @@ import { startTestServer, type TestResponse, type TestServer } from '../../../te
 const CSV = { 'content-type': 'text/csv' };
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 const IMPORT_LIMIT = 4096;
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
-}
-
-function mustBeString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${String(value)}`);
-  return value;
-}
 
 const ndjson = (rows: readonly unknown[]) => `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
 

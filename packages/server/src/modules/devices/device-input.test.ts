@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectProblem } from '../../../test/support/assertions.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 
@@ -9,13 +10,6 @@ import { startTestServer, type TestResponse, type TestServer } from '../../../te
  */
 
 const BODY_LIMIT = 2048;
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
-  expect(response.body.type).toBe(`urn:fleetport:problem:${code}`);
-}
 
 const json = { 'content-type': 'application/json' };
 

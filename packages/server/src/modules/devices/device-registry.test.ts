@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '../../../test/support/assertions.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 
@@ -6,12 +7,6 @@ import { startTestServer, type TestResponse, type TestServer } from '../../../te
  * Device types and devices over real HTTP: versions and If-Match, soft delete and restore,
  * filters, and keyset pages that stay stable while devices are added.
  */
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
-}
 
 const ids = (response: TestResponse): string[] => response.body.items.map((d: { id: string }) => d.id);
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 
@@ -7,17 +8,6 @@ import { startTestServer, type TestResponse, type TestServer } from '../../../te
  * resources answers 404 (never 403, which would confirm that they exist), lists and exports
  * hold only B's items, and A is byte-for-byte unchanged afterwards.
  */
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
-}
-
-function mustBeString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${String(value)}`);
-  return value;
-}
 
 const CERTIFICATE = `-----BEGIN CERTIFICATE-----
 MIIBjDCCATOgAwIBAgIUF0Cfkhw50I3pfJVx8ffmwIArKXcwCgYIKoZIzj0EAwIw

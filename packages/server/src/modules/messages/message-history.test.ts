@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '../../../test/support/assertions.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 import { EventBus } from '../../bus/event-bus.js';
@@ -7,12 +8,6 @@ import { CapturePipeline, type Frame } from '../capture/index.js';
 import type { MessageView } from './message-schemas.js';
 
 /** History, one message and a device's latest state, over real HTTP on both dialects. */
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
-}
 
 const T0 = Date.UTC(2026, 0, 15, 8, 0, 0);
 const frameClock = { now: () => Date.now() };

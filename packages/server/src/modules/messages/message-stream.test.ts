@@ -1,7 +1,8 @@
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '../../../test/support/assertions.js';
 import { dialectCases, openTestStore, type TestDatabase } from '../../../test/support/databases.js';
-import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.js';
 import { EventBus } from '../../bus/event-bus.js';
 import { buildApp } from '../../http/index.js';
 import { systemClock } from '../../kernel/clock.js';
@@ -128,12 +129,6 @@ class SseClient {
   close(): void {
     this.#controller.abort();
   }
-}
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
 }
 
 /** Stores `count` messages of about 4 kB for device `d` of the default tenant; returns their event bytes. */

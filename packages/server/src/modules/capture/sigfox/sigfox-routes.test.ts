@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, mustBeString } from '../../../../test/support/assertions.js';
 import { dialectCases, type TestDatabase } from '../../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../../test/support/test-server.js';
 
@@ -8,17 +9,6 @@ import { startTestServer, type TestResponse, type TestServer } from '../../../..
  * per frame, one reception per base station, the right labels), and what is refused
  * (with a problem document, and nothing stored).
  */
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, response.text).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.code, response.text).toBe(code);
-}
-
-function mustBeString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${String(value)}`);
-  return value;
-}
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
