@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dialectCases, openTestStore, type TestDatabase } from '../../../test/support/databases.js';
+import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
@@ -59,30 +60,10 @@ for (const dialect of dialectCases()) {
       bus = new EventBus();
       bus.subscribe('message.captured', (event) => captured.push(event));
       pipeline = new CapturePipeline({ store, clock, bus, logger: silentLogger });
-      await store.db
-        .insertInto('tenants')
-        .values({ id: 't', name: 't', created_at: 1, updated_at: 1 })
-        .execute();
-      for (const [id, capture] of [
-        ['sfx', { lateAfterSeconds: 60 }],
-        ['http', { lateAfterSeconds: 60, sequenceBits: 32 }],
-      ] as const) {
-        await store.db
-          .insertInto('device_types')
-          .values({
-            tenant_id: 't',
-            id,
-            name: id,
-            description: '',
-            expected_uplink_interval_s: null,
-            settings: '{}',
-            capture: JSON.stringify(capture),
-            version: 1,
-            created_at: 1,
-            updated_at: 1,
-          })
-          .execute();
-      }
+      await seedTenantWithTypes(store, 't', {
+        sfx: { lateAfterSeconds: 60 },
+        http: { lateAfterSeconds: 60, sequenceBits: 32 },
+      });
     });
     afterAll(async () => {
       await store?.close();

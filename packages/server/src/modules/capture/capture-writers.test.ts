@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectCases, openTestStore, type TestDatabase } from '../../../test/support/databases.js';
+import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import { EventBus } from '../../bus/event-bus.js';
 import { systemClock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
@@ -25,25 +26,7 @@ describe.skipIf(!postgres?.available)('two capture writers on one PostgreSQL', (
     stores = [await openTestStore(database), await openTestStore(database)];
     const [first] = stores;
     if (!first) throw new Error('no store');
-    await first.db
-      .insertInto('tenants')
-      .values({ id: 't', name: 't', created_at: 1, updated_at: 1 })
-      .execute();
-    await first.db
-      .insertInto('device_types')
-      .values({
-        tenant_id: 't',
-        id: 'x',
-        name: 'x',
-        description: '',
-        expected_uplink_interval_s: null,
-        settings: '{}',
-        capture: '{}',
-        version: 1,
-        created_at: 1,
-        updated_at: 1,
-      })
-      .execute();
+    await seedTenantWithTypes(first, 't', { x: {} });
   });
   afterAll(async () => {
     for (const store of stores) await store.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectCases, openTestStore, type TestDatabase } from '../../../test/support/databases.js';
+import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import type { Store } from '../../store/store.js';
 import { countDevices, type DeviceRow, insertDevicesIn, listDevices } from './device-store.js';
 
@@ -13,24 +14,7 @@ for (const dialect of dialectCases()) {
     beforeAll(async () => {
       database = await dialect.create();
       store = await openTestStore(database);
-      await store.db
-        .insertInto('tenants')
-        .values({ id: 't', name: 't', created_at: 1, updated_at: 1 })
-        .execute();
-      await store.db
-        .insertInto('device_types')
-        .values({
-          tenant_id: 't',
-          id: 'x',
-          name: 'x',
-          description: '',
-          expected_uplink_interval_s: null,
-          settings: '{}',
-          version: 1,
-          created_at: 1,
-          updated_at: 1,
-        })
-        .execute();
+      await seedTenantWithTypes(store, 't', { x: {} });
       const rows: DeviceRow[] = Array.from({ length: FLEET }, (_, i) => ({
         tenant_id: 't',
         id: `d${String(i).padStart(5, '0')}`,
