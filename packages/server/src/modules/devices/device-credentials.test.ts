@@ -1,36 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
+import { TEST_CERTIFICATE_1, TEST_CERTIFICATE_2 } from '../../../test/support/certificates.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 
 /** Device credentials over real HTTP: tokens shown once, X.509 certificates by PEM or fingerprint. */
-
-// Self-signed P-256 certificates made for these tests (openssl req -x509 -newkey ec …).
-const CERTIFICATE_1 = `-----BEGIN CERTIFICATE-----
-MIIBjDCCATOgAwIBAgIUF0Cfkhw50I3pfJVx8ffmwIArKXcwCgYIKoZIzj0EAwIw
-GzEZMBcGA1UEAwwQZmxlZXRwb3J0LXRlc3QtMTAgFw0yNjExMjMxNjU4NTFaGA8y
-MTI2MTAzMDE2NTg1MVowGzEZMBcGA1UEAwwQZmxlZXRwb3J0LXRlc3QtMTBZMBMG
-ByqGSM49AgEGCCqGSM49AwEHA0IABM7ghflZoU2hAb64LM7zCJKwKEjnj1qn0wys
-bNZAV6eBWCpCgdhfqC31g52WG4BNuCb+ro+p+RkEq6SGw22k3XmjUzBRMB0GA1Ud
-DgQWBBSZ5GiOzW4fTdrap9dbNySRQPF5lTAfBgNVHSMEGDAWgBSZ5GiOzW4fTdra
-p9dbNySRQPF5lTAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCID/V
-mOomnCXMVmp2d0CMIak48d/EScs7ZcwxWBNBjyAMAiBx8nTRTPI+9y1auW71xXvN
-LnT76RY9GKLiKpIJc/hBcA==
------END CERTIFICATE-----
-`;
-const CERTIFICATE_2 = `-----BEGIN CERTIFICATE-----
-MIIBjjCCATOgAwIBAgIUVGxjEAgJFQozQuTY5OPtaIXVvnYwCgYIKoZIzj0EAwIw
-GzEZMBcGA1UEAwwQZmxlZXRwb3J0LXRlc3QtMjAgFw0yNjExMjMxNjU4NTFaGA8y
-MTI2MTAzMDE2NTg1MVowGzEZMBcGA1UEAwwQZmxlZXRwb3J0LXRlc3QtMjBZMBMG
-ByqGSM49AgEGCCqGSM49AwEHA0IABE9hML89WeE5y1yi58CkhQkmUgMYVKLLMwj4
-F9/ubEi7i4mVQoVKbHElBnAPtp/UGVq5RYPD35A1LOlnYLg9urejUzBRMB0GA1Ud
-DgQWBBQHjtuIFW26T270CqjE6TgyABzo2DAfBgNVHSMEGDAWgBQHjtuIFW26T270
-CqjE6TgyABzo2DAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQD0
-mr4fiWiNRsRrpP8p5KR5c7rcUlG/mvk9ky5VeV5nGQIhAPuxNIlxIDgVS0OAow5/
-NsUNaRF5Ja/ivDP3QM7IFmIj
------END CERTIFICATE-----
-`;
 
 /** SHA-256 of the DER certificate as the API stores it: lower-case hex without colons. */
 const fingerprintOf = (pem: string) =>
@@ -126,45 +101,45 @@ for (const dialect of dialectCases()) {
 
     it('registers an X.509 certificate by its PEM and stores its SHA-256 fingerprint', async () => {
       const created = await ts.request('POST', '/v1/devices/dev-2/credentials', {
-        json: { kind: 'x509', name: 'tls', certificate: CERTIFICATE_1 },
+        json: { kind: 'x509', name: 'tls', certificate: TEST_CERTIFICATE_1 },
       });
       expect(created.status, created.text).toBe(201);
       expect(created.body).toMatchObject({
         kind: 'x509',
         name: 'tls',
-        fingerprint: fingerprintOf(CERTIFICATE_1),
+        fingerprint: fingerprintOf(TEST_CERTIFICATE_1),
       });
       expect(created.body).not.toHaveProperty('token');
       expect(created.body.fingerprint).toMatch(/^[0-9a-f]{64}$/);
       const list = await credentials('dev-2');
       expect(list.body.items).toEqual([
-        expect.objectContaining({ fingerprint: fingerprintOf(CERTIFICATE_1) }),
+        expect.objectContaining({ fingerprint: fingerprintOf(TEST_CERTIFICATE_1) }),
       ]);
     });
 
     it('registers an X.509 certificate by fingerprint, colons and case normalised', async () => {
-      const colons = new X509Certificate(CERTIFICATE_2).fingerprint256.toUpperCase();
+      const colons = new X509Certificate(TEST_CERTIFICATE_2).fingerprint256.toUpperCase();
       expect(colons).toContain(':');
       const created = await ts.request('POST', '/v1/devices/dev-3/credentials', {
         json: { kind: 'x509', fingerprint: colons },
       });
       expect(created.status, created.text).toBe(201);
-      expect(created.body.fingerprint).toBe(fingerprintOf(CERTIFICATE_2));
+      expect(created.body.fingerprint).toBe(fingerprintOf(TEST_CERTIFICATE_2));
     });
 
     it('answers 409 to the same certificate on a second device, in any spelling', async () => {
       const attempts = [
-        { kind: 'x509', certificate: CERTIFICATE_1 },
-        { kind: 'x509', fingerprint: fingerprintOf(CERTIFICATE_1) },
-        { kind: 'x509', fingerprint: new X509Certificate(CERTIFICATE_1).fingerprint256 },
-        { kind: 'x509', certificate: CERTIFICATE_2 },
+        { kind: 'x509', certificate: TEST_CERTIFICATE_1 },
+        { kind: 'x509', fingerprint: fingerprintOf(TEST_CERTIFICATE_1) },
+        { kind: 'x509', fingerprint: new X509Certificate(TEST_CERTIFICATE_1).fingerprint256 },
+        { kind: 'x509', certificate: TEST_CERTIFICATE_2 },
       ];
       for (const json of attempts) {
         const response = await ts.request('POST', '/v1/devices/dev-1/credentials', { json });
         expectProblem(response, 409, 'already_exists');
       }
       const again = await ts.request('POST', '/v1/devices/dev-2/credentials', {
-        json: { kind: 'x509', certificate: CERTIFICATE_1 },
+        json: { kind: 'x509', certificate: TEST_CERTIFICATE_1 },
       });
       expectProblem(again, 409, 'already_exists');
       const kinds = (await credentials('dev-1')).body.items.map((c: { kind: string }) => c.kind);
@@ -174,18 +149,18 @@ for (const dialect of dialectCases()) {
 
     it('answers 400 to a bad PEM, a bad fingerprint or an x509 credential with neither', async () => {
       const before = (await credentials('dev-3')).body;
-      const broken = CERTIFICATE_1.replace('MIIBjDCC', 'MIIBjDXX');
+      const broken = TEST_CERTIFICATE_1.replace('MIIBjDCC', 'MIIBjDXX');
       for (const json of [
         { kind: 'x509', certificate: 'not a certificate' },
         { kind: 'x509', certificate: broken },
-        { kind: 'x509', certificate: CERTIFICATE_1.split('\n').slice(0, 4).join('\n') },
+        { kind: 'x509', certificate: TEST_CERTIFICATE_1.split('\n').slice(0, 4).join('\n') },
         { kind: 'x509', certificate: '' },
         { kind: 'x509', fingerprint: 'abc' },
         { kind: 'x509', fingerprint: 'zz'.repeat(32) },
         { kind: 'x509', fingerprint: 'ab'.repeat(33) },
         { kind: 'x509' },
         { kind: 'password', secret: 'x' },
-        { kind: 'token', certificate: CERTIFICATE_1 },
+        { kind: 'token', certificate: TEST_CERTIFICATE_1 },
       ]) {
         const response = await ts.request('POST', '/v1/devices/dev-3/credentials', { json });
         expectProblem(response, 400, 'validation_failed');
@@ -229,7 +204,7 @@ for (const dialect of dialectCases()) {
       if (!credential) throw new Error('dev-3 has no credential');
       expect((await ts.request('DELETE', `/v1/devices/dev-3/credentials/${credential.id}`)).status).toBe(204);
       const moved = await ts.request('POST', '/v1/devices/dev-1/credentials', {
-        json: { kind: 'x509', certificate: CERTIFICATE_2 },
+        json: { kind: 'x509', certificate: TEST_CERTIFICATE_2 },
       });
       expect(moved.status, moved.text).toBe(201);
     });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
+import { TEST_CERTIFICATE_1 } from '../../../test/support/certificates.js';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 
@@ -8,19 +9,6 @@ import { startTestServer, type TestResponse, type TestServer } from '../../../te
  * resources answers 404 (never 403, which would confirm that they exist), lists and exports
  * hold only B's items, and A is byte-for-byte unchanged afterwards.
  */
-
-const CERTIFICATE = `-----BEGIN CERTIFICATE-----
-MIIBjDCCATOgAwIBAgIUF0Cfkhw50I3pfJVx8ffmwIArKXcwCgYIKoZIzj0EAwIw
-GzEZMBcGA1UEAwwQZmxlZXRwb3J0LXRlc3QtMTAgFw0yNjExMjMxNjU4NTFaGA8y
-MTI2MTAzMDE2NTg1MVowGzEZMBcGA1UEAwwQZmxlZXRwb3J0LXRlc3QtMTBZMBMG
-ByqGSM49AgEGCCqGSM49AwEHA0IABM7ghflZoU2hAb64LM7zCJKwKEjnj1qn0wys
-bNZAV6eBWCpCgdhfqC31g52WG4BNuCb+ro+p+RkEq6SGw22k3XmjUzBRMB0GA1Ud
-DgQWBBSZ5GiOzW4fTdrap9dbNySRQPF5lTAfBgNVHSMEGDAWgBSZ5GiOzW4fTdra
-p9dbNySRQPF5lTAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCID/V
-mOomnCXMVmp2d0CMIak48d/EScs7ZcwxWBNBjyAMAiBx8nTRTPI+9y1auW71xXvN
-LnT76RY9GKLiKpIJc/hBcA==
------END CERTIFICATE-----
-`;
 
 interface Snapshot {
   readonly tenant: unknown;
@@ -93,7 +81,10 @@ for (const dialect of dialectCases()) {
       await ok(keyA, 'DELETE', '/v1/devices/dev-del');
       const credential = await ok(keyA, 'POST', '/v1/devices/dev-1/credentials', { kind: 'token' });
       credentialId = mustBeString(credential.body.id, 'credential id');
-      await ok(keyA, 'POST', '/v1/devices/dev-1/credentials', { kind: 'x509', certificate: CERTIFICATE });
+      await ok(keyA, 'POST', '/v1/devices/dev-1/credentials', {
+        kind: 'x509',
+        certificate: TEST_CERTIFICATE_1,
+      });
       const reader = await ok(keyA, 'POST', '/v1/keys', { name: 'A reader', scope: 'reader' });
       readerA = { id: reader.body.id, secret: reader.body.secret };
       const callbackSecret = await ok(keyA, 'POST', '/v1/device-types/sensor/callback-secrets', {
