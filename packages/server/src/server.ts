@@ -65,6 +65,7 @@ export async function startServer(
   logger: pino.Logger = createLogger(config),
 ): Promise<RunningServer> {
   const store = openStore(config);
+  let pipeline: CapturePipeline | undefined;
   try {
     await migrateToLatest(store.db);
     const kernelLogger = logger as unknown as Logger;
@@ -91,7 +92,7 @@ export async function startServer(
     registerDeviceRoutes(app, deps, config);
     registerChangeRoutes(app, deps);
     registerMessageRoutes(app, deps);
-    const pipeline = new CapturePipeline(deps);
+    pipeline = new CapturePipeline(deps, { synchronous: config.sqliteSynchronous });
     const typeSettings = new TypeSettings(store, systemClock);
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
@@ -106,6 +107,7 @@ export async function startServer(
     );
 
     let closing: Promise<void> | undefined;
+    const capture = pipeline;
     return {
       app,
       store,
@@ -125,6 +127,9 @@ export async function startServer(
             await app.close();
           } finally {
             clearTimeout(timer);
+            await capture
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'capture writer close failed'));
             await store.close();
           }
         })();
@@ -132,6 +137,7 @@ export async function startServer(
       },
     };
   } catch (error) {
+    await pipeline?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }

@@ -1,16 +1,13 @@
-import { type Selectable, sql } from 'kysely';
 import { AppError } from '../../kernel/errors.js';
 import { uuidv7 } from '../../kernel/ids.js';
-import type { DeviceStateTable } from '../../store/schema.js';
-import type { Store } from '../../store/store.js';
-import { appendChanges, type ChangeEntry } from '../changes/index.js';
+import type { ChangeEntry } from '../changes/index.js';
 import { type CaptureSettings, resolveCaptureSettings } from '../devices/index.js';
 import { type MessageRow, presentMessage, type ReceptionRow } from '../messages/index.js';
 import type { CaptureOutcome, Frame, Timeliness } from './frame.js';
 import { frameIdentity } from './identity.js';
 import { fillGap, type Gap, gapContains, type SequenceEvent, stepSequence } from './sequence.js';
+import type { CaptureStorage, DeviceStateRow, GapRow, IdentityLookup } from './storage/capture-storage.js';
 
-type DeviceStateRow = Selectable<DeviceStateTable>;
 type DeviceState = { -readonly [K in keyof DeviceStateRow]: DeviceStateRow[K] };
 
 interface OpenGap extends Gap {
@@ -22,8 +19,18 @@ export interface BatchResult {
   readonly outcomes: readonly CaptureOutcome[];
   /** Last change position per tenant, for the bus. */
   readonly positions: ReadonlyMap<string, number>;
-  /** The messages this batch created. */
-  readonly created: readonly MessageRow[];
+  /** The messages this batch created, for the bus. */
+  readonly created: readonly CreatedMessage[];
+}
+
+/** A message a batch created, as the `message.captured` event tells it. */
+export interface CreatedMessage {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly typeId: string;
+  readonly messageId: string;
+  readonly timeliness: Timeliness;
+  readonly outOfOrder: boolean;
 }
 
 const deviceKey = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
@@ -47,30 +54,22 @@ function classify(frame: Frame, settings: CaptureSettings): Timeliness {
  * time.
  */
 export async function writeCaptureBatch(
-  tx: Store,
+  storage: CaptureStorage,
   frames: readonly Frame[],
   now: number,
 ): Promise<BatchResult> {
-  const db = tx.db;
-
   // -- what the batch needs to know: types' settings, device states, stored identities --
   const settingsByType = new Map<string, CaptureSettings>();
   const devicesByTenant = new Map<string, Set<string>>();
   const typesByTenant = new Map<string, Set<string>>();
   for (const frame of frames) {
-    if (!devicesByTenant.has(frame.tenantId)) devicesByTenant.set(frame.tenantId, new Set());
-    devicesByTenant.get(frame.tenantId)?.add(frame.deviceId);
-    if (!typesByTenant.has(frame.tenantId)) typesByTenant.set(frame.tenantId, new Set());
-    typesByTenant.get(frame.tenantId)?.add(frame.typeId);
+    const devices = devicesByTenant.get(frame.tenantId) ?? new Set<string>();
+    devicesByTenant.set(frame.tenantId, devices.add(frame.deviceId));
+    const types = typesByTenant.get(frame.tenantId) ?? new Set<string>();
+    typesByTenant.set(frame.tenantId, types.add(frame.typeId));
   }
   for (const [tenantId, types] of typesByTenant) {
-    const rows = await db
-      .selectFrom('device_types')
-      .select(['id', 'capture'])
-      .where('tenant_id', '=', tenantId)
-      .where('id', 'in', [...types])
-      .execute();
-    for (const row of rows)
+    for (const row of await storage.typeSettings(tenantId, [...types]))
       settingsByType.set(deviceKey(tenantId, row.id), resolveCaptureSettings(row.capture));
   }
 
@@ -80,36 +79,20 @@ export async function writeCaptureBatch(
     return { settings, identity: frameIdentity(frame, settings.dedupWindowSeconds * 1000) };
   });
 
-  if (tx.dialect === 'postgres') {
-    // Several writers (worker processes) may share the database: each batch holds its
-    // devices' locks until commit, so that device state, gaps and identities are read and
-    // written by one batch at a time. Sorted, so that two batches never wait on each other
-    // in a cycle. (SQLite has one writer, which gives the same by itself.)
-    const keys = [...devicesByTenant].flatMap(([tenantId, devices]) =>
-      [...devices].map((deviceId) => `fleetport.device:${tenantId}:${deviceId}`),
-    );
-    keys.sort();
-    await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) with ordinality as t(k, n) order by n`.execute(
-      db,
-    );
-  }
+  const lockKeys = [...devicesByTenant].flatMap(([tenantId, devices]) =>
+    [...devices].map((deviceId) => `fleetport.device:${tenantId}:${deviceId}`),
+  );
+  lockKeys.sort();
+  await storage.lockDevices(lockKeys);
 
   const states = new Map<string, DeviceState>();
   const stored = new Map<string, { id: string; timeliness: Timeliness }>();
   for (const [tenantId, devices] of devicesByTenant) {
-    const deviceIds = [...devices];
-    for (const row of await db
-      .selectFrom('device_state')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('device_id', 'in', deviceIds)
-      .execute()) {
+    for (const row of await storage.deviceStates(tenantId, [...devices]))
       states.set(deviceKey(tenantId, row.device_id), { ...row });
-    }
   }
-  // Every identity the batch could collide with, looked up as (tenant, device, key) row
-  // values: one index probe each. (An IN list per column would probe the cross product.)
-  const wanted = new Map<string, { tenantId: string; deviceId: string; key: string }>();
+  // Every identity the batch could collide with.
+  const wanted = new Map<string, IdentityLookup>();
   frames.forEach((frame, index) => {
     const identity = identities[index]?.identity;
     if (!identity) return;
@@ -121,26 +104,11 @@ export async function writeCaptureBatch(
       });
     }
   });
-  const lookups = [...wanted.values()];
-  for (let start = 0; start < lookups.length; start += 2000) {
-    const chunk = lookups.slice(start, start + 2000);
-    const rows = await sql<{
-      id: string;
-      tenant_id: string;
-      device_id: string;
-      dedup_key: string;
-      timeliness: string;
-    }>`
-      select id, tenant_id, device_id, dedup_key, timeliness from messages
-      where (tenant_id, device_id, dedup_key) in (values ${sql.join(chunk.map((l) => sql`(${l.tenantId}, ${l.deviceId}, ${l.key})`))})`.execute(
-      db,
-    );
-    for (const row of rows.rows) {
-      stored.set(`${deviceKey(row.tenant_id, row.device_id)}\u0000${row.dedup_key}`, {
-        id: row.id,
-        timeliness: row.timeliness as Timeliness,
-      });
-    }
+  for (const row of await storage.storedIdentities([...wanted.values()])) {
+    stored.set(`${deviceKey(row.tenant_id, row.device_id)}\u0000${row.dedup_key}`, {
+      id: row.id,
+      timeliness: row.timeliness as Timeliness,
+    });
   }
 
   const openGaps = new Map<string, OpenGap[]>();
@@ -148,27 +116,16 @@ export async function writeCaptureBatch(
     const key = deviceKey(tenantId, deviceId);
     let gaps = openGaps.get(key);
     if (!gaps) {
-      gaps = (
-        await db
-          .selectFrom('sequence_gaps')
-          .select(['id', 'from_seq', 'to_seq'])
-          .where('tenant_id', '=', tenantId)
-          .where('device_id', '=', deviceId)
-          .where('closed_at', 'is', null)
-          .execute()
-      ).map((g) => ({ id: g.id, from: Number(g.from_seq), to: Number(g.to_seq) }));
+      gaps = (await storage.openGaps(tenantId, deviceId)).map((g) => ({
+        id: g.id,
+        from: Number(g.from_seq),
+        to: Number(g.to_seq),
+      }));
       openGaps.set(key, gaps);
     }
     return gaps;
   };
-  const gapInserts: {
-    id: string;
-    tenant_id: string;
-    device_id: string;
-    from_seq: number;
-    to_seq: number;
-    opened_at: number;
-  }[] = [];
+  const gapInserts: GapRow[] = [];
   const gapUpdates = new Map<string, { from_seq: number; to_seq: number } | { closed_by: string }>();
 
   // -- frame by frame, in arrival order --
@@ -329,69 +286,36 @@ export async function writeCaptureBatch(
   }
 
   // -- writes --
-  for (let start = 0; start < messages.length; start += 200) {
-    await db
-      .insertInto('messages')
-      .values(messages.slice(start, start + 200))
-      .execute();
-  }
-  for (let start = 0; start < receptions.length; start += 300) {
-    await db
-      .insertInto('receptions')
-      .values(receptions.slice(start, start + 300))
-      .onConflict((oc) => oc.columns(['message_id', 'station']).doNothing())
-      .execute();
-  }
-  // One multi-row upsert for the states of every device the batch touched.
-  const stateRows = [...touched].flatMap((key) => {
-    const state = states.get(key);
-    return state ? [state] : [];
-  });
-  for (let start = 0; start < stateRows.length; start += 200) {
-    await db
-      .insertInto('device_state')
-      .values(stateRows.slice(start, start + 200))
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'device_id']).doUpdateSet((eb) => ({
-          last_seen_at: eb.ref('excluded.last_seen_at'),
-          last_message_id: eb.ref('excluded.last_message_id'),
-          latest_message_id: eb.ref('excluded.latest_message_id'),
-          latest_device_time: eb.ref('excluded.latest_device_time'),
-          seq_max: eb.ref('excluded.seq_max'),
-          seq_time: eb.ref('excluded.seq_time'),
-          seq_resets: eb.ref('excluded.seq_resets'),
-          message_count: eb.ref('excluded.message_count'),
-          duplicate_count: eb.ref('excluded.duplicate_count'),
-          out_of_order_count: eb.ref('excluded.out_of_order_count'),
-        })),
-      )
-      .execute();
-  }
-  if (gapInserts.length > 0) await db.insertInto('sequence_gaps').values(gapInserts).execute();
-  for (const [id, update] of gapUpdates) {
-    if ('closed_by' in update) {
-      await db
-        .updateTable('sequence_gaps')
-        .set({ closed_at: now, closed_by: update.closed_by })
-        .where('id', '=', id)
-        .execute();
-    } else {
-      await db.updateTable('sequence_gaps').set(update).where('id', '=', id).execute();
-    }
-  }
-
-  const positions = new Map<string, number>();
   const changesByTenant = new Map<string, ChangeEntry[]>();
   for (const message of messages) {
     const list = changesByTenant.get(message.tenant_id) ?? [];
-    list.push({ kind: 'message.created', entityId: message.id, data: presentMessage(message) });
     changesByTenant.set(message.tenant_id, list);
+    list.push({ kind: 'message.created', entityId: message.id, data: presentMessage(message) });
   }
-  // Sorted, so that concurrent batches take the tenants' feed locks in the same order.
-  for (const tenantId of [...changesByTenant.keys()].sort()) {
-    positions.set(tenantId, await appendChanges(tx, tenantId, changesByTenant.get(tenantId) ?? [], now));
-  }
-  return { outcomes, positions, created: messages };
+  const positions = await storage.apply(
+    {
+      messages,
+      receptions,
+      states: [...touched].flatMap((key) => states.get(key) ?? []),
+      gapInserts,
+      gapUpdates,
+      // Sorted, so that concurrent batches take the tenants' feed locks in the same order.
+      changes: new Map([...changesByTenant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    },
+    now,
+  );
+  return {
+    outcomes,
+    positions,
+    created: messages.map((m) => ({
+      tenantId: m.tenant_id,
+      deviceId: m.device_id,
+      typeId: m.type_id,
+      messageId: m.id,
+      timeliness: m.timeliness as Timeliness,
+      outOfOrder: m.out_of_order === 1,
+    })),
+  };
 }
 
 function isStepBack(seqMax: number | null, seq: number, bits: number): boolean {

@@ -1,8 +1,9 @@
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
-import { guarded, type Store, transact } from '../../store/store.js';
-import { type BatchResult, writeCaptureBatch } from './capture-batch.js';
+import type { Store } from '../../store/store.js';
+import type { BatchResult } from './capture-batch.js';
+import { type CaptureWriter, openCaptureWriter } from './capture-writer.js';
 import type { CaptureOutcome, Frame } from './frame.js';
 import { GroupCommitter } from './group-commit.js';
 
@@ -16,6 +17,10 @@ export interface CaptureDeps {
 export interface CapturePipelineOptions {
   /** Most frames written in one transaction. */
   readonly maxBatch?: number;
+  /** Where batches are written; by default the store's own writer (a thread for SQLite). */
+  readonly writer?: CaptureWriter;
+  /** SQLite `synchronous` of the capture thread's connection. */
+  readonly synchronous?: 'full' | 'normal';
 }
 
 /**
@@ -27,11 +32,14 @@ export interface CapturePipelineOptions {
 export class CapturePipeline {
   readonly #deps: CaptureDeps;
   readonly #committer: GroupCommitter<Frame, CaptureOutcome>;
+  readonly #writer: CaptureWriter;
 
-  constructor(deps: CaptureDeps, { maxBatch = 1000 }: CapturePipelineOptions = {}) {
+  constructor(deps: CaptureDeps, { maxBatch = 1000, writer, synchronous }: CapturePipelineOptions = {}) {
     this.#deps = deps;
+    this.#writer = writer ?? openCaptureWriter(deps.store, synchronous ? { synchronous } : {});
     this.#committer = new GroupCommitter<Frame, CaptureOutcome>({
       maxBatch,
+      maxInFlight: this.#writer.maxInFlight,
       write: (frames) => this.#write(frames),
     });
   }
@@ -46,23 +54,20 @@ export class CapturePipeline {
     return this.#committer.drained();
   }
 
+  /** Waits for what was submitted, then stops the writer. */
+  async close(): Promise<void> {
+    await this.drained();
+    await this.#writer.close();
+  }
+
   async #write(frames: readonly Frame[]): Promise<readonly CaptureOutcome[]> {
-    const { store, clock, bus } = this.#deps;
-    const result: BatchResult = await guarded(store, () =>
-      transact(store, (tx) => writeCaptureBatch(tx, frames, clock.now())),
-    );
+    const { clock, bus } = this.#deps;
+    const result: BatchResult = await this.#writer.write(frames, clock.now());
     // Committed: now tell the rest of the server.
     for (const [tenantId, position] of result.positions)
       bus.publish('changes.committed', { tenantId, position });
     for (const message of result.created) {
-      bus.publish('message.captured', {
-        tenantId: message.tenant_id,
-        deviceId: message.device_id,
-        typeId: message.type_id,
-        messageId: message.id,
-        timeliness: message.timeliness as 'live' | 'late' | 'replayed',
-        outOfOrder: message.out_of_order === 1,
-      });
+      bus.publish('message.captured', message);
     }
     return result.outcomes;
   }

@@ -53,4 +53,44 @@ describe('group commit', () => {
     expect(outcomes[0]).toMatchObject({ value: 24 });
     expect(outcomes[1]).toMatchObject({ reason: new Error('unlucky') });
   });
+
+  it('keeps up to maxInFlight batches in the writer at once, and no more', async () => {
+    const gates: (() => void)[] = [];
+    const batches: number[][] = [];
+    let inWriter = 0;
+    let most = 0;
+    const committer = new GroupCommitter<number, number>({
+      maxBatch: 2,
+      maxInFlight: 2,
+      write: async (items) => {
+        batches.push([...items]);
+        inWriter += 1;
+        most = Math.max(most, inWriter);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        inWriter -= 1;
+        return [...items];
+      },
+    });
+    const all = Promise.all([1, 2, 3, 4, 5, 6].map((i) => committer.submit(i)));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    // The second batch finishes first: results are matched to their own items.
+    gates[1]?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    for (const release of gates) release();
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const release of gates) release();
+    expect(await all).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(most).toBe(2);
+    await committer.drained();
+  });
 });

@@ -2,12 +2,16 @@
  * Group commit: items submitted while a batch is being written wait and go together in
  * the next batch, so that one durable transaction acknowledges many items. Under light
  * load a batch is one item written right away; under heavy load batches grow up to
- * `maxBatch` by themselves. One batch is written at a time.
+ * `maxBatch` by themselves. Up to `maxInFlight` batches are being written at once (a
+ * writer that pipelines, like the SQLite capture thread, applies the next batch while the
+ * previous one is being flushed to disk); results arrive in any order.
  */
 export interface GroupCommitOptions<T, R> {
   /** Writes the batch durably and returns one result per item, in order. */
   readonly write: (items: readonly T[]) => Promise<readonly R[]>;
   readonly maxBatch: number;
+  /** Batches handed to `write` and not yet answered; 1 by default. */
+  readonly maxInFlight?: number;
   /**
    * Called when a whole batch failed: writes each item alone, so that one bad item fails
    * only itself. Defaults to calling `write` with one item.
@@ -24,7 +28,7 @@ interface Pending<T, R> {
 export class GroupCommitter<T, R> {
   readonly #options: GroupCommitOptions<T, R>;
   #queue: Pending<T, R>[] = [];
-  #writing = false;
+  #inFlight = 0;
   #scheduled = false;
   #idle: (() => void)[] = [];
 
@@ -47,12 +51,12 @@ export class GroupCommitter<T, R> {
 
   /** Resolves when nothing is queued or being written. */
   drained(): Promise<void> {
-    if (!this.#writing && this.#queue.length === 0) return Promise.resolve();
+    if (this.#inFlight === 0 && this.#queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   #schedule(): void {
-    if (this.#writing || this.#scheduled) return;
+    if (this.#inFlight >= (this.#options.maxInFlight ?? 1) || this.#scheduled) return;
     this.#scheduled = true;
     // One turn of the event loop lets every request that arrived together join the batch.
     setImmediate(() => {
@@ -62,10 +66,12 @@ export class GroupCommitter<T, R> {
   }
 
   async #flush(): Promise<void> {
-    if (this.#writing || this.#queue.length === 0) return;
-    this.#writing = true;
+    if (this.#inFlight >= (this.#options.maxInFlight ?? 1) || this.#queue.length === 0) return;
+    this.#inFlight += 1;
     const batch = this.#queue.slice(0, this.#options.maxBatch);
     this.#queue = this.#queue.slice(batch.length);
+    // More waiting and room in the writer: the next batch need not wait for this one.
+    if (this.#queue.length > 0) this.#schedule();
     try {
       const results = await this.#options.write(batch.map((p) => p.item));
       batch.forEach((pending, index) => {
@@ -83,9 +89,9 @@ export class GroupCommitter<T, R> {
         }
       }
     } finally {
-      this.#writing = false;
+      this.#inFlight -= 1;
       if (this.#queue.length > 0) void this.#flush();
-      else for (const resolve of this.#idle.splice(0)) resolve();
+      else if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
     }
   }
 }

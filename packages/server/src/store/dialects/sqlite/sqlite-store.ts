@@ -47,7 +47,12 @@ function withStatementCache(database: SqliteDatabase.Database): KyselySqliteData
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => database.close(),
-    prepare(sql: string) {
+    prepare(text: string) {
+      // Kysely begins transactions DEFERRED. The capture thread writes through a second
+      // connection, and a deferred transaction that has read cannot take the write lock
+      // after the other connection wrote (SQLITE_BUSY_SNAPSHOT, with no waiting): begin
+      // IMMEDIATE takes the lock first, waiting for it under busy_timeout.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = statements.get(sql);
       if (statement) {
         statements.delete(sql);

@@ -1,0 +1,141 @@
+import type { Worker } from 'node:worker_threads';
+import { AppError, type ErrorCode } from '../../kernel/errors.js';
+import { startWorker, workerEntry } from '../../kernel/workers.js';
+import { guarded, type Store, transact } from '../../store/store.js';
+import { type BatchResult, writeCaptureBatch } from './capture-batch.js';
+import type { Frame } from './frame.js';
+import { kyselyCaptureStorage } from './storage/kysely-capture-storage.js';
+
+/** Writes one batch of frames in one durable transaction. */
+export interface CaptureWriter {
+  /** Batches it accepts at once (it pipelines them); the group committer keeps to it. */
+  readonly maxInFlight: number;
+  write(frames: readonly Frame[], now: number): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+
+/** In this thread, over the store's Kysely connection: PostgreSQL's writer. */
+export function storeCaptureWriter(store: Store): CaptureWriter {
+  return {
+    maxInFlight: 1,
+    write: (frames, now) =>
+      guarded(store, () => transact(store, (tx) => writeCaptureBatch(kyselyCaptureStorage(tx), frames, now))),
+    close: async () => {},
+  };
+}
+
+/** A request to the SQLite capture thread, and its answer. */
+export interface WriterRequest {
+  readonly id: number;
+  readonly frames: readonly Frame[];
+  readonly now: number;
+}
+export type WriterReply =
+  | { readonly id: number; readonly result: BatchResult }
+  | {
+      readonly id: number;
+      readonly error: {
+        readonly code?: ErrorCode;
+        readonly message: string;
+        readonly data?: Record<string, unknown>;
+      };
+    };
+export interface WriterData {
+  readonly file: string;
+  readonly synchronous: 'full' | 'normal';
+}
+
+interface Pending {
+  readonly resolve: (result: BatchResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * SQLite's capture writer: a worker thread with its own connection to the database file.
+ * better-sqlite3 is synchronous, so on the server's thread every capture transaction and
+ * its fsync would stop HTTP for their whole duration; on their own thread they overlap
+ * with the next batch's requests and use the second core. The main thread's registry
+ * writes begin `IMMEDIATE` (see the SQLite store), so the two connections queue on
+ * SQLite's write lock instead of failing.
+ *
+ * A worker that dies answers its in-flight batch with `unavailable` (the frames were not
+ * acknowledged, the sender retries) and is started again on the next write.
+ */
+export class SqliteCaptureWriter implements CaptureWriter {
+  readonly maxInFlight = 4;
+  readonly #data: WriterData;
+  #worker: Worker | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #closed = false;
+
+  constructor(data: WriterData) {
+    if (data.file === ':memory:' || data.file === '') {
+      throw new Error('the SQLite capture writer needs a database file, not an in-memory database');
+    }
+    this.#data = data;
+    // Started now, so that the first uplink does not wait for the thread to load.
+    this.#start();
+  }
+
+  write(frames: readonly Frame[], now: number): Promise<BatchResult> {
+    if (this.#closed) return Promise.reject(new AppError('unavailable', 'the capture writer is closed'));
+    const worker = this.#worker ?? this.#start();
+    const id = this.#nextId++;
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage({ id, frames, now } satisfies WriterRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker) await worker.terminate();
+    this.#failAll(new AppError('unavailable', 'the capture writer closed'));
+  }
+
+  #start(): Worker {
+    const worker = startWorker(workerEntry(import.meta.url, 'sqlite-capture-worker'), {
+      workerData: this.#data,
+    });
+    // The HTTP server keeps the process alive; the writer alone must not.
+    worker.unref();
+    worker.on('message', (reply: WriterReply) => {
+      const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      this.#pending.delete(reply.id);
+      if ('result' in reply) pending.resolve(reply.result);
+      else
+        pending.reject(
+          reply.error.code
+            ? new AppError(reply.error.code, reply.error.message, reply.error.data)
+            : new Error(reply.error.message),
+        );
+    });
+    const lost = (why: string) => {
+      if (this.#worker === worker) this.#worker = undefined;
+      this.#failAll(new AppError('unavailable', `the capture writer stopped (${why}); retry`));
+    };
+    worker.on('error', (error) => lost(error.message));
+    worker.on('exit', (code) => lost(`exit code ${code}`));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #failAll(error: AppError): void {
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+  }
+}
+
+/** The writer for this store: a capture thread for SQLite, the store itself for PostgreSQL. */
+export function openCaptureWriter(
+  store: Store,
+  { synchronous = 'full' }: { synchronous?: 'full' | 'normal' } = {},
+): CaptureWriter {
+  return store.dialect === 'sqlite'
+    ? new SqliteCaptureWriter({ file: store.location, synchronous })
+    : storeCaptureWriter(store);
+}
