@@ -8,7 +8,14 @@ const dependencies = ['packages/server/package.json', 'packages/cli/package.json
 );
 
 await build({
-  entryPoints: { fleetport: 'packages/cli/src/main.ts' },
+  entryPoints: {
+    fleetport: 'packages/cli/src/main.ts',
+    // The codec pool's worker thread starts from this file; CodecPool finds it next to the
+    // chunks (packages/server/src/modules/codecs/javascript/codec-pool.ts, locateWorkerEntry).
+    'codec-worker': 'packages/server/src/modules/codecs/javascript/codec-worker.ts',
+    // SQLite's capture thread (capture-writer.ts finds it through kernel/workers.ts).
+    'sqlite-capture-worker': 'packages/server/src/modules/capture/sqlite-capture-worker.ts',
+  },
   outdir: 'packages/cli/dist',
   bundle: true,
   // The server lives in its own chunk, loaded only by `serve` and `migrate`.

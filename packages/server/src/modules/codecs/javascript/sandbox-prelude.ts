@@ -1,0 +1,381 @@
+/**
+ * The JavaScript that every codec runtime evaluates once, before the codec's own source.
+ * It runs inside QuickJS, so it is kept as text here. Evaluated, it yields
+ * `install(maxOutputChars)`, which hardens the realm and returns `{ run, reset, adopt }`.
+ *
+ * Why it exists: a runtime is reused for many calls, so
+ * nothing one call does may be seen by the next. Three kinds of state could carry over:
+ *
+ * - Built-ins (prototypes, constructors, `Math`, `JSON` …): every object reachable from
+ *   the global object, plus the hidden intrinsics only syntax reaches (generator and async
+ *   prototypes, iterator prototypes), is frozen here, before any codec code runs. A sloppy
+ *   codec assigning to them fails silently, exactly as on a frozen object anywhere; a strict
+ *   one gets a TypeError. The "override mistake" (assigning `toString`, `name`, `message`,
+ *   `constructor` on an object whose prototype froze them) is avoided for those names by
+ *   turning them into accessors whose setter defines the property on the receiver.
+ * - The global object: its built-in bindings are made read-only and non-configurable, so
+ *   the only change a codec can make is to add properties (undeclared assignments,
+ *   `globalThis.x = …`, `defineProperty`) or to change its prototype; `reset()` removes
+ *   the additions and restores the prototype after every call, and reports `false` when it
+ *   cannot (a non-extensible global, a non-configurable addition), in which case the host
+ *   throws the runtime away.
+ * - The codec's own top-level state (`let` counters, caches, closures): the codec's script
+ *   is compiled once into a factory function and that factory is run again for every call,
+ *   so every call starts from freshly created top-level bindings and objects, as a fresh
+ *   context would. Scripts are the only code that can add global lexical bindings, and only
+ *   the host evaluates scripts.
+ *
+ * `WeakRef` and `FinalizationRegistry` are removed: finalizers would run codec code from
+ * an earlier call during a later one. `console` exists with no-op methods, because real
+ * codecs log and TTN and ChirpStack tolerate it.
+ */
+export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
+  'use strict';
+  var G = globalThis;
+  var ObjectCtor = Object;
+  var freeze = ObjectCtor.freeze;
+  var getPrototypeOf = ObjectCtor.getPrototypeOf;
+  var setPrototypeOf = ObjectCtor.setPrototypeOf;
+  var isExtensible = ObjectCtor.isExtensible;
+  var defineProperty = ObjectCtor.defineProperty;
+  var getOwnPropertyDescriptor = ObjectCtor.getOwnPropertyDescriptor;
+  var ownKeys = Reflect.ownKeys;
+  var deleteProperty = Reflect.deleteProperty;
+  var apply = Reflect.apply;
+  var hasOwnProperty = ObjectCtor.prototype.hasOwnProperty;
+  var isArray = Array.isArray;
+  var isView = ArrayBuffer.isView;
+  var jsonParse = JSON.parse;
+  var jsonStringify = JSON.stringify;
+  var isInteger = Number.isInteger;
+  var isFinite = Number.isFinite;
+  var StringCtor = String;
+  var DateCtor = Date;
+  var ErrorCtor = Error;
+  var TypeErrorCtor = TypeError;
+  var InternalErrorCtor = G.InternalError;
+  var DataViewCtor = DataView;
+  var SetCtor = Set;
+
+  delete G.WeakRef;
+  delete G.FinalizationRegistry;
+  var noop = function () {};
+  defineProperty(G, 'console', {
+    value: { log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop },
+    writable: true, enumerable: false, configurable: true,
+  });
+
+  // Let objects that inherit a frozen toString/name/… still get their own (the override mistake).
+  function allowOverride(holder, key) {
+    var desc = getOwnPropertyDescriptor(holder, key);
+    if (desc === undefined || !('value' in desc)) return;
+    var value = desc.value;
+    defineProperty(holder, key, {
+      get: function () { return value; },
+      set: function (next) {
+        if (this === holder) throw new TypeErrorCtor('Cannot assign to read only property ' + StringCtor(key));
+        if (this === null || (typeof this !== 'object' && typeof this !== 'function')) return;
+        if (apply(hasOwnProperty, this, [key])) { this[key] = next; return; }
+        if (!isExtensible(this)) return;
+        defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: desc.enumerable, configurable: false,
+    });
+  }
+  var overrideKeys = ['constructor', 'toString', 'valueOf', 'toLocaleString'];
+  for (var i = 0; i < overrideKeys.length; i++) allowOverride(ObjectCtor.prototype, overrideKeys[i]);
+  var errorCtors = [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, AggregateError];
+  if (typeof InternalErrorCtor === 'function') errorCtors.push(InternalErrorCtor);
+  for (var e = 0; e < errorCtors.length; e++) {
+    allowOverride(errorCtors[e].prototype, 'name');
+    allowOverride(errorCtors[e].prototype, 'message');
+    allowOverride(errorCtors[e].prototype, 'constructor');
+  }
+  allowOverride(ErrorCtor.prototype, 'toString');
+
+  // Everything reachable from the global object and from what only syntax creates.
+  var seen = new SetCtor();
+  var queue = [];
+  function visit(value) {
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+      if (!seen.has(value)) { seen.add(value); queue.push(value); }
+    }
+  }
+  visit(G);
+  visit(function* () {});
+  visit((function* () {})());
+  visit(async function () {});
+  visit(async function* () {});
+  visit((async function* () {})());
+  visit([][Symbol.iterator]());
+  visit(new Map()[Symbol.iterator]());
+  visit(new Set()[Symbol.iterator]());
+  visit(''[Symbol.iterator]());
+  visit(/a/[Symbol.matchAll]('a'));
+  visit((function () { return arguments; })());
+  visit((function () { 'use strict'; return arguments; })());
+  if (typeof Iterator === 'function') {
+    if (typeof Iterator.prototype.map === 'function') visit([].values().map(noop));
+    if (typeof Iterator.from === 'function') visit(Iterator.from({ next: noop }));
+  }
+  while (queue.length > 0) {
+    var target = queue.pop();
+    visit(getPrototypeOf(target));
+    var keys = ownKeys(target);
+    for (var k = 0; k < keys.length; k++) {
+      var d = getOwnPropertyDescriptor(target, keys[k]);
+      if (d === undefined) continue;
+      if ('value' in d) visit(d.value);
+      else { visit(d.get); visit(d.set); }
+    }
+  }
+  seen.forEach(function (object) {
+    if (object === G) return;
+    freeze(object);
+  });
+  var globalKeys = ownKeys(G);
+  for (var g = 0; g < globalKeys.length; g++) {
+    var gd = getOwnPropertyDescriptor(G, globalKeys[g]);
+    if (gd === undefined) continue;
+    if ('value' in gd) defineProperty(G, globalKeys[g], { writable: false, configurable: false });
+    else defineProperty(G, globalKeys[g], { configurable: false });
+  }
+  var baselineKeys = new SetCtor(ownKeys(G));
+  var baselineCount = baselineKeys.size;
+  var baselineProto = getPrototypeOf(G);
+
+  /** Undo what a call did to the global object; false when it cannot be undone. */
+  function reset() {
+    if (getPrototypeOf(G) !== baselineProto) {
+      try { setPrototypeOf(G, baselineProto); } catch (_) { return false; }
+    }
+    if (!isExtensible(G)) return false;
+    var now = ownKeys(G);
+    if (now.length === baselineCount) return true;
+    for (var n = 0; n < now.length; n++) {
+      if (!baselineKeys.has(now[n]) && !deleteProperty(G, now[n])) return false;
+    }
+    return ownKeys(G).length === baselineCount;
+  }
+
+  /** Freezes the compiled codec factory, the one codec-made object every call shares. */
+  function adopt(factory) {
+    freeze(factory);
+    var proto = getOwnPropertyDescriptor(factory, 'prototype');
+    if (proto !== undefined && 'value' in proto && proto.value !== null && typeof proto.value === 'object') freeze(proto.value);
+  }
+
+  function Failure(code, message) { this.code = code; this.message = message; }
+
+  function clip(text) { return text.length > 1000 ? text.slice(0, 1000) + '…' : text; }
+
+  function describe(value) {
+    try {
+      if (value instanceof ErrorCtor) return clip(StringCtor(value.name) + ': ' + StringCtor(value.message));
+      if (typeof value === 'string') return clip(value);
+      if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return clip(StringCtor(value));
+      var json = jsonStringify(value);
+      return clip(json === undefined ? StringCtor(value) : json);
+    } catch (_) {
+      return 'a value that cannot be described';
+    }
+  }
+
+  function typeName(value) {
+    if (value === null) return 'null';
+    if (isArray(value)) return 'an array';
+    return typeof value === 'object' ? 'an object' : 'a ' + typeof value;
+  }
+
+  function messages(value, field, fn) {
+    if (value === undefined || value === null) return [];
+    if (typeof value === 'string') return [value];
+    if (!isArray(value)) throw new Failure('codec_output_invalid', fn + ' returned ' + field + ' as ' + typeName(value) + '; it must be an array of strings');
+    var out = [];
+    for (var m = 0; m < value.length; m++) {
+      var item = value[m];
+      out.push(typeof item === 'string' ? item : describe(item));
+    }
+    return out;
+  }
+
+  function replacer(key, value) {
+    switch (typeof value) {
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return null;
+      case 'number':
+        if (!isFinite(value)) throw new Failure('codec_output_invalid', 'data' + (key === '' ? '' : ' at "' + StringCtor(key) + '"') + ' is ' + StringCtor(value) + '; JSON has no NaN or Infinity');
+        return value;
+      case 'bigint':
+        throw new Failure('codec_output_invalid', 'data' + (key === '' ? '' : ' at "' + StringCtor(key) + '"') + ' is a BigInt; JSON has no BigInt');
+      default:
+        return value;
+    }
+  }
+
+  function toJson(value, what) {
+    var json;
+    try {
+      json = jsonStringify(value, replacer);
+    } catch (error) {
+      if (error instanceof Failure) throw error;
+      if (error instanceof TypeErrorCtor && /circular/i.test(StringCtor(error.message))) {
+        throw new Failure('codec_output_invalid', what + ' contains a reference cycle; JSON cannot hold it');
+      }
+      throw error;
+    }
+    if (json.length > maxOutputChars) throw new Failure('codec_output_too_large', what + ' is ' + json.length + ' characters of JSON; the limit is ' + maxOutputChars);
+    return json;
+  }
+
+  function decodeResult(fn, result) {
+    if (result === null || typeof result !== 'object' || isArray(result)) {
+      throw new Failure('codec_output_invalid', fn + ' returned ' + typeName(result) + '; it must return an object with data, warnings and errors');
+    }
+    var data = result.data;
+    var warnings = messages(result.warnings, 'warnings', fn);
+    var errors = messages(result.errors, 'errors', fn);
+    var dataJson = errors.length > 0 ? 'null' : toJson(data, 'data');
+    return '{"data":' + dataJson + ',"warnings":' + toJson(warnings, 'warnings') + ',"errors":' + toJson(errors, 'errors') + '}';
+  }
+
+  function legacyData(fn, data) {
+    return '{"data":' + toJson(data, 'data') + ',"warnings":[],"errors":[]}';
+  }
+
+  function checkBytes(fn, bytes) {
+    if (!isArray(bytes) && !(isView(bytes) && !(bytes instanceof DataViewCtor))) {
+      throw new Failure('codec_output_invalid', fn + ' returned bytes as ' + typeName(bytes) + '; they must be an array of integers from 0 to 255');
+    }
+    var length = bytes.length;
+    if (length > maxOutputChars) throw new Failure('codec_output_too_large', fn + ' returned ' + length + ' bytes');
+    var out = [];
+    for (var b = 0; b < length; b++) {
+      var byte = bytes[b];
+      if (typeof byte !== 'number' || !isInteger(byte) || byte < 0 || byte > 255) {
+        throw new Failure('codec_output_invalid', fn + ' returned bytes[' + b + '] = ' + describe(byte) + '; each byte must be an integer from 0 to 255');
+      }
+      out.push(byte);
+    }
+    return out;
+  }
+
+  function checkPort(fn, port) {
+    if (port === undefined || port === null) return null;
+    if (typeof port !== 'number' || !isInteger(port) || port < 1 || port > 255) {
+      throw new Failure('codec_output_invalid', fn + ' returned fPort ' + describe(port) + '; it must be an integer from 1 to 255');
+    }
+    return port;
+  }
+
+  function encodeResult(bytes, port, warnings, errors) {
+    return '{"bytes":' + (bytes === null ? 'null' : '[' + bytes.join(',') + ']') + ',"fPort":' + (port === null ? 'null' : port) +
+      ',"warnings":' + toJson(warnings, 'warnings') + ',"errors":' + toJson(errors, 'errors') + '}';
+  }
+
+  function missing(what) {
+    return new Failure('codec_missing_function', 'the codec defines no ' + what);
+  }
+
+  // fns: [decodeUplink, encodeDownlink, decodeDownlink, Decoder, Encoder, Decode, Encode]
+  var FUNCTION_NAMES = ['decodeUplink', 'encodeDownlink', 'decodeDownlink', 'Decoder', 'Encoder', 'Decode', 'Encode'];
+
+  function decodeUplink(fns, input) {
+    var bytes = input.bytes;
+    var fPort = input.fPort;
+    var variables = input.variables;
+    if (fns[0] !== null) {
+      return decodeResult('decodeUplink', fns[0]({ bytes: bytes, fPort: fPort, recvTime: new DateCtor(input.recvTime), variables: variables }));
+    }
+    if (fns[3] !== null) return legacyData('Decoder', fns[3](bytes, fPort));
+    if (fns[5] !== null) return legacyData('Decode', fns[5](fPort, bytes, variables));
+    throw missing('decodeUplink (nor a legacy Decoder or Decode)');
+  }
+
+  function encodeDownlink(fns, input) {
+    var data = input.data;
+    var variables = input.variables;
+    var fPort = input.fPort;
+    var port = fPort === undefined ? null : fPort;
+    if (fns[1] !== null) {
+      var result = fns[1]({ data: data, variables: variables });
+      if (result === null || typeof result !== 'object' || isArray(result)) {
+        throw new Failure('codec_output_invalid', 'encodeDownlink returned ' + typeName(result) + '; it must return an object with bytes, fPort, warnings and errors');
+      }
+      var warnings = messages(result.warnings, 'warnings', 'encodeDownlink');
+      var errors = messages(result.errors, 'errors', 'encodeDownlink');
+      if (errors.length > 0) return encodeResult(null, null, warnings, errors);
+      var bytes = checkBytes('encodeDownlink', result.bytes);
+      return encodeResult(bytes, checkPort('encodeDownlink', result.fPort), warnings, errors);
+    }
+    if (fns[4] !== null) return encodeResult(checkBytes('Encoder', fns[4](data, fPort)), port, [], []);
+    if (fns[6] !== null) return encodeResult(checkBytes('Encode', fns[6](fPort, data, variables)), port, [], []);
+    throw missing('encodeDownlink (nor a legacy Encoder or Encode)');
+  }
+
+  function decodeDownlink(fns, input) {
+    if (fns[2] === null) throw missing('decodeDownlink');
+    return decodeResult('decodeDownlink', fns[2]({ bytes: input.bytes, fPort: input.fPort, variables: input.variables }));
+  }
+
+  function inspect(fns) {
+    var names = [];
+    for (var f = 0; f < FUNCTION_NAMES.length; f++) if (fns[f] !== null) names.push(FUNCTION_NAMES[f]);
+    return jsonStringify({ functions: names });
+  }
+
+  function failure(code, message) {
+    return jsonStringify({ fail: code, message: message });
+  }
+
+  function classify(error) {
+    if (error instanceof Failure) return failure(error.code, error.message);
+    if (typeof InternalErrorCtor === 'function' && error instanceof InternalErrorCtor) {
+      var message = StringCtor(error.message);
+      if (message === 'stack overflow') return failure('codec_stack_overflow', 'the codec recursed too deeply (stack overflow)');
+      if (message === 'out of memory') return failure('codec_memory_limit', 'the codec ran out of memory');
+    }
+    return failure('codec_threw', describe(error));
+  }
+
+  /** One call: op 0 decodeUplink, 1 encodeDownlink, 2 decodeDownlink, 3 inspect. */
+  function run(factory, op, inputJson) {
+    var out;
+    try {
+      var input = jsonParse(inputJson);
+      var fns = factory();
+      if (op === 0) out = decodeUplink(fns, input);
+      else if (op === 1) out = encodeDownlink(fns, input);
+      else if (op === 2) out = decodeDownlink(fns, input);
+      else out = inspect(fns);
+    } catch (error) {
+      out = classify(error);
+    }
+    return reset() ? out : '!' + out;
+  }
+
+  var api = { run: run, reset: reset, adopt: adopt };
+  freeze(api);
+  freeze(run); freeze(reset); freeze(adopt); freeze(Failure); freeze(Failure.prototype); freeze(replacer);
+  return api;
+})`;
+
+/** The names, in order, that the factory's returned array holds (see `run` above). */
+export const CODEC_FUNCTION_NAMES = [
+  'decodeUplink',
+  'encodeDownlink',
+  'decodeDownlink',
+  'Decoder',
+  'Encoder',
+  'Decode',
+  'Encode',
+] as const;
+
+/** Wraps a codec's script (already known to compile as a script) into its factory expression. */
+export function factorySource(source: string): string {
+  // On the same line as the source's first line, so error positions keep their line numbers.
+  const picks = CODEC_FUNCTION_NAMES.map((name) => `typeof ${name} === 'function' ? ${name} : null`);
+  return `(function () {${source}\n;return [${picks.join(', ')}];\n})`;
+}
