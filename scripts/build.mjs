@@ -15,6 +15,7 @@ await build({
     'codec-worker': 'packages/server/src/modules/codecs/javascript/codec-worker.ts',
     // SQLite's capture thread (capture-writer.ts finds it through kernel/workers.ts).
     'sqlite-capture-worker': 'packages/server/src/modules/capture/sqlite-capture-worker.ts',
+    'sqlite-checkpointer': 'packages/server/src/store/dialects/sqlite/sqlite-checkpointer.ts',
   },
   outdir: 'packages/cli/dist',
   bundle: true,

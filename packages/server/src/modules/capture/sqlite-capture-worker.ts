@@ -25,6 +25,8 @@ database.pragma('journal_mode = WAL');
 // from power loss), as SQLite's NORMAL promises.
 database.pragma('synchronous = NORMAL');
 database.pragma('foreign_keys = ON');
+// The store's checkpoint thread copies the WAL back; no commit of ours stalls for it.
+database.pragma('wal_autocheckpoint = 0');
 // Registry writes and long imports on the server's thread hold the write lock for a
 // while; waiting here blocks only this thread.
 database.pragma('busy_timeout = 15000');

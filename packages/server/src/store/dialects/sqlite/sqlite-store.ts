@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
 import { AppError } from '../../../kernel/errors.js';
+import { startWorker, workerEntry } from '../../../kernel/workers.js';
 import type { Database } from '../../schema.js';
 import type { Store } from '../../store.js';
 
@@ -10,16 +12,33 @@ export interface SqliteStoreOptions {
   /** A file path; the directory is created when missing. */
   readonly file: string;
   readonly synchronous?: 'full' | 'normal';
+  /**
+   * Checkpoint the WAL on a background thread instead of inside commits (default true).
+   * A checkpoint copies pages into the database file and syncs it; left to SQLite it runs
+   * inside whichever commit crosses 1,000 WAL pages, stalling that writer (and, on the
+   * server's thread, HTTP) for the whole copy.
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
 
+/** How often the checkpoint thread runs, and the WAL size it keeps to. */
+const CHECKPOINT_INTERVAL_MS = 200;
+const WAL_TRUNCATE_ABOVE_BYTES = 64 * 1024 * 1024;
+
 /** Opens the embedded store: one SQLite file in WAL mode, foreign keys on. */
-export function openSqliteStore({ file, synchronous = 'full' }: SqliteStoreOptions): Store {
+export function openSqliteStore({
+  file,
+  synchronous = 'full',
+  backgroundCheckpoints = true,
+}: SqliteStoreOptions): Store {
   mkdirSync(path.dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');
   database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  const checkpointer = backgroundCheckpoints && file !== ':memory:' ? startCheckpointer(file) : undefined;
+  if (checkpointer) database.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
@@ -29,9 +48,43 @@ export function openSqliteStore({ file, synchronous = 'full' }: SqliteStoreOptio
       database.prepare('select 1').get();
     },
     async close() {
+      await checkpointer?.close();
       await db.destroy();
     },
     translateError: translateSqliteError,
+  };
+}
+
+/**
+ * Starts the checkpoint thread, and starts it again if it dies: without it the WAL would
+ * only grow (every connection of ours turns automatic checkpoints off).
+ */
+function startCheckpointer(file: string): { close(): Promise<void> } {
+  let closing = false;
+  let worker: Worker;
+  const start = () => {
+    worker = startWorker(workerEntry(import.meta.url, 'sqlite-checkpointer'), {
+      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, truncateAboveBytes: WAL_TRUNCATE_ABOVE_BYTES },
+    });
+    worker.unref();
+    worker.on('error', () => {});
+    worker.on('exit', () => {
+      if (!closing) setTimeout(start, 1000).unref();
+    });
+  };
+  start();
+  return {
+    close() {
+      closing = true;
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 5000);
+        worker.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        worker.postMessage('close');
+      });
+    },
   };
 }
 
