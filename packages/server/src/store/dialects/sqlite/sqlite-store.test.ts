@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../store.js';
+import { openSqliteStore } from './sqlite-store.js';
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function open(backgroundCheckpoints: boolean): { store: Store; file: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fleetport-sqlite-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'fleetport.db');
+  const store = openSqliteStore({ file, backgroundCheckpoints });
+  stores.push(store);
+  return { store, file };
+}
+
+async function writeRows(store: Store, count: number): Promise<void> {
+  await sql`create table filler (id integer primary key, body text not null)`.execute(store.db);
+  for (let batch = 0; batch < count / 500; batch++) {
+    await store.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < 500; i++) await sql`insert into filler (body) values (${'x'.repeat(400)})`.execute(tx);
+    });
+  }
+}
+
+const sizeOf = (file: string) => statSync(file).size;
+
+async function eventually(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return check();
+}
+
+describe('SQLite store checkpoints', () => {
+  it('leaves the WAL to the background thread: commits never copy it back, the thread does', async () => {
+    const { store, file } = open(true);
+    await writeRows(store, 5000);
+    // About 2 MB went into the WAL; the database file itself only grows by checkpoints.
+    expect(sizeOf(`${file}-wal`)).toBeGreaterThan(1_000_000);
+    expect(await eventually(() => sizeOf(file) > 1_000_000)).toBe(true);
+    const [row] = (await sql<{ n: number }>`select count(*) as n from filler`.execute(store.db)).rows;
+    expect(row?.n).toBe(5000);
+  });
+
+  it('stops its thread on close, and the data is all in the file afterwards', async () => {
+    const { store, file } = open(true);
+    await writeRows(store, 1000);
+    stores.pop();
+    await store.close();
+    const reopened = openSqliteStore({ file, backgroundCheckpoints: false });
+    stores.push(reopened);
+    const [row] = (await sql<{ n: number }>`select count(*) as n from filler`.execute(reopened.db)).rows;
+    expect(row?.n).toBe(1000);
+  });
+
+  it('without the thread, the same writes stay in the WAL (below SQLite's own 1,000-page checkpoint)', async () => {
+    const { store, file } = open(false);
+    await writeRows(store, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The contrast to the first test: there, the growth of the file was the thread's work.
+    expect(sizeOf(`${file}-wal`)).toBeGreaterThan(1_000_000);
+    expect(sizeOf(file)).toBeLessThan(100_000);
+  });
+});
