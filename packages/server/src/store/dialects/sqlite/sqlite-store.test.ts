@@ -64,7 +64,7 @@ describe('SQLite store checkpoints', () => {
     expect(row?.n).toBe(1000);
   });
 
-  it('without the thread, the same writes stay in the WAL (below SQLite's own 1,000-page checkpoint)', async () => {
+  it('without the thread, the same writes stay in the WAL (below the 1,000-page automatic checkpoint)', async () => {
     const { store, file } = open(false);
     await writeRows(store, 5000);
     await new Promise((resolve) => setTimeout(resolve, 600));
