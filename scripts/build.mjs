@@ -17,7 +17,8 @@ await build({
     'sqlite-capture-worker': 'packages/server/src/modules/capture/sqlite-capture-worker.ts',
     'sqlite-checkpointer': 'packages/server/src/store/dialects/sqlite/sqlite-checkpointer.ts',
   },
-  outdir: 'packages/cli/dist',
+  // Tests build elsewhere (inside the repository, so that node_modules resolve).
+  outdir: process.env.FLEETPORT_BUILD_OUTDIR ?? 'packages/cli/dist',
   bundle: true,
   // The server lives in its own chunk, loaded only by `serve` and `migrate`.
   splitting: true,
