@@ -64,16 +64,19 @@ interface Pending {
 export class SqliteCaptureWriter implements CaptureWriter {
   readonly maxInFlight = 4;
   readonly #data: WriterData;
+  readonly #entry: URL;
   #worker: Worker | undefined;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #closed = false;
 
-  constructor(data: WriterData) {
+  /** `entry` replaces the thread's module (tests start one that fails on purpose). */
+  constructor(data: WriterData, { entry }: { entry?: URL } = {}) {
     if (data.file === ':memory:' || data.file === '') {
       throw new Error('the SQLite capture writer needs a database file, not an in-memory database');
     }
     this.#data = data;
+    this.#entry = entry ?? workerEntry(import.meta.url, 'sqlite-capture-worker');
     // Started now, so that the first uplink does not wait for the thread to load.
     this.#start();
   }
@@ -97,7 +100,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
   }
 
   #start(): Worker {
-    const worker = startWorker(workerEntry(import.meta.url, 'sqlite-capture-worker'), {
+    const worker = startWorker(this.#entry, {
       workerData: this.#data,
     });
     // The HTTP server keeps the process alive; the writer alone must not.
