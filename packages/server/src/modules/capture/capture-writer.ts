@@ -24,10 +24,18 @@ export function storeCaptureWriter(store: Store): CaptureWriter {
   };
 }
 
+/** A frame on its way to the capture thread: its payload is a slice of the batch's buffer. */
+export type PackedFrame = Omit<Frame, 'payload'> & {
+  readonly payloadAt: number;
+  readonly payloadLength: number;
+};
+
 /** A request to the SQLite capture thread, and its answer. */
 export interface WriterRequest {
   readonly id: number;
-  readonly frames: readonly Frame[];
+  readonly frames: readonly PackedFrame[];
+  /** Every payload of the batch, back to back (transferred, not copied). */
+  readonly payloads: ArrayBuffer;
   readonly now: number;
 }
 export type WriterReply =
@@ -85,9 +93,20 @@ export class SqliteCaptureWriter implements CaptureWriter {
     if (this.#closed) return Promise.reject(new AppError('unavailable', 'the capture writer is closed'));
     const worker = this.#worker ?? this.#start();
     const id = this.#nextId++;
+    // Payloads travel in one transferred buffer: posting a Buffer clones all of the memory
+    // under it, and small Buffers share 8 KiB pool slabs.
+    const payloads = new Uint8Array(frames.reduce((total, frame) => total + frame.payload.length, 0));
+    let at = 0;
+    const packed = frames.map(({ payload, ...rest }): PackedFrame => {
+      payloads.set(payload, at);
+      at += payload.length;
+      return { ...rest, payloadAt: at - payload.length, payloadLength: payload.length };
+    });
     return new Promise<BatchResult>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, frames, now } satisfies WriterRequest);
+      worker.postMessage({ id, frames: packed, payloads: payloads.buffer, now } satisfies WriterRequest, [
+        payloads.buffer,
+      ]);
     });
   }
 

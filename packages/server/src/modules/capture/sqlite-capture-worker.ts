@@ -5,7 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { isAppError } from '../../kernel/errors.js';
 import { translateSqliteError } from '../../store/dialects/sqlite/sqlite-store.js';
 import { writeCaptureBatch } from './capture-batch.js';
-import type { WriterData, WriterReply, WriterRequest } from './capture-writer.js';
+import type { PackedFrame, WriterData, WriterReply, WriterRequest } from './capture-writer.js';
 import type { Frame } from './frame.js';
 import { sqliteCaptureStorage } from './storage/sqlite-capture-storage.js';
 
@@ -32,18 +32,12 @@ database.pragma('wal_autocheckpoint = 0');
 database.pragma('busy_timeout = 15000');
 const storage = sqliteCaptureStorage(database);
 
-/** Structured clone turns Buffers into Uint8Arrays; SQLite binds Buffers as blobs. */
-const revive = (frame: Frame): Frame =>
-  Buffer.isBuffer(frame.payload)
-    ? frame
-    : {
-        ...frame,
-        payload: Buffer.from(
-          (frame.payload as Uint8Array).buffer,
-          (frame.payload as Uint8Array).byteOffset,
-          (frame.payload as Uint8Array).byteLength,
-        ),
-      };
+/** Each frame's payload as a Buffer view of the batch's buffer (SQLite binds Buffers as blobs). */
+const unpack = (frames: readonly PackedFrame[], payloads: ArrayBuffer): Frame[] =>
+  frames.map(({ payloadAt, payloadLength, ...rest }) => ({
+    ...rest,
+    payload: Buffer.from(payloads, payloadAt, payloadLength),
+  }));
 
 let walFd: number | undefined;
 let flushing = false;
@@ -67,11 +61,11 @@ function flush(): void {
   });
 }
 
-async function handle({ id, frames, now }: WriterRequest): Promise<WriterReply> {
+async function handle({ id, frames, payloads, now }: WriterRequest): Promise<WriterReply> {
   try {
     // IMMEDIATE: take the write lock now, so that nothing read below can go stale.
     database.exec('begin immediate');
-    const result = await writeCaptureBatch(storage, frames.map(revive), now);
+    const result = await writeCaptureBatch(storage, unpack(frames, payloads), now);
     database.exec('commit');
     return { id, result };
   } catch (thrown) {
