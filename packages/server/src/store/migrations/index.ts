@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as registry from './0001-registry.js';
 import * as changes from './0002-changes.js';
 import * as capture from './0003-capture.js';
+import * as mqtt from './0004-mqtt.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-registry': registry,
   '0002-changes': changes,
   '0003-capture': capture,
+  '0004-mqtt': mqtt,
 };

@@ -1,0 +1,154 @@
+import type { QoS, UserProperties } from 'mqtt-packet';
+import { filterCovers, topicMatches } from './topics.js';
+
+/** Who is connected: every topic they see is mounted under their tenant. */
+export interface Principal {
+  readonly tenantId: string;
+  readonly kind: 'device' | 'application' | 'anonymous';
+  /** Set for devices: they may only touch `devices/{deviceId}/…`. */
+  readonly deviceId?: string;
+  /** A stable id for logs and the client list (device id, API key id…). */
+  readonly id: string;
+}
+
+/** A refused connection: a v5 CONNACK reason code (mapped to a 3.1.1 return code) and an optional reason string. */
+export interface Refusal {
+  readonly reasonCode: number;
+  readonly reason?: string;
+}
+
+/** What `authenticate` is given about a CONNECT. */
+export interface AuthenticateInput {
+  readonly clientId: string;
+  readonly username: string | undefined;
+  readonly password: Buffer | undefined;
+  /** SHA-256 fingerprint (hex, lower case) of the TLS client certificate, when one was presented. */
+  readonly certificateFingerprint: string | undefined;
+  readonly listener: ListenerKind;
+  readonly protocolVersion: 3 | 4 | 5;
+  readonly remoteAddress: string | undefined;
+}
+
+export type ListenerKind = 'tcp' | 'tls' | 'ws';
+
+/** A PUBLISH as the capture hook sees it (topic un-mounted, as the client sent it). */
+export interface CapturedPublish {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly properties: {
+    readonly payloadFormatIndicator?: boolean;
+    readonly contentType?: string;
+    readonly userProperties?: UserProperties;
+    readonly messageExpiryInterval?: number;
+  };
+}
+
+/**
+ * The broker's ports to the rest of Fleetport. Topics and filters given to the hooks are
+ * the client-visible (un-mounted) ones; the broker keeps each tenant in its own namespace.
+ */
+export interface BrokerHooks {
+  /** Decides who connects: a principal, or a refusal with a v5 CONNACK reason code. */
+  authenticate(input: AuthenticateInput): Promise<Principal | Refusal>;
+  /** May this principal publish to `topic`? */
+  authorizePublish(principal: Principal, topic: string): boolean | Promise<boolean>;
+  /** May this principal subscribe to `filter` (without any `$share/{group}/` prefix)? */
+  authorizeSubscribe(principal: Principal, filter: string): boolean | Promise<boolean>;
+  /**
+   * Takes publishes the capture pipeline owns (device uplinks). Return `false`
+   * synchronously for "not mine, route normally"; otherwise a promise that resolves once
+   * the message is durable: only then is it routed and PUBACK/PUBREC sent. A rejection
+   * answers PUBACK/PUBREC with 0x80 (v5) or closes the connection (3.1.1, which has no
+   * negative acknowledgement), and the message is not routed.
+   */
+  capture?(principal: Principal, publish: CapturedPublish): false | Promise<void>;
+}
+
+/** Whether a value returned by `authenticate` is a refusal. */
+export function isRefusal(value: Principal | Refusal): value is Refusal {
+  return 'reasonCode' in value;
+}
+
+/**
+ * Devices may only publish and subscribe within `devices/{deviceId}/…`; applications and
+ * anonymous clients anywhere in their tenant. Use it inside `authorizePublish`/`authorizeSubscribe`.
+ */
+export function deviceSubtreePolicy(principal: Principal, topicOrFilter: string): boolean {
+  if (principal.kind !== 'device') return true;
+  const deviceId = principal.deviceId;
+  if (deviceId === undefined || deviceId.includes('/') || deviceId.includes('+') || deviceId.includes('#'))
+    return false;
+  return filterCovers(`devices/${deviceId}/#`, topicOrFilter);
+}
+
+/** One rule of a tenant's topic policy. */
+export interface TopicRule {
+  readonly effect: 'allow' | 'deny';
+  readonly action: 'publish' | 'subscribe' | 'both';
+  /** A topic filter; `+` and `#` as in MQTT. */
+  readonly filter: string;
+  /** Limit the rule to one kind of principal; all kinds when absent. */
+  readonly principal?: Principal['kind'];
+}
+
+/**
+ * Evaluates a tenant's topic rules: a matching `deny` wins over any `allow`; with no
+ * matching rule the answer is `fallback`. For subscriptions, an `allow` must cover the
+ * whole requested filter, while a `deny` applies as soon as it overlaps it (a
+ * subscription to `#` is refused when `secret/#` is denied).
+ */
+export function evaluateTopicPolicy(
+  rules: readonly TopicRule[],
+  principal: Principal,
+  action: 'publish' | 'subscribe',
+  topicOrFilter: string,
+  fallback = true,
+): boolean {
+  let allowed: boolean | undefined;
+  for (const rule of rules) {
+    if (rule.action !== 'both' && rule.action !== action) continue;
+    if (rule.principal !== undefined && rule.principal !== principal.kind) continue;
+    if (rule.effect === 'deny') {
+      const hit =
+        action === 'publish'
+          ? topicMatches(rule.filter, topicOrFilter)
+          : filtersOverlap(rule.filter, topicOrFilter);
+      if (hit) return false;
+    } else {
+      const hit =
+        action === 'publish'
+          ? topicMatches(rule.filter, topicOrFilter)
+          : filterCovers(rule.filter, topicOrFilter);
+      if (hit) allowed = true;
+    }
+  }
+  return allowed ?? fallback;
+}
+
+/** Whether some topic name could match both filters. */
+export function filtersOverlap(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === '#' || q === '#') return true;
+    if (p === undefined || q === undefined) return false;
+    if (p === '+' || q === '+') continue;
+    if (p !== q) return false;
+  }
+  return true;
+}
+
+/** Hooks for tests and quick experiments: everyone connects as an anonymous client of `tenantId` and may do anything. */
+export function openHooks(tenantId = 'default'): BrokerHooks {
+  return {
+    async authenticate(input) {
+      return { tenantId, kind: 'anonymous', id: input.clientId };
+    },
+    authorizePublish: () => true,
+    authorizeSubscribe: () => true,
+  };
+}
