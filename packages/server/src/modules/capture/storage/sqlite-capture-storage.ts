@@ -96,15 +96,9 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
       return statements.openGaps.all(tenantId, deviceId);
     },
     async apply(writes: CaptureWrites, now: number) {
-      const T = ((globalThis as any).__T ??= { m: 0, s: 0, c: 0, x: 0 });
-      let t = performance.now();
       for (const message of writes.messages) statements.insertMessage.run(message);
-      T.m += performance.now() - t;
-      t = performance.now();
       for (const reception of writes.receptions) statements.insertReception.run(reception);
       for (const state of writes.states) statements.upsertState.run(state);
-      T.s += performance.now() - t;
-      t = performance.now();
       for (const gap of writes.gapInserts) statements.insertGap.run(gap);
       for (const [id, update] of writes.gapUpdates) {
         if ('closed_by' in update) statements.closeGap.run(now, update.closed_by, id);
@@ -126,7 +120,6 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
         }
         positions.set(tenantId, last);
       }
-      T.c += performance.now() - t;
       return positions;
     },
   };
