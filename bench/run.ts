@@ -1,9 +1,11 @@
+import { codecs } from './codecs.js';
 import { ingest } from './ingest.js';
+import { mqtt } from './mqtt.js';
 import { registry } from './registry.js';
 import type { Benchmark } from './support/benchmark.js';
 import { runBenchmarkCli } from './support/cli.js';
 
 /** Every benchmark, in the order a full run takes them. New ones are added here. */
-export const benchmarks: readonly Benchmark[] = [registry, ingest];
+export const benchmarks: readonly Benchmark[] = [registry, ingest, mqtt, codecs];
 
 process.exitCode = await runBenchmarkCli(benchmarks, process.argv.slice(2));

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAccessCommands } from './commands/access-commands.js';
 import { registerCaptureCommands } from './commands/capture-commands.js';
+import { registerCodecCommands } from './commands/codec-commands.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
 import { registerDeviceStateCommand, registerMessageCommands } from './commands/message-commands.js';
@@ -56,6 +57,7 @@ function buildProgram(io: CliIo): Command {
   registerDeviceStateCommand(devices, io);
   registerMessageCommands(program, io);
   registerCaptureCommands(program, io);
+  registerCodecCommands(program, io);
   return program;
 }
 

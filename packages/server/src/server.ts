@@ -15,6 +15,7 @@ import {
 } from './modules/capture/index.js';
 import { registerSigfoxRoutes } from './modules/capture/sigfox/index.js';
 import { registerChangeRoutes } from './modules/changes/index.js';
+import { Codecs, registerCodecRoutes } from './modules/codecs/index.js';
 import {
   DeviceAuthenticator,
   discardAbandonedImports,
@@ -66,6 +67,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const store = openStore(config);
   let pipeline: CapturePipeline | undefined;
+  let codecs: Codecs | undefined;
   try {
     await migrateToLatest(store.db);
     const kernelLogger = logger as unknown as Logger;
@@ -92,6 +94,9 @@ export async function startServer(
     registerDeviceRoutes(app, deps, config);
     registerChangeRoutes(app, deps);
     registerMessageRoutes(app, deps);
+    codecs = new Codecs(deps, { metrics: app.metrics });
+    await codecs.start();
+    registerCodecRoutes(app, codecs);
     pipeline = new CapturePipeline(deps, { synchronous: config.sqliteSynchronous });
     const typeSettings = new TypeSettings(store, systemClock);
     registerCallbackSecretRoutes(app, deps);
@@ -108,6 +113,7 @@ export async function startServer(
 
     let closing: Promise<void> | undefined;
     const capture = pipeline;
+    const decoding = codecs;
     return {
       app,
       store,
@@ -130,6 +136,9 @@ export async function startServer(
             await capture
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'capture writer close failed'));
+            await decoding
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'codec close failed'));
             await store.close();
           }
         })();
@@ -138,6 +147,7 @@ export async function startServer(
     };
   } catch (error) {
     await pipeline?.close().catch(() => {});
+    await codecs?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }

@@ -20,6 +20,23 @@ export interface BusEvents {
     readonly timeliness: 'live' | 'late' | 'replayed';
     readonly outOfOrder: boolean;
   };
+  /**
+   * A message was decoded by its device type's codec (after capture, or again by a
+   * re-decode). `errors` is non-empty when the codec failed; the raw message is unchanged.
+   */
+  'message.decoded': {
+    readonly tenantId: string;
+    readonly deviceId: string;
+    readonly typeId: string;
+    readonly messageId: string;
+    readonly decoded: {
+      readonly data: unknown;
+      readonly warnings: readonly string[];
+      readonly errors: readonly string[];
+      readonly codecVersion: number | null;
+      readonly decodedAt: string;
+    };
+  };
 }
 
 export type BusEventName = keyof BusEvents;

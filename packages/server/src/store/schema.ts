@@ -19,6 +19,10 @@ export interface Database {
   receptions: ReceptionTable;
   device_state: DeviceStateTable;
   sequence_gaps: SequenceGapTable;
+  codec_versions: CodecVersionTable;
+  message_decodes: MessageDecodeTable;
+  jobs: JobTable;
+  codec_state: CodecStateTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -52,6 +56,13 @@ export interface DeviceTypeTable {
   settings: string;
   /** JSON: the capture settings (late threshold, sequence width, auto-create). */
   capture: Generated<string>;
+  /** The codec (0005): kind and source, null when the type has none; version 0 before the first. */
+  codec_kind: ColumnType<string | null, string | null | undefined, string | null>;
+  codec_source: ColumnType<string | null, string | null | undefined, string | null>;
+  codec_version: Generated<number>;
+  codec_updated_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** JSON string map: codec variables, overridden by the device's. */
+  variables: Generated<string>;
   version: number;
   created_at: Millis;
   updated_at: Millis;
@@ -64,6 +75,8 @@ export interface DeviceTable {
   name: string;
   tags: string;
   attributes: string;
+  /** JSON string map: codec variables, over the type's. */
+  variables: Generated<string>;
   version: number;
   created_at: Millis;
   updated_at: Millis;
@@ -175,4 +188,54 @@ export interface SequenceGapTable {
   opened_at: Millis;
   closed_at: Millis | null;
   closed_by: string | null;
+}
+
+/** One change of a device type's codec: the audit trail. */
+export interface CodecVersionTable {
+  tenant_id: string;
+  type_id: string;
+  version: number;
+  previous_version: number;
+  /** Null when the codec was removed. */
+  kind: string | null;
+  source: string | null;
+  /** The API key that made the change. */
+  changed_by: string;
+  changed_at: Millis;
+}
+
+/** What decoding made of a message; written after capture, overwritten by a re-decode. */
+export interface MessageDecodeTable {
+  message_id: string;
+  tenant_id: string;
+  codec_version: number;
+  /** JSON, null when decoding failed. */
+  data: string | null;
+  /** JSON arrays of strings. */
+  warnings: string;
+  errors: string;
+  decoded_at: Millis;
+}
+
+/** Long-running work with progress (re-decodes). */
+export interface JobTable {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  target: string;
+  params: string;
+  state: string;
+  total: number;
+  done: number;
+  failed: number;
+  error: string | null;
+  created_by: string;
+  created_at: Millis;
+  updated_at: Millis;
+  finished_at: Millis | null;
+}
+
+export interface CodecStateTable {
+  name: string;
+  value: string;
 }

@@ -27,6 +27,7 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   deviceTypeId: 'sensor',
   secretId: 'cbs_doesnotexist',
   messageId: '01a20000-0000-7000-8000-000000000000',
+  jobId: 'job_doesnotexist',
 };
 
 async function v1Routes(ts: TestServer): Promise<Route[]> {

@@ -10,6 +10,8 @@ export const changeKinds = [
   'device_type.updated',
   'device_type.deleted',
   'message.created',
+  'message.decoded',
+  'device_type.codec_changed',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

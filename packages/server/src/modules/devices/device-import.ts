@@ -14,7 +14,12 @@ import {
   tagKeyRegex,
 } from './device-schemas.js';
 import { presentDevice } from './device-service.js';
-import { type DeviceRow, existingDeviceIds, findDeviceType, insertDevicesIn } from './device-store.js';
+import {
+  type NewDeviceRow as DeviceRow,
+  existingDeviceIds,
+  findDeviceType,
+  insertDevicesIn,
+} from './device-store.js';
 
 export interface ImportDeps {
   readonly store: Store;
@@ -44,8 +49,11 @@ const MAX_LINE_BYTES = 64 * 1024;
 const deviceIdRegex = new RegExp(DEVICE_ID_PATTERN);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this refuses
 const controlChars = /[\u0000-\u001f\u007f]/;
-/** Fields of an exported device that an import accepts and ignores, so exports round-trip. */
-const READ_ONLY_FIELDS = new Set(['version', 'createdAt', 'updatedAt', 'deletedAt']);
+/**
+ * Fields of an exported device that an import accepts and ignores, so exports round-trip.
+ * Codec `variables` are among them for now: imports do not carry them (set them with PATCH).
+ */
+const READ_ONLY_FIELDS = new Set(['version', 'createdAt', 'updatedAt', 'deletedAt', 'variables']);
 const NDJSON_FIELDS = new Set(['id', 'typeId', 'name', 'tags', 'attributes']);
 
 interface RawRow {

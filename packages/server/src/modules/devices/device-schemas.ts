@@ -38,6 +38,33 @@ export const JsonObject = Type.Record(Type.String(), Type.Unknown(), {
 
 const Timestamp = Type.String({ format: 'date-time' });
 
+export const VARIABLE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
+export const MAX_VARIABLES = 64;
+
+/**
+ * Codec variables (TS013 `variables`): named strings a codec reads, such as a calibration
+ * offset or an API region. A device's variables override its type's of the same name.
+ */
+export const Variables = Type.Record(
+  Type.String({ pattern: VARIABLE_NAME_PATTERN }),
+  Type.String({ maxLength: 4096 }),
+  {
+    maxProperties: MAX_VARIABLES,
+    additionalProperties: false,
+    description: 'codec variables: names of letters, digits and _ . - (up to 64); string values',
+  },
+);
+export type Variables = Static<typeof Variables>;
+
+/** The codec a device type carries, as device type reads show it (set with PUT …/codec). */
+export const DeviceTypeCodec = Type.Object({
+  kind: Type.Union([Type.Literal('javascript'), Type.Literal('sigfox')]),
+  source: Type.String(),
+  version: Type.Integer({ description: 'increments on every codec change' }),
+  updatedAt: Timestamp,
+});
+export type DeviceTypeCodec = Static<typeof DeviceTypeCodec>;
+
 /** How capture treats this type's messages. Every field has a default. */
 export const CaptureSettings = Type.Object(
   {
@@ -87,6 +114,10 @@ export const DeviceType = Type.Object(
     expectedUplinkIntervalSeconds: Type.Union([Type.Integer(), Type.Null()]),
     settings: JsonObject,
     capture: CaptureSettings,
+    variables: Variables,
+    codec: Type.Union([DeviceTypeCodec, Type.Null()], {
+      description: 'null when the type has no codec; set it with PUT /v1/device-types/{id}/codec',
+    }),
     version: Type.Integer(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -101,6 +132,7 @@ const DeviceTypeFields = {
   expectedUplinkIntervalSeconds: Type.Union([Type.Integer({ minimum: 1, maximum: 31_536_000 }), Type.Null()]),
   settings: JsonObject,
   capture: CaptureSettingsPatch,
+  variables: Variables,
 };
 
 export const CreateDeviceTypeBody = Type.Object(
@@ -111,6 +143,7 @@ export const CreateDeviceTypeBody = Type.Object(
     expectedUplinkIntervalSeconds: Type.Optional(DeviceTypeFields.expectedUplinkIntervalSeconds),
     settings: Type.Optional(DeviceTypeFields.settings),
     capture: Type.Optional(DeviceTypeFields.capture),
+    variables: Type.Optional(DeviceTypeFields.variables),
   },
   { additionalProperties: false },
 );
@@ -123,6 +156,7 @@ export const UpdateDeviceTypeBody = Type.Object(
     expectedUplinkIntervalSeconds: Type.Optional(DeviceTypeFields.expectedUplinkIntervalSeconds),
     settings: Type.Optional(DeviceTypeFields.settings),
     capture: Type.Optional(DeviceTypeFields.capture),
+    variables: Type.Optional(DeviceTypeFields.variables),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -135,6 +169,7 @@ export const Device = Type.Object(
     name: Type.String(),
     tags: Tags,
     attributes: JsonObject,
+    variables: Variables,
     version: Type.Integer(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -151,6 +186,7 @@ export const CreateDeviceBody = Type.Object(
     name: Type.Optional(Text(200)),
     tags: Type.Optional(Tags),
     attributes: Type.Optional(JsonObject),
+    variables: Type.Optional(Variables),
   },
   { additionalProperties: false },
 );
@@ -162,6 +198,7 @@ export const UpdateDeviceBody = Type.Object(
     name: Type.Optional(Text(200)),
     tags: Type.Optional(Tags),
     attributes: Type.Optional(JsonObject),
+    variables: Type.Optional(Variables),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -19,6 +19,7 @@ import {
   type Credential,
   type Device,
   type DeviceType,
+  type DeviceTypeCodec,
   MAX_JSON_BYTES,
   resolveCaptureSettings,
   type UpdateDeviceBody,
@@ -40,6 +41,7 @@ import {
   listCredentials,
   listDevices,
   listDeviceTypes,
+  type NewDeviceRow,
   updateDevice,
   updateDeviceType,
 } from './device-store.js';
@@ -61,19 +63,30 @@ export function presentDeviceType(row: DeviceTypeRow): DeviceType {
     expectedUplinkIntervalSeconds: row.expected_uplink_interval_s,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     capture: resolveCaptureSettings(row.capture),
+    variables: JSON.parse(row.variables) as Record<string, string>,
+    codec:
+      row.codec_kind === null || row.codec_source === null
+        ? null
+        : {
+            kind: row.codec_kind as DeviceTypeCodec['kind'],
+            source: row.codec_source,
+            version: row.codec_version,
+            updatedAt: iso(row.codec_updated_at ?? row.updated_at),
+          },
     version: row.version,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
 }
 
-export function presentDevice(row: DeviceRow): Device {
+export function presentDevice(row: NewDeviceRow): Device {
   return {
     id: row.id,
     typeId: row.type_id,
     name: row.name,
     tags: JSON.parse(row.tags) as Record<string, string>,
     attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    variables: JSON.parse(row.variables ?? '{}') as Record<string, string>,
     version: row.version,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
@@ -154,6 +167,11 @@ export async function createDeviceType(
     expected_uplink_interval_s: body.expectedUplinkIntervalSeconds ?? null,
     settings: boundedJson('settings', body.settings ?? {}),
     capture: JSON.stringify(body.capture ?? {}),
+    codec_kind: null,
+    codec_source: null,
+    codec_version: 0,
+    codec_updated_at: null,
+    variables: JSON.stringify(body.variables ?? {}),
     version: 1,
     created_at: now,
     updated_at: now,
@@ -216,6 +234,8 @@ export async function updateDeviceTypeById(
     ...(body.capture !== undefined
       ? { capture: JSON.stringify({ ...(JSON.parse(current.capture) as object), ...body.capture }) }
       : {}),
+    // Variables are replaced whole, like tags.
+    ...(body.variables !== undefined ? { variables: JSON.stringify(body.variables) } : {}),
     updated_at: deps.clock.now(),
   };
   return writeWithChanges(deps, tenantId, async (tx, record) => {
@@ -282,6 +302,7 @@ export async function createDevice(
     name: body.name ?? '',
     tags: JSON.stringify(body.tags ?? {}),
     attributes: boundedJson('attributes', body.attributes ?? {}),
+    variables: JSON.stringify(body.variables ?? {}),
     version: 1,
     created_at: now,
     updated_at: now,
@@ -380,6 +401,7 @@ export async function updateDeviceById(
     ...(body.name !== undefined ? { name: body.name } : {}),
     ...(body.tags !== undefined ? { tags: JSON.stringify(body.tags) } : {}),
     ...(body.attributes !== undefined ? { attributes: boundedJson('attributes', body.attributes) } : {}),
+    ...(body.variables !== undefined ? { variables: JSON.stringify(body.variables) } : {}),
     updated_at: deps.clock.now(),
   };
   const device = await applyDeviceChange(deps, tenantId, current, changes, 'device.updated');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectCases, openTestStore, type TestDatabase } from '../../../test/support/databases.js';
 import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import type { Store } from '../../store/store.js';
-import { countDevices, type DeviceRow, insertDevicesIn, listDevices } from './device-store.js';
+import { countDevices, insertDevicesIn, listDevices, type NewDeviceRow } from './device-store.js';
 
 const FLEET = 2_500;
 
@@ -15,7 +15,7 @@ for (const dialect of dialectCases()) {
       database = await dialect.create();
       store = await openTestStore(database);
       await seedTenantWithTypes(store, 't', { x: {} });
-      const rows: DeviceRow[] = Array.from({ length: FLEET }, (_, i) => ({
+      const rows: NewDeviceRow[] = Array.from({ length: FLEET }, (_, i) => ({
         tenant_id: 't',
         id: `d${String(i).padStart(5, '0')}`,
         type_id: 'x',

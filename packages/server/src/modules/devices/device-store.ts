@@ -53,7 +53,10 @@ export function updateDeviceType(
   id: string,
   expectedVersion: number,
   changes: Partial<
-    Pick<DeviceTypeRow, 'name' | 'description' | 'expected_uplink_interval_s' | 'settings' | 'capture'>
+    Pick<
+      DeviceTypeRow,
+      'name' | 'description' | 'expected_uplink_interval_s' | 'settings' | 'capture' | 'variables'
+    >
   > & {
     updated_at: number;
   },
@@ -118,7 +121,10 @@ async function writeTags(
 }
 
 /** Inserts devices and their tags; the caller provides the transaction. */
-export async function insertDevicesIn(db: Kysely<Database>, rows: readonly DeviceRow[]): Promise<void> {
+/** A device row to insert: `variables` may be left to its default (`{}`). */
+export type NewDeviceRow = Omit<DeviceRow, 'variables'> & { readonly variables?: string };
+
+export async function insertDevicesIn(db: Kysely<Database>, rows: readonly NewDeviceRow[]): Promise<void> {
   // Chunked to stay under SQLite's bound-parameter limit (10 columns per row).
   for (let start = 0; start < rows.length; start += 500) {
     const chunk = rows.slice(start, start + 500);
@@ -244,7 +250,9 @@ export function updateDevice(
   tenantId: string,
   id: string,
   expectedVersion: number,
-  changes: Partial<Pick<DeviceRow, 'type_id' | 'name' | 'tags' | 'attributes' | 'deleted_at'>> & {
+  changes: Partial<
+    Pick<DeviceRow, 'type_id' | 'name' | 'tags' | 'attributes' | 'variables' | 'deleted_at'>
+  > & {
     updated_at: number;
   },
 ): Promise<boolean> {

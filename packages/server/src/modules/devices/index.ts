@@ -6,7 +6,10 @@ export {
   type Device,
   DeviceId,
   type DeviceType,
+  DeviceTypeCodec,
+  DeviceTypeId,
   deviceIdRegex,
   resolveCaptureSettings,
+  Variables,
 } from './device-schemas.js';
 export { createDevice, type DeviceDeps, getDevice } from './device-service.js';

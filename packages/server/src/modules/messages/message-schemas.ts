@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 // The one definition of a device id (devices/index.ts does not re-export it yet).
+import { DecodedSchema } from '../codecs/index.js';
 import { DeviceId } from '../devices/index.js';
 
 const Timestamp = Type.String({ format: 'date-time' });
@@ -49,6 +50,12 @@ export const MessageSchema = Type.Object(
     ),
     storedAt: Timestamp,
     receptions: Type.Optional(Type.Array(ReceptionSchema)),
+    decoded: Type.Optional(
+      Type.Union([DecodedSchema, Type.Null()], {
+        description:
+          "what the device type's codec made of the payload; null when it has not been decoded (no codec, or not yet: see docs/CODECS.md)",
+      }),
+    ),
   },
   { $id: 'Message' },
 );

@@ -3,6 +3,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError, notFound } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
+import { type DecodedView, findDecodes, type MessageDecodeRow } from '../codecs/index.js';
 import { getDevice } from '../devices/index.js';
 import type { DeviceStateView, HistoryQuery, MessagePage, MessageView } from './message-schemas.js';
 import {
@@ -93,6 +94,34 @@ function withReceptions(rows: readonly MessageRow[], receptions: readonly Recept
   return rows.map((row) => presentMessage(row, byMessage.get(row.id) ?? []));
 }
 
+function presentDecoded(row: MessageDecodeRow): DecodedView {
+  return {
+    data: row.data === null ? null : (JSON.parse(row.data) as unknown),
+    warnings: JSON.parse(row.warnings) as string[],
+    errors: JSON.parse(row.errors) as string[],
+    codecVersion: row.codec_version,
+    decodedAt: iso(row.decoded_at),
+  };
+}
+
+/** Adds each message's decode (null when it has none) to the presented messages. */
+async function withDecoded(
+  deps: MessageDeps,
+  tenantId: string,
+  views: MessageView[],
+): Promise<MessageView[]> {
+  const decodes = await findDecodes(
+    deps.store,
+    tenantId,
+    views.map((view) => view.id),
+  );
+  const byMessage = new Map(decodes.map((row) => [row.message_id, row]));
+  return views.map((view) => {
+    const row = byMessage.get(view.id);
+    return { ...view, decoded: row === undefined ? null : presentDecoded(row) };
+  });
+}
+
 // ---- history ------------------------------------------------------------------------
 
 /**
@@ -119,7 +148,7 @@ export async function listHistory(
     after,
     limit: query.limit,
   });
-  const items = query.receptions
+  const presented = query.receptions
     ? withReceptions(
         rows,
         await listReceptions(
@@ -129,6 +158,7 @@ export async function listHistory(
         ),
       )
     : rows.map((row) => presentMessage(row));
+  const items = await withDecoded(deps, tenantId, presented);
   const last = rows.at(-1);
   return {
     items,
@@ -146,7 +176,10 @@ async function loadMessage(
 ): Promise<MessageView | undefined> {
   const row = await findMessage(deps.store, tenantId, id);
   if (!row) return undefined;
-  return presentMessage(row, await listReceptions(deps.store, tenantId, [row.id]));
+  const [view] = await withDecoded(deps, tenantId, [
+    presentMessage(row, await listReceptions(deps.store, tenantId, [row.id])),
+  ]);
+  return view;
 }
 
 /** One message of the tenant with its receptions, by station. */

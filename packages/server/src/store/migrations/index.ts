@@ -3,6 +3,7 @@ import * as registry from './0001-registry.js';
 import * as changes from './0002-changes.js';
 import * as capture from './0003-capture.js';
 import * as mqtt from './0004-mqtt.js';
+import * as codecs from './0005-codecs.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -10,4 +11,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-changes': changes,
   '0003-capture': capture,
   '0004-mqtt': mqtt,
+  '0005-codecs': codecs,
 };

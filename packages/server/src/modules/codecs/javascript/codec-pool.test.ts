@@ -72,6 +72,46 @@ describe('CodecPool', () => {
     for (const result of good) expect(result.data).toEqual({ t: 1, h: 1 });
   });
 
+  it('contains nesting deep enough to overflow a stack, and serves the next call', async () => {
+    const codecs = pool({ size: 1, timeLimitMs: 5000 });
+    const deep = [
+      "eval('('.repeat(200000) + '1' + ')'.repeat(200000))",
+      "JSON.parse('['.repeat(200000) + ']'.repeat(200000))",
+      '(function () { var o = {}, c = o; for (var i = 0; i < 20000; i++) { c.a = {}; c = c.a; } return o; })()',
+    ];
+    for (const [index, expression] of deep.entries()) {
+      const codec = {
+        id: `deep-${index}`,
+        version: 1,
+        source: `function decodeUplink() { return { data: ${expression} }; }`,
+      };
+      const result = await codecs.decodeUplink(codec, { bytes: Uint8Array.of(1) });
+      expect(result.data, expression).toBeNull();
+      expect(result.errors.map(sandboxErrorCode), expression).toEqual(['codec_stack_overflow']);
+      expect((await codecs.decodeUplink(TH, { bytes: Uint8Array.of(0, 100, 2) })).data).toEqual({
+        t: 1,
+        h: 1,
+      });
+    }
+    expect(codecs.restarts).toBe(0);
+  });
+
+  it('holds the memory limit in workers, for allocations QuickJS cannot measure', async () => {
+    const codecs = pool({ size: 1, timeLimitMs: 5000, memoryLimitBytes: 8 * 2 ** 20 });
+    const greedy = {
+      id: 'greedy',
+      version: 1,
+      source: 'function decodeUplink() { var keep = []; for (;;) keep.push(new Uint8Array(1 << 20)); }',
+    };
+    const [greedyResult, innocent] = await Promise.all([
+      codecs.decodeUplink(greedy, { bytes: Uint8Array.of(1) }),
+      codecs.decodeUplink(TH, { bytes: Uint8Array.of(0, 100, 2) }),
+    ]);
+    expect(greedyResult.errors.map(sandboxErrorCode)).toEqual(['codec_memory_limit']);
+    expect(innocent?.data).toEqual({ t: 1, h: 1 });
+    expect((await codecs.decodeUplink(TH, { bytes: Uint8Array.of(0, 100, 4) })).data).toEqual({ t: 1, h: 2 });
+  });
+
   it('answers codec_unavailable instead of hanging when workers cannot start', async () => {
     const codecs = pool({
       size: 1,

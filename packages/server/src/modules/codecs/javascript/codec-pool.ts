@@ -15,7 +15,9 @@ import {
 } from './javascript-codec.js';
 import {
   type BatchMessage,
+  PROGRESS_BATCHES_DONE,
   PROGRESS_CALL,
+  PROGRESS_SLOTS,
   PROGRESS_STARTED,
   progressStamp,
   type WorkerMessage,
@@ -44,6 +46,12 @@ export interface CodecPoolOptions extends Partial<SandboxLimits> {
    * is the backstop for native work that never reaches an interrupt check.
    */
   readonly watchdogMs?: number;
+  /**
+   * How long a worker may take to load its engine while calls wait for it before it is
+   * stopped and counted as a start-up failure (default 30 s: loading takes milliseconds, but
+   * tsx compiling the sources on a busy machine can take seconds).
+   */
+  readonly startupTimeoutMs?: number;
   /** The worker entry; by default found next to this module (see `locateWorkerEntry`). */
   readonly workerEntry?: WorkerEntry;
 }
@@ -76,11 +84,21 @@ interface Slot {
   stopping: SandboxErrorCode | undefined;
   /** Whether its engine loaded; a worker that dies before that is a start-up failure. */
   ready: boolean;
+  /** Stopped by the watchdog for not loading in time: a start-up failure too. */
+  startupTimedOut: boolean;
   lastError: string | undefined;
+  /** When it started (`Date.now()`). */
+  readonly startedAt: number;
+  /** Last sign of life while it had calls (`progressStamp`): calls posted to it idle, or results. */
+  lastHeard: number;
+  /** Batches posted to it, mod 2^31 (compared with `PROGRESS_BATCHES_DONE`). */
+  batchesPosted: number;
 }
 
 /** Batches a worker may have queued before it gets more: one running, one waiting. */
 const BATCHES_IN_FLIGHT = 2;
+/** How long `close()` waits for a worker to stop before leaving it to the runtime. */
+const CLOSE_TIMEOUT_MS = 5000;
 /** A call lost with more workers than this is answered with an error instead of being sent again. */
 const MAX_ATTEMPTS = 2;
 /** Workers that die before their engine loads, in a row, before the pool stops starting new ones. */
@@ -139,6 +157,7 @@ export class CodecPool {
   readonly #batchSize: number;
   readonly #maxCachedCodecs: number;
   readonly #watchdogMs: number;
+  readonly #startupTimeoutMs: number;
   readonly #entry: WorkerEntry;
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
@@ -157,6 +176,7 @@ export class CodecPool {
     this.#batchSize = Math.max(1, Math.floor(options.batchSize ?? 64));
     this.#maxCachedCodecs = Math.max(1, Math.floor(options.maxCachedCodecs ?? 200));
     this.#watchdogMs = options.watchdogMs ?? this.limits.timeLimitMs * 10 + 2000;
+    this.#startupTimeoutMs = options.startupTimeoutMs ?? 30_000;
     this.#entry = options.workerEntry ?? locateWorkerEntry();
     for (let index = 0; index < this.#size; index += 1) this.#slots.push(this.#start());
   }
@@ -193,7 +213,8 @@ export class CodecPool {
     }
     for (const call of pending)
       call.resolve(errorResult(call.op, 'codec_pool_closed', 'the codec pool was closed'));
-    await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
+    // A thread stuck in native code may not stop at once; close() answers anyway.
+    await Promise.all(this.#slots.map((slot) => stopWithin(slot.worker, CLOSE_TIMEOUT_MS)));
   }
 
   #submit<O extends Op>(op: O, codec: PoolCodec, input: string): Promise<ResultOf<O>> {
@@ -238,6 +259,7 @@ export class CodecPool {
       const calls = this.#queue.splice(0, room);
       const message: BatchMessage = { type: 'batch', sources: {}, ids: [], codecs: [], ops: [], inputs: [] };
       const sources: Record<string, string> = {};
+      if (target.inFlight.size === 0) target.lastHeard = progressStamp(Date.now());
       for (const call of calls) {
         const key = `${call.codec.id}@${String(call.codec.version)}`;
         sources[key] = call.codec.source;
@@ -249,6 +271,7 @@ export class CodecPool {
       }
       Object.assign(message.sources, sources);
       target.worker.postMessage(message);
+      target.batchesPosted = (target.batchesPosted + 1) % 2 ** 31;
       // Busy workers keep the process alive (an awaited call must be answered); idle ones do not.
       target.worker.ref();
     }
@@ -256,7 +279,7 @@ export class CodecPool {
   }
 
   #start(): Slot {
-    const progress = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    const progress = new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT);
     const setup: WorkerSetup = { limits: this.limits, maxCachedCodecs: this.#maxCachedCodecs, progress };
     const worker = new Worker(this.#entry.filename, {
       eval: this.#entry.eval,
@@ -271,7 +294,11 @@ export class CodecPool {
       inFlight: new Map(),
       stopping: undefined,
       ready: false,
+      startupTimedOut: false,
       lastError: undefined,
+      startedAt: Date.now(),
+      lastHeard: progressStamp(Date.now()),
+      batchesPosted: 0,
     };
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'ready') {
@@ -279,6 +306,7 @@ export class CodecPool {
         this.#startupFailures = 0;
         return;
       }
+      slot.lastHeard = progressStamp(Date.now());
       message.ids.forEach((id, index) => {
         const call = slot.inFlight.get(id);
         if (call === undefined) return;
@@ -325,7 +353,7 @@ export class CodecPool {
     }
     slot.inFlight.clear();
     this.#queue.unshift(...retry);
-    if (!slot.ready && slot.stopping === undefined) this.#startupFailures += 1;
+    if (!slot.ready && (slot.stopping === undefined || slot.startupTimedOut)) this.#startupFailures += 1;
     if (this.#startupFailures >= MAX_STARTUP_FAILURES) {
       // Starting yet another worker would fail the same way: answer everything instead of looping.
       this.#unavailable = `the codec worker threads cannot start (${slot.lastError ?? 'they exit at once'})`;
@@ -342,7 +370,10 @@ export class CodecPool {
 
   #armWatchdog(): void {
     if (this.#watchdog !== undefined) return;
-    const every = Math.max(10, Math.min(1000, Math.floor(this.#watchdogMs / 4)));
+    const every = Math.max(
+      10,
+      Math.min(1000, Math.floor(Math.min(this.#watchdogMs, this.#startupTimeoutMs) / 4)),
+    );
     this.#watchdog = setInterval(() => this.#checkWorkers(), every);
     this.#watchdog.unref();
   }
@@ -350,13 +381,28 @@ export class CodecPool {
   #checkWorkers(): void {
     let busy = false;
     const now = progressStamp(Date.now());
+    const since = (stamp: number) => (now - stamp + 2 ** 31) % 2 ** 31;
     for (const slot of this.#slots) {
       if (slot.inFlight.size === 0 || slot.stopping !== undefined) continue;
       busy = true;
-      if (Atomics.load(slot.progress, PROGRESS_CALL) === 0) continue;
-      const started = Atomics.load(slot.progress, PROGRESS_STARTED);
-      const elapsed = (now - started + 2 ** 31) % 2 ** 31;
-      if (elapsed > this.#watchdogMs) {
+      if (!slot.ready) {
+        if (Date.now() - slot.startedAt > this.#startupTimeoutMs) {
+          slot.lastError = `it did not load its engine within ${this.#startupTimeoutMs} ms`;
+          slot.startupTimedOut = true;
+          slot.stopping = 'codec_unavailable';
+          void slot.worker.terminate();
+        }
+        continue;
+      }
+      // Done with every batch: the results wait for this thread, which was itself busy.
+      if (Atomics.load(slot.progress, PROGRESS_BATCHES_DONE) === slot.batchesPosted) continue;
+      // Quiet since its last results (or since it was given work), and no call started since
+      // then: stuck, whether inside a call or in the host code around it.
+      let quiet = since(slot.lastHeard);
+      if (Atomics.load(slot.progress, PROGRESS_CALL) !== 0) {
+        quiet = Math.min(quiet, since(Atomics.load(slot.progress, PROGRESS_STARTED)));
+      }
+      if (quiet > this.#watchdogMs) {
         slot.stopping = 'codec_timeout';
         void slot.worker.terminate();
       }
@@ -366,4 +412,22 @@ export class CodecPool {
       this.#watchdog = undefined;
     }
   }
+}
+
+/** Terminates a worker, giving up waiting after `ms` (the thread is then left to the runtime). */
+function stopWithin(worker: Worker, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    worker.terminate().then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
 }

@@ -8,6 +8,7 @@ import { type CallOp, failureJson, type JavaScriptCodec } from './javascript-cod
 import { JavaScriptSandbox } from './javascript-sandbox.js';
 import {
   type BatchMessage,
+  PROGRESS_BATCHES_DONE,
   PROGRESS_CALL,
   PROGRESS_STARTED,
   progressStamp,
@@ -96,6 +97,12 @@ for (;;) {
     );
   }
   Atomics.store(progress, PROGRESS_CALL, 0);
+  // Tells the watchdog the worker is idle, even if the pool's thread is too busy to read the results yet.
+  Atomics.store(
+    progress,
+    PROGRESS_BATCHES_DONE,
+    (Atomics.load(progress, PROGRESS_BATCHES_DONE) + 1) % 2 ** 31,
+  );
   const message: ResultsMessage = { type: 'results', ids: batch.ids, outputs };
   port.postMessage(message);
 }

@@ -120,6 +120,22 @@ describe('limits', () => {
     await expectStillServes(codec);
   });
 
+  it('contains JSON.parse nesting deep enough to overflow the host stack on the main thread', async () => {
+    const codec = hostile("return { data: JSON.parse('['.repeat(200000) + ']'.repeat(200000)) };");
+    const result = attack(codec);
+    expect(result.data).toBeNull();
+    expect(result.errors.map(sandboxErrorCode)).toEqual(['codec_stack_overflow']);
+    await expectStillServes(codec);
+  });
+
+  it('contains a host stack overflow when the caller is itself deep in its stack', async () => {
+    const codec = hostile("return { data: eval('('.repeat(200000) + '1' + ')'.repeat(200000)) };");
+    const from = (depth: number): ReturnType<typeof attack> =>
+      depth === 0 ? attack(codec) : from(depth - 1);
+    expect(from(3000).errors.map(sandboxErrorCode)).toEqual(['codec_stack_overflow']);
+    await expectStillServes(codec);
+  });
+
   it('stops recursion through JSON.stringify of a deeply nested result', async () => {
     // On the main thread V8's own stack may run out first; either way the error is the same.
     const codec = roomy.compile(

@@ -80,6 +80,7 @@ export function failureJson(op: CallOp, error: string): string {
 /** A live QuickJS runtime with the prelude installed and the codec's factory compiled. */
 interface Instance {
   readonly generation: number;
+  readonly engine: SandboxEngine;
   readonly runtime: QuickJSRuntime;
   readonly context: QuickJSContext;
   readonly run: QuickJSHandle;
@@ -187,50 +188,83 @@ export class JavaScriptCodec {
   /** Frees the QuickJS runtime. Later calls answer `codec_unavailable`. */
   dispose(): void {
     this.#disposed = true;
+    this.#sandbox.forget(this);
     this.#discard();
+  }
+
+  /** @internal The sandbox retired that engine: drop the runtime built on it without touching it. */
+  forgetEngine(generation: number): void {
+    if (this.#instance?.generation === generation) this.#instance = undefined;
   }
 
   #call(op: Op, inputJson: string): Outcome {
     if (this.#broken) return this.#broken;
     const live = this.#live();
     if (!('runtime' in live)) return live;
-    const { context, runtime } = live;
-    this.#deadline = performance.now() + this.#sandbox.limits.timeLimitMs;
+    const { context, runtime, engine } = live;
+    const limits = this.#sandbox.limits;
+    this.#deadline = performance.now() + limits.timeLimitMs;
     let outcome: Outcome;
     let dirty = false;
+    let drained = true;
     try {
       const argument = context.newString(inputJson);
-      const result = context.callFunction(
-        live.run,
-        context.undefined,
-        live.factory,
-        live.ops[op] ?? context.undefined,
-        argument,
-      );
-      argument.dispose();
-      if (result.error) {
-        outcome = this.#vmFailure(context, result.error);
-        result.error.dispose();
-        dirty = true;
-      } else {
-        const text = context.getString(result.value);
-        result.value.dispose();
-        // The prelude marks output it could not clean up after with a leading '!'.
-        dirty = text.startsWith('!');
-        outcome = this.#parseOutcome(dirty ? text.slice(1) : text);
-      }
-      if (runtime.hasPendingJob()) {
-        // Promise jobs the codec queued belong to this call: run them (within what is left of
-        // its time) so none can run during a later one, then clean up after them too.
-        dirty = true;
-        if (!this.#drainJobs(runtime)) {
-          this.#discard();
-          return outcome;
+      engine.memory.beginCall(limits.memoryLimitBytes);
+      let refused: boolean;
+      try {
+        const result = context.callFunction(
+          live.run,
+          context.undefined,
+          live.factory,
+          live.ops[op] ?? context.undefined,
+          argument,
+        );
+        if (result.error) {
+          outcome = this.#vmFailure(context, result.error);
+          result.error.dispose();
+          dirty = true;
+        } else {
+          const text = context.getString(result.value);
+          result.value.dispose();
+          // The prelude marks output it could not clean up after with a leading '!'.
+          dirty = text.startsWith('!');
+          outcome = this.#parseOutcome(dirty ? text.slice(1) : text);
         }
+        if (runtime.hasPendingJob()) {
+          // Promise jobs the codec queued belong to this call: run them (within what is left of
+          // its time) so none can run during a later one, then clean up after them too.
+          dirty = true;
+          drained = this.#drainJobs(runtime);
+        }
+      } finally {
+        refused = engine.memory.endCall();
+        argument.dispose();
+      }
+      if (refused || (!outcome.ok && outcome.code === 'codec_memory_limit')) {
+        // Refused growth: whatever the codec then did with the error, its answer is not one it
+        // would give with the memory it needed. One message whichever check caught it.
+        outcome = fail(
+          'codec_memory_limit',
+          `the codec used more than ${limits.memoryLimitBytes} bytes of memory`,
+        );
+        dirty = true;
+      }
+      if (refused || engine.memory.callGrowth > limits.memoryLimitBytes) {
+        // WebAssembly memory never shrinks: the heap it grew into would be free for later
+        // calls beyond their budget. A fresh engine gives the memory back.
+        this.#sandbox.retire(engine.generation);
+        // Retired at once: this runtime was dropped with it. Otherwise the engine serves until
+        // its spare is loaded, and the runtime is cleaned up below like any other.
+        if (this.#instance !== live) return outcome;
+      }
+      if (!drained) {
+        this.#discard();
+        return outcome;
       }
       if (dirty && !this.#resetAfterFailure(live)) this.#discard();
       return outcome;
     } catch (error) {
+      engine.memory.endCall();
       return this.#crash(live, error);
     }
   }
@@ -381,7 +415,7 @@ export class JavaScriptCodec {
       context.unwrapResult(context.callFunction(adopt, context.undefined, factory)).dispose();
       const ops = [0, 1, 2, 3].map((op) => context.newNumber(op));
       handles.push(...ops);
-      return { generation: engine.generation, runtime, context, run, reset, factory, handles, ops };
+      return { generation: engine.generation, engine, runtime, context, run, reset, factory, handles, ops };
     } catch (error) {
       release();
       const message = error instanceof Error ? error.message : String(error);

@@ -11,9 +11,10 @@ export interface WorkerSetup {
   /** Compiled codecs a worker keeps; the least recently used beyond this are freed. */
   readonly maxCachedCodecs: number;
   /**
-   * Two Int32 slots the worker writes before each call: [0] the call's id (0 when idle), [1]
-   * when it started (`Date.now()` mod 2^31). The pool's watchdog reads them to stop a worker
-   * stuck in native code that never polls the interrupt handler.
+   * Int32 slots the worker writes (`PROGRESS_SLOTS` of them): [0] the running call's id (0
+   * when idle), [1] when it started (`Date.now()` mod 2^31), [2] batches finished. The pool's
+   * watchdog reads them to stop a worker stuck in native or host code that never polls the
+   * interrupt handler, without mistaking a worker whose results it has not read yet for one.
    */
   readonly progress: SharedArrayBuffer;
 }
@@ -49,6 +50,10 @@ export type WorkerMessage = ResultsMessage | ReadyMessage;
 /** Slot indexes in `WorkerSetup.progress`. */
 export const PROGRESS_CALL = 0;
 export const PROGRESS_STARTED = 1;
+/** Batches the worker has finished (its results are posted), mod 2^31. */
+export const PROGRESS_BATCHES_DONE = 2;
+/** Int32 slots in `WorkerSetup.progress`. */
+export const PROGRESS_SLOTS = 3;
 
 /** `Date.now()` folded into an Int32 slot; differences are taken mod 2^31. */
 export function progressStamp(now: number): number {

@@ -54,6 +54,7 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
   var ErrorCtor = Error;
   var TypeErrorCtor = TypeError;
   var InternalErrorCtor = G.InternalError;
+  var SyntaxErrorCtor = SyntaxError;
   var DataViewCtor = DataView;
   var SetCtor = Set;
 
@@ -336,6 +337,10 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
       var message = StringCtor(error.message);
       if (message === 'stack overflow') return failure('codec_stack_overflow', 'the codec recursed too deeply (stack overflow)');
       if (message === 'out of memory') return failure('codec_memory_limit', 'the codec ran out of memory');
+    }
+    // The parser (eval, Function) and JSON.parse report their own recursion limit as a SyntaxError.
+    if (error instanceof SyntaxErrorCtor && StringCtor(error.message) === 'stack overflow') {
+      return failure('codec_stack_overflow', 'the codec nested too deeply (stack overflow)');
     }
     return failure('codec_threw', describe(error));
   }

@@ -26,7 +26,8 @@ async function writeRows(store: Store, count: number): Promise<void> {
   await sql`create table filler (id integer primary key, body text not null)`.execute(store.db);
   for (let batch = 0; batch < count / 500; batch++) {
     await store.db.transaction().execute(async (tx) => {
-      for (let i = 0; i < 500; i++) await sql`insert into filler (body) values (${'x'.repeat(400)})`.execute(tx);
+      for (let i = 0; i < 500; i++)
+        await sql`insert into filler (body) values (${'x'.repeat(400)})`.execute(tx);
     });
   }
 }

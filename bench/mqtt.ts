@@ -1,0 +1,316 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { BrokerUnavailable, type BrokerUnderTest, type MeasurementId } from './mqtt/broker-under-test.js';
+import { aedesBroker, fleetportBroker, mosquittoBroker } from './mqtt/brokers.js';
+import { PAYLOAD_BYTES, writePublisherInputs } from './mqtt/deliveries.js';
+import { fleetportServerBroker } from './mqtt/fleetport-server.js';
+import { measureIdleMemory } from './mqtt/idle-memory.js';
+import { requireMosquittoTools } from './mqtt/mosquitto-tools.js';
+import { takeIntegerOption } from './mqtt/options.js';
+import { hardFileLimit, REPO_ROOT } from './mqtt/processes.js';
+import { formatSummary, type SummaryRow } from './mqtt/summary.js';
+import {
+  DeliveryCheckFailed,
+  PUBLISHER_MAX_INFLIGHT,
+  runThroughput,
+  type ThroughputResult,
+  type ThroughputScenario,
+} from './mqtt/throughput.js';
+import type { Benchmark, BenchOptions, BenchResult } from './support/benchmark.js';
+import { oweCleanup } from './support/cleanup.js';
+import { isEntryPoint, runBenchmarkCli } from './support/cli.js';
+import { formatNumber } from './support/report-table.js';
+import { SampleSet, summarize } from './support/stats.js';
+
+/** The issue's figure: at least 200k messages per throughput scenario. */
+const DEFAULT_MESSAGES = 200_000;
+const FAN_IN_PUBLISHERS = 4;
+/** The issue's figure: resident memory per 10k idle connections. */
+const IDLE_CONNECTIONS = 10_000;
+/** Spare open files beyond the connections (listeners, pipes, the runtime's own). */
+const SPARE_FILES = 200;
+/**
+ * Messages per `mosquitto_pub` process. mosquitto_pub -l (2.0.11) numbers its messages
+ * with 16-bit packet ids and, at the end of its input, disconnects on the first
+ * acknowledgement carrying the last message's id: with more than 65,535 messages queued
+ * that is an earlier message's, and the rest is dropped. So each publisher sends its
+ * messages as a sequence of processes of at most this many.
+ */
+const PUBLISHER_CHUNK = 50_000;
+/** Payloads carry a 7-digit sequence number. */
+const MAX_MESSAGES = 9_999_999;
+
+// `--messages N`, this benchmark's own option, leaves the command line before the shared
+// harness parses it strictly (see `takeIntegerOption`).
+const messagesOption = takeIntegerOption(process.argv, 'messages', FAN_IN_PUBLISHERS, MAX_MESSAGES);
+
+/** Throughput for one broker over `a`, relative to `b`: the pairs whose ratio is printed. */
+const RATIO_PAIRS: readonly (readonly [string, string])[] = [
+  ['fleetport', 'mosquitto'],
+  ['fleetport', 'aedes'],
+  ['fleetport durable', 'mosquitto'],
+  ['fleetport durable', 'aedes'],
+  ['aedes', 'mosquitto'],
+];
+
+const IDLE_LABEL = `idle connections (${formatNumber(IDLE_CONNECTIONS)})`;
+
+/** Each fan-in publisher's share, rounded up so that the total is at least `messages`. */
+function perFanInPublisher(messages: number): number {
+  return Math.ceil(messages / FAN_IN_PUBLISHERS);
+}
+
+function takesPart(broker: BrokerUnderTest, measurement: MeasurementId): boolean {
+  return broker.measures === undefined || broker.measures.includes(measurement);
+}
+
+function aedesVersion(): string {
+  const manifest: unknown = JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'node_modules/aedes/package.json'), 'utf8'),
+  );
+  const version =
+    manifest !== null && typeof manifest === 'object' ? (manifest as { version?: unknown }).version : '';
+  return typeof version === 'string' ? version : 'unknown version';
+}
+
+function describeThroughput(result: ThroughputResult): string {
+  const extras = [
+    result.duplicates > 0 ? `${result.duplicates} duplicates` : '',
+    result.reordered > 0 ? `${result.reordered} out of order` : '',
+  ].filter((part) => part !== '');
+  return `${formatNumber(result.rate)} msgs/s (${formatNumber(result.delivered)} delivered over ${formatNumber((result.lastMs - result.firstMs) / 1000)} s at the subscriber; wall ${formatNumber(result.wallMs / 1000)} s), lost ${formatNumber(result.lost)} of ${formatNumber(result.sent)}${extras.length > 0 ? `, ${extras.join(', ')}` : ''}, broker CPU ${formatNumber(result.brokerCpuPercent)}%, machine CPU ${formatNumber(result.machineCpuPercent)}% of ${cpus().length * 100}%`;
+}
+
+/** Records this run's ratios for every pair whose both figures exist. */
+function recordRatios(samples: SampleSet, label: string, values: ReadonlyMap<string, number>): void {
+  for (const [a, b] of RATIO_PAIRS) {
+    const numerator = values.get(a);
+    const denominator = values.get(b);
+    if (numerator !== undefined && denominator !== undefined && denominator > 0) {
+      samples.add(`${label}: ${a} / ${b}`, '×', numerator / denominator);
+    }
+  }
+}
+
+async function runMqtt(options: BenchOptions): Promise<BenchResult> {
+  if ('error' in messagesOption) throw new Error(messagesOption.error);
+  const messages = messagesOption.value ?? DEFAULT_MESSAGES;
+  const say = options.progress;
+  const tools = requireMosquittoTools();
+  const hardLimit = hardFileLimit();
+  if (hardLimit < IDLE_CONNECTIONS + SPARE_FILES) {
+    throw new Error(
+      `${formatNumber(IDLE_CONNECTIONS)} idle connections need at least ${IDLE_CONNECTIONS + SPARE_FILES} open files per process, but the hard limit (ulimit -Hn) is ${hardLimit}; raise it (e.g. in /etc/security/limits.conf) and try again`,
+    );
+  }
+  if (messages < DEFAULT_MESSAGES) {
+    say(
+      `mqtt: ${formatNumber(messages)} messages per scenario (the issue asks for at least ${formatNumber(DEFAULT_MESSAGES)}): figures for development only`,
+    );
+  }
+  if (options.databases.length > 1) say('mqtt: --pg does not apply; fleetport durable runs on SQLite');
+
+  const brokers: BrokerUnderTest[] = [
+    mosquittoBroker(tools),
+    aedesBroker(aedesVersion()),
+    fleetportBroker(),
+    fleetportServerBroker(),
+  ];
+  const unavailable = new Map<string, string>();
+  const failures: string[] = [];
+  const samples = new SampleSet();
+  const medians = new Map<string, Map<string, number[]>>();
+  const keep = (measurement: string, broker: string, value: number) => {
+    const byBroker = medians.get(measurement) ?? new Map<string, number[]>();
+    byBroker.set(broker, [...(byBroker.get(broker) ?? []), value]);
+    medians.set(measurement, byBroker);
+  };
+
+  const inputDir = mkdtempSync(path.join(tmpdir(), 'fleetport-bench-mqtt-input-'));
+  const removeInputs = () => rmSync(inputDir, { recursive: true, force: true });
+  const settled = oweCleanup(async () => removeInputs());
+  try {
+    mkdirSync(path.join(inputDir, 'single'));
+    mkdirSync(path.join(inputDir, 'fan-in'));
+    const single = writePublisherInputs(path.join(inputDir, 'single'), 1, messages, PUBLISHER_CHUNK);
+    const perFanIn = perFanInPublisher(messages);
+    const fanIn = writePublisherInputs(
+      path.join(inputDir, 'fan-in'),
+      FAN_IN_PUBLISHERS,
+      perFanIn,
+      PUBLISHER_CHUNK,
+    );
+    const scenarios: ThroughputScenario[] = [
+      {
+        id: 'qos0',
+        label: 'QoS 0, 1 → 1',
+        qos: 0,
+        perPublisher: messages,
+        inputs: single,
+        chunk: PUBLISHER_CHUNK,
+      },
+      {
+        id: 'qos1',
+        label: 'QoS 1, 1 → 1',
+        qos: 1,
+        perPublisher: messages,
+        inputs: single,
+        chunk: PUBLISHER_CHUNK,
+      },
+      {
+        id: 'fan-in',
+        label: `QoS 0, ${FAN_IN_PUBLISHERS} → 1 (bench/+/x)`,
+        qos: 0,
+        perPublisher: perFanIn,
+        inputs: fanIn,
+        chunk: PUBLISHER_CHUNK,
+      },
+    ];
+
+    /** Starts `broker`, or notes once that it is not available; undefined when it is not. */
+    const start = async (broker: BrokerUnderTest, prefix: string) => {
+      if (unavailable.has(broker.name)) return undefined;
+      try {
+        return await broker.start();
+      } catch (error) {
+        if (!(error instanceof BrokerUnavailable)) throw error;
+        unavailable.set(broker.name, error.message);
+        say(`${prefix} ${broker.name}: not available (${error.message}); going on without it`);
+        return undefined;
+      }
+    };
+
+    for (let run = 1; run <= options.runs; run += 1) {
+      const prefix = `[mqtt ${run}/${options.runs}]`;
+      for (const scenario of scenarios) {
+        const rates = new Map<string, number>();
+        for (const broker of brokers) {
+          if (!takesPart(broker, scenario.id)) continue;
+          const where = `${scenario.label}, ${broker.name}`;
+          try {
+            const running = await start(broker, prefix);
+            if (running === undefined) continue;
+            try {
+              const result = await runThroughput(tools, running, scenario);
+              rates.set(broker.name, result.rate);
+              samples.add(`${scenario.label}: ${broker.name}`, 'msgs/s', result.rate);
+              if (scenario.qos === 0)
+                samples.add(`${scenario.label}: ${broker.name} lost`, 'messages', result.lost);
+              samples.add(
+                `${scenario.label}: ${broker.name} broker CPU`,
+                '% of a core',
+                result.brokerCpuPercent,
+              );
+              keep(scenario.label, broker.name, result.rate);
+              say(`${prefix} ${where}: ${describeThroughput(result)}`);
+            } finally {
+              await running.stop();
+            }
+          } catch (error) {
+            const detail =
+              error instanceof DeliveryCheckFailed ? `; ${describeThroughput(error.result)}` : '';
+            const message = error instanceof Error ? error.message : String(error);
+            failures.push(`${prefix} ${where}: ${message}`);
+            say(`${prefix} ${where}: FAILED: ${message}${detail}`);
+          }
+        }
+        recordRatios(samples, scenario.label, rates);
+      }
+
+      const memory = new Map<string, number>();
+      for (const broker of brokers) {
+        if (!takesPart(broker, 'idle-memory')) continue;
+        const where = `${IDLE_LABEL}, ${broker.name}`;
+        try {
+          const running = await start(broker, prefix);
+          if (running === undefined) continue;
+          try {
+            const result = await measureIdleMemory(running, IDLE_CONNECTIONS);
+            memory.set(broker.name, result.mbPer10k);
+            samples.add(`${IDLE_LABEL}: ${broker.name}`, 'MB per 10k', result.mbPer10k);
+            samples.add(`${IDLE_LABEL}: ${broker.name} RSS before`, 'MB', result.idleRssBytes / 2 ** 20);
+            keep(IDLE_LABEL, broker.name, result.mbPer10k);
+            say(
+              `${prefix} ${where}: ${formatNumber(result.mbPer10k)} MB per 10k (RSS ${formatNumber(result.idleRssBytes / 2 ** 20)} MB idle → ${formatNumber(result.loadedRssBytes / 2 ** 20)} MB with ${formatNumber(result.connections)} connections)`,
+            );
+          } finally {
+            await running.stop();
+          }
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          failures.push(`${prefix} ${where}: ${message}`);
+          say(`${prefix} ${where}: FAILED: ${message}`);
+        }
+      }
+      recordRatios(samples, IDLE_LABEL, memory);
+    }
+  } finally {
+    removeInputs();
+    settled();
+  }
+
+  const summaries = samples.summaries();
+  const rows: SummaryRow[] = [...medians].map(([measurement, byBroker]) => ({
+    measurement,
+    unit: measurement === IDLE_LABEL ? 'MB per 10k' : 'msgs/s',
+    values: new Map([...byBroker].map(([broker, values]) => [broker, summarize(broker, '', values).median])),
+    ratios: new Map(
+      summaries
+        .filter((summary) => summary.unit === '×' && summary.metric.startsWith(`${measurement}: `))
+        .map((summary) => [summary.metric.slice(measurement.length + 2), summary.median]),
+    ),
+  }));
+  say('');
+  say(
+    'mqtt summary (msgs/s: higher is better; MB per 10k: lower is better; ratios are medians of per-run ratios):',
+  );
+  for (const line of formatSummary(
+    rows,
+    brokers.map((broker) => broker.name),
+  ))
+    say(`  ${line}`);
+  for (const [name, reason] of unavailable) say(`  ${name}: not available (${reason})`);
+  if (failures.length > 0)
+    throw new Error(`${failures.length} mqtt measurements failed:\n${failures.join('\n')}`);
+
+  const legend = brokers
+    .map((broker) => {
+      const reason = unavailable.get(broker.name);
+      return `  - ${broker.name}: ${reason === undefined ? broker.description : `not available (${reason})`}`;
+    })
+    .join('\n');
+  return {
+    benchmark: 'mqtt',
+    runs: options.runs,
+    parameters: {
+      messages,
+      'fan-in messages': FAN_IN_PUBLISHERS * perFanInPublisher(messages),
+      'payload bytes': String(PAYLOAD_BYTES),
+      'QoS 1 publisher in-flight': PUBLISHER_MAX_INFLIGHT,
+      'idle connections': IDLE_CONNECTIONS,
+      'msgs/s': 'subscriber timestamps, first to last message',
+    },
+    databases: [
+      {
+        dialect: 'sqlite',
+        label: `brokers (load: mosquitto_pub/mosquitto_sub ${tools.version}; fleetport durable stores in SQLite, the others keep messages in memory):\n${legend}`,
+        metrics: summaries,
+      },
+    ],
+  };
+}
+
+/**
+ * Fleetport's MQTT broker side by side with Mosquitto and Aedes (issue 4, item 8): the
+ * load comes from Debian's mosquitto-clients; every broker runs in a process of its own.
+ */
+export const mqtt: Benchmark = {
+  name: 'mqtt',
+  description: `MQTT broker: Fleetport beside Mosquitto and Aedes; QoS 0 and QoS 1 one-to-one, ${FAN_IN_PUBLISHERS} publishers to a wildcard subscriber, memory per 10k idle connections`,
+  run: runMqtt,
+};
+
+export default mqtt;
+
+if (isEntryPoint(import.meta.url)) process.exitCode = await runBenchmarkCli([mqtt], process.argv.slice(2));

@@ -1,0 +1,50 @@
+/** What the mqtt benchmark measures; a broker may take part in some of them only. */
+export type MeasurementId = 'qos0' | 'qos1' | 'fan-in' | 'idle-memory';
+
+/** A username and password for CONNECT. */
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * Where a broker wants the one-publisher load to go when the benchmark's own topics
+ * (`bench/p0/x`, anonymous) will not do: a device publishing its uplinks and an
+ * application subscribed to them.
+ */
+export interface UplinkAccess {
+  readonly topic: string;
+  readonly publisher: Credentials;
+  readonly subscriber: Credentials;
+}
+
+/** A broker process the benchmark started, listening on 127.0.0.1:port. */
+export interface RunningBroker {
+  readonly port: number;
+  /** The process whose resident memory and CPU time are read from /proc. */
+  readonly pid: number;
+  /** Set when the load must use these topic and credentials (one publisher only). */
+  readonly uplink?: UplinkAccess;
+  stop(): Promise<void>;
+}
+
+/** A broker under test: each `start()` starts a fresh one on a free loopback port. */
+export interface BrokerUnderTest {
+  readonly name: string;
+  /** How it runs, for the report's legend. */
+  readonly description: string;
+  /** Whether it takes part in a measurement (all of them when absent). */
+  readonly measures?: readonly MeasurementId[];
+  start(): Promise<RunningBroker>;
+}
+
+/**
+ * Thrown by `start()` when a broker cannot run here yet (Fleetport's broker before it
+ * exists): the benchmark reports it as not available and goes on with the others.
+ */
+export class BrokerUnavailable extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'BrokerUnavailable';
+  }
+}

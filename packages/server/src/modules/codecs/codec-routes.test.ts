@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
+import { dialectCases, openTestStore, type TestDatabase } from '../../../test/support/databases.js';
+import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
+
+const JS_CODEC = `
+function decodeUplink(input) {
+  return {
+    data: { temperature: ((input.bytes[0] << 8) | input.bytes[1]) / 10, unit: input.variables.unit, site: input.variables.site },
+    warnings: input.bytes.length > 2 ? ['extra bytes'] : [],
+  };
+}
+function encodeDownlink(input) {
+  return { bytes: [input.data.level & 0xff], fPort: 2 };
+}`;
+const LOOPING_CODEC = 'function decodeUplink(input) { for (;;) {} }';
+const THROWING_CODEC = "function decodeUplink(input) { throw new Error('bad frame'); }";
+const SIGFOX_FORMAT = 'temp::uint:16 hum::uint:8';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+for (const dialect of dialectCases()) {
+  describe.skipIf(!dialect.available)(`codecs over HTTP (${dialect.name})`, () => {
+    let database: TestDatabase;
+    let ts: TestServer;
+    const tokens = new Map<string, string>();
+    let seq = 0;
+
+    async function adminKeyFor(tenantId: string): Promise<string> {
+      const tenant = await ts.request('POST', '/v1/tenants', { json: { id: tenantId, name: tenantId } });
+      expect(tenant.status, tenant.text).toBe(201);
+      const key = await ts.request('POST', `/v1/tenants/${tenantId}/keys`, {
+        json: { name: `${tenantId} admin`, scope: 'admin' },
+      });
+      expect(key.status, key.text).toBe(201);
+      return mustBeString(key.body.secret, 'secret');
+    }
+
+    async function ok(method: string, path: string, json?: unknown): Promise<TestResponse> {
+      const response = await ts.request(method, path, { json });
+      expect(response.status, `${method} ${path}: ${response.text}`).toBeLessThan(300);
+      return response;
+    }
+
+    async function makeType(id: string, codec?: { kind: string; source: string }, variables = {}) {
+      await ok('POST', '/v1/device-types', { id, name: id, variables });
+      if (codec) await ok('PUT', `/v1/device-types/${id}/codec`, codec);
+    }
+
+    async function makeDevice(id: string, typeId: string, variables = {}) {
+      await ok('POST', '/v1/devices', { id, typeId, variables });
+      const credential = await ok('POST', `/v1/devices/${id}/credentials`, { kind: 'token' });
+      tokens.set(id, mustBeString(credential.body.token, 'token'));
+    }
+
+    async function ingest(deviceId: string, hex: string): Promise<string> {
+      seq += 1;
+      const response = await ts.request('POST', '/v1/ingest', {
+        key: tokens.get(deviceId) ?? null,
+        json: { hex, seq },
+      });
+      expect(response.status, response.text).toBe(201);
+      return mustBeString(response.body.id, 'id');
+    }
+
+    /** Reads a message until it carries a decode (decoding follows capture, asynchronously). */
+    async function decodedOf(messageId: string, key?: string, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const message = await ts.request(
+          'GET',
+          `/v1/messages/${messageId}`,
+          key === undefined ? {} : { key },
+        );
+        expect(message.status, message.text).toBe(200);
+        if (message.body.decoded !== null) return message.body;
+        if (Date.now() > deadline) throw new Error(`message ${messageId} was not decoded in ${timeoutMs} ms`);
+        await sleep(25);
+      }
+    }
+
+    beforeAll(async () => {
+      database = await dialect.create();
+      ts = await startTestServer(database);
+      await makeType('thermo', { kind: 'javascript', source: JS_CODEC }, { unit: 'C', site: 'type-site' });
+      await makeDevice('t1', 'thermo', { site: 'device-site' });
+      await makeType('sfx', { kind: 'sigfox', source: SIGFOX_FORMAT });
+      await makeDevice('s1', 'sfx');
+      await makeType('plain');
+      await makeDevice('p1', 'plain');
+    });
+    afterAll(async () => {
+      await ts?.close();
+      await database?.drop();
+    });
+
+    it('refuses a JavaScript codec that does not compile or defines no codec function, with validation_failed', async () => {
+      await makeType('bad-js');
+      const syntax = await ts.request('PUT', '/v1/device-types/bad-js/codec', {
+        json: { kind: 'javascript', source: 'function decodeUplink(input) { return {' },
+      });
+      expectProblem(syntax, 400, 'validation_failed');
+      expect(syntax.body.detail).toMatch(/codec_syntax_error/);
+      const none = await ts.request('PUT', '/v1/device-types/bad-js/codec', {
+        json: { kind: 'javascript', source: 'var x = 1;' },
+      });
+      expectProblem(none, 400, 'validation_failed');
+      expect(none.body.detail).toMatch(/codec_missing_function/);
+      const type = await ok('GET', '/v1/device-types/bad-js');
+      expect(type.body.codec).toBeNull();
+      expect((await ok('GET', '/v1/device-types/bad-js/codec/versions')).body.items).toEqual([]);
+    });
+
+    it('refuses a Sigfox format that breaks the grammar, naming the field and column', async () => {
+      const response = await ts.request('PUT', '/v1/device-types/bad-js/codec', {
+        json: { kind: 'sigfox', source: 'temp::unit:16' },
+      });
+      expectProblem(response, 400, 'validation_failed');
+      expect(response.body.detail).toMatch(/field 1 'temp::unit:16', column \d+/);
+      expect(response.body.data.issues[0].reason).toBe('unknown_type');
+    });
+
+    it('versions every codec change and audits who made it, newest first; the same codec again changes nothing', async () => {
+      await makeType('versioned');
+      const first = await ok('PUT', '/v1/device-types/versioned/codec', {
+        kind: 'sigfox',
+        source: 'a::uint:8',
+      });
+      expect(first.body).toMatchObject({ kind: 'sigfox', source: 'a::uint:8', version: 1 });
+      const same = await ok('PUT', '/v1/device-types/versioned/codec', {
+        kind: 'sigfox',
+        source: 'a::uint:8',
+      });
+      expect(same.body.version).toBe(1);
+      const second = await ok('PUT', '/v1/device-types/versioned/codec', {
+        kind: 'javascript',
+        source: JS_CODEC,
+      });
+      expect(second.body.version).toBe(2);
+      await ok('DELETE', '/v1/device-types/versioned/codec');
+      const type = await ok('GET', '/v1/device-types/versioned');
+      expect(type.body.codec).toBeNull();
+      const versions = await ok('GET', '/v1/device-types/versioned/codec/versions');
+      expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+      expect(versions.body.items[0]).toMatchObject({ previousVersion: 2, kind: null, source: null });
+      expect(versions.body.items[2]).toMatchObject({ previousVersion: 0, kind: 'sigfox' });
+      expect(versions.body.items[0].changedBy).toMatch(/^key_/);
+      const feed = await ok('GET', '/v1/changes?since=0&limit=1000');
+      const changes = feed.body.items.filter(
+        (c: { kind: string; entityId: string }) =>
+          c.kind === 'device_type.codec_changed' && c.entityId === 'versioned',
+      );
+      expect(changes).toHaveLength(3);
+    });
+
+    it('decodes a captured message with the JavaScript codec; device variables override the type’s', async () => {
+      const id = await ingest('t1', '00d7ff');
+      const message = await decodedOf(id);
+      expect(message.payload.hex).toBe('00d7ff');
+      expect(message.decoded).toMatchObject({
+        data: { temperature: 21.5, unit: 'C', site: 'device-site' },
+        warnings: ['extra bytes'],
+        errors: [],
+        codecVersion: 1,
+      });
+      const history = await ok('GET', '/v1/devices/t1/messages');
+      expect(history.body.items.find((m: { id: string }) => m.id === id)?.decoded.data.temperature).toBe(
+        21.5,
+      );
+      const feed = await ok('GET', '/v1/changes?since=0&limit=1000');
+      const change = feed.body.items.find(
+        (c: { kind: string; entityId: string }) => c.kind === 'message.decoded' && c.entityId === id,
+      );
+      expect(change?.data).toMatchObject({ deviceId: 't1', decoded: { data: { temperature: 21.5 } } });
+    });
+
+    it('decodes with a Sigfox format, and leaves messages of a type without codec undecoded', async () => {
+      const id = await ingest('s1', '01f440');
+      expect((await decodedOf(id)).decoded).toMatchObject({ data: { temp: 500, hum: 64 }, errors: [] });
+      const plain = await ingest('p1', '01');
+      await sleep(300);
+      expect((await ok('GET', `/v1/messages/${plain}`)).body.decoded).toBeNull();
+    });
+
+    it('stores a failing codec’s error and keeps the raw message', async () => {
+      await makeType('throws', { kind: 'javascript', source: THROWING_CODEC });
+      await makeDevice('x1', 'throws');
+      const id = await ingest('x1', 'cafe');
+      const message = await decodedOf(id);
+      expect(message.payload.hex).toBe('cafe');
+      expect(message.decoded.data).toBeNull();
+      expect(message.decoded.errors[0]).toMatch(/^codec_threw: .*bad frame/);
+    });
+
+    it('a codec that loops forever times out alone: other types keep decoding promptly', async () => {
+      await makeType('loops', { kind: 'javascript', source: LOOPING_CODEC });
+      await makeDevice('l1', 'loops');
+      const looping = await Promise.all([1, 2, 3, 4].map(() => ingest('l1', '00')));
+      const started = Date.now();
+      const good = await ingest('t1', '0100');
+      expect((await decodedOf(good)).decoded.data.temperature).toBe(25.6);
+      // Four 100 ms timeouts on two workers, at worst ahead of it, plus the write.
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const stuck = await decodedOf(looping[0] ?? '');
+      expect(stuck.decoded.errors[0]).toMatch(/^codec_timeout/);
+      expect(stuck.payload.hex).toBe('00');
+    });
+
+    it('re-decodes a device type’s history as a job with progress, with the new codec version', async () => {
+      await makeType('redo', { kind: 'sigfox', source: 'a::uint:8' });
+      await makeDevice('r1', 'redo');
+      await makeDevice('r2', 'redo');
+      const ids = [await ingest('r1', '05'), await ingest('r2', '06'), await ingest('r1', '07')];
+      for (const id of ids) await decodedOf(id);
+      await ok('PUT', '/v1/device-types/redo/codec', { kind: 'sigfox', source: 'b::uint:8' });
+      const started = await ts.request('POST', '/v1/device-types/redo/redecode', { json: {} });
+      expect(started.status, started.text).toBe(202);
+      expect(started.body).toMatchObject({ kind: 'redecode', target: { typeId: 'redo' } });
+      let job = started.body;
+      const deadline = Date.now() + 10_000;
+      while (job.state === 'queued' || job.state === 'running') {
+        if (Date.now() > deadline) throw new Error('the job did not finish');
+        await sleep(25);
+        job = (await ok('GET', `/v1/jobs/${started.body.id}`)).body;
+      }
+      expect(job).toMatchObject({ state: 'succeeded', total: 3, done: 3, failed: 0 });
+      const message = await ok('GET', `/v1/messages/${ids[0]}`);
+      expect(message.body.decoded).toMatchObject({ data: { b: 5 }, codecVersion: 2 });
+      const byDevice = await ts.request('POST', '/v1/devices/r2/redecode', {
+        json: { from: new Date(Date.now() + 60_000).toISOString() },
+      });
+      expect(byDevice.status).toBe(202);
+    });
+
+    it('tests a codec without a device: inline or a type’s, uplink or downlink, as capture would store it', async () => {
+      const inline = await ok('POST', '/v1/codecs/test', {
+        codec: { kind: 'javascript', source: JS_CODEC },
+        uplink: { bytes: '00d7', fPort: 1, variables: { unit: 'K' } },
+      });
+      expect(inline.body).toMatchObject({
+        data: { temperature: 21.5, unit: 'K' },
+        errors: [],
+        codecVersion: null,
+      });
+      const typed = await ok('POST', '/v1/codecs/test', {
+        codec: { typeId: 'thermo' },
+        uplink: { base64: 'ANc=' },
+      });
+      expect(typed.body).toMatchObject({
+        data: { temperature: 21.5, unit: 'C', site: 'type-site' },
+        codecVersion: 1,
+      });
+      const down = await ok('POST', '/v1/codecs/test', {
+        codec: { typeId: 'thermo' },
+        downlink: { data: { level: 300 } },
+      });
+      expect(down.body).toEqual({ bytes: '2c', fPort: 2, warnings: [], errors: [] });
+      const sigfox = await ok('POST', '/v1/codecs/test', {
+        codec: { kind: 'sigfox', source: SIGFOX_FORMAT },
+        uplink: { bytes: '01f440' },
+      });
+      expect(sigfox.body.data).toEqual({ temp: 500, hum: 64 });
+      const bad = await ts.request('POST', '/v1/codecs/test', {
+        json: { codec: { kind: 'sigfox', source: 'x::nope' }, uplink: { bytes: '00' } },
+      });
+      expectProblem(bad, 400, 'validation_failed');
+      const neither = await ts.request('POST', '/v1/codecs/test', { json: { codec: { typeId: 'thermo' } } });
+      expectProblem(neither, 400, 'validation_failed');
+    });
+
+    it('answers 404 when another tenant names this tenant’s type, device or job', async () => {
+      const other = await adminKeyFor(`other-${dialect.name}`);
+      const job = await ok('POST', '/v1/devices/t1/redecode', {});
+      const attempts: [string, string, unknown][] = [
+        ['PUT', '/v1/device-types/thermo/codec', { kind: 'sigfox', source: 'a::uint:8' }],
+        ['DELETE', '/v1/device-types/thermo/codec', undefined],
+        ['GET', '/v1/device-types/thermo/codec/versions', undefined],
+        ['POST', '/v1/device-types/thermo/redecode', {}],
+        ['POST', '/v1/devices/t1/redecode', {}],
+        ['GET', `/v1/jobs/${job.body.id}`, undefined],
+        ['POST', '/v1/codecs/test', { codec: { typeId: 'thermo' }, uplink: { bytes: '00' } }],
+      ];
+      for (const [method, path, json] of attempts) {
+        const response = await ts.request(method, path, { key: other, json });
+        expectProblem(response, 404, 'not_found');
+      }
+      expect((await ok('GET', '/v1/device-types/thermo')).body.codec.version).toBe(1);
+    });
+
+    it('answers 401 on every codec route without a key', async () => {
+      const routes: [string, string][] = [
+        ['PUT', '/v1/device-types/thermo/codec'],
+        ['DELETE', '/v1/device-types/thermo/codec'],
+        ['GET', '/v1/device-types/thermo/codec/versions'],
+        ['POST', '/v1/device-types/thermo/redecode'],
+        ['POST', '/v1/devices/t1/redecode'],
+        ['GET', '/v1/jobs/job_x'],
+        ['POST', '/v1/codecs/test'],
+      ];
+      for (const [method, path] of routes) {
+        const json = method === 'GET' || method === 'DELETE' ? undefined : {};
+        expectProblem(await ts.request(method, path, { key: null, json }), 401, 'unauthenticated');
+      }
+    });
+
+    it('shows decode counts in /metrics', async () => {
+      const metrics = await ts.request('GET', '/metrics');
+      expect(metrics.text).toMatch(/fleetport_codec_decodes_total\{outcome="ok"\} [1-9]/);
+      expect(metrics.text).toMatch(/fleetport_codec_decodes_total\{outcome="failed"\} [1-9]/);
+      expect(metrics.text).toMatch(/fleetport_codec_decodes_queued 0/);
+      expect(metrics.text).toMatch(/fleetport_codec_decodes_dropped_total 0/);
+    });
+
+    it('after a restart, decodes messages captured but left without a decode', async () => {
+      const id = await ingest('t1', '0064');
+      await decodedOf(id);
+      // The bootstrap key of the first start stays valid; the next start makes none.
+      const key = ts.adminKey;
+      await ts.close();
+      const store = await openTestStore(database);
+      try {
+        await store.db.deleteFrom('message_decodes').where('message_id', '=', id).execute();
+      } finally {
+        await store.close();
+      }
+      ts = await startTestServer(database);
+      expect((await decodedOf(id, key)).decoded.data.temperature).toBe(10);
+    });
+  });
+}
