@@ -180,9 +180,11 @@ export class DecodeService {
     } else {
       this.#markMissed(idLowerBound(Number(saved)));
     }
-    this.#unsubscribe = this.#deps.bus.subscribe('message.captured', (event) =>
-      this.#enqueue(event.messageId),
-    );
+    this.#unsubscribe = this.#deps.bus.subscribe('message.captured', (event) => {
+      // Most types have no codec: skip those without reading the message back.
+      if (this.#knownWithoutCodec(event.tenantId, event.typeId)) return;
+      this.#enqueue(event.messageId);
+    });
     this.#timer = setInterval(() => {
       void this.#saveCheckpoint().catch((error: unknown) =>
         this.#deps.logger.warn({ err: error }, 'saving the decode checkpoint failed'),
@@ -260,6 +262,13 @@ export class DecodeService {
     this.#decodes?.inc({ outcome: 'ok' }, stored.length - failed);
     this.#decodes?.inc({ outcome: 'failed' }, failed);
     return { done: stored.length, failed };
+  }
+
+  /** True when the type was looked up recently and had no codec (codec changes forget it at once). */
+  #knownWithoutCodec(tenantId: string, typeId: string): boolean {
+    const hit = this.#types.get(`${tenantId}\u0000${typeId}`);
+    if (!hit || this.#deps.clock.now() - hit.at >= this.#ttl) return false;
+    return hit.row?.codec_kind == null || hit.row.codec_source === null;
   }
 
   #enqueue(messageId: string): void {
