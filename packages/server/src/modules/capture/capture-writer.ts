@@ -14,10 +14,18 @@ export interface CaptureWriter {
   close(): Promise<void>;
 }
 
-/** In this thread, over the store's Kysely connection: PostgreSQL's writer. */
-export function storeCaptureWriter(store: Store): CaptureWriter {
+/**
+ * In this thread, over the store's Kysely connections: PostgreSQL's writer. Several batches
+ * may run at once on the pool: each takes its devices' locks (sorted) and then its tenants'
+ * feed locks (sorted), so they overlap where they touch different devices and can never
+ * wait on each other in a cycle.
+ */
+export function storeCaptureWriter(
+  store: Store,
+  { maxInFlight = 1 }: { maxInFlight?: number } = {},
+): CaptureWriter {
   return {
-    maxInFlight: 1,
+    maxInFlight,
     write: (frames, now) =>
       guarded(store, () => transact(store, (tx) => writeCaptureBatch(kyselyCaptureStorage(tx), frames, now))),
     close: async () => {},
@@ -152,6 +160,9 @@ export class SqliteCaptureWriter implements CaptureWriter {
   }
 }
 
+/** Batches a PostgreSQL writer keeps in flight (each holds one pooled connection). */
+const POSTGRES_BATCHES_IN_FLIGHT = 4;
+
 /** The writer for this store: a capture thread for SQLite, the store itself for PostgreSQL. */
 export function openCaptureWriter(
   store: Store,
@@ -159,5 +170,5 @@ export function openCaptureWriter(
 ): CaptureWriter {
   return store.dialect === 'sqlite'
     ? new SqliteCaptureWriter({ file: store.location, synchronous })
-    : storeCaptureWriter(store);
+    : storeCaptureWriter(store, { maxInFlight: POSTGRES_BATCHES_IN_FLIGHT });
 }
