@@ -78,7 +78,7 @@ interface Pending {
  * acknowledged, the sender retries) and is started again on the next write.
  */
 export class SqliteCaptureWriter implements CaptureWriter {
-  readonly maxInFlight = 4;
+  readonly maxInFlight = 2;
   readonly #data: WriterData;
   readonly #entry: URL;
   #worker: Worker | undefined;
