@@ -29,6 +29,7 @@ export async function startBenchServer(database: FreshDatabase): Promise<BenchSe
       'log-level': 'silent',
       'admin-key': adminKey,
       'sqlite-synchronous': 'full',
+      'mqtt-port': 0,
       ...(database.databaseUrl ? { 'database-url': database.databaseUrl } : {}),
     },
   });

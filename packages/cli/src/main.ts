@@ -7,6 +7,7 @@ import { registerCodecCommands } from './commands/codec-commands.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
 import { registerDeviceStateCommand, registerMessageCommands } from './commands/message-commands.js';
+import { registerMqttCommands } from './commands/mqtt-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTransferCommands } from './commands/transfer-commands.js';
 import { CliError, EXIT_CODE_HELP, ExitCode } from './errors.js';
@@ -58,6 +59,7 @@ function buildProgram(io: CliIo): Command {
   registerMessageCommands(program, io);
   registerCaptureCommands(program, io);
   registerCodecCommands(program, io);
+  registerMqttCommands(program, io);
   return program;
 }
 

@@ -37,6 +37,7 @@ describe('the built bundle', () => {
         PATH: process.env.PATH ?? '',
         FLEETPORT_DATA_DIR: dataDir,
         FLEETPORT_HTTP_PORT: String(port),
+        FLEETPORT_MQTT_PORT: '0',
         FLEETPORT_HOST: '127.0.0.1',
         FLEETPORT_ADMIN_KEY: adminKey,
         FLEETPORT_LOG_LEVEL: 'warn',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -14,8 +14,36 @@ export interface Config {
   readonly host: string;
   /** HTTP API, console and `/metrics` port. */
   readonly httpPort: number;
-  /** MQTT broker TCP port (used by the broker). */
-  readonly mqttPort: number;
+  /** MQTT broker TCP port; 0 picks a free port, undefined (`off`) serves no plain TCP. */
+  readonly mqttPort: number | undefined;
+  /** The address the MQTT TCP and TLS listeners bind to; `host` when unset. */
+  readonly mqttHost: string | undefined;
+  /** MQTT over TLS port; undefined (`off`, the default) serves no TLS. Needs `mqttTlsCert` and `mqttTlsKey`. */
+  readonly mqttTlsPort: number | undefined;
+  /** PEM file of the TLS server certificate (chain). */
+  readonly mqttTlsCert: string | undefined;
+  /** PEM file of the TLS server private key. */
+  readonly mqttTlsKey: string | undefined;
+  /** PEM file of CAs that sign client certificates (optional). */
+  readonly mqttTlsCa: string | undefined;
+  /** Ask TLS clients for a certificate; a registered fingerprint authenticates the device. */
+  readonly mqttTlsRequestCert: boolean;
+  /** MQTT over WebSocket at `/mqtt` on the HTTP port. */
+  readonly mqttWebsocket: boolean;
+  /** Most MQTT connections at once; more are refused with 0x89 server busy. */
+  readonly mqttMaxConnections: number;
+  /** Largest MQTT packet accepted, in bytes; a larger one ends its connection (0x95). */
+  readonly mqttMaxPacketSize: number;
+  /** QoS 1/2 messages in flight to one client before the rest wait in its queue. */
+  readonly mqttMaxInflight: number;
+  /** Messages queued for one client (or one offline persistent session) before new ones are dropped. */
+  readonly mqttMaxQueuedMessages: number;
+  /** New MQTT connections accepted per second (bursts of twice that); more get 0x9F. */
+  readonly mqttConnectionsPerSecond: number;
+  /** Largest keep-alive granted, in seconds (v5 clients are told via Server Keep Alive); 0 is no limit. */
+  readonly mqttMaxKeepAlive: number;
+  /** Clients without credentials join this tenant as anonymous; unset refuses them (0x87). */
+  readonly mqttAnonymousTenant: string | undefined;
   /** Unset: embedded SQLite in `dataDir`. `postgres://…`: PostgreSQL. */
   readonly databaseUrl: string | undefined;
   /** The bootstrap key used on first start; generated and printed once when unset. */
@@ -34,7 +62,7 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
 }
 
-type Kind = 'string' | 'port' | 'integer' | 'enum';
+type Kind = 'string' | 'port' | 'portOrOff' | 'integer' | 'enum' | 'boolean' | 'file';
 
 interface KeySpec {
   readonly key: keyof Config;
@@ -44,7 +72,7 @@ interface KeySpec {
   readonly values?: readonly string[];
   readonly min?: number;
   readonly max?: number;
-  readonly default: string | number | undefined;
+  readonly default: string | number | boolean | undefined;
   readonly doc: string;
 }
 
@@ -78,9 +106,134 @@ export const configSchema: readonly KeySpec[] = [
     key: 'mqttPort',
     env: 'FLEETPORT_MQTT_PORT',
     flag: 'mqtt-port',
-    kind: 'port',
+    kind: 'portOrOff',
     default: 1883,
-    doc: 'MQTT broker TCP port',
+    doc: 'MQTT broker TCP port (0 picks a free port; off: no plain TCP listener)',
+  },
+  {
+    key: 'mqttHost',
+    env: 'FLEETPORT_MQTT_HOST',
+    flag: 'mqtt-host',
+    kind: 'string',
+    default: undefined,
+    doc: 'address the MQTT TCP and TLS listeners bind to (default: the HTTP host)',
+  },
+  {
+    key: 'mqttTlsPort',
+    env: 'FLEETPORT_MQTT_TLS_PORT',
+    flag: 'mqtt-tls-port',
+    kind: 'portOrOff',
+    default: 'off',
+    doc: 'MQTT over TLS port, usually 8883 (off: no TLS listener); needs the certificate and key files',
+  },
+  {
+    key: 'mqttTlsCert',
+    env: 'FLEETPORT_MQTT_TLS_CERT',
+    flag: 'mqtt-tls-cert',
+    kind: 'file',
+    default: undefined,
+    doc: 'PEM file with the TLS server certificate (and chain)',
+  },
+  {
+    key: 'mqttTlsKey',
+    env: 'FLEETPORT_MQTT_TLS_KEY',
+    flag: 'mqtt-tls-key',
+    kind: 'file',
+    default: undefined,
+    doc: 'PEM file with the TLS server private key',
+  },
+  {
+    key: 'mqttTlsCa',
+    env: 'FLEETPORT_MQTT_TLS_CA',
+    flag: 'mqtt-tls-ca',
+    kind: 'file',
+    default: undefined,
+    doc: 'PEM file with the CAs that sign client certificates (optional)',
+  },
+  {
+    key: 'mqttTlsRequestCert',
+    env: 'FLEETPORT_MQTT_TLS_REQUEST_CERT',
+    flag: 'mqtt-tls-request-cert',
+    kind: 'boolean',
+    default: false,
+    doc: 'ask TLS clients for a certificate; its SHA-256 fingerprint, registered on a device, authenticates it',
+  },
+  {
+    key: 'mqttWebsocket',
+    env: 'FLEETPORT_MQTT_WEBSOCKET',
+    flag: 'mqtt-websocket',
+    kind: 'boolean',
+    default: true,
+    doc: 'MQTT over WebSocket at /mqtt on the HTTP port',
+  },
+  {
+    key: 'mqttMaxConnections',
+    env: 'FLEETPORT_MQTT_MAX_CONNECTIONS',
+    flag: 'mqtt-max-connections',
+    kind: 'integer',
+    min: 1,
+    max: 10_000_000,
+    default: 100_000,
+    doc: 'most MQTT connections at once (more: CONNACK 0x89 server busy)',
+  },
+  {
+    key: 'mqttMaxPacketSize',
+    env: 'FLEETPORT_MQTT_MAX_PACKET_SIZE',
+    flag: 'mqtt-max-packet-size',
+    kind: 'integer',
+    min: 1024,
+    // The largest Remaining Length MQTT can encode, plus its fixed header ([MQTT-2.2.3]).
+    max: 268_435_460,
+    default: 1024 * 1024,
+    doc: 'largest MQTT packet in bytes (larger: DISCONNECT 0x95)',
+  },
+  {
+    key: 'mqttMaxInflight',
+    env: 'FLEETPORT_MQTT_MAX_INFLIGHT',
+    flag: 'mqtt-max-inflight',
+    kind: 'integer',
+    min: 1,
+    max: 65_535,
+    default: 64,
+    doc: 'QoS 1/2 messages in flight to one client; the rest wait in its queue',
+  },
+  {
+    key: 'mqttMaxQueuedMessages',
+    env: 'FLEETPORT_MQTT_MAX_QUEUED_MESSAGES',
+    flag: 'mqtt-max-queued-messages',
+    kind: 'integer',
+    min: 1,
+    max: 10_000_000,
+    default: 1000,
+    doc: 'messages queued per client or offline persistent session before new ones are dropped',
+  },
+  {
+    key: 'mqttConnectionsPerSecond',
+    env: 'FLEETPORT_MQTT_CONNECTIONS_PER_SECOND',
+    flag: 'mqtt-connections-per-second',
+    kind: 'integer',
+    min: 1,
+    max: 1_000_000,
+    default: 1000,
+    doc: 'new MQTT connections per second, bursts of twice that (more: CONNACK 0x9F)',
+  },
+  {
+    key: 'mqttMaxKeepAlive',
+    env: 'FLEETPORT_MQTT_MAX_KEEP_ALIVE',
+    flag: 'mqtt-max-keep-alive',
+    kind: 'integer',
+    min: 0,
+    max: 65_535,
+    default: 0,
+    doc: 'largest keep-alive granted in seconds (MQTT 5 Server Keep Alive); 0: no limit',
+  },
+  {
+    key: 'mqttAnonymousTenant',
+    env: 'FLEETPORT_MQTT_ANONYMOUS_TENANT',
+    flag: 'mqtt-anonymous-tenant',
+    kind: 'string',
+    default: undefined,
+    doc: 'let clients without credentials in, as anonymous clients of this tenant (for test suites; off by default)',
   },
   {
     key: 'databaseUrl',
@@ -228,14 +381,68 @@ export function loadConfig({ flags = {}, env = process.env, configFile }: Config
       'FLEETPORT_DATABASE_URL: must start with postgres:// or postgresql:// (leave it unset for SQLite)',
     );
   }
+  problems.push(...mqttProblems(result));
   if (problems.length > 0) throw new ConfigError(problems);
   result.dataDir = path.resolve(String(result.dataDir));
   return Object.freeze(result) as unknown as Config;
 }
 
+/** Checks between MQTT keys: TLS needs its files, listeners need distinct ports. */
+function mqttProblems(result: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (result.mqttTlsPort !== undefined) {
+    for (const [key, env] of [
+      ['mqttTlsCert', 'FLEETPORT_MQTT_TLS_CERT'],
+      ['mqttTlsKey', 'FLEETPORT_MQTT_TLS_KEY'],
+    ] as const) {
+      if (result[key] === undefined) problems.push(`${env}: required when FLEETPORT_MQTT_TLS_PORT is set`);
+    }
+  }
+  const ports: [string, unknown][] = [
+    ['FLEETPORT_MQTT_PORT', result.mqttPort],
+    ['FLEETPORT_MQTT_TLS_PORT', result.mqttTlsPort],
+  ];
+  const [tcp, secure] = ports;
+  if (tcp && secure && typeof tcp[1] === 'number' && tcp[1] !== 0 && tcp[1] === secure[1]) {
+    problems.push(`FLEETPORT_MQTT_TLS_PORT: must differ from FLEETPORT_MQTT_PORT (both ${tcp[1]})`);
+  }
+  const host = result.mqttHost ?? result.host;
+  for (const [env, port] of ports) {
+    if (typeof port === 'number' && port !== 0 && port === result.httpPort && host === result.host)
+      problems.push(`${env}: must differ from FLEETPORT_HTTP_PORT (both ${port})`);
+  }
+  const tenant = result.mqttAnonymousTenant;
+  if (typeof tenant === 'string' && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(tenant)) {
+    problems.push(
+      'FLEETPORT_MQTT_ANONYMOUS_TENANT: must be a tenant id (lower-case letters, digits, dashes)',
+    );
+  }
+  return problems;
+}
+
 function parseValue(spec: KeySpec, raw: unknown): { value?: unknown; problem?: string } {
   if (raw === undefined) return { value: undefined };
   switch (spec.kind) {
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { value: raw };
+      const text = String(raw).trim().toLowerCase();
+      if (['true', 'on', 'yes', '1'].includes(text)) return { value: true };
+      if (['false', 'off', 'no', '0'].includes(text)) return { value: false };
+      return { problem: `must be true or false (or on/off), got '${String(raw)}'` };
+    }
+    case 'file': {
+      if (typeof raw !== 'string' || raw === '') return { problem: 'must be a file path' };
+      try {
+        accessSync(raw, constants.R_OK);
+      } catch {
+        return { problem: `cannot read the file '${raw}'` };
+      }
+      return { value: path.resolve(raw) };
+    }
+    case 'portOrOff': {
+      if (typeof raw === 'string' && raw.trim().toLowerCase() === 'off') return { value: undefined };
+      return parseValue({ ...spec, kind: 'port' }, raw);
+    }
     case 'string': {
       if (typeof raw !== 'string') return { problem: 'must be a string' };
       return { value: raw };

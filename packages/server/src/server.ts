@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { EventBus } from './bus/event-bus.js';
@@ -22,6 +23,15 @@ import {
   registerDeviceRoutes,
 } from './modules/devices/index.js';
 import { registerMessageRoutes } from './modules/messages/index.js';
+import {
+  MqttAccess,
+  registerBrokerMetrics,
+  registerMqttRoutes,
+  serveMqttOverWebSocket,
+  TopicPolicies,
+} from './modules/mqtt-access/index.js';
+import { Broker, type ListenOptions } from './mqtt/index.js';
+import { SqlPersistence } from './mqtt/sql-persistence.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -34,6 +44,8 @@ export interface RunningServer {
   readonly url: string;
   /** The bootstrap key when this start generated it (first start without FLEETPORT_ADMIN_KEY). */
   readonly generatedAdminKey: string | undefined;
+  /** The MQTT broker and the ports its TCP and TLS listeners bound (undefined when off). */
+  readonly mqtt: { readonly broker: Broker; readonly tcpPort?: number; readonly tlsPort?: number };
   /** Stops accepting, finishes in-flight requests (up to the shutdown timeout), closes the store. */
   close(): Promise<void>;
 }
@@ -68,6 +80,8 @@ export async function startServer(
   const store = openStore(config);
   let pipeline: CapturePipeline | undefined;
   let codecs: Codecs | undefined;
+  let broker: Broker | undefined;
+  let closeMqttWebSocket: (() => void) | undefined;
   try {
     await migrateToLatest(store.db);
     const kernelLogger = logger as unknown as Logger;
@@ -102,6 +116,9 @@ export async function startServer(
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
     registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
+    const mqtt = await startBroker(config, deps, { app, pipeline, typeSettings, deviceAuthenticator });
+    broker = mqtt.broker;
+    closeMqttWebSocket = mqtt.closeWebSocket;
     await app.listen({ host: config.host, port: config.httpPort });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -110,17 +127,34 @@ export async function startServer(
       { url, database: store.dialect, location: store.location, version: VERSION },
       'fleetport is listening',
     );
+    if (mqtt.tcpPort !== undefined || mqtt.tlsPort !== undefined || config.mqttWebsocket)
+      logger.info(
+        {
+          tcpPort: mqtt.tcpPort,
+          tlsPort: mqtt.tlsPort,
+          websocket: config.mqttWebsocket ? `${url.replace(/^http/, 'ws')}/mqtt` : undefined,
+        },
+        'mqtt broker is listening',
+      );
 
     let closing: Promise<void> | undefined;
     const capture = pipeline;
     const decoding = codecs;
+    const mqttBroker = mqtt.broker;
     return {
       app,
       store,
       url,
       generatedAdminKey: bootstrap.generatedKey,
+      mqtt: { broker: mqtt.broker, tcpPort: mqtt.tcpPort, tlsPort: mqtt.tlsPort },
       close() {
         closing ??= (async () => {
+          // The broker first: it stops accepting, waits for uplinks in the capture
+          // pipeline and for its own storage, while both are still open.
+          mqtt.closeWebSocket();
+          await mqttBroker
+            .close()
+            .catch((error: unknown) => logger.error({ err: error }, 'mqtt broker close failed'));
           const timer = setTimeout(() => {
             logger.warn(
               { timeoutMs: config.shutdownTimeoutMs },
@@ -146,9 +180,90 @@ export async function startServer(
       },
     };
   } catch (error) {
+    closeMqttWebSocket?.();
+    await broker?.close().catch(() => {});
     await pipeline?.close().catch(() => {});
     await codecs?.close().catch(() => {});
     await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * The MQTT broker: Fleetport's access hooks, durable sessions in the store, TCP and TLS
+ * listeners as configured, WebSocket at `/mqtt` on the HTTP server, counters in `/metrics`.
+ */
+async function startBroker(
+  config: Config,
+  deps: { store: Store; clock: typeof systemClock; logger: Logger; bus: EventBus },
+  {
+    app,
+    pipeline,
+    typeSettings,
+    deviceAuthenticator,
+  }: {
+    app: App;
+    pipeline: CapturePipeline;
+    typeSettings: TypeSettings;
+    deviceAuthenticator: DeviceAuthenticator;
+  },
+) {
+  const policies = new TopicPolicies(deps);
+  const access = new MqttAccess(
+    {
+      ...deps,
+      authenticateDevice: (token) => deviceAuthenticator.authenticate(token),
+      authenticateKey: (secret) => authenticate(deps, secret),
+      policies,
+      capture: (frame) => pipeline.capture(frame),
+      sequenceBits: async (tenantId, typeId) => (await typeSettings.get(tenantId, typeId)).sequenceBits,
+    },
+    { anonymousTenant: config.mqttAnonymousTenant },
+  );
+  await access.start();
+  const broker = new Broker({
+    hooks: access,
+    persistence: new SqlPersistence(deps.store),
+    logger: deps.logger.child({ component: 'mqtt' }),
+    limits: {
+      maxConnections: config.mqttMaxConnections,
+      maxPacketSize: config.mqttMaxPacketSize,
+      maxInflight: config.mqttMaxInflight,
+      maxQueuedMessages: config.mqttMaxQueuedMessages,
+      connectionsPerSecond: config.mqttConnectionsPerSecond,
+      maxKeepAlive: config.mqttMaxKeepAlive === 0 ? undefined : config.mqttMaxKeepAlive,
+    },
+  });
+  access.bindBroker(broker);
+  registerMqttRoutes(app, { policies, broker });
+  registerBrokerMetrics(app.metrics, () => broker.metrics);
+  const host = config.mqttHost ?? config.host;
+  const listen: { -readonly [K in keyof ListenOptions]: ListenOptions[K] } = {};
+  if (config.mqttPort !== undefined) listen.tcp = { port: config.mqttPort, host };
+  if (
+    config.mqttTlsPort !== undefined &&
+    config.mqttTlsCert !== undefined &&
+    config.mqttTlsKey !== undefined
+  ) {
+    listen.tls = {
+      port: config.mqttTlsPort,
+      host,
+      cert: readFileSync(config.mqttTlsCert),
+      key: readFileSync(config.mqttTlsKey),
+      ca: config.mqttTlsCa === undefined ? undefined : readFileSync(config.mqttTlsCa),
+      requestCert: config.mqttTlsRequestCert,
+    };
+  }
+  try {
+    const bound = await broker.listen(listen);
+    const closeWebSocket = config.mqttWebsocket
+      ? serveMqttOverWebSocket(app.server, (stream, meta) => broker.attach(stream, meta), {
+          maxPayload: config.mqttMaxPacketSize,
+        })
+      : () => {};
+    return { broker, tcpPort: bound.tcp?.port, tlsPort: bound.tls?.port, closeWebSocket };
+  } catch (error) {
+    await broker.close().catch(() => {});
     throw error;
   }
 }

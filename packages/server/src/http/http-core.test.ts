@@ -138,7 +138,13 @@ describe('logging', () => {
     const adminKey = 'fpk_test_logging_0123456789abcdefghijklmnopqrstuv';
     const config = loadConfig({
       env: {},
-      flags: { 'data-dir': database.dataDir, 'http-port': 0, 'log-level': 'trace', 'admin-key': adminKey },
+      flags: {
+        'data-dir': database.dataDir,
+        'http-port': 0,
+        'mqtt-port': 0,
+        'log-level': 'trace',
+        'admin-key': adminKey,
+      },
     });
     const server = await startServer(config, pino({ level: 'trace' }, sink));
     try {

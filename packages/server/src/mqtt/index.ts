@@ -35,3 +35,4 @@ export type {
   SubscriptionRecord,
 } from './persistence.js';
 export { ReasonCode } from './reason-codes.js';
+export { isValidTopicFilter, isValidTopicName } from './topics.js';

@@ -55,6 +55,8 @@ export async function spawnServer(
         FLEETPORT_HOST: '127.0.0.1',
         FLEETPORT_ADMIN_KEY: adminKey,
         FLEETPORT_LOG_LEVEL: 'warn',
+        // A free port unless the test names one: servers run side by side; 1883 would collide.
+        FLEETPORT_MQTT_PORT: '0',
         ...(database.databaseUrl ? { FLEETPORT_DATABASE_URL: database.databaseUrl } : {}),
         ...env,
       },

@@ -40,6 +40,8 @@ export async function startTestServer(
       'http-port': 0,
       'log-level': 'silent',
       'admin-key': adminKey,
+      // A free port: test servers run side by side; 1883 would collide.
+      'mqtt-port': 0,
       ...(database.databaseUrl ? { 'database-url': database.databaseUrl, 'database-pool-size': 4 } : {}),
       ...flags,
     },

@@ -28,6 +28,8 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   secretId: 'cbs_doesnotexist',
   messageId: '01a20000-0000-7000-8000-000000000000',
   jobId: 'job_doesnotexist',
+  policyId: 'pol_doesnotexist',
+  clientId: 'client-doesnotexist',
 };
 
 async function v1Routes(ts: TestServer): Promise<Route[]> {

@@ -4,6 +4,7 @@ import * as changes from './0002-changes.js';
 import * as capture from './0003-capture.js';
 import * as mqtt from './0004-mqtt.js';
 import * as codecs from './0005-codecs.js';
+import * as mqttPolicies from './0006-mqtt-policies.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-capture': capture,
   '0004-mqtt': mqtt,
   '0005-codecs': codecs,
+  '0006-mqtt-policies': mqttPolicies,
 };

@@ -1,0 +1,12 @@
+export { registerBrokerMetrics } from './broker-metrics.js';
+export {
+  type ConnectedClients,
+  MqttAccess,
+  type MqttAccessDeps,
+  type MqttAccessOptions,
+} from './mqtt-access.js';
+export { type ClientDirectory, registerMqttRoutes } from './mqtt-routes.js';
+export type { MqttClient, TopicPolicy, TopicPolicyInput } from './mqtt-schemas.js';
+export { MQTT_WEBSOCKET_PATH, serveMqttOverWebSocket } from './mqtt-websocket.js';
+export { TopicPolicies, type TopicPolicyDeps } from './topic-policies.js';
+export { isUplinkTopic, MAX_UPLINK_BYTES, uplinkFrame } from './uplink-frame.js';
