@@ -6,6 +6,8 @@ export interface BusEvents {
   'changes.committed': { readonly tenantId: string; readonly position: number };
   /** A device type's callback secrets changed, or the type is gone: cached callback authentications are stale. */
   'device_type.access_changed': { readonly tenantId: string; readonly typeId: string };
+  /** An API key was revoked: sessions authenticated with it (MQTT connections) must end. */
+  'api_key.revoked': { readonly tenantId: string; readonly keyId: string };
   /** A device's credentials, type or existence changed: cached authentications are stale. */
   'device.access_changed': { readonly tenantId: string; readonly deviceId: string };
   /**

@@ -1,3 +1,4 @@
+import type { EventBus } from '../../bus/event-bus.js';
 import {
   AppError,
   type Clock,
@@ -29,6 +30,8 @@ export interface AccessDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Tells other modules about revoked keys; absent in store-level tests. */
+  readonly bus?: EventBus;
 }
 
 export const DEFAULT_TENANT_ID = 'default';
@@ -231,6 +234,7 @@ export async function revokeKey(
     throw new AppError('forbidden', 'only the bootstrap key may revoke a system key');
   }
   await revokeApiKey(deps.store, tenantId, keyId, deps.clock.now());
+  deps.bus?.publish('api_key.revoked', { tenantId, keyId });
   const after = await findApiKey(deps.store, tenantId, keyId);
   if (!after) throw notFound('api key', keyId);
   return presentApiKey(after);

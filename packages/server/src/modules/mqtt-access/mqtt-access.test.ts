@@ -393,6 +393,22 @@ for (const dialect of dialectCases()) {
         await closed;
         await expect(connect(fresh.token, { clientId: 'revoke-r1' })).rejects.toMatchObject({ code: 0x86 });
       });
+
+      it('ends the connections of an application whose API key is revoked, and refuses the key afterwards', async () => {
+        const created = await ts.request('POST', '/v1/tenants/default/keys', {
+          json: { name: 'short-lived app', scope: 'operator' },
+        });
+        expect(created.status, created.text).toBe(201);
+        const secret = String(created.body.secret);
+        const app = await connect(secret, { clientId: 'revoke-app' });
+        const other = await connect(keys.operator, { clientId: 'keeps-its-key' });
+        const closed = new Promise<void>((resolve) => app.once('close', () => resolve()));
+        const revoked = await ts.request('DELETE', `/v1/tenants/default/keys/${String(created.body.id)}`);
+        expect(revoked.status, revoked.text).toBe(200);
+        await closed;
+        expect(other.connected).toBe(true);
+        await expect(connect(secret, { clientId: 'revoke-app' })).rejects.toMatchObject({ code: 0x86 });
+      });
     });
   });
 }

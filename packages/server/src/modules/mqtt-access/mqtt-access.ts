@@ -85,6 +85,24 @@ export class MqttAccess implements BrokerHooks {
       }
       this.#disconnectDevice(tenantId, deviceId);
     });
+    deps.bus.subscribe('api_key.revoked', ({ tenantId, keyId }) =>
+      this.#disconnectApplication(tenantId, keyId),
+    );
+  }
+
+  /** An API key was revoked: the applications connected with it lose their connections. */
+  #disconnectApplication(tenantId: string, keyId: string): void {
+    const broker = this.#broker;
+    if (broker === undefined) return;
+    for (const client of broker.clients(tenantId)) {
+      if (client.principal.kind === 'application' && client.principal.id === keyId) {
+        broker.disconnect(tenantId, client.clientId);
+        this.#deps.logger.info(
+          { tenantId, keyId, clientId: client.clientId },
+          'mqtt: API key revoked, connection ended',
+        );
+      }
+    }
   }
 
   /** Checks the configuration against the database: the anonymous tenant must exist. */
