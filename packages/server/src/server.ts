@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { type App, buildApp } from './http/index.js';
 import { systemClock } from './kernel/clock.js';
 import type { Logger } from './kernel/logger.js';
-import { authenticate, bootstrapAccess, registerAccessRoutes } from './modules/access/index.js';
+import { ApiKeyAuthenticator, bootstrapAccess, registerAccessRoutes } from './modules/access/index.js';
 import {
   CallbackAuthenticator,
   CapturePipeline,
@@ -91,6 +91,7 @@ export async function startServer(
     if (abandoned > 0) logger.warn({ rows: abandoned }, 'discarded staged rows of interrupted imports');
     const bootstrap = await bootstrapAccess(deps, config.adminKey);
 
+    const apiKeys = new ApiKeyAuthenticator(deps);
     const deviceAuthenticator = new DeviceAuthenticator(deps);
     const callbackAuthenticator = new CallbackAuthenticator(deps);
     const app = await buildApp({
@@ -98,7 +99,7 @@ export async function startServer(
       bodyLimit: config.bodyLimit,
       version: VERSION,
       authenticators: {
-        apiKey: (bearer) => authenticate(deps, bearer),
+        apiKey: (bearer) => apiKeys.authenticate(bearer),
         device: (token) => deviceAuthenticator.authenticate(token),
         callback: (secret, typeId) => callbackAuthenticator.authenticate(secret, typeId),
       },
@@ -116,7 +117,13 @@ export async function startServer(
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
     registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
-    const mqtt = await startBroker(config, deps, { app, pipeline, typeSettings, deviceAuthenticator });
+    const mqtt = await startBroker(config, deps, {
+      app,
+      pipeline,
+      typeSettings,
+      deviceAuthenticator,
+      apiKeys,
+    });
     broker = mqtt.broker;
     closeMqttWebSocket = mqtt.closeWebSocket;
     await app.listen({ host: config.host, port: config.httpPort });
@@ -201,11 +208,13 @@ async function startBroker(
     pipeline,
     typeSettings,
     deviceAuthenticator,
+    apiKeys,
   }: {
     app: App;
     pipeline: CapturePipeline;
     typeSettings: TypeSettings;
     deviceAuthenticator: DeviceAuthenticator;
+    apiKeys: ApiKeyAuthenticator;
   },
 ) {
   const policies = new TopicPolicies(deps);
@@ -213,7 +222,7 @@ async function startBroker(
     {
       ...deps,
       authenticateDevice: (token) => deviceAuthenticator.authenticate(token),
-      authenticateKey: (secret) => authenticate(deps, secret),
+      authenticateKey: (secret) => apiKeys.authenticate(secret),
       policies,
       capture: (frame) => pipeline.capture(frame),
       sequenceBits: async (tenantId, typeId) => (await typeSettings.get(tenantId, typeId)).sequenceBits,

@@ -99,23 +99,6 @@ export async function bootstrapAccess(
   return { generatedKey: adminKey ? undefined : secret, created: true };
 }
 
-/** Resolves a bearer token to its principal; `unauthenticated` for anything not a live key. */
-export async function authenticate(deps: AccessDeps, bearer: string): Promise<Principal> {
-  const row = await findApiKeyByHash(deps.store, hashSecret(bearer));
-  const now = deps.clock.now();
-  if (!row) throw new AppError('unauthenticated', 'the API key is not valid');
-  if (row.revoked_at !== null) throw new AppError('unauthenticated', 'the API key has been revoked');
-  if (row.expires_at !== null && row.expires_at <= now)
-    throw new AppError('unauthenticated', 'the API key has expired');
-  if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
-    // Best effort: a failed touch must not fail the request.
-    touchApiKey(deps.store, row.id, now).catch((error: unknown) =>
-      deps.logger.warn({ err: error, keyId: row.id }, 'could not record key use'),
-    );
-  }
-  return { keyId: row.id, tenantId: row.tenant_id, scope: row.scope as Scope, system: row.is_system === 1 };
-}
-
 function requireSystem(principal: Principal): void {
   if (!principal.system)
     throw new AppError('forbidden', 'only the bootstrap (system) key may manage tenants');

@@ -3,13 +3,13 @@ export type { ApiKey, CreatedApiKey, Tenant } from './access-schemas.js';
 export { TenantId } from './access-schemas.js';
 export {
   type AccessDeps,
-  authenticate,
   type BootstrapResult,
   bootstrapAccess,
   createApiKey,
   createTenant,
   DEFAULT_TENANT_ID,
 } from './access-service.js';
+export { type ApiKeyAuthDeps, ApiKeyAuthenticator } from './api-key-auth.js';
 export {
   type CallbackPrincipal,
   type DevicePrincipal,

@@ -7,7 +7,7 @@ import { EventBus } from '../../bus/event-bus.js';
 import { buildApp } from '../../http/index.js';
 import { systemClock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
-import { authenticate, bootstrapAccess } from '../access/index.js';
+import { ApiKeyAuthenticator, bootstrapAccess } from '../access/index.js';
 import { CapturePipeline } from '../capture/index.js';
 import { writeWithChanges } from '../changes/index.js';
 import { registerMessageRoutes } from './index.js';
@@ -457,7 +457,7 @@ for (const dialect of dialectCases()) {
         logger: false,
         bodyLimit: 1 << 20,
         version: 'test',
-        authenticators: { apiKey: (bearer) => authenticate(deps, bearer) },
+        authenticators: { apiKey: (bearer) => new ApiKeyAuthenticator(deps).authenticate(bearer) },
         ready: () => store.ping(),
       });
       registerMessageRoutes(app, deps, { heartbeatMs: 150 });
