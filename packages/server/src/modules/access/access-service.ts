@@ -14,7 +14,6 @@ import {
   type ApiKeyRow,
   countTenants,
   findApiKey,
-  findApiKeyByHash,
   findTenant,
   insertApiKey,
   insertTenant,
@@ -22,7 +21,6 @@ import {
   listTenants,
   revokeApiKey,
   type TenantRow,
-  touchApiKey,
 } from './access-store.js';
 import { type Principal, type Scope, scopeAllows } from './principal.js';
 
@@ -35,8 +33,6 @@ export interface AccessDeps {
 }
 
 export const DEFAULT_TENANT_ID = 'default';
-/** `last_used_at` is written at most this often per key, to keep reads free of writes. */
-const TOUCH_INTERVAL_MS = 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
