@@ -186,6 +186,14 @@ export class CodecPool {
     return this.#restarts;
   }
 
+  /** Workers with a batch they have not finished yet (read from their shared progress). */
+  get busyWorkers(): number {
+    let open = 0;
+    for (const slot of this.#slots)
+      if (Atomics.load(slot.progress, PROGRESS_BATCHES_DONE) !== slot.batchesPosted) open += 1;
+    return open;
+  }
+
   /** Decodes an uplink with the codec's `decodeUplink` (or legacy `Decoder`/`Decode`). */
   decodeUplink(codec: PoolCodec, input: UplinkInput): Promise<DecodeResult> {
     return this.#submit('decodeUplink', codec, uplinkInputJson(input));
