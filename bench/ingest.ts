@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import { sql } from 'kysely';
 import type { Store } from '../packages/server/src/store/store.js';
+import { SMALL_CODEC } from './codecs/small-codec.js';
 import { ApiClient, ApiError, field, stringField } from './support/api-client.js';
 import { startBareRoute } from './support/bare-route.js';
 import { startBenchServer } from './support/bench-server.js';
@@ -9,7 +12,13 @@ import type { Benchmark, BenchOptions, BenchResult } from './support/benchmark.j
 import { isEntryPoint, runBenchmarkCli } from './support/cli.js';
 import { CpuProfiler, formatProfileSummary } from './support/cpu-profile.js';
 import { runLoad } from './support/load-generator.js';
-import type { LoadReport, LoadSpec, TokenDevice, Workload } from './support/load-workloads.js';
+import {
+  type LoadReport,
+  type LoadSpec,
+  PAYLOAD_HEX,
+  type TokenDevice,
+  type Workload,
+} from './support/load-workloads.js';
 import { MachineCpu } from './support/machine-cpu.js';
 import { type RunContext, repeatOnDatabases } from './support/repeat-on-databases.js';
 import { formatNumber } from './support/report-table.js';
@@ -29,6 +38,16 @@ const PROVISION_CONCURRENCY = 16;
 /** The issue's targets. */
 const SINGLE_TARGET_RATIO = 60;
 const BATCH_TARGET = 200_000;
+/**
+ * `--codec sigfox|all`: a Sigfox custom-payload format reading every byte of the 12-byte
+ * `PAYLOAD_HEX` (two bools share byte 10, which leaves the cursor there, hence `status:11`).
+ */
+const SIGFOX_FORMAT =
+  'temperature::int:16:little-endian humidity::uint:8 pressure::uint:16 battery::uint:8 counter::uint:32 alarm::bool:7 door::bool:0 status:11:uint:8';
+/** How long after a window the benchmark waits for decoding to catch up before it says by how much it did not. */
+const CATCH_UP_LIMIT_S = 60;
+/** Stored decodes compared with the expected one after each phase. */
+const DECODE_SAMPLE = 200;
 
 function httpDeviceId(index: number): string {
   return `dev-${index.toString().padStart(6, '0')}`;
@@ -74,6 +93,67 @@ interface Measured {
   readonly serverRssPeakMb: number;
   /** CPU that neither the server nor the generator used: other processes on the machine. */
   readonly othersCpuPercent: number;
+  /** When the phase's device type has a codec: decoding at the window's start and end. */
+  readonly decoding: WindowDecoding | undefined;
+}
+
+/** The decoder's counters from `/metrics` (all device types). */
+interface DecodeMetrics {
+  /** `fleetport_codec_decodes_total` by outcome. */
+  readonly ok: number;
+  readonly failed: number;
+  /** `fleetport_codec_decodes_dropped_total`: not queued because the queue was full. */
+  readonly dropped: number;
+  /** `fleetport_codec_decodes_queued`. */
+  readonly queued: number;
+}
+
+/** Decoding over one measured window of a device type with a codec. */
+interface WindowDecoding {
+  readonly typeId: string;
+  readonly atStart: DecodeMetrics;
+  readonly atEnd: DecodeMetrics;
+  /** The type's stored messages and stored decodes right after the window. */
+  readonly capturedAtEnd: number;
+  readonly decodedAtEnd: number;
+  /** `performance.now()` at the window's end (the generator's report arrived). */
+  readonly endedAt: number;
+}
+
+/** Reads the decoder's counters from the server's (unauthenticated) `/metrics`. */
+async function readDecodeMetrics(url: string): Promise<DecodeMetrics> {
+  const response = await fetch(`${url}/metrics`);
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(response.status, text, 'GET /metrics');
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-z_]+(?:\{[^}]*\})?)\s+(\S+)/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) values.set(match[1], Number(match[2]));
+  }
+  const value = (name: string) => {
+    const found = values.get(name);
+    // Absent until the decoder exists; a server without it has no codecs to measure.
+    if (found === undefined) throw new Error(`/metrics has no ${name}: is decoding at capture wired up?`);
+    return found;
+  };
+  return {
+    ok: values.get('fleetport_codec_decodes_total{outcome="ok"}') ?? 0,
+    failed: values.get('fleetport_codec_decodes_total{outcome="failed"}') ?? 0,
+    dropped: value('fleetport_codec_decodes_dropped_total'),
+    queued: value('fleetport_codec_decodes_queued'),
+  };
+}
+
+/** Stored decodes of one device type's messages. */
+async function countDecodes(store: Store, typeId: string): Promise<number> {
+  const row = await store.db
+    .selectFrom('message_decodes')
+    .innerJoin('messages', 'messages.id', 'message_decodes.message_id')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .where('messages.type_id', '=', typeId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Runs one load against `url`, measuring this (the server's) process over the measured window. */
@@ -81,6 +161,7 @@ async function measure(
   spec: LoadSpec,
   profileFile: string | undefined,
   say: (line: string) => void,
+  decoded?: { readonly store: Store; readonly typeId: string },
 ): Promise<Measured> {
   let cpuBefore: NodeJS.CpuUsage | undefined;
   let started = 0;
@@ -88,11 +169,14 @@ async function measure(
   let machine: MachineCpu | undefined;
   let profiler: CpuProfiler | undefined;
   let profiling: Promise<void> | undefined;
+  let decodesAtStart: Promise<DecodeMetrics | Error> | undefined;
   const report = await runLoad(spec, function measuring() {
     cpuBefore = process.cpuUsage();
     started = performance.now();
     sampler = new RssSampler();
     machine = new MachineCpu();
+    // Settled into a value at once: a rejection must wait here until the window is over.
+    if (decoded) decodesAtStart = readDecodeMetrics(spec.url).catch((error: unknown) => toError(error));
     if (profileFile !== undefined) {
       profiler = new CpuProfiler();
       profiling = profiler.start();
@@ -102,6 +186,17 @@ async function measure(
   const cpu = process.cpuUsage(cpuBefore);
   const rssPeak = sampler?.stop() ?? process.memoryUsage.rss();
   const machineCpu = machine?.stop() ?? 0;
+  let decoding: WindowDecoding | undefined;
+  if (decoded) {
+    const endedAt = performance.now();
+    const atEnd = await readDecodeMetrics(spec.url);
+    const capturedAtEnd = await countMessages(decoded.store, decoded.typeId);
+    const decodedAtEnd = await countDecodes(decoded.store, decoded.typeId);
+    const atStart = await decodesAtStart;
+    if (atStart === undefined) throw new Error('the load generator never started its measured window');
+    if (atStart instanceof Error) throw atStart;
+    decoding = { typeId: decoded.typeId, atStart, atEnd, capturedAtEnd, decodedAtEnd, endedAt };
+  }
   if (profiler && profileFile !== undefined) {
     await profiling;
     const summary = await profiler.stop(profileFile);
@@ -114,7 +209,12 @@ async function measure(
     serverCpuPercent,
     serverRssPeakMb: rssPeak / 2 ** 20,
     othersCpuPercent: Math.max(0, machineCpu - serverCpuPercent - report.measured.generatorCpuPercent),
+    decoding,
   };
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** Refuses a run in which the server answered anything but 2xx: the figures would mean nothing. */
@@ -309,6 +409,74 @@ async function verifySigfox(
   return { messages, receptions };
 }
 
+/** How decoding ended after a window: caught up after `seconds`, or `remaining` messages undecoded at the limit. */
+interface CatchUp {
+  readonly seconds: number;
+  readonly remaining: number;
+  /** The decoder's counters when the wait ended. */
+  readonly metrics: DecodeMetrics;
+  /** Whether the first look already found every message decoded. */
+  readonly atFirstLook: boolean;
+}
+
+/**
+ * Waits until every message of the window's type has a decode, at most `CATCH_UP_LIMIT_S`
+ * after the window. Runs while the stored rows settle, so it counts messages as they come;
+ * decodes are followed on `/metrics` (every decode of the phase is this type's), which is
+ * far cheaper than counting the decodes table several times a second.
+ */
+async function awaitDecodes(url: string, store: Store, window: WindowDecoding): Promise<CatchUp> {
+  const decodesAtEnd = window.atEnd.ok + window.atEnd.failed;
+  const deadline = window.endedAt + CATCH_UP_LIMIT_S * 1000;
+  for (let look = 1; ; look += 1) {
+    const captured = await countMessages(store, window.typeId);
+    const metrics = await readDecodeMetrics(url);
+    const remaining = captured - window.decodedAtEnd - (metrics.ok + metrics.failed - decodesAtEnd);
+    const now = performance.now();
+    if (remaining <= 0 || now >= deadline) {
+      const seconds = Math.min(CATCH_UP_LIMIT_S, (now - window.endedAt) / 1000);
+      return { seconds, remaining, metrics, atFirstLook: look === 1 };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** What every message of a codec type must decode to: the server's own answer for the payload they all carry. */
+async function expectedDecode(admin: ApiClient, typeId: string): Promise<unknown> {
+  const answer = await admin.json('POST', '/v1/codecs/test', {
+    codec: { typeId },
+    uplink: { bytes: PAYLOAD_HEX },
+  });
+  const errors = field(answer, 'errors');
+  const data = field(answer, 'data');
+  if (!Array.isArray(errors) || errors.length > 0 || data === null) {
+    throw new Error(`the ${typeId} codec does not decode the benchmark payload: ${JSON.stringify(answer)}`);
+  }
+  return data;
+}
+
+/** A random sample of the type's stored decodes: each without errors and equal to the expected data. */
+async function checkDecodeSample(store: Store, typeId: string, expected: unknown): Promise<number> {
+  const rows = await store.db
+    .selectFrom('message_decodes')
+    .innerJoin('messages', 'messages.id', 'message_decodes.message_id')
+    .select(['message_decodes.message_id', 'message_decodes.data', 'message_decodes.errors'])
+    .where('messages.type_id', '=', typeId)
+    .orderBy(sql`random()`)
+    .limit(DECODE_SAMPLE)
+    .execute();
+  for (const row of rows) {
+    const errors: unknown = JSON.parse(row.errors);
+    const data: unknown = row.data === null ? null : JSON.parse(row.data);
+    if (!Array.isArray(errors) || errors.length > 0 || !isDeepStrictEqual(data, expected)) {
+      throw new Error(
+        `message ${row.message_id} decoded to ${String(row.data)} with errors ${row.errors}, expected ${JSON.stringify(expected)} without errors`,
+      );
+    }
+  }
+  return rows.length;
+}
+
 /** Whether the Sigfox callback route exists yet: an unauthenticated probe stores nothing. */
 async function sigfoxRouteAvailable(url: string): Promise<boolean> {
   const response = await fetch(`${url}/v1/callbacks/sigfox/${SIGFOX_TYPE}`, {
@@ -351,6 +519,32 @@ async function ingestRun(
       await admin.json('POST', `/v1/device-types/${SIGFOX_TYPE}/callback-secrets`, { name: 'bench' }),
       'secret',
     );
+    /** The expected decode of each type given a codec (`--codec`). */
+    const expected = new Map<string, unknown>();
+    if (options.codec === 'js' || options.codec === 'all') {
+      await admin.json('PUT', `/v1/device-types/${HTTP_TYPE}/codec`, {
+        kind: 'javascript',
+        source: SMALL_CODEC,
+      });
+      expected.set(HTTP_TYPE, await expectedDecode(admin, HTTP_TYPE));
+    }
+    if (options.codec === 'sigfox' || options.codec === 'all') {
+      await admin.json('PUT', `/v1/device-types/${SIGFOX_TYPE}/codec`, {
+        kind: 'sigfox',
+        source: SIGFOX_FORMAT,
+      });
+      expected.set(SIGFOX_TYPE, await expectedDecode(admin, SIGFOX_TYPE));
+    }
+    for (const [typeId, data] of expected)
+      say(`codec on ${typeId}: the payload decodes to ${JSON.stringify(data)}`);
+    /** `measure`'s decode probe for a phase loading `typeId`, when that type has a codec. */
+    const decodeProbe = (typeId: string) =>
+      expected.has(typeId) ? { store: server.store, typeId } : undefined;
+    /** Starts following decoding once a window is over; settled into a value so that a failed check elsewhere cannot leave it unhandled. */
+    const followDecoding = (measured: Measured): Promise<CatchUp | Error> | undefined =>
+      measured.decoding === undefined
+        ? undefined
+        : awaitDecodes(server.url, server.store, measured.decoding).catch((error: unknown) => toError(error));
     say(
       `setup: ${DEVICES} HTTP devices with tokens, ${DEVICES} Sigfox devices in ${formatNumber((performance.now() - setupStarted) / 1000)} s`,
     );
@@ -391,6 +585,64 @@ async function ingestRun(
       record(`${label}: messages per commit (≈)`, 'messages', perCommit);
     };
 
+    /**
+     * A phase whose type has a codec: decodes during the window, their ratio to the messages
+     * captured, the lag at the window's end, how long after it decoding caught up, drops,
+     * and a sample of the stored decodes checked. Returns the progress line's part.
+     */
+    const recordDecoding = async (
+      label: string,
+      measured: Measured,
+      messagesPerSecond: number,
+      following: Promise<CatchUp | Error> | undefined,
+    ): Promise<string> => {
+      const window = measured.decoding;
+      if (window === undefined || following === undefined) return 'no codec';
+      let catchUp = await following;
+      if (catchUp instanceof Error) throw catchUp;
+      // The stored rows are final now (the check has run): a last look, in case a straggler came after the wait ended.
+      if (catchUp.remaining <= 0) {
+        const again = await awaitDecodes(server.url, server.store, window);
+        // Still caught up: the first wait's time stands (this look came only after the check).
+        catchUp = again.atFirstLook && again.remaining <= 0 ? { ...again, seconds: catchUp.seconds } : again;
+      }
+      const { atStart, atEnd } = window;
+      const decodes = atEnd.ok + atEnd.failed - (atStart.ok + atStart.failed);
+      const decodeRate = perSecond(decodes, measured.report.measured.elapsedMs);
+      const ratio = (decodeRate / messagesPerSecond) * 100;
+      const lag = window.capturedAtEnd - window.decodedAtEnd;
+      const dropped = catchUp.metrics.dropped - atStart.dropped;
+      const failed = catchUp.metrics.failed - atStart.failed;
+      record(`${label}: decodes in window`, 'decodes', decodes);
+      record(`${label}: decodes`, 'decodes/s', decodeRate);
+      record(`${label}: decodes / captured`, '%', ratio);
+      record(`${label}: decode lag at window end`, 'messages', lag);
+      record(`${label}: decode catch-up after window (cap ${CATCH_UP_LIMIT_S} s)`, 's', catchUp.seconds);
+      record(`${label}: undecoded when the wait ended`, 'messages', Math.max(0, catchUp.remaining));
+      record(`${label}: decodes dropped (queue full)`, 'messages', dropped);
+      if (failed > 0)
+        throw new Error(
+          `${label}: ${failed} decodes stored with errors (fleetport_codec_decodes_total{outcome="failed"})`,
+        );
+      const caughtUp =
+        catchUp.remaining <= 0
+          ? `caught up ${formatNumber(catchUp.seconds)} s after the window`
+          : `did not catch up in ${CATCH_UP_LIMIT_S} s: ${catchUp.remaining} messages still undecoded`;
+      let checked = 'sample not checked (not caught up)';
+      if (catchUp.remaining <= 0) {
+        const decodedNow = await countDecodes(server.store, window.typeId);
+        const capturedNow = await countMessages(server.store, window.typeId);
+        if (decodedNow !== capturedNow) {
+          throw new Error(
+            `${label}: ${capturedNow} messages stored but ${decodedNow} decodes after catching up`,
+          );
+        }
+        const sample = await checkDecodeSample(server.store, window.typeId, expected.get(window.typeId));
+        checked = `${sample} random decodes checked (no errors, expected data)`;
+      }
+      return `decoding: ${decodes} decodes in the window = ${formatNumber(decodeRate)} decodes/s = ${formatNumber(ratio)}% of captured, lag ${lag} at window end, ${caughtUp}, ${dropped} dropped, ${atEnd.queued} queued at window end; ${checked}`;
+    };
+
     // -- one message per request --
     const singleLabel = '1 message/request';
     const bareSingle = await ceiling(singleLabel, { kind: 'ingest', devices, perRequest: 1 });
@@ -400,7 +652,9 @@ async function ingestRun(
       spec(server.url, { kind: 'ingest', devices, perRequest: 1 }),
       profileFile('single'),
       say,
+      decodeProbe(HTTP_TYPE),
     );
+    const singleDecoding = followDecoding(single);
     requireOnly2xx(`ingest, ${singleLabel}`, single.report);
     let stored = await verifyIngest(server.store, before, single.report, {
       devices,
@@ -411,8 +665,9 @@ async function ingestRun(
     record(`ingest, ${singleLabel}`, 'messages/s', singleRate);
     record(`ingest, ${singleLabel}: ratio to bare route`, '%', singleRatio);
     recordPhase(`ingest, ${singleLabel}`, single, await messagesPerCommit(server.store, HTTP_TYPE, since));
+    const singleDecoded = await recordDecoding(`ingest, ${singleLabel}`, single, singleRate, singleDecoding);
     say(
-      `ingest, ${singleLabel}: ${formatNumber(singleRate)} messages/s = ${formatNumber(singleRatio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%), server CPU ${formatNumber(single.serverCpuPercent)}%, other processes ${formatNumber(single.othersCpuPercent)}%; ${describeWindow(single.report)}; stored ${stored}, every acknowledged one exactly once`,
+      `ingest, ${singleLabel}: ${formatNumber(singleRate)} messages/s = ${formatNumber(singleRatio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%), server CPU ${formatNumber(single.serverCpuPercent)}%, other processes ${formatNumber(single.othersCpuPercent)}%; ${describeWindow(single.report)}; stored ${stored}, every acknowledged one exactly once; ${singleDecoded}`,
     );
 
     // -- batches of 100 --
@@ -426,7 +681,13 @@ async function ingestRun(
     const bareBatch = await ceiling(batchLabel, batchWorkload);
     before = await countMessages(server.store, HTTP_TYPE);
     since = Date.now();
-    const batch = await measure(spec(server.url, batchWorkload), profileFile('batch'), say);
+    const batch = await measure(
+      spec(server.url, batchWorkload),
+      profileFile('batch'),
+      say,
+      decodeProbe(HTTP_TYPE),
+    );
+    const batchDecoding = followDecoding(batch);
     requireOnly2xx(`ingest, ${batchLabel}`, batch.report);
     stored = await verifyIngest(server.store, before, batch.report, {
       devices,
@@ -438,8 +699,9 @@ async function ingestRun(
     record(`ingest, ${batchLabel}`, 'messages/s', batchRate);
     record(`ingest, ${batchLabel}: ratio to bare route`, '%', batchRatio);
     recordPhase(`ingest, ${batchLabel}`, batch, await messagesPerCommit(server.store, HTTP_TYPE, since));
+    const batchDecoded = await recordDecoding(`ingest, ${batchLabel}`, batch, batchRate, batchDecoding);
     say(
-      `ingest, ${batchLabel}: ${formatNumber(batchRate)} messages/s (${formatNumber(batchRequests)} req/s = ${formatNumber(batchRatio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((batchRate / BATCH_TARGET) * 100)}%), server CPU ${formatNumber(batch.serverCpuPercent)}%, other processes ${formatNumber(batch.othersCpuPercent)}%; ${describeWindow(batch.report)}; stored ${stored}, every acknowledged one exactly once`,
+      `ingest, ${batchLabel}: ${formatNumber(batchRate)} messages/s (${formatNumber(batchRequests)} req/s = ${formatNumber(batchRatio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((batchRate / BATCH_TARGET) * 100)}%), server CPU ${formatNumber(batch.serverCpuPercent)}%, other processes ${formatNumber(batch.othersCpuPercent)}%; ${describeWindow(batch.report)}; stored ${stored}, every acknowledged one exactly once; ${batchDecoded}`,
     );
 
     // -- Sigfox: three callbacks per frame --
@@ -457,7 +719,13 @@ async function ingestRun(
     };
     const bareSigfox = await ceiling('sigfox callback', sigfoxWorkload);
     since = Date.now();
-    const sigfox = await measure(spec(server.url, sigfoxWorkload), profileFile('sigfox'), say);
+    const sigfox = await measure(
+      spec(server.url, sigfoxWorkload),
+      profileFile('sigfox'),
+      say,
+      decodeProbe(SIGFOX_TYPE),
+    );
+    const sigfoxDecoding = followDecoding(sigfox);
     requireOnly2xx(sigfoxLabel, sigfox.report);
     const sigfoxStored = await verifySigfox(server.store, sigfox.report);
     const callbacks = perSecond(sigfox.report.measured.answered2xx, sigfox.report.measured.elapsedMs);
@@ -466,8 +734,14 @@ async function ingestRun(
     record(`${sigfoxLabel}: frames`, 'messages/s', callbacks / STATIONS.length);
     record(`${sigfoxLabel}: ratio to bare route`, '%', sigfoxRatio);
     recordPhase(sigfoxLabel, sigfox, await messagesPerCommit(server.store, SIGFOX_TYPE, since));
+    const sigfoxDecoded = await recordDecoding(
+      sigfoxLabel,
+      sigfox,
+      callbacks / STATIONS.length,
+      sigfoxDecoding,
+    );
     say(
-      `${sigfoxLabel}: ${formatNumber(callbacks)} callbacks/s = ${formatNumber(callbacks / STATIONS.length)} frames/s, ${formatNumber(sigfoxRatio)}% of the bare route, server CPU ${formatNumber(sigfox.serverCpuPercent)}%, other processes ${formatNumber(sigfox.othersCpuPercent)}%; ${describeWindow(sigfox.report)}; stored ${sigfoxStored.messages} messages with ${sigfoxStored.receptions} receptions, as acknowledged`,
+      `${sigfoxLabel}: ${formatNumber(callbacks)} callbacks/s = ${formatNumber(callbacks / STATIONS.length)} frames/s, ${formatNumber(sigfoxRatio)}% of the bare route, server CPU ${formatNumber(sigfox.serverCpuPercent)}%, other processes ${formatNumber(sigfox.othersCpuPercent)}%; ${describeWindow(sigfox.report)}; stored ${sigfoxStored.messages} messages with ${sigfoxStored.receptions} receptions, as acknowledged; ${sigfoxDecoded}`,
     );
   } finally {
     await server.close();
@@ -501,6 +775,7 @@ export const ingest: Benchmark = {
         'warm-up s': WARMUP_SECONDS,
         devices: DEVICES,
         batch: BATCH,
+        codec: options.codec,
       },
       databases,
     };

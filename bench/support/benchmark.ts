@@ -1,5 +1,8 @@
 import type { DatabaseTarget } from './database-targets.js';
 
+/** Which device types of the ingest benchmark get a codec (`--codec`). */
+export type IngestCodecChoice = 'none' | 'js' | 'sigfox' | 'all';
+
 /** What every benchmark receives from the harness (`bench/run.ts` or its own entry point). */
 export interface BenchOptions {
   /** Repetitions per database; the report gives their median, min and max. */
@@ -12,6 +15,8 @@ export interface BenchOptions {
   readonly duration: number;
   /** Concurrent keep-alive connections of the load generator (ingest). */
   readonly connections: number;
+  /** Ingest: the device types that get a codec, so that decoding runs under the load. */
+  readonly codec: IngestCodecChoice;
   /** When set, a CPU profile of each measured window is written to this directory. */
   readonly profileDir: string | undefined;
   /** SQLite first, then PostgreSQL when `--pg` or FLEETPORT_BENCH_DATABASE_URL was given. */

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Benchmark, BenchOptions, BenchResult } from './benchmark.js';
+import type { Benchmark, BenchOptions, BenchResult, IngestCodecChoice } from './benchmark.js';
 import { runOwedCleanups } from './cleanup.js';
 import { type DatabaseTarget, postgresTarget, sqliteTarget, startAutoPostgres } from './database-targets.js';
 import { formatNumber, formatResult } from './report-table.js';
@@ -21,6 +21,9 @@ options:
   --creates N      sequential single-device creates in the registry benchmark (default 2000)
   --duration S     seconds of each measured load window in the ingest benchmark (default 10)
   --connections N  load generator connections in the ingest benchmark (default 100)
+  --codec KIND     ingest: save a codec on the device types it provisions, so that decoding
+                   runs under the load: none, js (the HTTP type), sigfox (the Sigfox type)
+                   or all (default none)
   --profile DIR    ingest: write a CPU profile of the server over each measured window to
                    DIR and print its top functions
   --pg URL|auto    also run on PostgreSQL (URL of a role that may create databases; auto
@@ -31,6 +34,16 @@ options:
   --help           show this help`;
 
 class UsageError extends Error {}
+
+const CODEC_CHOICES: readonly IngestCodecChoice[] = ['none', 'js', 'sigfox', 'all'];
+
+function codecChoice(raw: string | undefined): IngestCodecChoice {
+  if (raw === undefined) return 'none';
+  const found = CODEC_CHOICES.find((choice) => choice === raw);
+  if (found === undefined)
+    throw new UsageError(`--codec must be one of ${CODEC_CHOICES.join(', ')}, got '${raw}'`);
+  return found;
+}
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
@@ -61,6 +74,7 @@ export async function runBenchmarkCli(
   let creates: number;
   let duration: number;
   let connections: number;
+  let codec: IngestCodecChoice;
   try {
     parsed = parse(argv);
     if (parsed.values.help) {
@@ -87,6 +101,7 @@ export async function runBenchmarkCli(
     creates = positiveInteger('creates', parsed.values.creates, 2000, 0);
     duration = positiveInteger('duration', parsed.values.duration, 10, 1);
     connections = positiveInteger('connections', parsed.values.connections, 100, 1);
+    codec = codecChoice(parsed.values.codec);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -125,6 +140,7 @@ export async function runBenchmarkCli(
       creates,
       duration,
       connections,
+      codec,
       profileDir: parsed.values.profile,
       databases,
       progress,
@@ -169,6 +185,7 @@ function parse(argv: readonly string[]) {
       creates: { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
+      codec: { type: 'string' },
       profile: { type: 'string' },
       pg: { type: 'string' },
       json: { type: 'boolean', default: false },
