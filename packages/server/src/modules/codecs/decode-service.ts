@@ -31,8 +31,14 @@ export interface DecodeDeps {
 export interface DecodeServiceOptions {
   /** Messages waiting to be decoded before new ones are dropped to the catch-up pass (default 50,000). */
   readonly queueLimit?: number;
-  /** Messages decoded and written together (default 128). */
+  /** Messages decoded and written together (default 1,000). */
   readonly batchSize?: number;
+  /**
+   * How long newly captured messages wait to be gathered into one batch (default 20 ms):
+   * each batch costs a read of the messages and a write transaction on the server's
+   * thread, so a batch per capture commit would cost more than the decoding itself.
+   */
+  readonly gatherMs?: number;
   /** Batches in progress at once (default 4: two per worker of a two-core pool). */
   readonly concurrency?: number;
   /** How long a type's codec and a device's variables are reused before they are read again (default 2 s). */
@@ -111,6 +117,8 @@ export class DecodeService {
   readonly #queueLimit: number;
   readonly #batchSize: number;
   readonly #concurrency: number;
+  readonly #gatherMs: number;
+  #gathering: NodeJS.Timeout | undefined;
   readonly #ttl: number;
   readonly #checkpointEvery: number;
   readonly #margin: number;
@@ -136,7 +144,8 @@ export class DecodeService {
     this.#deps = deps;
     this.#runner = runner;
     this.#queueLimit = options.queueLimit ?? 50_000;
-    this.#batchSize = options.batchSize ?? 128;
+    this.#batchSize = options.batchSize ?? 1000;
+    this.#gatherMs = options.gatherMs ?? 20;
     this.#concurrency = options.concurrency ?? 4;
     this.#ttl = options.contextTtlMs ?? 2_000;
     this.#checkpointEvery = options.checkpointEveryMs ?? 5_000;
@@ -207,6 +216,7 @@ export class DecodeService {
     this.#closed = true;
     this.#unsubscribe?.();
     clearInterval(this.#timer);
+    clearTimeout(this.#gathering);
     while (this.#running > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
     await this.#saveCheckpoint().catch((error: unknown) =>
       this.#deps.logger.warn({ err: error }, 'saving the decode checkpoint failed'),
@@ -281,7 +291,12 @@ export class DecodeService {
     }
     this.#queue.push(messageId);
     this.#pending.add(messageId);
-    this.#pump();
+    if (this.#queue.length >= this.#batchSize || this.#gatherMs === 0) this.#pump();
+    else
+      this.#gathering ??= setTimeout(() => {
+        this.#gathering = undefined;
+        this.#pump();
+      }, this.#gatherMs).unref();
   }
 
   #markMissed(id: string): void {
