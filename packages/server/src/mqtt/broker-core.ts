@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Packet, QoS } from 'mqtt-packet';
 import type { Logger } from '../kernel/logger.js';
 import { Client, type ConnectionMeta, EncodeCache, type HandlerTable, type Will } from './client.js';
+import { DeadlineWheel } from './deadlines.js';
 import type { BrokerHooks, Principal } from './hooks.js';
 import type {
   BrokerPersistence,
@@ -111,6 +112,8 @@ export class BrokerCore {
   readonly lane: PersistenceLane;
   readonly persistence: BrokerPersistence;
   readonly clients = new Set<Client>();
+  /** CONNECT timeouts and keep-alive of every client, on one timer. */
+  readonly deadlines = new DeadlineWheel();
   readonly sessions = new Map<string, Session>();
   readonly metrics: BrokerMetrics = {
     connections: 0,
@@ -796,6 +799,7 @@ export class BrokerCore {
       if (session.expiryTimer) clearTimeout(session.expiryTimer);
       if (session.willTimer) clearTimeout(session.willTimer);
     }
+    this.deadlines.stop();
     await this.lane.flush();
   }
 }

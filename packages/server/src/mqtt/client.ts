@@ -1,18 +1,21 @@
 import type { Duplex } from 'node:stream';
-import {
-  parser as createParser,
-  generate,
-  type IPublishPacket,
-  type Packet,
-  type Parser,
-  type QoS,
-} from 'mqtt-packet';
+import type { IPublishPacket, Packet, Parser, QoS } from 'mqtt-packet';
 import type { BrokerCore } from './broker-core.js';
+import type { Watched } from './deadlines.js';
+import { encodePacket } from './encoder.js';
 import { ConnectRefusal, MqttProtocolError, malformed } from './errors.js';
 import type { ListenerKind, Principal } from './hooks.js';
 import type { StoredMessage } from './persistence.js';
 import { ReasonCode, v3ConnackCode } from './reason-codes.js';
 import type { Session } from './session.js';
+import {
+  announcedLength,
+  INITIAL_SETTINGS,
+  type PacketSink,
+  parseWire,
+  type WireSettings,
+  wireSettings,
+} from './wire-parser.js';
 
 /** Where a connection comes from. */
 export interface ConnectionMeta {
@@ -64,6 +67,21 @@ type Handler = (client: Client, packet: Packet) => void | Promise<void>;
 /** The packet handlers, keyed by command; set once by the broker (avoids an import cycle). */
 export type HandlerTable = Readonly<Partial<Record<Packet['cmd'], Handler>>>;
 
+/** Before the CONNECT header is checked: nothing received yet. */
+const NOTHING = Buffer.alloc(0);
+
+/** The stream a client reads, with a link back to the client (one set of listeners serves all). */
+type LinkedStream = Duplex & { [CLIENT]?: Client };
+const CLIENT = Symbol('mqtt.client');
+
+function ignoreStreamError(): void {
+  // A reset or TLS failure only ends this connection; 'close' follows.
+}
+
+function endOnEnd(this: Duplex): void {
+  this.end();
+}
+
 /** Offset of the packet id inside an encoded PUBLISH: after the fixed header and the topic. */
 function packetIdOffset(buffer: Buffer): number {
   let pos = 1;
@@ -78,7 +96,7 @@ function packetIdOffset(buffer: Buffer): number {
  * order), batches its writes (cork until the end of the tick) and watches its
  * back-pressure. Any failure ends this connection only.
  */
-export class Client {
+export class Client implements PacketSink, Watched {
   readonly broker: BrokerCore;
   readonly meta: ConnectionMeta;
   readonly connectedAt = Date.now();
@@ -98,10 +116,10 @@ export class Client {
   topicAliasMaximum = 0;
   /** False when the client asked us not to send reason strings and user properties on errors [MQTT-3.1.2-29]. */
   requestProblemInformation = true;
-  /** Aliases the client set for its publishes. */
-  readonly inboundAliases = new Map<number, string>();
+  /** Aliases the client set for its publishes (created on first use, like every per-connection collection). */
+  #inboundAliases: Map<number, string> | undefined;
   /** Aliases we set for the client, by topic. */
-  readonly outboundAliases = new Map<string, number>();
+  #outboundAliases: Map<string, number> | undefined;
   /** Incoming QoS 1/2 publishes not acknowledged yet (v5 Receive Maximum of the server). */
   pendingIncoming = 0;
   /** True while the socket refuses more data; QoS 1/2 stay queued until 'drain'. */
@@ -113,48 +131,106 @@ export class Client {
   /** Acknowledgements that wait for durability, chained so they leave in order. */
   ackChain: Promise<void> | undefined;
 
-  readonly #stream: Duplex;
+  /** The broker's deadline wheel files the client here (see DeadlineWheel). */
+  deadlineSlot = 0;
+
+  readonly #stream: LinkedStream;
   readonly #handlers: HandlerTable;
-  readonly #parser: Parser;
+  /** Held only while a packet is incomplete; parsers are pooled between packets (see parseWire). */
+  #parser: Parser | undefined;
+  /** What the parser needs to know of the CONNECT (protocol version). */
+  #wire: WireSettings = INITIAL_SETTINGS;
   #chain: Promise<void> | undefined;
   #corked = false;
-  #keepAliveTimer: NodeJS.Timeout | undefined;
-  #connectTimer: NodeJS.Timeout | undefined;
+  /** When the last packet arrived (keep-alive), ms since epoch. */
+  #lastPacketAt: number;
   #closing = false;
   /** Why reading is paused (pending acknowledgements, slow subscribers); reading resumes when empty. */
-  readonly #pauses = new Set<object>();
+  #pauses: Set<object> | undefined;
   /** Received bytes not parsed yet because reading is paused. */
   #input: Buffer | undefined;
   /** Packets parsed and not handled yet (reading was paused in the middle of a slice). */
-  readonly #parsed: Packet[] = [];
+  #parsed: Packet[] | undefined;
   #parsedHead = 0;
   /** The first bytes of the connection, until the CONNECT header has been checked. */
-  #head: Buffer | undefined = Buffer.alloc(0);
+  #head: Buffer | undefined = NOTHING;
 
   constructor(broker: BrokerCore, stream: Duplex, meta: ConnectionMeta, handlers: HandlerTable) {
     this.broker = broker;
     this.meta = meta;
     this.#stream = stream;
     this.#handlers = handlers;
-    this.#parser = createParser();
-    this.#parser.on('packet', (packet: Packet) => this.#parsed.push(packet));
-    this.#parser.on('error', (error: unknown) => {
-      this.broker.countMalformed();
-      this.fail(malformed(error instanceof Error ? error.message : 'malformed packet'));
-    });
-    stream.on('data', (chunk: Buffer) => this.#onData(chunk));
-    stream.on('drain', () => {
-      this.congested = false;
-      this.broker.onDrain(this);
-    });
-    stream.on('error', () => {
-      // A reset or TLS failure only ends this connection; 'close' follows.
-    });
-    stream.on('close', () => this.#onClose());
-    stream.on('end', () => stream.end());
+    this.#lastPacketAt = this.connectedAt;
+    // Listeners shared by every client (a closure per event and client would cost ~100 bytes each).
+    this.#stream[CLIENT] = this;
+    stream.on('data', Client.#onStreamData);
+    stream.on('drain', Client.#onStreamDrain);
+    stream.on('error', ignoreStreamError);
+    stream.on('close', Client.#onStreamClose);
+    stream.on('end', endOnEnd);
     // [MQTT-3.1.4-…] a server closes a connection that sends no CONNECT in reasonable time.
-    this.#connectTimer = setTimeout(() => this.destroy(), broker.limits.connectTimeoutMs);
-    this.#connectTimer.unref();
+    broker.deadlines.watch(this, this.connectedAt + broker.limits.connectTimeoutMs);
+  }
+
+  // Function expressions: `this` is the stream the event came from.
+  static readonly #onStreamData = function (this: LinkedStream, chunk: Buffer): void {
+    const client = this[CLIENT];
+    if (client !== undefined) client.#onData(chunk);
+  };
+
+  static readonly #onStreamDrain = function (this: LinkedStream): void {
+    const client = this[CLIENT];
+    if (client === undefined) return;
+    client.congested = false;
+    client.broker.onDrain(client);
+  };
+
+  static readonly #onStreamClose = function (this: LinkedStream): void {
+    const client = this[CLIENT];
+    if (client !== undefined) client.#onClose();
+  };
+
+  /** Called by the deadline wheel: the CONNECT timeout, then keep-alive; returns the next deadline to watch. */
+  checkDeadline(now: number): number | undefined {
+    if (this.#closing || this.state === 'closed') return undefined;
+    if (this.state === 'new') {
+      const due = this.connectedAt + this.broker.limits.connectTimeoutMs;
+      if (now < due) return due;
+      this.destroy();
+      return undefined;
+    }
+    if (this.keepAlive === 0) return undefined;
+    const due = this.#lastPacketAt + this.keepAlive * 1500;
+    if (now < due) return due;
+    this.broker.logger.debug({ clientId: this.clientId }, 'mqtt.keepalive_timeout');
+    this.disconnect(ReasonCode.keepAliveTimeout);
+    return undefined;
+  }
+
+  /** The topic a client's alias stands for (v5 Topic Alias, MQTT 5 §3.3.2.3.4). */
+  inboundAlias(alias: number): string | undefined {
+    return this.#inboundAliases?.get(alias);
+  }
+
+  /** Records the topic of a client's alias. */
+  setInboundAlias(alias: number, topic: string): void {
+    this.#inboundAliases ??= new Map();
+    this.#inboundAliases.set(alias, topic);
+  }
+
+  /** PacketSink: mqtt-packet found a packet for this connection. */
+  onParsedPacket(packet: Packet): void {
+    // Later packets of this connection are parsed for the protocol version of its CONNECT.
+    if (packet.cmd === 'connect' && this.#wire === INITIAL_SETTINGS)
+      this.#wire = wireSettings(packet.protocolVersion, 'bridgeMode' in packet && packet.bridgeMode === true);
+    this.#parsed ??= [];
+    this.#parsed.push(packet);
+  }
+
+  /** PacketSink: mqtt-packet refused this connection's bytes. */
+  onParseError(error: Error): void {
+    this.broker.countMalformed();
+    this.fail(malformed(error.message));
   }
 
   /** Whether the stream can still be written. */
@@ -164,7 +240,7 @@ export class Client {
 
   /** Whether reading is paused (the client waits for storage or for lagging subscribers). */
   get readingPaused(): boolean {
-    return this.#pauses.size > 0;
+    return this.#pauses !== undefined && this.#pauses.size > 0;
   }
 
   /** Bytes waiting in the socket's write buffer. */
@@ -193,21 +269,24 @@ export class Client {
    */
   #feed(): void {
     for (;;) {
-      while (this.#parsedHead < this.#parsed.length && this.#pauses.size === 0 && !this.#closing) {
-        const packet = this.#parsed[this.#parsedHead++];
-        if (packet !== undefined) this.#onPacket(packet);
+      const parsed = this.#parsed;
+      if (parsed !== undefined) {
+        while (this.#parsedHead < parsed.length && !this.readingPaused && !this.#closing) {
+          const packet = parsed[this.#parsedHead++];
+          if (packet !== undefined) this.#onPacket(packet);
+        }
+        if (this.#parsedHead < parsed.length) return;
+        this.#parsed = undefined;
+        this.#parsedHead = 0;
       }
-      if (this.#parsedHead < this.#parsed.length) return;
-      this.#parsed.length = 0;
-      this.#parsedHead = 0;
       const input = this.#input;
-      if (input === undefined || this.#pauses.size > 0 || this.#closing) return;
+      if (input === undefined || this.readingPaused || this.#closing) return;
       this.#input = input.length > INPUT_SLICE ? input.subarray(INPUT_SLICE) : undefined;
-      this.#parser.parse(input.length > INPUT_SLICE ? input.subarray(0, INPUT_SLICE) : input);
+      const slice = input.length > INPUT_SLICE ? input.subarray(0, INPUT_SLICE) : input;
+      this.#parser = parseWire(this.#parser, this.#wire, slice, this);
       // mqtt-packet buffers a packet until it is complete: refuse one that announces a
       // length beyond our maximum before it is buffered (Maximum Packet Size, MQTT 5 §3.1.2.11.4).
-      const announced = (this.#parser as unknown as { packet?: { length?: number } }).packet?.length ?? -1;
-      if (announced > this.broker.limits.maxPacketSize) {
+      if (announcedLength(this.#parser) > this.broker.limits.maxPacketSize) {
         this.#tooLarge();
         return;
       }
@@ -259,7 +338,7 @@ export class Client {
       this.#tooLarge();
       return;
     }
-    this.#keepAliveTimer?.refresh();
+    if (this.keepAlive !== 0) this.#lastPacketAt = Date.now();
     if (this.#chain !== undefined) {
       this.#track(this.#chain.then(() => this.#handle(packet)));
       return;
@@ -281,7 +360,6 @@ export class Client {
       if (packet.cmd === 'connect') {
         if (this.state !== 'new') throw new MqttProtocolError(ReasonCode.protocolError, 'second CONNECT'); // [MQTT-3.1.0-2]
         this.state = 'connecting';
-        if (this.#connectTimer) clearTimeout(this.#connectTimer);
       } else if (this.state !== 'connected') {
         // [MQTT-3.1.0-1] nothing but CONNECT before the CONNACK.
         throw new MqttProtocolError(ReasonCode.protocolError, `${packet.cmd} before CONNECT`);
@@ -365,23 +443,25 @@ export class Client {
   /** Starts keep-alive supervision: 1.5 times the interval without a packet closes the connection [MQTT-3.1.2-22]. */
   startKeepAlive(seconds: number): void {
     this.keepAlive = seconds;
-    if (seconds === 0) return;
-    this.#keepAliveTimer = setTimeout(() => {
-      this.broker.logger.debug({ clientId: this.clientId }, 'mqtt.keepalive_timeout');
-      this.disconnect(ReasonCode.keepAliveTimeout);
-    }, seconds * 1500);
-    this.#keepAliveTimer.unref();
+    if (seconds === 0) {
+      this.broker.deadlines.forget(this);
+      return;
+    }
+    this.#lastPacketAt = Date.now();
+    this.broker.deadlines.watch(this, this.#lastPacketAt + seconds * 1500);
   }
 
   /** Stops reading from the socket for `reason` (acknowledgements waiting for storage, a subscriber that lags). */
   pauseReading(reason: object): void {
+    this.#pauses ??= new Set();
     if (this.#pauses.size === 0) this.#stream.pause();
     this.#pauses.add(reason);
   }
 
   /** Withdraws one reason to pause; reading resumes when none is left. */
   resumeReading(reason: object): void {
-    if (!this.#pauses.delete(reason) || this.#pauses.size > 0) return;
+    if (this.#pauses === undefined || !this.#pauses.delete(reason) || this.#pauses.size > 0) return;
+    this.#pauses = undefined;
     this.#stream.resume();
     // Not re-entrant: the caller may be in the middle of handling another client's packet.
     setImmediate(() => this.#feed());
@@ -394,10 +474,10 @@ export class Client {
    */
   send(packet: Packet): boolean {
     if (!this.writable) return false;
-    let buffer = generate(packet, { protocolVersion: this.protocolVersion });
+    let buffer = encodePacket(packet, this.protocolVersion);
     if (buffer.length > this.maximumPacketSize && 'properties' in packet && packet.properties) {
       const { reasonString: _r, userProperties: _u, ...rest } = packet.properties as Record<string, unknown>;
-      buffer = generate({ ...packet, properties: rest } as Packet, { protocolVersion: this.protocolVersion });
+      buffer = encodePacket({ ...packet, properties: rest } as Packet, this.protocolVersion);
     }
     if (buffer.length > this.maximumPacketSize) return false;
     this.writeBuffer(buffer);
@@ -426,7 +506,7 @@ export class Client {
     let encoded = key === undefined ? undefined : cache?.get(key);
     if (encoded === undefined) {
       const packet = this.#publishPacket(out, expiry, useAlias);
-      const buffer = generate(packet, { protocolVersion: this.protocolVersion });
+      const buffer = encodePacket(packet, this.protocolVersion);
       encoded = { buffer, idOffset: out.qos > 0 ? packetIdOffset(buffer) : 0 };
       if (key !== undefined && cache !== undefined) cache.set(key, encoded);
       if (buffer.length > this.maximumPacketSize) return false;
@@ -463,13 +543,14 @@ export class Client {
     if (out.subscriptionIds.length === 1) properties.subscriptionIdentifier = out.subscriptionIds[0];
     else if (out.subscriptionIds.length > 1) properties.subscriptionIdentifier = [...out.subscriptionIds];
     if (useAlias) {
-      const alias = this.outboundAliases.get(topic);
+      this.#outboundAliases ??= new Map();
+      const alias = this.#outboundAliases.get(topic);
       if (alias !== undefined) {
         topic = ''; // [MQTT-3.3.2-…] a known alias stands for the topic.
         properties.topicAlias = alias;
-      } else if (this.outboundAliases.size < this.topicAliasMaximum) {
-        const next = this.outboundAliases.size + 1;
-        this.outboundAliases.set(topic, next);
+      } else if (this.#outboundAliases.size < this.topicAliasMaximum) {
+        const next = this.#outboundAliases.size + 1;
+        this.#outboundAliases.set(topic, next);
         properties.topicAlias = next;
       }
     }
@@ -501,8 +582,10 @@ export class Client {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
     this.#closing = true;
-    if (this.#keepAliveTimer) clearTimeout(this.#keepAliveTimer);
-    if (this.#connectTimer) clearTimeout(this.#connectTimer);
+    this.broker.deadlines.forget(this);
+    this.#parser = undefined;
+    this.#input = undefined;
+    this.#parsed = undefined;
     this.broker.onClose(this, wasConnected);
   }
 }

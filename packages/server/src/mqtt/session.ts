@@ -1,5 +1,6 @@
 import type { QoS } from 'mqtt-packet';
 import type { Client } from './client.js';
+import { LazyMap, LazySet } from './lazy-collections.js';
 import type { OutgoingRecord, SessionKey, StoredMessage, SubscriptionRecord } from './persistence.js';
 import type { ParsedFilter } from './topics.js';
 
@@ -25,23 +26,25 @@ export const SESSION_NEVER_EXPIRES = 0xffff_ffff;
 
 /** A FIFO without `Array.shift`'s O(n) cost. */
 export class Fifo<T> {
-  #items: (T | undefined)[] = [];
+  /** Created on the first push: most sessions never queue anything. */
+  #items: (T | undefined)[] | undefined;
   #head = 0;
 
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#items === undefined ? 0 : this.#items.length - this.#head;
   }
 
   push(item: T): void {
+    this.#items ??= [];
     this.#items.push(item);
   }
 
   peek(): T | undefined {
-    return this.#items[this.#head];
+    return this.#items?.[this.#head];
   }
 
   shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
+    if (this.#items === undefined || this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head];
     this.#items[this.#head] = undefined;
     this.#head++;
@@ -53,8 +56,9 @@ export class Fifo<T> {
   }
 
   clear(): T[] {
+    if (this.#items === undefined) return [];
     const rest = this.#items.slice(this.#head).filter((item): item is T => item !== undefined);
-    this.#items = [];
+    this.#items = undefined;
     this.#head = 0;
     return rest;
   }
@@ -70,17 +74,17 @@ export class Session {
   readonly id: string;
   expiryInterval = 0;
   protocolVersion: 3 | 4 | 5 = 4;
-  readonly subscriptions = new Map<string, Subscription>();
+  readonly subscriptions = new LazyMap<string, Subscription>();
   /** Outgoing QoS 1/2 messages in flight, by packet id. */
-  readonly inflight = new Map<number, Delivery>();
+  readonly inflight = new LazyMap<number, Delivery>();
   /** Outgoing QoS 1/2 messages waiting for a connection, a receive-maximum slot or a drained socket. */
   readonly queue = new Fifo<Delivery>();
   /** Incoming QoS 2 packet ids received and not yet released [MQTT-4.3.3-…]. */
-  readonly incoming = new Set<number>();
+  readonly incoming = new LazySet<number>();
   /** The connection attached to the session, if any. */
   client: Client | undefined;
   /** Publishers paused until this session's queue drains. */
-  readonly waiters = new Set<Client>();
+  readonly waiters = new LazySet<Client>();
   /** Releases the waiters after the grace period, whether or not the session caught up. */
   throttleTimer: NodeJS.Timeout | undefined;
   /** False for a session restored at start-up whose stored messages are not loaded yet. */

@@ -35,11 +35,11 @@ export function handlePublish(client: Client, packet: IPublishPacket): void | Pr
         throw new MqttProtocolError(ReasonCode.topicAliasInvalid, 'topic alias out of range');
       }
       if (topic === '') {
-        const known = client.inboundAliases.get(alias);
+        const known = client.inboundAlias(alias);
         if (known === undefined) throw protocolError('unknown topic alias');
         topic = known;
       } else {
-        client.inboundAliases.set(alias, topic);
+        client.setInboundAlias(alias, topic);
       }
     }
     if (properties.responseTopic !== undefined && !isValidTopicName(properties.responseTopic)) {
