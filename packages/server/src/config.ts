@@ -36,6 +36,8 @@ export interface Config {
   readonly mqttMaxPacketSize: number;
   /** QoS 1/2 messages in flight to one client before the rest wait in its queue. */
   readonly mqttMaxInflight: number;
+  /** QoS 1/2 messages a client may send before their acknowledgements (MQTT 5 Receive Maximum). */
+  readonly mqttReceiveMaximum: number;
   /** Messages queued for one client (or one offline persistent session) before new ones are dropped. */
   readonly mqttMaxQueuedMessages: number;
   /** New MQTT connections accepted per second (bursts of twice that); more get 0x9F. */
@@ -196,6 +198,18 @@ export const configSchema: readonly KeySpec[] = [
     max: 65_535,
     default: 64,
     doc: 'QoS 1/2 messages in flight to one client; the rest wait in its queue',
+  },
+  {
+    key: 'mqttReceiveMaximum',
+    env: 'FLEETPORT_MQTT_RECEIVE_MAXIMUM',
+    flag: 'mqtt-receive-maximum',
+    kind: 'integer',
+    min: 1,
+    max: 65_535,
+    // Uplinks are acknowledged once durable: the more a device may have in flight, the more
+    // of them share one commit. 3.1.1 clients are paused (not refused) at this many.
+    default: 256,
+    doc: 'QoS 1/2 messages a client may have unacknowledged (MQTT 5 Receive Maximum; 3.1.1 clients are paused)',
   },
   {
     key: 'mqttMaxQueuedMessages',

@@ -238,6 +238,7 @@ async function startBroker(
       maxConnections: config.mqttMaxConnections,
       maxPacketSize: config.mqttMaxPacketSize,
       maxInflight: config.mqttMaxInflight,
+      receiveMaximum: config.mqttReceiveMaximum,
       maxQueuedMessages: config.mqttMaxQueuedMessages,
       connectionsPerSecond: config.mqttConnectionsPerSecond,
       maxKeepAlive: config.mqttMaxKeepAlive === 0 ? undefined : config.mqttMaxKeepAlive,
