@@ -199,8 +199,8 @@ async function measure(
   }
   if (profiler && profileFile !== undefined) {
     await profiling;
-    const summary = await profiler.stop(profileFile);
-    if (summary) for (const line of formatProfileSummary(summary)) say(line);
+    for (const summary of await profiler.stop(profileFile))
+      for (const line of formatProfileSummary(summary)) say(line);
   }
   if (cpuBefore === undefined) throw new Error('the load generator never started its measured window');
   const serverCpuPercent = ((cpu.user + cpu.system) / 1000 / elapsed) * 100;

@@ -111,33 +111,111 @@ export function summarizeProfile(profile: Profile, file: string, limit = 25): Pr
   };
 }
 
+/** Worker threads are told apart by the entry module their profile runs. */
+const WORKER_ENTRIES = ['sqlite-capture-worker', 'sqlite-checkpointer', 'codec-worker'];
+
+/** The share of a profile's samples that were not idle. */
+function busyShare(profile: Profile): number {
+  let all = 0;
+  let idle = 0;
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    all += hits;
+    if (node.callFrame.functionName === '(idle)') idle += hits;
+  }
+  return all === 0 ? 0 : (all - idle) / all;
+}
+
+function workerLabel(profile: Profile, index: number): string {
+  for (const node of profile.nodes) {
+    const hit = WORKER_ENTRIES.find((entry) => node.callFrame.url.includes(entry));
+    if (hit !== undefined) return hit;
+  }
+  return `worker-${index}`;
+}
+
+interface WorkerTarget {
+  readonly sessionId: string;
+}
+
 /**
  * A CPU profile of this process (the server's, in the benchmarks) over one window,
- * through the inspector, so that setup and teardown stay out of it.
+ * through the inspector, so that setup and teardown stay out of it: the main thread and
+ * every worker thread that did some work (the SQLite capture writer, the checkpointer,
+ * codec workers), each reached through the inspector's NodeWorker domain.
  */
 export class CpuProfiler {
   readonly #session = new Session();
+  readonly #workers: WorkerTarget[] = [];
+  readonly #waiting = new Map<number, (message: { result?: unknown; error?: unknown }) => void>();
+  #nextId = 1;
   #started = false;
 
   async start(): Promise<void> {
     this.#session.connect();
+    this.#session.on('NodeWorker.attachedToWorker', (message) => {
+      this.#workers.push({ sessionId: message.params.sessionId });
+    });
+    this.#session.on('NodeWorker.receivedMessageFromWorker', (message) => {
+      const reply = JSON.parse(message.params.message) as { id?: number; result?: unknown; error?: unknown };
+      if (reply.id === undefined) return;
+      this.#waiting.get(reply.id)?.(reply);
+      this.#waiting.delete(reply.id);
+    });
+    await this.#session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+    // Attachments are announced right after enable.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await this.#session.post('Profiler.enable');
     await this.#session.post('Profiler.setSamplingInterval', { interval: 200 });
+    for (const worker of this.#workers) {
+      await this.#inWorker(worker, 'Profiler.enable');
+      await this.#inWorker(worker, 'Profiler.setSamplingInterval', { interval: 200 });
+      await this.#inWorker(worker, 'Profiler.start');
+    }
     await this.#session.post('Profiler.start');
     this.#started = true;
   }
 
-  /** Stops, writes `<file>` (open it in Chrome DevTools or speedscope) and summarizes it. */
-  async stop(file: string): Promise<ProfileSummary | undefined> {
-    if (!this.#started) return undefined;
+  /**
+   * Stops, writes `<file>` for the main thread and `<file>-<worker>.cpuprofile` for each
+   * worker thread (open them in Chrome DevTools or speedscope), and summarizes each.
+   */
+  async stop(file: string): Promise<ProfileSummary[]> {
+    if (!this.#started) return [];
     this.#started = false;
     try {
+      const summaries: ProfileSummary[] = [];
       const { profile } = await this.#session.post('Profiler.stop');
       writeFileSync(file, JSON.stringify(profile));
-      return summarizeProfile(profile as unknown as Profile, file);
+      summaries.push(summarizeProfile(profile as unknown as Profile, file));
+      for (const [index, worker] of this.#workers.entries()) {
+        const reply = await this.#inWorker(worker, 'Profiler.stop');
+        const stopped = (reply.result as { profile?: Profile } | undefined)?.profile;
+        // Threads that did next to nothing (loader threads, idle pool workers) are left out.
+        if (stopped === undefined || busyShare(stopped) < 0.01) continue;
+        const workerFile = file.replace(/\.cpuprofile$/, `-${workerLabel(stopped, index)}.cpuprofile`);
+        writeFileSync(workerFile, JSON.stringify(stopped));
+        summaries.push(summarizeProfile(stopped, workerFile));
+      }
+      return summaries;
     } finally {
       this.#session.disconnect();
     }
+  }
+
+  #inWorker(
+    worker: WorkerTarget,
+    method: string,
+    params: Record<string, unknown> = {},
+  ): Promise<{ result?: unknown; error?: unknown }> {
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#waiting.set(id, resolve);
+      void this.#session.post('NodeWorker.sendMessageToWorker', {
+        sessionId: worker.sessionId,
+        message: JSON.stringify({ id, method, params }),
+      });
+    });
   }
 }
 
