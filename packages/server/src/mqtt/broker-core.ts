@@ -16,7 +16,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { ReasonCode } from './reason-codes.js';
 import { RetainedTree } from './retained-tree.js';
 import { type Delivery, SESSION_NEVER_EXPIRES, Session, type Subscription, sessionId } from './session.js';
-import { TopicTree } from './topic-tree.js';
+import { type MatchVisitor, TopicTree } from './topic-tree.js';
 import { parseFilter } from './topics.js';
 
 /** Limits that protect the broker from heavy and hostile clients (see docs/MQTT.md). */
@@ -98,6 +98,61 @@ interface Target {
   subscriptionIds: number[];
 }
 
+/**
+ * Collects the sessions one message goes to while the topic tree is walked: one delivery
+ * per session with the highest QoS and every subscription identifier. One instance per
+ * broker, reused by every route() (matching is synchronous and never nested); the common
+ * case of a single subscriber allocates no map and no closures.
+ */
+class RouteCollector implements MatchVisitor<Subscription> {
+  publisher: Session | undefined;
+  firstSession: Session | undefined;
+  firstTarget: Target | undefined;
+  /** Every target in match order, once a second session matched. */
+  targets: Map<Session, Target> | undefined;
+  /** Shared groups matched, as (group, filter, members) triples; a member is picked after matching. */
+  groups: unknown[] | undefined;
+
+  reset(): void {
+    this.publisher = undefined;
+    this.firstSession = undefined;
+    this.firstTarget = undefined;
+    this.targets = undefined;
+    this.groups = undefined;
+  }
+
+  plain(_key: string, subscription: Subscription): void {
+    const session = subscription.session;
+    if (subscription.noLocal && session === this.publisher) return;
+    let target = session === this.firstSession ? this.firstTarget : this.targets?.get(session);
+    if (target === undefined) {
+      target = {
+        qos: subscription.qos,
+        rap: subscription.retainAsPublished,
+        subscriptionIds: subscription.subscriptionId === undefined ? [] : [subscription.subscriptionId],
+      };
+      if (this.firstSession === undefined) {
+        this.firstSession = session;
+        this.firstTarget = target;
+        return;
+      }
+      if (this.targets === undefined && this.firstTarget !== undefined) {
+        this.targets = new Map([[this.firstSession, this.firstTarget]]);
+      }
+      this.targets?.set(session, target);
+      return;
+    }
+    if (subscription.qos > target.qos) target.qos = subscription.qos;
+    target.rap ||= subscription.retainAsPublished;
+    if (subscription.subscriptionId !== undefined) target.subscriptionIds.push(subscription.subscriptionId);
+  }
+
+  shared(group: string, filter: string, members: ReadonlyMap<string, Subscription>): void {
+    this.groups ??= [];
+    this.groups.push(group, filter, members);
+  }
+}
+
 const MAX_TIMEOUT = 2_147_483_647;
 
 /**
@@ -133,6 +188,7 @@ export class BrokerCore {
   readonly #tenants = new Map<string, Tenant>();
   readonly #handlers: HandlerTable;
   readonly #sharedCursor = new Map<string, number>();
+  readonly #collector = new RouteCollector();
   readonly #connectRate: RateLimiter;
   /** Online sessions whose queue passed the high-water mark during the current routing pass. */
   #lagging: Session[] = [];
@@ -497,50 +553,59 @@ export class BrokerCore {
   route(tenantId: string, message: StoredMessage, publisher: Session | undefined): Promise<void> | number {
     const tenant = this.#tenants.get(tenantId);
     if (tenant === undefined || tenant.tree.size === 0) return 0;
-    const targets = new Map<Session, Target>();
-    const shared: Subscription[] = [];
-    tenant.tree.match(message.topic, {
-      plain(_key, subscription) {
-        const session = subscription.session;
-        if (subscription.noLocal && session === publisher) return;
-        const target = targets.get(session);
-        if (target === undefined) {
-          targets.set(session, {
-            qos: subscription.qos,
-            rap: subscription.retainAsPublished,
-            subscriptionIds: subscription.subscriptionId === undefined ? [] : [subscription.subscriptionId],
-          });
-          return;
-        }
-        if (subscription.qos > target.qos) target.qos = subscription.qos;
-        target.rap ||= subscription.retainAsPublished;
-        if (subscription.subscriptionId !== undefined)
-          target.subscriptionIds.push(subscription.subscriptionId);
-      },
-      shared: (group, filter, members) => {
-        const chosen = this.#pickShared(`${tenantId}\u0000${group}\u0000${filter}`, members);
-        if (chosen !== undefined) shared.push(chosen);
-      },
-    });
-    const cache = new EncodeCache();
-    const now = Date.now();
+    const collector = this.#collector;
+    collector.publisher = publisher;
+    tenant.tree.match(message.topic, collector);
+    // Taken out before delivering: the collector serves the next route() call.
+    const firstSession = collector.firstSession;
+    const firstTarget = collector.firstTarget;
+    const targets = collector.targets;
+    const groups = collector.groups;
+    collector.reset();
+    if ((firstSession === undefined || firstTarget === undefined) && groups === undefined) return 0;
+    // An expiry is only counted down when the message has one.
+    const now = message.expiresAt === null ? 0 : Date.now();
+    // Subscribers that need the same bytes share one encoding; a single one needs no cache.
+    const cache = targets === undefined && groups === undefined ? undefined : new EncodeCache();
     let durable: Promise<void> | undefined;
     let reached = 0;
-    for (const [session, target] of targets) {
+    if (targets !== undefined) {
+      for (const [session, target] of targets) {
+        reached++;
+        durable = this.#deliverTarget(session, target, message, cache, now) ?? durable;
+      }
+    } else if (firstSession !== undefined && firstTarget !== undefined) {
       reached++;
-      const qos = Math.min(message.qos, target.qos) as QoS;
-      // Retain is cleared on normal delivery unless Retain As Published [MQTT-3.3.1-12], [MQTT-3.3.1-13].
-      const retain = target.rap && message.retain;
-      durable = this.deliver(session, message, qos, retain, target.subscriptionIds, cache, now) ?? durable;
+      durable = this.#deliverTarget(firstSession, firstTarget, message, cache, now) ?? durable;
     }
-    for (const subscription of shared) {
-      reached++;
-      const qos = Math.min(message.qos, subscription.qos) as QoS;
-      const retain = subscription.retainAsPublished && message.retain;
-      const ids = subscription.subscriptionId === undefined ? [] : [subscription.subscriptionId];
-      durable = this.deliver(subscription.session, message, qos, retain, ids, cache, now) ?? durable;
+    if (groups !== undefined) {
+      for (let i = 0; i < groups.length; i += 3) {
+        const group = groups[i] as string;
+        const filter = groups[i + 1] as string;
+        const members = groups[i + 2] as ReadonlyMap<string, Subscription>;
+        const subscription = this.#pickShared(`${tenantId}\u0000${group}\u0000${filter}`, members);
+        if (subscription === undefined) continue;
+        reached++;
+        const qos = Math.min(message.qos, subscription.qos) as QoS;
+        const retain = subscription.retainAsPublished && message.retain;
+        const ids = subscription.subscriptionId === undefined ? [] : [subscription.subscriptionId];
+        durable = this.deliver(subscription.session, message, qos, retain, ids, cache, now) ?? durable;
+      }
     }
     return durable ?? reached;
+  }
+
+  #deliverTarget(
+    session: Session,
+    target: Target,
+    message: StoredMessage,
+    cache: EncodeCache | undefined,
+    now: number,
+  ): Promise<void> | undefined {
+    const qos = Math.min(message.qos, target.qos) as QoS;
+    // Retain is cleared on normal delivery unless Retain As Published [MQTT-3.3.1-12], [MQTT-3.3.1-13].
+    const retain = target.rap && message.retain;
+    return this.deliver(session, message, qos, retain, target.subscriptionIds, cache, now);
   }
 
   /** Round robin over a share group's connected members; a disconnected persistent member only when none is connected. */

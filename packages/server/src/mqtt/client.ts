@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { IPublishPacket, Packet, Parser, QoS } from 'mqtt-packet';
 import type { BrokerCore } from './broker-core.js';
 import type { Watched } from './deadlines.js';
-import { encodePacket } from './encoder.js';
+import { encodePacket, encodePublishV4 } from './encoder.js';
 import { ConnectRefusal, MqttProtocolError, malformed } from './errors.js';
 import type { ListenerKind, Principal } from './hooks.js';
 import type { StoredMessage } from './persistence.js';
@@ -13,6 +13,10 @@ import {
   INITIAL_SETTINGS,
   type PacketSink,
   parseWire,
+  READ_INCOMPLETE,
+  READ_OTHER,
+  readPublish,
+  takePublish,
   type WireSettings,
   wireSettings,
 } from './wire-parser.js';
@@ -147,7 +151,7 @@ export class Client implements PacketSink, Watched {
   #closing = false;
   /** Why reading is paused (pending acknowledgements, slow subscribers); reading resumes when empty. */
   #pauses: Set<object> | undefined;
-  /** Received bytes not parsed yet because reading is paused. */
+  /** Received bytes not parsed yet: reading is paused, or they end inside a PUBLISH (see #readPublishes). */
   #input: Buffer | undefined;
   /** Packets parsed and not handled yet (reading was paused in the middle of a slice). */
   #parsed: Packet[] | undefined;
@@ -279,8 +283,20 @@ export class Client implements PacketSink, Watched {
         this.#parsed = undefined;
         this.#parsedHead = 0;
       }
-      const input = this.#input;
+      let input = this.#input;
       if (input === undefined || this.readingPaused || this.#closing) return;
+      if (this.#parser === undefined && this.#wire !== INITIAL_SETTINGS) {
+        // Between packets: complete PUBLISH packets are read and handled directly.
+        const pos = this.#readPublishes(input);
+        if (pos === READ_INCOMPLETE) return;
+        if (pos === input.length) {
+          this.#input = undefined;
+          return;
+        }
+        input = pos === 0 ? input : input.subarray(pos);
+        this.#input = input;
+        if (this.readingPaused || this.#closing) return;
+      }
       this.#input = input.length > INPUT_SLICE ? input.subarray(INPUT_SLICE) : undefined;
       const slice = input.length > INPUT_SLICE ? input.subarray(0, INPUT_SLICE) : input;
       this.#parser = parseWire(this.#parser, this.#wire, slice, this);
@@ -291,6 +307,30 @@ export class Client implements PacketSink, Watched {
         return;
       }
     }
+  }
+
+  /**
+   * Handles the complete PUBLISH packets at the start of `input` one by one, stopping
+   * when reading is paused. Returns where it stopped (the next packet is for mqtt-packet),
+   * or READ_INCOMPLETE when it kept the start of an incomplete PUBLISH for the next read.
+   */
+  #readPublishes(input: Buffer): number {
+    const keepLimit = Math.min(INPUT_SLICE, this.broker.limits.maxPacketSize);
+    let pos = 0;
+    while (pos < input.length) {
+      const end = readPublish(input, pos, this.#wire, keepLimit);
+      if (end === READ_OTHER) return pos;
+      if (end === READ_INCOMPLETE) {
+        // Copied: a view would keep the whole socket read alive while waiting.
+        this.#input = Buffer.from(input.subarray(pos));
+        return READ_INCOMPLETE;
+      }
+      pos = end;
+      const packet = takePublish();
+      if (packet !== undefined) this.#onPacket(packet);
+      if (this.readingPaused || this.#closing) return pos;
+    }
+    return pos;
   }
 
   /**
@@ -500,13 +540,16 @@ export class Client implements PacketSink, Watched {
       if (expiry <= 0) return false; // [MQTT-3.3.2-5] an expired message is not delivered.
     }
     const useAlias = this.protocolVersion === 5 && this.topicAliasMaximum > 0;
-    const key = useAlias
-      ? undefined
-      : `${this.protocolVersion === 5 ? 5 : 4}${out.qos}${out.retain ? 1 : 0}${out.dup ? 1 : 0}${expiry ?? ''}|${out.subscriptionIds.join(',')}`;
+    const key =
+      useAlias || cache === undefined
+        ? undefined
+        : `${this.protocolVersion === 5 ? 5 : 4}${out.qos}${out.retain ? 1 : 0}${out.dup ? 1 : 0}${expiry ?? ''}|${out.subscriptionIds.join(',')}`;
     let encoded = key === undefined ? undefined : cache?.get(key);
     if (encoded === undefined) {
-      const packet = this.#publishPacket(out, expiry, useAlias);
-      const buffer = encodePacket(packet, this.protocolVersion);
+      const buffer =
+        (this.protocolVersion !== 5
+          ? encodePublishV4(message.topic, message.payload, out.qos, out.retain, out.dup, out.packetId)
+          : undefined) ?? encodePacket(this.#publishPacket(out, expiry, useAlias), this.protocolVersion);
       encoded = { buffer, idOffset: out.qos > 0 ? packetIdOffset(buffer) : 0 };
       if (key !== undefined && cache !== undefined) cache.set(key, encoded);
       if (buffer.length > this.maximumPacketSize) return false;

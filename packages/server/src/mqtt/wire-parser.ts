@@ -1,4 +1,4 @@
-import { parser as createParser, type Packet, type Parser } from 'mqtt-packet';
+import { parser as createParser, type IPublishPacket, type Packet, type Parser, type QoS } from 'mqtt-packet';
 
 /**
  * What the connection parses with: the protocol version (and 3.1 bridge mode) of its
@@ -100,4 +100,71 @@ export function parseWire(
 /** The remaining length announced by the incomplete packet a held parser is reading, or -1. */
 export function announcedLength(held: Parser | undefined): number {
   return held === undefined ? -1 : internals(held).packet.length;
+}
+
+/** What `readPublish` found at a position. */
+export const READ_INCOMPLETE = -1;
+export const READ_OTHER = -2;
+
+/** The PUBLISH that `readPublish` read last (parsing is synchronous and never nested). */
+let lastPublish: IPublishPacket | undefined;
+
+/** Takes the PUBLISH that the last successful `readPublish` read. */
+export function takePublish(): IPublishPacket | undefined {
+  const packet = lastPublish;
+  lastPublish = undefined;
+  return packet;
+}
+
+/**
+ * Reads one complete, well-formed PUBLISH at `pos` without mqtt-packet (its buffer list,
+ * state machine and debug calls cost more than routing a small QoS 0 message). Returns
+ * where the packet ends (take it with `takePublish`), READ_INCOMPLETE when the bytes end
+ * inside a packet of at most `keepLimit` bytes (the caller keeps them for the next read),
+ * or READ_OTHER for anything else: another packet type, MQTT 5 properties, a larger
+ * incomplete packet, or an encoding mqtt-packet must judge (so errors stay its errors).
+ * The packet has the fields and values mqtt-packet gives it.
+ */
+export function readPublish(bytes: Buffer, pos: number, settings: WireSettings, keepLimit: number): number {
+  const available = bytes.length - pos;
+  if (available === 0) return READ_OTHER;
+  const first = bytes[pos] ?? 0;
+  // Type 3; QoS 3 is malformed [MQTT-3.3.1-4] and left to mqtt-packet.
+  if (first >> 4 !== 3 || (first & 0x06) === 0x06) return READ_OTHER;
+  let length = 0;
+  let multiplier = 1;
+  let at = pos + 1;
+  for (let i = 0; ; i++) {
+    if (i === 4) return READ_OTHER;
+    if (at >= bytes.length) return available <= 5 ? READ_INCOMPLETE : READ_OTHER;
+    const byte = bytes[at++] ?? 0;
+    length += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) break;
+    multiplier *= 128;
+  }
+  const end = at + length;
+  if (end > bytes.length) return end - pos <= keepLimit ? READ_INCOMPLETE : READ_OTHER;
+  if (length < 2) return READ_OTHER;
+  const topicLength = bytes.readUInt16BE(at);
+  let payloadAt = at + 2 + topicLength;
+  const qos = (first >> 1) & 0x03;
+  if (qos > 0) payloadAt += 2;
+  // MQTT 5: only an empty property list is read here.
+  if (settings.protocolVersion === 5) {
+    if (payloadAt >= end || bytes[payloadAt] !== 0) return READ_OTHER;
+    payloadAt++;
+  }
+  if (payloadAt > end) return READ_OTHER;
+  const packet: IPublishPacket = {
+    cmd: 'publish',
+    retain: (first & 0x01) !== 0,
+    qos: qos as QoS,
+    dup: (first & 0x08) !== 0,
+    length,
+    topic: bytes.toString('utf8', at + 2, at + 2 + topicLength),
+    payload: bytes.subarray(payloadAt, end),
+  };
+  if (qos > 0) packet.messageId = bytes.readUInt16BE(at + 2 + topicLength);
+  lastPublish = packet;
+  return end;
 }
