@@ -642,6 +642,10 @@ export class BrokerCore {
     if (qos === 0) {
       if (online && !(client.congested && client.bufferedBytes > this.limits.maxBufferedBytes)) {
         client.sendPublish({ message, qos, retain, subscriptionIds, packetId: 0, dup: false }, cache, now);
+        // Back-pressure before loss: a subscriber whose socket fills holds its publishers
+        // (for at most the grace period) while half of the drop threshold is still free.
+        if (client.congested && client.bufferedBytes > this.limits.maxBufferedBytes / 2)
+          this.#lagging.push(session);
       } else {
         this.metrics.messagesDropped++;
       }
@@ -717,15 +721,21 @@ export class BrokerCore {
     this.#lagging = [];
     if (publisher === undefined) return;
     for (const session of lagging) {
-      if (session.client === undefined || session.client === publisher || session.waiters.has(publisher))
+      if (
+        session.throttleSpent ||
+        session.client === undefined ||
+        session.client === publisher ||
+        session.waiters.has(publisher)
+      )
         continue;
       session.waiters.add(publisher);
       publisher.pauseReading(session);
       if (session.throttleTimer === undefined) {
-        session.throttleTimer = setTimeout(
-          () => this.#releaseWaiters(session),
-          this.limits.slowSubscriberGraceMs,
-        );
+        session.throttleTimer = setTimeout(() => {
+          // It did not catch up in time: it may not hold anyone again until it has.
+          session.throttleSpent = true;
+          this.#releaseWaiters(session);
+        }, this.limits.slowSubscriberGraceMs);
         session.throttleTimer.unref();
       }
     }
@@ -776,9 +786,12 @@ export class BrokerCore {
         });
       }
     }
-    // Publishers paused for this subscriber go on once it has caught up by half.
-    if (session.waiters.size > 0 && session.queue.length <= this.#highWater() / 2)
-      this.#releaseWaiters(session);
+    // Publishers paused for this subscriber go on once it has caught up by half (and its
+    // socket has drained, for the QoS 0 messages that never enter the queue).
+    if (session.queue.length <= this.#highWater() / 2 && !client.congested) {
+      session.throttleSpent = false;
+      if (session.waiters.size > 0) this.#releaseWaiters(session);
+    }
   }
 
   /** A delivery is over (acknowledged, refused, expired or too large): forget it and send the next. */

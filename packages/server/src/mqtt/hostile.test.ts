@@ -224,6 +224,30 @@ describe('hostile and heavy clients', () => {
     expect(server.broker.metrics.messagesDropped).toBeGreaterThan(0);
   });
 
+  it('holds a QoS 0 publisher while a reading subscriber catches up, instead of dropping', async () => {
+    const { url, broker } = await start({ limits: { maxBufferedBytes: 256 * 1024 } });
+    const sub = await connectClient(url, { protocolVersion: 5, clientId: 'catching-up' });
+    clients.push(sub);
+    let count = 0;
+    sub.on('message', () => count++);
+    await sub.subscribeAsync('burst', { qos: 0 });
+    const pub = await connectClient(url, { protocolVersion: 4, clientId: 'burster' });
+    clients.push(pub);
+    // The subscriber stops reading for a while (well inside the grace period), then reads on.
+    sub.stream.pause();
+    let sawPause = false;
+    const watch = setInterval(() => {
+      sawPause ||= broker.clients().some((c) => c.clientId === 'burster' && c.paused);
+    }, 5);
+    const payload = randomBytes(16 * 1024);
+    for (let i = 0; i < 300; i++) pub.publish('burst', payload, { qos: 0 });
+    setTimeout(() => sub.stream.resume(), 300);
+    await eventually(() => expect(count).toBe(300), 10_000);
+    clearInterval(watch);
+    expect(broker.metrics.messagesDropped).toBe(0);
+    expect(sawPause).toBe(true);
+  });
+
   it('slows down a QoS 1 publisher that outruns its subscriber instead of losing messages', async () => {
     const { url, broker } = await start({ limits: { maxQueuedMessages: 100, maxInflight: 10 } });
     const sub = await connectClient(url, { protocolVersion: 4, clientId: 'steady' });

@@ -87,6 +87,11 @@ export class Session {
   readonly waiters = new LazySet<Client>();
   /** Releases the waiters after the grace period, whether or not the session caught up. */
   throttleTimer: NodeJS.Timeout | undefined;
+  /**
+   * Set when the grace period ran out before the session caught up: it holds no publisher
+   * again until it has (its QoS 0 messages are dropped meanwhile, QoS 1/2 queued).
+   */
+  throttleSpent = false;
   /** False for a session restored at start-up whose stored messages are not loaded yet. */
   loaded = true;
   /** Messages written to persistence while the session was not loaded. */
