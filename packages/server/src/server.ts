@@ -22,7 +22,7 @@ import {
   discardAbandonedImports,
   registerDeviceRoutes,
 } from './modules/devices/index.js';
-import { registerMessageRoutes } from './modules/messages/index.js';
+import { expandMessageChanges, registerMessageRoutes } from './modules/messages/index.js';
 import {
   MqttAccess,
   registerBrokerMetrics,
@@ -86,7 +86,7 @@ export async function startServer(
     await migrateToLatest(store.db);
     const kernelLogger = logger as unknown as Logger;
     const bus = new EventBus();
-    const deps = { store, clock: systemClock, logger: kernelLogger, bus };
+    const deps = { store, clock: systemClock, logger: kernelLogger, bus, expandChanges: expandMessageChanges };
     const abandoned = await discardAbandonedImports(store);
     if (abandoned > 0) logger.warn({ rows: abandoned }, 'discarded staged rows of interrupted imports');
     const bootstrap = await bootstrapAccess(deps, config.adminKey);

@@ -2,7 +2,7 @@ import { AppError } from '../../kernel/errors.js';
 import { uuidv7 } from '../../kernel/ids.js';
 import type { ChangeEntry } from '../changes/index.js';
 import { type CaptureSettings, resolveCaptureSettings } from '../devices/index.js';
-import { type MessageRow, presentMessage, type ReceptionRow } from '../messages/index.js';
+import type { MessageRow, ReceptionRow } from '../messages/index.js';
 import type { CaptureOutcome, Frame, Timeliness } from './frame.js';
 import { frameIdentity } from './identity.js';
 import { fillGap, type Gap, gapContains, type SequenceEvent, stepSequence } from './sequence.js';
@@ -290,7 +290,9 @@ export async function writeCaptureBatch(
   for (const message of messages) {
     const list = changesByTenant.get(message.tenant_id) ?? [];
     changesByTenant.set(message.tenant_id, list);
-    list.push({ kind: 'message.created', entityId: message.id, data: presentMessage(message) });
+    // Stored without data: the feed reads the (immutable) message when it is read, so the
+    // hot path neither presents it nor writes it twice.
+    list.push({ kind: 'message.created', entityId: message.id });
   }
   const positions = await storage.apply(
     {

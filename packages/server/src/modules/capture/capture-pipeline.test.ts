@@ -5,7 +5,9 @@ import { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
+import { readFeed } from '../changes/index.js';
 import { readChanges } from '../changes/change-store.js';
+import { expandMessageChanges } from '../messages/index.js';
 import { CapturePipeline } from './capture-pipeline.js';
 import type { Frame } from './frame.js';
 
@@ -272,10 +274,18 @@ for (const dialect of dialectCases()) {
       const after = await readChanges(store, 't', 0, 100_000);
       expect(after.length - before).toBe(1);
       expect(after.at(-1)).toMatchObject({ kind: 'message.created', entity_id: outcome.messageId });
-      expect(JSON.parse(after.at(-1)?.data ?? '{}')).toMatchObject({
-        deviceId: device,
-        seq: 1,
-        payload: { hex: '0102abcd' },
+      // Stored without data, which the feed reads from the message.
+      expect(after.at(-1)?.data).toBe('');
+      const feed = await readFeed(
+        { store, clock: { now: () => T0 }, bus: new EventBus(), expandChanges: expandMessageChanges },
+        't',
+        { since: String(after.at(-2)?.position ?? 0), limit: 10, waitMs: 0 },
+      );
+      expect(feed.items).toHaveLength(1);
+      expect(feed.items[0]).toMatchObject({
+        kind: 'message.created',
+        entityId: outcome.messageId,
+        data: { id: outcome.messageId, deviceId: device, seq: 1, payload: { hex: '0102abcd' } },
       });
     });
 

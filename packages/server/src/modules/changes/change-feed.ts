@@ -8,12 +8,27 @@ import {
   type ChangeRow,
   latestPosition,
   readChanges,
+  STORED_WITHOUT_DATA,
 } from './change-store.js';
+
+/**
+ * Reads the data of changes stored without it (`ChangeEntry.data` left out): the entities
+ * of `entityIds` of one kind, as the feed shows them, by entity id. A missing entity reads
+ * as null.
+ */
+export type ChangeExpander = (
+  store: Store,
+  tenantId: string,
+  kind: Change['kind'],
+  entityIds: readonly string[],
+) => Promise<ReadonlyMap<string, unknown>>;
 
 export interface ChangeDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly bus: EventBus;
+  /** Fills in changes stored without data; the composition root gives the messages module's. */
+  readonly expandChanges?: ChangeExpander;
 }
 
 /** Records one change of the unit of work; it is written in the same transaction. */
@@ -44,14 +59,39 @@ export async function writeWithChanges<T>(
   return result;
 }
 
-function presentChange(row: ChangeRow): Change {
+function presentChange(row: ChangeRow, expanded: ReadonlyMap<string, unknown> | undefined): Change {
   return {
     cursor: String(row.position),
     kind: row.kind as Change['kind'],
     entityId: row.entity_id,
     at: new Date(row.created_at).toISOString(),
-    data: JSON.parse(row.data) as unknown,
+    data:
+      row.data === STORED_WITHOUT_DATA
+        ? (expanded?.get(`${row.kind}\u0000${row.entity_id}`) ?? null)
+        : (JSON.parse(row.data) as unknown),
   };
+}
+
+/** The data of the rows stored without it, read from their entities in one call per kind. */
+async function expandRows(
+  deps: ChangeDeps,
+  tenantId: string,
+  rows: readonly ChangeRow[],
+): Promise<ReadonlyMap<string, unknown> | undefined> {
+  const wanted = new Map<string, string[]>();
+  for (const row of rows) {
+    if (row.data !== STORED_WITHOUT_DATA) continue;
+    const ids = wanted.get(row.kind) ?? [];
+    wanted.set(row.kind, ids);
+    ids.push(row.entity_id);
+  }
+  if (wanted.size === 0 || deps.expandChanges === undefined) return undefined;
+  const expanded = new Map<string, unknown>();
+  for (const [kind, ids] of wanted) {
+    const found = await deps.expandChanges(deps.store, tenantId, kind as Change['kind'], ids);
+    for (const [id, data] of found) expanded.set(`${kind}\u0000${id}`, data);
+  }
+  return expanded;
 }
 
 export interface ReadFeedOptions {
@@ -74,10 +114,13 @@ export async function readFeed(
 ): Promise<ChangePage> {
   const after =
     options.since === 'latest' ? await latestPosition(deps.store, tenantId) : Number(options.since ?? 0);
-  const page = (rows: ChangeRow[]): ChangePage => ({
-    items: rows.map(presentChange),
-    nextCursor: String(rows.at(-1)?.position ?? after),
-  });
+  const page = async (rows: ChangeRow[]): Promise<ChangePage> => {
+    const expanded = await expandRows(deps, tenantId, rows);
+    return {
+      items: rows.map((row) => presentChange(row, expanded)),
+      nextCursor: String(rows.at(-1)?.position ?? after),
+    };
+  };
   if (options.waitMs <= 0) return page(await readChanges(deps.store, tenantId, after, options.limit));
 
   // Listen before reading, so that a commit between the read and the wait is not missed.
@@ -92,9 +135,9 @@ export async function readFeed(
   options.signal?.addEventListener('abort', wake, { once: true });
   try {
     const first = await readChanges(deps.store, tenantId, after, options.limit);
-    if (first.length > 0 || options.signal?.aborted) return page(first);
+    if (first.length > 0 || options.signal?.aborted) return await page(first);
     await woken;
-    return page(await readChanges(deps.store, tenantId, after, options.limit));
+    return await page(await readChanges(deps.store, tenantId, after, options.limit));
   } finally {
     clearTimeout(timer);
     unsubscribe();

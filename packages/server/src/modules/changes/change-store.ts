@@ -8,7 +8,20 @@ export type ChangeRow = Selectable<ChangeTable>;
 export interface ChangeEntry {
   readonly kind: ChangeKind;
   readonly entityId: string;
-  readonly data: unknown;
+  /**
+   * The entity after the change. Left out by writers of immutable entities on hot paths
+   * (captured messages): the row then stores none (`STORED_WITHOUT_DATA`), and the feed
+   * fills it in from the entity when it is read (see `ChangeExpander`).
+   */
+  readonly data?: unknown;
+}
+
+/** The `data` of a change row whose data is read from its entity (not valid JSON on purpose). */
+export const STORED_WITHOUT_DATA = '';
+
+/** The text a change row stores for an entry's data. */
+export function storedChangeData(entry: ChangeEntry): string {
+  return entry.data === undefined ? STORED_WITHOUT_DATA : JSON.stringify(entry.data);
 }
 
 /**
@@ -42,7 +55,7 @@ export async function appendChanges(
           tenant_id: tenantId,
           kind: entry.kind,
           entity_id: entry.entityId,
-          data: JSON.stringify(entry.data),
+          data: storedChangeData(entry),
           created_at: now,
         })),
       )

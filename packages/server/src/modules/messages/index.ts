@@ -1,3 +1,4 @@
+export { expandMessageChanges } from './message-changes.js';
 export { registerMessageRoutes } from './message-routes.js';
 export type { DeviceStateView, MessageView, ReceptionView } from './message-schemas.js';
 export { getDeviceState, getMessage, listHistory, type MessageDeps } from './message-service.js';

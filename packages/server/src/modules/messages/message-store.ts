@@ -65,6 +65,19 @@ export function findMessage(store: Store, tenantId: string, id: string): Promise
   );
 }
 
+/** The tenant's messages of these ids (those that exist), in no particular order. */
+export function findMessages(store: Store, tenantId: string, ids: readonly string[]): Promise<MessageRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return guarded(store, () =>
+    store.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .where('tenant_id', '=', tenantId)
+      .execute(),
+  );
+}
+
 /** The receptions of these messages, by message then station. */
 export async function listReceptions(
   store: Store,

@@ -1,4 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
+import { storedChangeData } from '../../changes/index.js';
 import type { CaptureStorage, CaptureWrites, DeviceStateRow, StoredIdentity } from './capture-storage.js';
 
 const MESSAGE_COLUMNS = [
@@ -113,7 +114,7 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
             tenantId,
             entry.kind,
             entry.entityId,
-            JSON.stringify(entry.data),
+            storedChangeData(entry),
             now,
           );
           last = Number(lastInsertRowid);
