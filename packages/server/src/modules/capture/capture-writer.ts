@@ -1,3 +1,4 @@
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../kernel/errors.js';
 import { startWorker, workerEntry } from '../../kernel/workers.js';
@@ -74,6 +75,17 @@ interface Pending {
  * writes begin `IMMEDIATE` (see the SQLite store), so the two connections queue on
  * SQLite's write lock instead of failing.
  *
+ * Durability without a stall per batch: the thread commits without a sync and answers at
+ * commit; with `synchronous: 'full'` a batch is resolved only once an fdatasync of the WAL
+ * that began after its commit has finished (`#whenDurable`). One sync covers every commit
+ * before it, and while it runs the thread already writes the next batch. The sync runs
+ * from this thread's event loop (on libuv's pool), not the capture thread's: that loop is
+ * busy inside the next batch's synchronous SQLite calls and would hear of the finished
+ * sync only when that batch is done. WAL recovery keeps a prefix of the log (frames carry
+ * cumulative checksums), so nothing answered can be lost while something earlier
+ * survives. With `synchronous: 'normal'`, batches resolve at commit (safe from process
+ * crashes, not from power loss), as SQLite's NORMAL promises.
+ *
  * A worker that dies answers its in-flight batch with `unavailable` (the frames were not
  * acknowledged, the sender retries) and is started again on the next write.
  */
@@ -85,6 +97,10 @@ export class SqliteCaptureWriter implements CaptureWriter {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #closed = false;
+  #walFd: number | undefined;
+  #syncing = false;
+  /** Batches committed after the sync in progress began: the next sync covers them. */
+  #awaitingSync: ((error: Error | null) => void)[] = [];
 
   /** `entry` replaces the thread's module (tests start one that fails on purpose). */
   constructor(data: WriterData, { entry }: { entry?: URL } = {}) {
@@ -124,6 +140,34 @@ export class SqliteCaptureWriter implements CaptureWriter {
     this.#worker = undefined;
     if (worker) await worker.terminate();
     this.#failAll(new AppError('unavailable', 'the capture writer closed'));
+    while (this.#syncing) await new Promise((resolve) => setImmediate(resolve));
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
+  }
+
+  /** Calls `done` after an fdatasync of the WAL that started after this call. */
+  #whenDurable(done: (error: Error | null) => void): void {
+    this.#awaitingSync.push(done);
+    if (!this.#syncing) this.#sync();
+  }
+
+  #sync(): void {
+    const covered = this.#awaitingSync;
+    this.#awaitingSync = [];
+    let fd: number;
+    try {
+      this.#walFd ??= openSync(`${this.#data.file}-wal`, 'r');
+      fd = this.#walFd;
+    } catch (error) {
+      for (const done of covered) done(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    this.#syncing = true;
+    fdatasync(fd, (error) => {
+      this.#syncing = false;
+      for (const done of covered) done(error);
+      if (this.#awaitingSync.length > 0) this.#sync();
+    });
   }
 
   #start(): Worker {
@@ -135,6 +179,19 @@ export class SqliteCaptureWriter implements CaptureWriter {
     worker.on('message', (reply: WriterReply) => {
       const pending = this.#pending.get(reply.id);
       if (!pending) return;
+      if ('result' in reply && this.#data.synchronous === 'full') {
+        // Committed; acknowledged once on disk. Still pending meanwhile: if the thread dies
+        // now, the batch fails as unacknowledged (a retry is deduplicated).
+        this.#whenDurable((error) => {
+          if (!this.#pending.delete(reply.id)) return;
+          if (error)
+            pending.reject(
+              new AppError('unavailable', `the database could not be synced: ${error.message}`),
+            );
+          else pending.resolve(reply.result);
+        });
+        return;
+      }
       this.#pending.delete(reply.id);
       if ('result' in reply) pending.resolve(reply.result);
       else

@@ -1,5 +1,4 @@
 // The SQLite capture thread: one connection, one batch at a time (see capture-writer.ts).
-import { fsync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { isAppError } from '../../kernel/errors.js';
@@ -15,14 +14,10 @@ if (!port) throw new Error('sqlite-capture-worker must run as a worker thread');
 
 const database = new SqliteDatabase(data.file);
 database.pragma('journal_mode = WAL');
-// Durability without a stall per batch: commits do not sync (NORMAL), and a batch is
-// answered only once an fsync of the WAL that began after its commit has finished (see
-// `whenDurable`). One fsync covers every commit before it, and while it runs the next
-// batch is already being written: the disk's latency is paid once per flush, not once
-// per batch. WAL recovery keeps a prefix of the log (frames carry cumulative checksums),
-// so nothing answered can be lost while something earlier survives. With `synchronous:
-// 'normal'` configured, batches are answered at commit (safe from process crashes, not
-// from power loss), as SQLite's NORMAL promises.
+// Commits do not sync (NORMAL): this thread answers each batch at commit, and the writer
+// on the server's thread acknowledges nothing before the WAL has been synced after that
+// commit (see `SqliteCaptureWriter`), so that the disk's latency is paid once per flush,
+// not once per batch, and never stops this thread.
 database.pragma('synchronous = NORMAL');
 database.pragma('foreign_keys = ON');
 // The store's checkpoint thread copies the WAL back; no commit of ours stalls for it.
@@ -38,28 +33,6 @@ const unpack = (frames: readonly PackedFrame[], payloads: ArrayBuffer): Frame[] 
     ...rest,
     payload: Buffer.from(payloads, payloadAt, payloadLength),
   }));
-
-let walFd: number | undefined;
-let flushing = false;
-let waiting: ((error: Error | null) => void)[] = [];
-
-/** Calls `done` after an fsync of the WAL that started after this call. */
-function whenDurable(done: (error: Error | null) => void): void {
-  waiting.push(done);
-  if (!flushing) flush();
-}
-
-function flush(): void {
-  walFd ??= openSync(`${data.file}-wal`, 'r');
-  flushing = true;
-  const covered = waiting;
-  waiting = [];
-  fsync(walFd, (error) => {
-    flushing = false;
-    for (const done of covered) done(error);
-    if (waiting.length > 0) flush();
-  });
-}
 
 async function handle({ id, frames, payloads, now }: WriterRequest): Promise<WriterReply> {
   try {
@@ -88,21 +61,6 @@ async function handle({ id, frames, payloads, now }: WriterRequest): Promise<Wri
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (request: WriterRequest) => {
   queue = queue.then(async () => {
-    const reply = await handle(request);
-    if (data.synchronous !== 'full' || 'error' in reply) {
-      port.postMessage(reply);
-      return;
-    }
-    whenDurable((error) => {
-      // Committed, but not known to be on disk: not acknowledged; a retry is deduplicated.
-      port.postMessage(
-        error
-          ? {
-              id: reply.id,
-              error: { code: 'unavailable', message: `the database could not be synced: ${error.message}` },
-            }
-          : reply,
-      );
-    });
+    port.postMessage(await handle(request));
   });
 });
