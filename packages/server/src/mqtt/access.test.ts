@@ -3,8 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type BrokerHooks,
   deviceSubtreePolicy,
+  evaluateSubscribePolicy,
   evaluateTopicPolicy,
   filtersOverlap,
+  isExcepted,
   type Principal,
   type TopicRule,
 } from './hooks.js';
@@ -44,8 +46,11 @@ const hooks: BrokerHooks = {
   authorizePublish: (p, topic) =>
     deviceSubtreePolicy(p, topic) && evaluateTopicPolicy(rules[p.tenantId] ?? [], p, 'publish', topic),
   // Asynchronous on purpose: the broker must hold later packets of the client until it answers.
-  authorizeSubscribe: async (p, filter) =>
-    deviceSubtreePolicy(p, filter) && evaluateTopicPolicy(rules[p.tenantId] ?? [], p, 'subscribe', filter),
+  authorizeSubscribe: async (p, filter) => {
+    if (!deviceSubtreePolicy(p, filter)) return false;
+    if (filter === 'refused/quietly') return { reasonCode: 0x80 };
+    return evaluateSubscribePolicy(rules[p.tenantId] ?? [], p, filter);
+  },
 };
 
 /** SUBACK codes of one filter, whether granted or refused (mqtt.js rejects on refusals in v5). */
@@ -150,10 +155,29 @@ describe('tenants, devices and policies', () => {
   it('applies tenant topic policies: denied subscriptions get 0x87 (v5) and 0x80 (3.1.1)', async () => {
     const v5 = await as('app-a');
     expect(await granted(v5, 'secret/x')).toBe(0x87);
-    expect(await granted(v5, '#')).toBe(0x87); // overlaps the denied subtree
+    expect(await granted(v5, 'refused/quietly')).toBe(0x80); // the hooks' own code
     expect(await granted(v5, 'public/#')).toBe(0);
     const v3 = await as('app-a', 4, 'v3-app');
     expect(await granted(v3, 'secret/x')).toBe(0x80);
+    expect(await granted(v3, 'refused/quietly')).toBe(0x80);
+  });
+
+  it('withholds the denied topics from a subscription a deny rule overlaps: plain, shared, retained, after a reconnection', async () => {
+    const publisher = await as('app-a', 5, 'publisher');
+    await publisher.publishAsync('secret/retained', 'r', { qos: 1, retain: true });
+    const subscriber = await as('app-a', 5, 'subscriber');
+    const received = collect(subscriber);
+    expect(await granted(subscriber, '#', 1)).toBe(1);
+    const member = await as('app-a', 4, 'member');
+    const memberReceived = collect(member);
+    expect(await granted(member, '$share/g/+/x', 1)).toBe(1);
+    await publisher.publishAsync('secret/x', 'hidden', { qos: 1 });
+    await publisher.publishAsync('public/x', 'shown', { qos: 1 });
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(['shown']));
+    await eventually(() => expect(memberReceived.map((m) => m.payload)).toEqual(['shown']));
+    await settle();
+    expect(received.map((m) => m.payload)).toEqual(['shown']);
+    expect(memberReceived.map((m) => m.payload)).toEqual(['shown']);
   });
 
   it('acknowledges and drops an unauthorized 3.1.1 publish, and answers 0x87 to v5', async () => {
@@ -212,6 +236,24 @@ describe('policy helpers', () => {
     expect(evaluateTopicPolicy(list, app, 'subscribe', '#', false)).toBe(false);
     expect(evaluateTopicPolicy(list, app, 'publish', 'other', true)).toBe(true);
     expect(filtersOverlap('a/+/c', 'a/b/#')).toBe(true);
+  });
+
+  it('evaluateSubscribePolicy: a covering deny refuses, an overlapping one becomes an exception', () => {
+    const list: TopicRule[] = [
+      { effect: 'deny', action: 'subscribe', filter: 'secret/#' },
+      { effect: 'deny', action: 'publish', filter: 'readonly/#' },
+      { effect: 'deny', action: 'both', filter: '+/private' },
+    ];
+    expect(evaluateSubscribePolicy(list, app, 'secret/a')).toBe(false);
+    expect(evaluateSubscribePolicy(list, app, 'secret/#')).toBe(false);
+    expect(evaluateSubscribePolicy(list, app, 'a/private')).toBe(false);
+    expect(evaluateSubscribePolicy(list, app, 'readonly/a')).toBe(true); // a publish rule
+    expect(evaluateSubscribePolicy(list, app, '#')).toEqual({ except: ['secret/#', '+/private'] });
+    expect(evaluateSubscribePolicy(list, app, 'a/+')).toEqual({ except: ['+/private'] });
+    expect(evaluateSubscribePolicy(list, app, 'other/x')).toBe(true);
+    expect(isExcepted(['secret/#', '+/private'], 'secret')).toBe(true);
+    expect(isExcepted(['secret/#', '+/private'], '$x/private')).toBe(true);
+    expect(isExcepted(['secret/#', '+/private'], 'public/a')).toBe(false);
     expect(filtersOverlap('a/b', 'a/c')).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import type { Packet, QoS } from 'mqtt-packet';
 import type { Logger } from '../kernel/logger.js';
 import { Client, type ConnectionMeta, EncodeCache, type HandlerTable, type Will } from './client.js';
 import { DeadlineWheel } from './deadlines.js';
-import type { BrokerHooks, Principal } from './hooks.js';
+import { type BrokerHooks, isExcepted, type Principal } from './hooks.js';
 import type {
   BrokerPersistence,
   OutgoingRecord,
@@ -106,6 +106,8 @@ interface Target {
  */
 class RouteCollector implements MatchVisitor<Subscription> {
   publisher: Session | undefined;
+  /** The topic being routed (subscriptions granted with exceptions may withhold it). */
+  topic = '';
   firstSession: Session | undefined;
   firstTarget: Target | undefined;
   /** Every target in match order, once a second session matched. */
@@ -115,6 +117,7 @@ class RouteCollector implements MatchVisitor<Subscription> {
 
   reset(): void {
     this.publisher = undefined;
+    this.topic = '';
     this.firstSession = undefined;
     this.firstTarget = undefined;
     this.targets = undefined;
@@ -124,6 +127,7 @@ class RouteCollector implements MatchVisitor<Subscription> {
   plain(_key: string, subscription: Subscription): void {
     const session = subscription.session;
     if (subscription.noLocal && session === this.publisher) return;
+    if (subscription.except !== undefined && isExcepted(subscription.except, this.topic)) return;
     let target = session === this.firstSession ? this.firstTarget : this.targets?.get(session);
     if (target === undefined) {
       target = {
@@ -555,6 +559,7 @@ export class BrokerCore {
     if (tenant === undefined || tenant.tree.size === 0) return 0;
     const collector = this.#collector;
     collector.publisher = publisher;
+    collector.topic = message.topic;
     tenant.tree.match(message.topic, collector);
     // Taken out before delivering: the collector serves the next route() call.
     const firstSession = collector.firstSession;
@@ -583,7 +588,11 @@ export class BrokerCore {
         const group = groups[i] as string;
         const filter = groups[i + 1] as string;
         const members = groups[i + 2] as ReadonlyMap<string, Subscription>;
-        const subscription = this.#pickShared(`${tenantId}\u0000${group}\u0000${filter}`, members);
+        const subscription = this.#pickShared(
+          `${tenantId}\u0000${group}\u0000${filter}`,
+          members,
+          message.topic,
+        );
         if (subscription === undefined) continue;
         reached++;
         const qos = Math.min(message.qos, subscription.qos) as QoS;
@@ -608,9 +617,16 @@ export class BrokerCore {
     return this.deliver(session, message, qos, retain, target.subscriptionIds, cache, now);
   }
 
-  /** Round robin over a share group's connected members; a disconnected persistent member only when none is connected. */
-  #pickShared(key: string, members: ReadonlyMap<string, Subscription>): Subscription | undefined {
-    const list = [...members.values()];
+  /**
+   * Round robin over a share group's connected members; a disconnected persistent member
+   * only when none is connected; never a member whose subscription withholds the topic.
+   */
+  #pickShared(
+    key: string,
+    members: ReadonlyMap<string, Subscription>,
+    topic: string,
+  ): Subscription | undefined {
+    const list = [...members.values()].filter((member) => !isExcepted(member.except, topic));
     if (list.length === 0) return undefined;
     const start = (this.#sharedCursor.get(key) ?? 0) % list.length;
     this.#sharedCursor.set(key, start + 1);

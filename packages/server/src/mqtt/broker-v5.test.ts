@@ -279,6 +279,23 @@ describe('MQTT 5', () => {
     expect(second.properties?.topicAlias).toBe(1);
   });
 
+  it('sets a topic alias again when the packet that would have set it was too large to send', async () => {
+    await start();
+    const client = await raw('aliassmall', { topicAliasMaximum: 5, maximumPacketSize: 64 });
+    await client.next('connack');
+    client.write({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'to/#', qos: 0 }] });
+    await client.next('suback');
+    const pub = await connect('aliaspub3');
+    await pub.publishAsync('to/client', 'x'.repeat(100), { qos: 1 });
+    await pub.publishAsync('to/client', 'small', { qos: 1 });
+    const only = await client.next('publish');
+    expect([only.topic, only.payload.toString(), only.properties?.topicAlias]).toEqual([
+      'to/client',
+      'small',
+      1,
+    ]);
+  });
+
   it('never sends more unacknowledged messages than the client Receive Maximum', async () => {
     await start();
     const client = await raw('slowacker', { receiveMaximum: 2 });

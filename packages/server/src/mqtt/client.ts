@@ -124,6 +124,8 @@ export class Client implements PacketSink, Watched {
   #inboundAliases: Map<number, string> | undefined;
   /** Aliases we set for the client, by topic. */
   #outboundAliases: Map<string, number> | undefined;
+  /** The topic whose alias the PUBLISH being encoded sets (forgotten again if it is not sent). */
+  #pendingAlias: string | undefined;
   /** Incoming QoS 1/2 publishes not acknowledged yet (v5 Receive Maximum of the server). */
   pendingIncoming = 0;
   /** True while the socket refuses more data; QoS 1/2 stay queued until 'drain'. */
@@ -552,7 +554,14 @@ export class Client implements PacketSink, Watched {
           : undefined) ?? encodePacket(this.#publishPacket(out, expiry, useAlias), this.protocolVersion);
       encoded = { buffer, idOffset: out.qos > 0 ? packetIdOffset(buffer) : 0 };
       if (key !== undefined && cache !== undefined) cache.set(key, encoded);
-      if (buffer.length > this.maximumPacketSize) return false;
+      if (buffer.length > this.maximumPacketSize) {
+        // Not sent, so the client never learnt an alias this packet would have set
+        // [MQTT-3.3.2-12]: the next message on the topic must set it again.
+        if (useAlias && this.#pendingAlias !== undefined) this.#outboundAliases?.delete(this.#pendingAlias);
+        this.#pendingAlias = undefined;
+        return false;
+      }
+      this.#pendingAlias = undefined;
       this.writeBuffer(buffer);
     } else {
       if (encoded.buffer.length > this.maximumPacketSize) return false;
@@ -594,6 +603,7 @@ export class Client implements PacketSink, Watched {
       } else if (this.#outboundAliases.size < this.topicAliasMaximum) {
         const next = this.#outboundAliases.size + 1;
         this.#outboundAliases.set(topic, next);
+        this.#pendingAlias = topic;
         properties.topicAlias = next;
       }
     }

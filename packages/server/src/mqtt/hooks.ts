@@ -54,8 +54,12 @@ export interface BrokerHooks {
   authenticate(input: AuthenticateInput): Promise<Principal | Refusal>;
   /** May this principal publish to `topic`? */
   authorizePublish(principal: Principal, topic: string): boolean | Promise<boolean>;
-  /** May this principal subscribe to `filter` (without any `$share/{group}/` prefix)? */
-  authorizeSubscribe(principal: Principal, filter: string): boolean | Promise<boolean>;
+  /**
+   * May this principal subscribe to `filter` (without any `$share/{group}/` prefix)?
+   * `true` grants it, `false` refuses it (SUBACK 0x87 not authorized; 3.1.1: 0x80); see
+   * `SubscribeVerdict` to grant it without some topics or to refuse with another code.
+   */
+  authorizeSubscribe(principal: Principal, filter: string): SubscribeVerdict | Promise<SubscribeVerdict>;
   /**
    * Takes publishes the capture pipeline owns (device uplinks). Return `false`
    * synchronously for "not mine, route normally"; otherwise a promise that resolves once
@@ -65,6 +69,17 @@ export interface BrokerHooks {
    */
   capture?(principal: Principal, publish: CapturedPublish): false | Promise<void>;
 }
+
+/**
+ * The answer to a subscription: granted (`true`), refused (`false`, 0x87), granted except
+ * for the topics that `except` filters match (they are never delivered through it,
+ * retained messages included), or refused with a v5 SUBACK reason code (3.1.1 always
+ * gets 0x80, its only failure code [MQTT-3.9.3-…]).
+ */
+export type SubscribeVerdict =
+  | boolean
+  | { readonly except: readonly string[] }
+  | { readonly reasonCode: number };
 
 /** Whether a value returned by `authenticate` is a refusal. */
 export function isRefusal(value: Principal | Refusal): value is Refusal {
@@ -97,7 +112,8 @@ export interface TopicRule {
  * Evaluates a tenant's topic rules: a matching `deny` wins over any `allow`; with no
  * matching rule the answer is `fallback`. For subscriptions, an `allow` must cover the
  * whole requested filter, while a `deny` applies as soon as it overlaps it (a
- * subscription to `#` is refused when `secret/#` is denied).
+ * subscription to `#` is refused when `secret/#` is denied): the answer for a hook
+ * that cannot withhold topics; `evaluateSubscribePolicy` grants `#` without `secret/…`.
  */
 export function evaluateTopicPolicy(
   rules: readonly TopicRule[],
@@ -125,6 +141,45 @@ export function evaluateTopicPolicy(
     }
   }
   return allowed ?? fallback;
+}
+
+/**
+ * Evaluates a tenant's rules for a subscription: refused when a `deny` covers the whole
+ * filter, or (with `fallback` false) no `allow` covers it; otherwise granted, except for
+ * the topics of the `deny` rules that overlap it — `#` with `secret/#` denied receives
+ * everything but `secret/…`, and a subscription to `secret/a` is refused.
+ */
+export function evaluateSubscribePolicy(
+  rules: readonly TopicRule[],
+  principal: Principal,
+  filter: string,
+  fallback = true,
+): SubscribeVerdict {
+  let allowed: boolean | undefined;
+  const except: string[] = [];
+  for (const rule of rules) {
+    if (rule.action !== 'both' && rule.action !== 'subscribe') continue;
+    if (rule.principal !== undefined && rule.principal !== principal.kind) continue;
+    if (rule.effect === 'deny') {
+      if (filterCovers(rule.filter, filter)) return false;
+      if (filtersOverlap(rule.filter, filter)) except.push(rule.filter);
+    } else if (filterCovers(rule.filter, filter)) {
+      allowed = true;
+    }
+  }
+  if (!(allowed ?? fallback)) return false;
+  return except.length === 0 ? true : { except };
+}
+
+/**
+ * Whether a topic is withheld from a subscription granted with exceptions. Matched level
+ * by level without the `$` rule of [MQTT-4.7.2-1]: a denied `+/secret` withholds
+ * `$x/secret` too, as it refuses a subscription to it.
+ */
+export function isExcepted(except: readonly string[] | undefined, topic: string): boolean {
+  if (except === undefined) return false;
+  for (const filter of except) if (filterCovers(filter, topic)) return true;
+  return false;
 }
 
 /** Whether some topic name could match both filters. */

@@ -12,13 +12,16 @@ export {
   type BrokerHooks,
   type CapturedPublish,
   deviceSubtreePolicy,
+  evaluateSubscribePolicy,
   evaluateTopicPolicy,
   filtersOverlap,
+  isExcepted,
   isRefusal,
   type ListenerKind,
   openHooks,
   type Principal,
   type Refusal,
+  type SubscribeVerdict,
   type TopicRule,
 } from './hooks.js';
 export { MemoryPersistence } from './memory-persistence.js';

@@ -145,9 +145,13 @@ export function describePersistenceContract(
         retainAsPublished: true,
         retainHandling: 1,
         subscriptionId: 268_435_455,
+        except: ['x/secret', '+/private'],
       });
       await p.putSubscriptions(alice, [full]);
       expect((await p.listSessions())[0]?.subscriptions).toEqual([full]);
+      // Replaced without exceptions: none are left.
+      await p.putSubscriptions(alice, [subscription('x/+')]);
+      expect((await p.listSessions())[0]?.subscriptions[0]?.except).toBeUndefined();
     });
 
     it('applies outgoing writes in order and loads them by sequence', async () => {

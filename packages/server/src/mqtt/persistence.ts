@@ -43,6 +43,11 @@ export interface SubscriptionRecord {
   readonly retainAsPublished: boolean;
   readonly retainHandling: 0 | 1 | 2;
   readonly subscriptionId: number | undefined;
+  /**
+   * Filters whose topics this subscription does not receive: the parts of it the
+   * principal was refused when it subscribed (see `SubscribeVerdict`).
+   */
+  readonly except?: readonly string[] | undefined;
 }
 
 /** A session with its subscriptions, as listed at start-up. */

@@ -33,6 +33,8 @@ type MqttTables = {
     retain_as_published: number;
     retain_handling: number;
     subscription_id: number | null;
+    /** JSON array of filters, or null (migration 0007). */
+    except_filters: string | null;
   };
   mqtt_outgoing: {
     tenant_id: string;
@@ -196,6 +198,7 @@ export class SqlPersistence implements BrokerPersistence {
           retainAsPublished: row.retain_as_published === 1,
           retainHandling: row.retain_handling === 2 ? 2 : row.retain_handling === 1 ? 1 : 0,
           subscriptionId: row.subscription_id ?? undefined,
+          ...(row.except_filters === null ? {} : { except: JSON.parse(row.except_filters) as string[] }),
         });
       }
       return sessions.map((row) => ({
@@ -228,6 +231,7 @@ export class SqlPersistence implements BrokerPersistence {
             retain_as_published: sub.retainAsPublished ? 1 : 0,
             retain_handling: sub.retainHandling,
             subscription_id: sub.subscriptionId ?? null,
+            except_filters: sub.except === undefined ? null : JSON.stringify(sub.except),
           };
           await db
             .insertInto('mqtt_subscriptions')

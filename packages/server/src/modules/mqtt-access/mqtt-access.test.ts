@@ -258,8 +258,8 @@ for (const dialect of dialectCases()) {
 
         const app = await connect(keys.operator, { clientId: 'policy-app' });
         expect(await granted(app, 'secret/a')).toBe(0x87);
-        // A deny overlapping the requested filter refuses it whole.
-        expect(await granted(app, '#')).toBe(0x87);
+        // A deny inside the requested filter only withholds its topics.
+        expect(await granted(app, '#')).toBe(1);
         expect(await granted(app, 'public/#')).toBe(1);
         await expect(app.publishAsync('secret/a', 'x', { qos: 1 })).rejects.toMatchObject({ code: 0x87 });
 
@@ -273,6 +273,31 @@ for (const dialect of dialectCases()) {
         expect((await ts.request('DELETE', `/v1/mqtt/policies/${id}`)).status).toBe(204);
         expect(await granted(app, 'secret/a')).toBe(1);
         expect((await ts.request('DELETE', `/v1/mqtt/policies/${id}`)).status).toBe(404);
+      });
+
+      it('grants a subscription that a deny rule overlaps without the denied topics, retained ones included', async () => {
+        const created = await ts.request('POST', '/v1/mqtt/policies', {
+          json: { effect: 'deny', action: 'subscribe', filter: 'hidden/#', principal: 'application' },
+        });
+        expect(created.status, created.text).toBe(201);
+        try {
+          const publisher = await connect(keys.operator, { clientId: 'except-pub' });
+          await publisher.publishAsync('hidden/retained', 'r', { qos: 1, retain: true });
+          await publisher.publishAsync('shown/retained', 'r', { qos: 1, retain: true });
+          const app = await connect(keys.operator, { clientId: 'except-sub' });
+          const received = collect(app);
+          expect(await granted(app, 'hidden/a')).toBe(0x87);
+          expect(await granted(app, '+/#')).toBe(1);
+          await publisher.publishAsync('hidden/a', 'no', { qos: 1 });
+          await publisher.publishAsync('shown/a', 'yes', { qos: 1 });
+          await eventually(() => expect(received.map((m) => m.topic)).toContain('shown/a'));
+          await settle(100);
+          expect(received.map((m) => m.topic).sort()).toEqual(['shown/a', 'shown/retained']);
+          await publisher.publishAsync('hidden/retained', '', { qos: 1, retain: true });
+          await publisher.publishAsync('shown/retained', '', { qos: 1, retain: true });
+        } finally {
+          await ts.request('DELETE', `/v1/mqtt/policies/${created.body.id}`);
+        }
       });
 
       it('refuses an invalid filter, an unknown field, and callers without the admin scope', async () => {

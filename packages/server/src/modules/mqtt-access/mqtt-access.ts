@@ -5,10 +5,13 @@ import {
   type BrokerHooks,
   type CapturedPublish,
   deviceSubtreePolicy,
+  evaluateSubscribePolicy,
   evaluateTopicPolicy,
   type Principal,
   ReasonCode,
   type Refusal,
+  type SubscribeVerdict,
+  type TopicRule,
 } from '../../mqtt/index.js';
 import { guarded, type Store } from '../../store/store.js';
 import type { Principal as ApiPrincipal, DevicePrincipal, Scope } from '../access/index.js';
@@ -243,13 +246,27 @@ export class MqttAccess implements BrokerHooks {
     return this.#policy(principal, 'publish', topic);
   }
 
-  authorizeSubscribe(principal: Principal, filter: string): boolean | Promise<boolean> {
+  /**
+   * A subscription the tenant's policy denies part of is granted without those topics
+   * (`#` with `secret/#` denied receives everything else); one it denies whole is refused:
+   * 0x87 not authorized, or to anonymous clients 0x80 unspecified error — the server need
+   * not tell an unauthenticated client why (MQTT 5 §3.9.3, 0x80: "the Server either does
+   * not wish to reveal the reason or none of the other Reason Codes apply").
+   */
+  authorizeSubscribe(principal: Principal, filter: string): SubscribeVerdict | Promise<SubscribeVerdict> {
     if (!this.#grants.has(principal)) return false;
     if (!deviceSubtreePolicy(principal, filter)) return false;
-    return this.#policy(principal, 'subscribe', filter);
+    const decide = (rules: readonly TopicRule[]): SubscribeVerdict => {
+      const verdict = evaluateSubscribePolicy(rules, principal, filter);
+      if (verdict === false && principal.kind === 'anonymous')
+        return { reasonCode: ReasonCode.unspecifiedError };
+      return verdict;
+    };
+    const rules = this.#deps.policies.rules(principal.tenantId);
+    return rules instanceof Promise ? rules.then(decide) : decide(rules);
   }
 
-  #policy(principal: Principal, action: 'publish' | 'subscribe', topic: string): boolean | Promise<boolean> {
+  #policy(principal: Principal, action: 'publish', topic: string): boolean | Promise<boolean> {
     const rules = this.#deps.policies.rules(principal.tenantId);
     if (rules instanceof Promise)
       return rules.then((loaded) => evaluateTopicPolicy(loaded, principal, action, topic));

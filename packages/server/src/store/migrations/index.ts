@@ -5,6 +5,7 @@ import * as capture from './0003-capture.js';
 import * as mqtt from './0004-mqtt.js';
 import * as codecs from './0005-codecs.js';
 import * as mqttPolicies from './0006-mqtt-policies.js';
+import * as mqttSubscriptionExcept from './0007-mqtt-subscription-except.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-mqtt': mqtt,
   '0005-codecs': codecs,
   '0006-mqtt-policies': mqttPolicies,
+  '0007-mqtt-subscription-except': mqttSubscriptionExcept,
 };
