@@ -37,6 +37,8 @@ export interface CapturedPublish {
   readonly payload: Buffer;
   readonly qos: QoS;
   readonly retain: boolean;
+  /** The DUP flag: the client may have sent this message before [MQTT-3.3.1-1]. */
+  readonly dup: boolean;
   readonly properties: {
     readonly payloadFormatIndicator?: boolean;
     readonly contentType?: string;

@@ -95,7 +95,7 @@ export async function writeCaptureBatch(
   const wanted = new Map<string, IdentityLookup>();
   frames.forEach((frame, index) => {
     const identity = identities[index]?.identity;
-    if (!identity) return;
+    if (!identity || identity.unique) return;
     for (const key of [identity.key, ...identity.alternates]) {
       wanted.set(`${deviceKey(frame.tenantId, frame.deviceId)}\u0000${key}`, {
         tenantId: frame.tenantId,
@@ -109,6 +109,15 @@ export async function writeCaptureBatch(
       id: row.id,
       timeliness: row.timeliness as Timeliness,
     });
+  }
+
+  // Frames their transport marks as resent: the device's recent message with their payload.
+  const samePayload = new Map<number, { id: string; timeliness: Timeliness }>();
+  for (const [index, frame] of frames.entries()) {
+    const since = identities[index]?.identity.samePayloadSince;
+    if (since === undefined) continue;
+    const row = await storage.samePayload(frame.tenantId, frame.deviceId, since, frame.payload);
+    if (row) samePayload.set(index, { id: row.id, timeliness: row.timeliness as Timeliness });
   }
 
   const openGaps = new Map<string, OpenGap[]>();
@@ -140,9 +149,11 @@ export async function writeCaptureBatch(
     const { settings, identity } = prepared;
     const dk = deviceKey(frame.tenantId, frame.deviceId);
     let state = states.get(dk);
-    const seen = [identity.key, ...identity.alternates]
-      .map((key) => stored.get(`${dk}\u0000${key}`))
-      .find((hit) => hit !== undefined);
+    const seen = identity.unique
+      ? (samePayload.get(index) ?? resentInBatch(messages, frame, identity.samePayloadSince))
+      : [identity.key, ...identity.alternates]
+          .map((key) => stored.get(`${dk}\u0000${key}`))
+          .find((hit) => hit !== undefined);
     const frameTime = frame.deviceTime ?? frame.receivedAt;
 
     if (seen) {
@@ -237,7 +248,8 @@ export async function writeCaptureBatch(
       device_id: frame.deviceId,
       type_id: frame.typeId,
       transport: frame.transport,
-      dedup_key: identity.key,
+      // A unique identity is the message's own id: appended to the index, never colliding.
+      dedup_key: identity.unique ? `u:${id}` : identity.key,
       received_at: frame.receivedAt,
       device_time: frame.deviceTime ?? null,
       seq: frame.seq ?? null,
@@ -250,7 +262,7 @@ export async function writeCaptureBatch(
       stored_at: now,
     };
     messages.push(row);
-    stored.set(`${dk}\u0000${identity.key}`, { id, timeliness });
+    if (!identity.unique) stored.set(`${dk}\u0000${identity.key}`, { id, timeliness });
     for (const reception of frame.receptions) receptions.push(receptionRow(id, frame.tenantId, reception));
 
     // "Latest" moves only for live, in-order messages: late data never overwrites newer.
@@ -318,6 +330,27 @@ export async function writeCaptureBatch(
       outOfOrder: m.out_of_order === 1,
     })),
   };
+}
+
+/** A resent frame's original among the messages this batch created, if any. */
+function resentInBatch(
+  created: readonly MessageRow[],
+  frame: Frame,
+  since: number | undefined,
+): { id: string; timeliness: Timeliness } | undefined {
+  if (since === undefined) return undefined;
+  for (let i = created.length - 1; i >= 0; i--) {
+    const row = created[i];
+    if (
+      row !== undefined &&
+      row.tenant_id === frame.tenantId &&
+      row.device_id === frame.deviceId &&
+      row.received_at >= since &&
+      Buffer.from(row.payload).equals(frame.payload)
+    )
+      return { id: row.id, timeliness: row.timeliness as Timeliness };
+  }
+  return undefined;
 }
 
 function isStepBack(seqMax: number | null, seq: number, bits: number): boolean {

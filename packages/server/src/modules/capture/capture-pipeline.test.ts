@@ -266,6 +266,55 @@ for (const dialect of dialectCases()) {
       expect(afterWindow.duplicate).toBe(false);
     });
 
+
+    it('stores equal payloads that the transport marks new as separate messages, and matches a resent one to its original', async () => {
+      const device = freshDevice();
+      const base: Frame = {
+        tenantId: 't',
+        deviceId: device,
+        typeId: 'http',
+        transport: 'mqtt',
+        receivedAt: T0,
+        seqBits: 32,
+        payload: Buffer.from('21.5'),
+        retransmission: false,
+        receptions: [],
+      };
+      const first = await pipeline.capture(base);
+      const again = await pipeline.capture({ ...base, receivedAt: T0 + 1000 });
+      expect(first.duplicate).toBe(false);
+      expect(again.duplicate).toBe(false);
+      expect(again.messageId).not.toBe(first.messageId);
+      // A resend (MQTT DUP) of the latest reading is that message, not a third one.
+      const resent = await pipeline.capture({ ...base, receivedAt: T0 + 2000, retransmission: true });
+      expect(resent).toMatchObject({ messageId: again.messageId, duplicate: true });
+      // A resend whose original is not stored (it never arrived) is stored.
+      const lost = await pipeline.capture({
+        ...base,
+        payload: Buffer.from('22.0'),
+        receivedAt: T0 + 3000,
+        retransmission: true,
+      });
+      expect(lost.duplicate).toBe(false);
+      // Past the window, a resend is no longer matched.
+      const late = await pipeline.capture({ ...base, receivedAt: T0 + 900_000, retransmission: true });
+      expect(late.duplicate).toBe(false);
+      // An original and its resend in the same batch are one message.
+      const [original, copy] = await Promise.all([
+        pipeline.capture({ ...base, payload: Buffer.from('23.0'), receivedAt: T0 + 900_001 }),
+        pipeline.capture({
+          ...base,
+          payload: Buffer.from('23.0'),
+          receivedAt: T0 + 900_002,
+          retransmission: true,
+        }),
+      ]);
+      expect(copy).toMatchObject({ messageId: original?.messageId, duplicate: true });
+      const rows = await messagesOf(device);
+      expect(rows).toHaveLength(5);
+      // Keyed by their own ids: appended to the identity index, never colliding.
+      for (const row of rows) expect(row.dedup_key).toBe(`u:${row.id}`);
+    });
     it('writes a message.created change for each new message, none for duplicates', async () => {
       const device = freshDevice();
       const before = (await readChanges(store, 't', 0, 100_000)).length;

@@ -44,6 +44,14 @@ export interface Frame {
    * never creates a message by itself.
    */
   readonly receptionsOnly?: boolean | undefined;
+  /**
+   * What the transport itself says about retransmission, for frames that carry no identity
+   * of their own (no counter, id or device time): MQTT marks a resent PUBLISH with DUP
+   * [MQTT-3.3.1-1] and never resends at QoS 0, so `false` means "certainly new" and `true`
+   * "perhaps a copy of an earlier one". Undefined where the transport cannot tell (an HTTP
+   * retry looks like a new request): the payload within the window is then the identity.
+   */
+  readonly retransmission?: boolean | undefined;
   /** Imported after the fact (resync, raw export): stored, never treated as live. */
   readonly replayed?: boolean | undefined;
 }

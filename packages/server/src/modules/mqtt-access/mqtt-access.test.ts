@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dialectCases, type TestDatabase } from '../../../test/support/databases.js';
 import { provisionDevices } from '../../../test/support/provision-devices.js';
 import { startTestServer, type TestServer } from '../../../test/support/test-server.js';
-import { collect, eventually, settle } from '../../mqtt/test-support.js';
+import { collect, eventually, RawClient, settle } from '../../mqtt/test-support.js';
 
 /** The SUBACK code for one filter; mqtt.js rejects when the code is a refusal. */
 async function granted(client: MqttClient, filter: string): Promise<number> {
@@ -241,6 +241,49 @@ for (const dialect of dialectCases()) {
         const stored = await messagesOf('d2');
         expect(stored).toHaveLength(1);
         expect(stored[0]).toMatchObject({ transport: 'mqtt', payload: { size: 12 } });
+      });
+
+      it('stores two equal readings as two messages, and a resent PUBLISH (DUP) once', async () => {
+        const before = (await messagesOf('d1')).length;
+        const raw = await RawClient.open(Number(new URL(mqttUrl).port), 4);
+        try {
+          raw.write(
+            {
+              cmd: 'connect',
+              clientId: 'dup-d1',
+              protocolVersion: 4,
+              clean: true,
+              keepalive: 0,
+              username: 'd1',
+              password: Buffer.from(tokens.d1 ?? ''),
+            },
+            4,
+          );
+          await raw.next('connack');
+          const publish = (messageId: number, dup: boolean) =>
+            raw.write(
+              {
+                cmd: 'publish',
+                topic: 'devices/d1/up',
+                payload: Buffer.from('21.5'),
+                qos: 1,
+                messageId,
+                dup,
+                retain: false,
+              },
+              4,
+            );
+          publish(1, false);
+          await raw.next('puback');
+          publish(2, false);
+          await raw.next('puback');
+          // The PUBACK of 2 "got lost": the client resends it with DUP set [MQTT-4.4.0-1].
+          publish(2, true);
+          await raw.next('puback');
+        } finally {
+          raw.close();
+        }
+        expect((await messagesOf('d1')).length - before).toBe(2);
       });
     });
 

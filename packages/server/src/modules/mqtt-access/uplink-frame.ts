@@ -98,6 +98,9 @@ export function uplinkFrame(
     seqBits,
     messageId,
     payload: publish.payload,
+    // Only a PUBLISH with DUP set can be a copy [MQTT-3.3.1-1], and QoS 0 is never resent
+    // [MQTT-3.3.1-2]: which frames without an identity of their own need matching.
+    retransmission: publish.qos > 0 && publish.dup,
     receptions: [],
   };
 }

@@ -107,6 +107,7 @@ function accept(
     payload: message.payload,
     qos: message.qos,
     retain: message.retain,
+    dup: packet.dup,
     properties: {
       payloadFormatIndicator: packet.properties?.payloadFormatIndicator,
       contentType: packet.properties?.contentType,

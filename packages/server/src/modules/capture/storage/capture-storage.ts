@@ -48,6 +48,13 @@ export interface CaptureStorage {
   lockDevices(keys: readonly string[]): Promise<void>;
   deviceStates(tenantId: string, deviceIds: readonly string[]): Promise<readonly DeviceStateRow[]>;
   storedIdentities(lookups: readonly IdentityLookup[]): Promise<readonly StoredIdentity[]>;
+  /** The device's latest message received at or after `since` with exactly this payload. */
+  samePayload(
+    tenantId: string,
+    deviceId: string,
+    since: number,
+    payload: Buffer,
+  ): Promise<StoredIdentity | undefined>;
   openGaps(
     tenantId: string,
     deviceId: string,

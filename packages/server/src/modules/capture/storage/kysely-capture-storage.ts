@@ -52,6 +52,19 @@ export function kyselyCaptureStorage(tx: Store): CaptureStorage {
       return found;
     },
 
+    async samePayload(tenantId, deviceId, since, payload) {
+      return db
+        .selectFrom('messages')
+        .select(['id', 'tenant_id', 'device_id', 'dedup_key', 'timeliness'])
+        .where('tenant_id', '=', tenantId)
+        .where('device_id', '=', deviceId)
+        .where('received_at', '>=', since)
+        .where('payload', '=', payload)
+        .orderBy('received_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+
     async openGaps(tenantId, deviceId) {
       const rows = await db
         .selectFrom('sequence_gaps')

@@ -56,6 +56,9 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
     identity: database.prepare<[string, string, string], StoredIdentity>(
       'select id, tenant_id, device_id, dedup_key, timeliness from messages where tenant_id = ? and device_id = ? and dedup_key = ?',
     ),
+    samePayload: database.prepare<[string, string, number, Buffer], StoredIdentity>(
+      'select id, tenant_id, device_id, dedup_key, timeliness from messages where tenant_id = ? and device_id = ? and received_at >= ? and payload = ? order by received_at desc limit 1',
+    ),
     openGaps: database.prepare<[string, string], { id: string; from_seq: number; to_seq: number }>(
       'select id, from_seq, to_seq from sequence_gaps where tenant_id = ? and device_id = ? and closed_at is null',
     ),
@@ -92,6 +95,9 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
     },
     async storedIdentities(lookups) {
       return lookups.flatMap((l) => statements.identity.get(l.tenantId, l.deviceId, l.key) ?? []);
+    },
+    async samePayload(tenantId, deviceId, since, payload) {
+      return statements.samePayload.get(tenantId, deviceId, since, payload);
     },
     async openGaps(tenantId, deviceId) {
       return statements.openGaps.all(tenantId, deviceId);
