@@ -86,7 +86,13 @@ export async function startServer(
     await migrateToLatest(store.db);
     const kernelLogger = logger as unknown as Logger;
     const bus = new EventBus();
-    const deps = { store, clock: systemClock, logger: kernelLogger, bus, expandChanges: expandMessageChanges };
+    const deps = {
+      store,
+      clock: systemClock,
+      logger: kernelLogger,
+      bus,
+      expandChanges: expandMessageChanges,
+    };
     const abandoned = await discardAbandonedImports(store);
     if (abandoned > 0) logger.warn({ rows: abandoned }, 'discarded staged rows of interrupted imports');
     const bootstrap = await bootstrapAccess(deps, config.adminKey);

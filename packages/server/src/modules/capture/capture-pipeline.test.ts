@@ -266,7 +266,6 @@ for (const dialect of dialectCases()) {
       expect(afterWindow.duplicate).toBe(false);
     });
 
-
     it('stores equal payloads that the transport marks new as separate messages, and matches a resent one to its original', async () => {
       const device = freshDevice();
       const base: Frame = {

@@ -185,9 +185,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
         this.#whenDurable((error) => {
           if (!this.#pending.delete(reply.id)) return;
           if (error)
-            pending.reject(
-              new AppError('unavailable', `the database could not be synced: ${error.message}`),
-            );
+            pending.reject(new AppError('unavailable', `the database could not be synced: ${error.message}`));
           else pending.resolve(reply.result);
         });
         return;
