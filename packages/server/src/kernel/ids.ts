@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Random bytes are drawn from a pool: one system call per few hundred ids, not one per id. */
 const POOL_SIZE = 4096;
@@ -43,7 +43,8 @@ export function newSecret(prefix: string): string {
  * there is nothing to brute-force, and lookups stay an index probe.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  // One-shot: about a quarter of the cost of a Hash object, on every authenticated request.
+  return hash('sha256', secret, 'hex');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Frame } from './frame.js';
 
 /**
@@ -34,7 +34,7 @@ export interface FrameIdentity {
 }
 
 function payloadHash(frame: Frame): string {
-  return createHash('sha256').update(frame.payload).digest('base64url').slice(0, 22);
+  return hash('sha256', frame.payload, 'base64url').slice(0, 22);
 }
 
 export function frameIdentity(frame: Frame, dedupWindowMs: number): FrameIdentity {
