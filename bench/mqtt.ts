@@ -7,7 +7,7 @@ import { PAYLOAD_BYTES, writePublisherInputs } from './mqtt/deliveries.js';
 import { fleetportServerBroker } from './mqtt/fleetport-server.js';
 import { measureIdleMemory } from './mqtt/idle-memory.js';
 import { requireMosquittoTools } from './mqtt/mosquitto-tools.js';
-import { takeIntegerOption } from './mqtt/options.js';
+import { takeIntegerOption, takeListOption } from './mqtt/options.js';
 import { hardFileLimit, REPO_ROOT } from './mqtt/processes.js';
 import { formatSummary, type SummaryRow } from './mqtt/summary.js';
 import {
@@ -44,6 +44,12 @@ const MAX_MESSAGES = 9_999_999;
 // `--messages N`, this benchmark's own option, leaves the command line before the shared
 // harness parses it strictly (see `takeIntegerOption`).
 const messagesOption = takeIntegerOption(process.argv, 'messages', FAN_IN_PUBLISHERS, MAX_MESSAGES);
+/** `--only idle` (or `qos0,qos1,fan-in,idle`): just these measurements, e.g. memory alone in about a minute a run. */
+const ONLY_CHOICES = ['qos0', 'qos1', 'fan-in', 'idle'] as const;
+const onlyOption = takeListOption(process.argv, 'only', ONLY_CHOICES);
+/** `--brokers fleetport,mosquitto`: just these brokers (names as in the report, `-` for a space). */
+const BROKER_CHOICES = ['mosquitto', 'aedes', 'fleetport', 'fleetport-durable'] as const;
+const brokersOption = takeListOption(process.argv, 'brokers', BROKER_CHOICES);
 
 /** Throughput for one broker over `a`, relative to `b`: the pairs whose ratio is printed. */
 const RATIO_PAIRS: readonly (readonly [string, string])[] = [
@@ -61,7 +67,21 @@ function perFanInPublisher(messages: number): number {
   return Math.ceil(messages / FAN_IN_PUBLISHERS);
 }
 
-function takesPart(broker: BrokerUnderTest, measurement: MeasurementId): boolean {
+/** The measurements `--only` asks for (all of them without it). */
+function selectedMeasurements(
+  only: readonly (typeof ONLY_CHOICES)[number][] | undefined,
+): Set<MeasurementId> {
+  const all: MeasurementId[] = ['qos0', 'qos1', 'fan-in', 'idle-memory'];
+  if (only === undefined) return new Set(all);
+  return new Set(only.map((choice): MeasurementId => (choice === 'idle' ? 'idle-memory' : choice)));
+}
+
+function takesPart(
+  broker: BrokerUnderTest,
+  measurement: MeasurementId,
+  selected: Set<MeasurementId>,
+): boolean {
+  if (!selected.has(measurement)) return false;
   return broker.measures === undefined || broker.measures.includes(measurement);
 }
 
@@ -95,6 +115,9 @@ function recordRatios(samples: SampleSet, label: string, values: ReadonlyMap<str
 
 async function runMqtt(options: BenchOptions): Promise<BenchResult> {
   if ('error' in messagesOption) throw new Error(messagesOption.error);
+  if ('error' in onlyOption) throw new Error(onlyOption.error);
+  if ('error' in brokersOption) throw new Error(brokersOption.error);
+  const selected = selectedMeasurements(onlyOption.values);
   const messages = messagesOption.value ?? DEFAULT_MESSAGES;
   const say = options.progress;
   const tools = requireMosquittoTools();
@@ -111,12 +134,15 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
   }
   if (options.databases.length > 1) say('mqtt: --pg does not apply; fleetport durable runs on SQLite');
 
+  const wanted = brokersOption.values;
   const brokers: BrokerUnderTest[] = [
     mosquittoBroker(tools),
     aedesBroker(aedesVersion()),
     fleetportBroker(),
     fleetportServerBroker(),
-  ];
+  ].filter(
+    (broker) => wanted === undefined || wanted.some((name) => name === broker.name.replaceAll(' ', '-')),
+  );
   const unavailable = new Map<string, string>();
   const failures: string[] = [];
   const samples = new SampleSet();
@@ -186,7 +212,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
       for (const scenario of scenarios) {
         const rates = new Map<string, number>();
         for (const broker of brokers) {
-          if (!takesPart(broker, scenario.id)) continue;
+          if (!takesPart(broker, scenario.id, selected)) continue;
           const where = `${scenario.label}, ${broker.name}`;
           try {
             const running = await start(broker, prefix);
@@ -220,7 +246,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
 
       const memory = new Map<string, number>();
       for (const broker of brokers) {
-        if (!takesPart(broker, 'idle-memory')) continue;
+        if (!takesPart(broker, 'idle-memory', selected)) continue;
         const where = `${IDLE_LABEL}, ${broker.name}`;
         try {
           const running = await start(broker, prefix);

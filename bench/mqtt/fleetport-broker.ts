@@ -15,7 +15,13 @@
  * import is dynamic and its shape checked at run time so that the benchmark still runs,
  * reporting "not available", while the broker is missing or mid-change; LEAD: once it is
  * settled, a static import is simpler.
+ *
+ * The process starts as `fleetport serve` does: V8's young generation is limited first,
+ * before the broker's modules load (`limitYoungGeneration`, see there).
  */
+import { limitYoungGeneration } from '../../packages/server/src/kernel/young-generation.js';
+
+limitYoungGeneration();
 
 /** The slice of the broker's API this script uses. */
 interface BrokerApi {

@@ -1,6 +1,8 @@
-// Only the configuration schema is loaded up front: the server (Fastify, the database
-// drivers) is imported by `serve` and `migrate` alone, so client commands start fast.
+// Only the configuration schema (and the young-generation limit) is loaded up front: the
+// server (Fastify, the database drivers) is imported by `serve` and `migrate` alone, so
+// client commands start fast.
 import { ConfigError, configSchema, loadConfig } from '@fleetport/server/config';
+import { limitYoungGeneration } from '@fleetport/server/young-generation';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -72,6 +74,8 @@ export function registerServerCommands(program: Command, io: CliIo): void {
       .description('run the Fleetport server (HTTP API, registry) until SIGTERM or SIGINT'),
     () => true,
   ).action(async function serveCommand(_options: unknown, command: Command) {
+    // Before the server's modules load, while V8's young generation is still small (see there).
+    limitYoungGeneration();
     const config = loadOrExplain(io, command);
     const { serve } = await import('@fleetport/server');
     await serve(config);

@@ -208,6 +208,23 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
     if (protocolVersion === 5) expect((await raw.next('disconnect')).reasonCode).toBe(0x8d);
   });
 
+  it('closes a connection whose client half-closes its socket, and publishes its will', async () => {
+    const watcher = await connect('will-watcher');
+    const received = collect(watcher);
+    await watcher.subscribeAsync('wills/#');
+    const raw = await RawClient.open(server.port, protocolVersion);
+    const will = { topic: 'wills/fin', payload: Buffer.from('gone'), qos: 0 as const, retain: false };
+    raw.write(
+      { cmd: 'connect', clientId: 'fin', protocolVersion, keepalive: 0, clean: true, will },
+      protocolVersion,
+    );
+    await raw.next('connack');
+    raw.socket.end(); // FIN without DISCONNECT: the broker must end its side too
+    await raw.waitClosed();
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(['gone']));
+    await eventually(() => expect(server.broker.metrics.connections).toBe(1));
+  });
+
   it('unsubscribes', async () => {
     const sub = await connect('unsub');
     const received = collect(sub);

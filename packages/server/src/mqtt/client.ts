@@ -63,6 +63,9 @@ export class EncodeCache {
   }
 }
 
+/** The largest packet MQTT can encode: fixed header byte, 4-byte remaining length, 268,435,455 bytes. */
+export const LARGEST_PACKET = 1 + 4 + 268_435_455;
+
 /** Bytes parsed at a time, so that pausing takes effect quickly. */
 const INPUT_SLICE = 16 * 1024;
 
@@ -114,8 +117,12 @@ export class Client implements PacketSink, Watched {
   keepAlive = 0;
   /** The client's Receive Maximum: its limit of our QoS 1/2 messages in flight [MQTT-3.3.4-9]. */
   receiveMaximum = 65_535;
-  /** The client's Maximum Packet Size in bytes; we never send more [MQTT-3.1.2-24]. */
-  maximumPacketSize = Number.POSITIVE_INFINITY;
+  /**
+   * The client's Maximum Packet Size in bytes; we never send more [MQTT-3.1.2-24]. By
+   * default the largest packet MQTT can encode: a small integer, stored inline, where
+   * Infinity would cost every connection a 16-byte heap number.
+   */
+  maximumPacketSize = LARGEST_PACKET;
   /** How many topic aliases we may use towards the client [MQTT-3.2.2-…]. */
   topicAliasMaximum = 0;
   /** False when the client asked us not to send reason strings and user properties on errors [MQTT-3.1.2-29]. */
@@ -173,7 +180,10 @@ export class Client implements PacketSink, Watched {
     stream.on('drain', Client.#onStreamDrain);
     stream.on('error', ignoreStreamError);
     stream.on('close', Client.#onStreamClose);
-    stream.on('end', endOnEnd);
+    // Sockets that are not half-open (net and tls servers') end themselves when the peer
+    // ends; only other streams (WebSocket) need telling, and a second 'end' listener
+    // would turn the socket's single listener into an array.
+    if (stream.allowHalfOpen) stream.on('end', endOnEnd);
     // [MQTT-3.1.4-…] a server closes a connection that sends no CONNECT in reasonable time.
     broker.deadlines.watch(this, this.connectedAt + broker.limits.connectTimeoutMs);
   }

@@ -15,19 +15,25 @@ export interface Watched {
  */
 export class DeadlineWheel {
   readonly #resolution: number;
+  /**
+   * Slots are numbered from the wheel's creation, not from the epoch: small integers
+   * (for six years at 100 ms) are stored inline in every watched item, where a slot
+   * number counted from 1970 would be a 16-byte heap number per connection.
+   */
+  readonly #origin: number;
   readonly #slots = new Map<number, Watched[]>();
   /** The last slot processed. */
-  #cursor: number;
+  #cursor = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(resolution = 100) {
     this.#resolution = resolution;
-    this.#cursor = Math.floor(Date.now() / resolution);
+    this.#origin = Math.floor(Date.now() / resolution);
   }
 
   /** Watches `item` until `at`; replaces any earlier filing of it. */
   watch(item: Watched, at: number): void {
-    const slot = Math.max(Math.ceil(at / this.#resolution), this.#cursor + 1);
+    const slot = Math.max(Math.ceil(at / this.#resolution) - this.#origin, this.#cursor + 1);
     item.deadlineSlot = slot;
     const list = this.#slots.get(slot);
     if (list === undefined) this.#slots.set(slot, [item]);
@@ -45,7 +51,7 @@ export class DeadlineWheel {
 
   #tick(): void {
     const now = Date.now();
-    const last = Math.floor(now / this.#resolution);
+    const last = Math.floor(now / this.#resolution) - this.#origin;
     while (this.#cursor < last) {
       this.#cursor++;
       const list = this.#slots.get(this.#cursor);

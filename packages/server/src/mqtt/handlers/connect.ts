@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import type { IConnackPacket, IConnectPacket, QoS } from 'mqtt-packet';
-import type { Client } from '../client.js';
+import { type Client, LARGEST_PACKET } from '../client.js';
 import { ConnectRefusal } from '../errors.js';
 import { isRefusal, type Principal } from '../hooks.js';
 import { ReasonCode } from '../reason-codes.js';
@@ -68,7 +68,9 @@ function checkProperties({ client, packet }: ConnectContext): void {
     throw refuse(ReasonCode.protocolError, 'authentication data without a method'); // [MQTT-3.1.2-…]
   }
   if (properties.receiveMaximum !== undefined) client.receiveMaximum = properties.receiveMaximum;
-  if (properties.maximumPacketSize !== undefined) client.maximumPacketSize = properties.maximumPacketSize;
+  // Capped at what MQTT can encode (the same limit in effect), which keeps the field a small integer.
+  if (properties.maximumPacketSize !== undefined)
+    client.maximumPacketSize = Math.min(properties.maximumPacketSize, LARGEST_PACKET);
   if (properties.topicAliasMaximum !== undefined) client.topicAliasMaximum = properties.topicAliasMaximum;
 }
 
