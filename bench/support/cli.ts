@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { limitYoungGeneration } from '../../packages/server/src/kernel/young-generation.js';
 import type { Benchmark, BenchOptions, BenchResult, IngestCodecChoice } from './benchmark.js';
 import { runOwedCleanups } from './cleanup.js';
 import { type DatabaseTarget, postgresTarget, sqliteTarget, startAutoPostgres } from './database-targets.js';
@@ -67,6 +68,9 @@ export async function runBenchmarkCli(
   available: readonly Benchmark[],
   argv: readonly string[],
 ): Promise<ExitCode> {
+  // The in-process servers (and the bare routes beside them) run with V8's young generation
+  // limited as `fleetport serve` runs it, so that the figures are those users get.
+  limitYoungGeneration();
   let parsed: ReturnType<typeof parse>;
   let selected: Benchmark[];
   let runs: number;
