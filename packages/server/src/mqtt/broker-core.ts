@@ -403,7 +403,7 @@ export class BrokerCore {
       if (delivery.state === 'released') {
         client.send({ cmd: 'pubrel', messageId: delivery.packetId });
       } else if (!client.sendPublish({ ...delivery, dup: true }, undefined, now)) {
-        this.completeDelivery(session, delivery);
+        this.#forgetDelivery(session, delivery);
       }
     }
     this.pump(session);
@@ -789,7 +789,9 @@ export class BrokerCore {
       delivery.state = 'sent';
       session.inflight.set(packetId, delivery);
       if (!client.sendPublish({ ...delivery, dup: false }, undefined, now)) {
-        this.completeDelivery(session, delivery);
+        // Expired or too large: over without pumping again (this loop goes on), so that a
+        // long queue of such messages cannot recurse once per message.
+        this.#forgetDelivery(session, delivery);
         continue;
       }
       if (session.persistent) {
@@ -812,9 +814,13 @@ export class BrokerCore {
 
   /** A delivery is over (acknowledged, refused, expired or too large): forget it and send the next. */
   completeDelivery(session: Session, delivery: Delivery): void {
+    this.#forgetDelivery(session, delivery);
+    this.pump(session);
+  }
+
+  #forgetDelivery(session: Session, delivery: Delivery): void {
     if (session.inflight.get(delivery.packetId) === delivery) session.inflight.delete(delivery.packetId);
     if (session.persistent) this.lane.outgoing({ kind: 'delete', session: session.key, seq: delivery.seq });
-    this.pump(session);
   }
 
   /** Marks a QoS 2 delivery as released (PUBREL sent). */

@@ -218,6 +218,26 @@ describe('MQTT 5', () => {
     expect(remaining).toBeLessThan(100);
   });
 
+  it('skips a long queue of expired messages on resume without recursing once per message', async () => {
+    await start({ limits: { maxQueuedMessages: 50_000 } });
+    const sub = await connect('many-exp', { clean: false, properties: { sessionExpiryInterval: 60 } });
+    await sub.subscribeAsync('m/#', { qos: 1 });
+    await endClient(sub);
+    const pub = await connect('many-exp-pub');
+    // In rounds below our Receive Maximum (64), which the npm client does not keep to itself.
+    for (let round = 0; round < 250; round++)
+      await Promise.all(
+        Array.from({ length: 60 }, () =>
+          pub.publishAsync('m/old', 'x', { qos: 1, properties: { messageExpiryInterval: 1 } }),
+        ),
+      );
+    await settle(1100);
+    await pub.publishAsync('m/new', 'fresh', { qos: 1 });
+    const received: Received[] = [];
+    await connect('many-exp', { clean: false, properties: { sessionExpiryInterval: 60 } }, received);
+    await eventually(() => expect(received.map((m) => m.payload)).toEqual(['fresh']), 10_000);
+  }, 30_000);
+
   it('resolves topic aliases the client sets, and refuses an alias beyond the maximum with 0x94', async () => {
     await start({ limits: { topicAliasMaximum: 2 } });
     const sub = await connect('aliassub');
