@@ -346,7 +346,7 @@ function resentInBatch(
       row.tenant_id === frame.tenantId &&
       row.device_id === frame.deviceId &&
       row.received_at >= since &&
-      Buffer.from(row.payload).equals(frame.payload)
+      row.payload.equals(frame.payload)
     )
       return { id: row.id, timeliness: row.timeliness as Timeliness };
   }
