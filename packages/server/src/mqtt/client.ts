@@ -158,6 +158,11 @@ export class Client implements PacketSink, Watched {
   /** When the last packet arrived (keep-alive), ms since epoch. */
   #lastPacketAt: number;
   #closing = false;
+  /**
+   * The peer has closed while packets it sent were still unread (reading was paused):
+   * they are handled as pauses allow, and the connection is let go after them.
+   */
+  #peerClosed = false;
   /** Why reading is paused (pending acknowledgements, slow subscribers); reading resumes when empty. */
   #pauses: Set<object> | undefined;
   /** Received bytes not parsed yet: reading is paused, or they end inside a PUBLISH (see #readPublishes). */
@@ -481,6 +486,10 @@ export class Client implements PacketSink, Watched {
   end(): void {
     if (this.#closing) return;
     this.#closing = true;
+    if (this.#peerClosed) {
+      this.#releaseWhenHandled();
+      return;
+    }
     this.#uncork();
     this.#stream.end();
     setTimeout(() => this.#stream.destroy(), 1000).unref();
@@ -489,7 +498,8 @@ export class Client implements PacketSink, Watched {
   /** Closes at once, without flushing. */
   destroy(): void {
     this.#closing = true;
-    this.#stream.destroy();
+    if (this.#peerClosed) this.#releaseWhenHandled();
+    else this.#stream.destroy();
   }
 
   /** Starts keep-alive supervision: 1.5 times the interval without a packet closes the connection [MQTT-3.1.2-22]. */
@@ -516,7 +526,10 @@ export class Client implements PacketSink, Watched {
     this.#pauses = undefined;
     this.#stream.resume();
     // Not re-entrant: the caller may be in the middle of handling another client's packet.
-    setImmediate(() => this.#feed());
+    setImmediate(() => {
+      this.#feed();
+      if (this.#peerClosed) this.#releaseWhenHandled();
+    });
   }
 
   /**
@@ -641,6 +654,35 @@ export class Client implements PacketSink, Watched {
   }
 
   #onClose(): void {
+    if (this.state === 'closed' || this.#peerClosed) return;
+    if (
+      !this.#closing &&
+      this.state === 'connected' &&
+      (this.#input !== undefined || this.#parsed !== undefined)
+    ) {
+      // The bytes that arrived before the peer's FIN are its packets, in order, and only
+      // wait because reading is paused: a publisher that sends its last messages and a
+      // DISCONNECT, then closes (mosquitto_pub -l at the end of its input), has them routed
+      // once its subscribers catch up, and its will discarded, as by a broker that never
+      // pauses. Handling stops at a DISCONNECT [MQTT-3.14.4-1]; nothing is written back.
+      this.#peerClosed = true;
+      this.#feed();
+      this.#releaseWhenHandled();
+      return;
+    }
+    this.#release();
+  }
+
+  /** After the peer closed: lets the connection go once its packets are handled or it is ended. */
+  #releaseWhenHandled(): void {
+    if (this.state === 'closed' || (!this.#closing && this.readingPaused)) return; // resumeReading comes back
+    const pending = this.#chain;
+    if (pending === undefined) this.#release();
+    else void pending.then(() => this.#release());
+  }
+
+  /** Lets the connection go: its session is detached (kept, ended, will sent) by the broker. */
+  #release(): void {
     if (this.state === 'closed') return;
     const wasConnected = this.state === 'connected';
     this.state = 'closed';

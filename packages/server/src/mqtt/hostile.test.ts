@@ -248,6 +248,69 @@ describe('hostile and heavy clients', () => {
     expect(sawPause).toBe(true);
   });
 
+  it('routes what a held publisher sent before it closed, and honours its DISCONNECT (no will)', async () => {
+    // Long grace: the subscriber holds the publishers for the whole test, never drops.
+    const { url, broker } = await start({
+      limits: { maxBufferedBytes: 32 * 1024, slowSubscriberGraceMs: 30_000 },
+    });
+    const sub = await connectClient(url, { protocolVersion: 5, clientId: 'late-reader' });
+    clients.push(sub);
+    const received: string[] = [];
+    sub.on('message', (topic, payload) => received.push(`${topic} ${payload.toString()}`));
+    await sub.subscribeAsync('fan/+', { qos: 0 });
+    await sub.subscribeAsync('wills', { qos: 0 });
+    sub.stream.pause();
+    const perPublisher = 3000;
+    const publishers = await Promise.all(
+      [0, 1].map(async (p) => {
+        const client = await raw(4);
+        client.write(
+          {
+            cmd: 'connect',
+            clientId: `closer-${p}`,
+            protocolVersion: 4,
+            keepalive: 0,
+            clean: true,
+            will: { topic: 'wills', payload: Buffer.from(`will of ${p}`), qos: 0, retain: false },
+          },
+          4,
+        );
+        await client.next('connack');
+        return client;
+      }),
+    );
+    // Each sends its messages and a DISCONNECT in one go, then closes its side at once, as
+    // `mosquitto_pub -l` does at the end of its input: most bytes wait while it is held.
+    for (const [p, client] of publishers.entries()) {
+      const packets = Array.from({ length: perPublisher }, (_, i) =>
+        generate(
+          {
+            cmd: 'publish',
+            topic: `fan/${p}`,
+            payload: Buffer.from(`m${i}`),
+            qos: 0,
+            retain: false,
+            dup: false,
+          },
+          { protocolVersion: 4 },
+        ),
+      );
+      packets.push(generate({ cmd: 'disconnect' }, { protocolVersion: 4 }));
+      client.socket.end(Buffer.concat(packets));
+    }
+    await settle(300);
+    sub.stream.resume();
+    await eventually(() => expect(received.length).toBe(2 * perPublisher), 10_000);
+    await eventually(() => expect(broker.clients().map((c) => c.clientId)).toEqual(['late-reader']));
+    for (const p of [0, 1]) {
+      const own = received.filter((line) => line.startsWith(`fan/${p} `));
+      expect(own).toEqual(Array.from({ length: perPublisher }, (_, i) => `fan/${p} m${i}`));
+    }
+    await settle(100);
+    expect(received.filter((line) => line.startsWith('wills'))).toEqual([]);
+    expect(broker.metrics.messagesDropped).toBe(0);
+  });
+
   it('slows down a QoS 1 publisher that outruns its subscriber instead of losing messages', async () => {
     const { url, broker } = await start({ limits: { maxQueuedMessages: 100, maxInflight: 10 } });
     const sub = await connectClient(url, { protocolVersion: 4, clientId: 'steady' });
