@@ -40,7 +40,7 @@ export class CapturePipeline {
     this.#committer = new GroupCommitter<Frame, CaptureOutcome>({
       maxBatch,
       maxInFlight: this.#writer.maxInFlight,
-      write: (frames) => this.#write(frames),
+      write: (frames, accepted) => this.#write(frames, accepted),
     });
   }
 
@@ -60,9 +60,9 @@ export class CapturePipeline {
     await this.#writer.close();
   }
 
-  async #write(frames: readonly Frame[]): Promise<readonly CaptureOutcome[]> {
+  async #write(frames: readonly Frame[], accepted: () => void): Promise<readonly CaptureOutcome[]> {
     const { clock, bus } = this.#deps;
-    const result: BatchResult = await this.#writer.write(frames, clock.now());
+    const result: BatchResult = await this.#writer.write(frames, clock.now(), accepted);
     // Committed: now tell the rest of the server.
     for (const [tenantId, position] of result.positions)
       bus.publish('changes.committed', { tenantId, position });

@@ -9,9 +9,13 @@ import { kyselyCaptureStorage } from './storage/kysely-capture-storage.js';
 
 /** Writes one batch of frames in one durable transaction. */
 export interface CaptureWriter {
-  /** Batches it accepts at once (it pipelines them); the group committer keeps to it. */
+  /** Batches it applies at once; the group committer keeps to it. */
   readonly maxInFlight: number;
-  write(frames: readonly Frame[], now: number): Promise<BatchResult>;
+  /**
+   * Resolves once the batch is durable. A writer that can take the next batch earlier
+   * (it has committed this one and only waits for the disk) calls `accepted` then.
+   */
+  write(frames: readonly Frame[], now: number, accepted?: () => void): Promise<BatchResult>;
   close(): Promise<void>;
 }
 
@@ -65,6 +69,7 @@ export interface WriterData {
 interface Pending {
   readonly resolve: (result: BatchResult) => void;
   readonly reject: (error: unknown) => void;
+  readonly accepted: (() => void) | undefined;
 }
 
 /**
@@ -90,7 +95,12 @@ interface Pending {
  * acknowledged, the sender retries) and is started again on the next write.
  */
 export class SqliteCaptureWriter implements CaptureWriter {
-  readonly maxInFlight = 2;
+  /**
+   * One batch in the thread at a time: the next is posted when this one is committed
+   * (`accepted`), not when it is durable, so that frames arriving meanwhile join it
+   * instead of waiting in the thread's queue behind a batch of one.
+   */
+  readonly maxInFlight = 1;
   readonly #data: WriterData;
   readonly #entry: URL;
   #worker: Worker | undefined;
@@ -113,7 +123,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
     this.#start();
   }
 
-  write(frames: readonly Frame[], now: number): Promise<BatchResult> {
+  write(frames: readonly Frame[], now: number, accepted?: () => void): Promise<BatchResult> {
     if (this.#closed) return Promise.reject(new AppError('unavailable', 'the capture writer is closed'));
     const worker = this.#worker ?? this.#start();
     const id = this.#nextId++;
@@ -127,7 +137,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
       return { ...rest, payloadAt: at - payload.length, payloadLength: payload.length };
     });
     return new Promise<BatchResult>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, accepted });
       worker.postMessage({ id, frames: packed, payloads: payloads.buffer, now } satisfies WriterRequest, [
         payloads.buffer,
       ]);
@@ -179,6 +189,8 @@ export class SqliteCaptureWriter implements CaptureWriter {
     worker.on('message', (reply: WriterReply) => {
       const pending = this.#pending.get(reply.id);
       if (!pending) return;
+      // Committed (or failed): the thread is free for the next batch.
+      pending.accepted?.();
       if ('result' in reply && this.#data.synchronous === 'full') {
         // Committed; acknowledged once on disk. Still pending meanwhile: if the thread dies
         // now, the batch fails as unacknowledged (a retry is deduplicated).

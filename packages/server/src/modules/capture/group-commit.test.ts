@@ -54,6 +54,43 @@ describe('group commit', () => {
     expect(outcomes[1]).toMatchObject({ reason: new Error('unlucky') });
   });
 
+  it('hands over the next batch when the writer accepts one, before it is durable, and waits for both', async () => {
+    const durable: (() => void)[] = [];
+    let accept: (() => void) | undefined;
+    const batches: number[][] = [];
+    const committer = new GroupCommitter<number, number>({
+      maxBatch: 100,
+      write: async (items, accepted) => {
+        batches.push([...items]);
+        accept = accepted;
+        await new Promise<void>((resolve) => durable.push(resolve));
+        return [...items];
+      },
+    });
+    const first = committer.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Items that arrive while the writer applies the first batch wait, and go together.
+    const rest = [2, 3, 4].map((i) => committer.submit(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1]]);
+    accept?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    let drained = false;
+    void committer.drained().then(() => {
+      drained = true;
+    });
+    // The second batch is durable first; the first is still waiting for its disk.
+    durable[1]?.();
+    expect(await Promise.all(rest)).toEqual([2, 3, 4]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(drained).toBe(false);
+    durable[0]?.();
+    expect(await first).toBe(1);
+    await committer.drained();
+    expect(drained).toBe(true);
+  });
+
   it('keeps up to maxInFlight batches in the writer at once, and no more', async () => {
     const gates: (() => void)[] = [];
     const batches: number[][] = [];

@@ -2,15 +2,21 @@
  * Group commit: items submitted while a batch is being written wait and go together in
  * the next batch, so that one durable transaction acknowledges many items. Under light
  * load a batch is one item written right away; under heavy load batches grow up to
- * `maxBatch` by themselves. Up to `maxInFlight` batches are being written at once (a
- * writer that pipelines, like the SQLite capture thread, applies the next batch while the
- * previous one is being flushed to disk); results arrive in any order.
+ * `maxBatch` by themselves. Up to `maxInFlight` batches are being applied at once; a
+ * pipelining writer (the SQLite capture thread) says when it has applied a batch and only
+ * waits for the disk (`accepted`), and takes the next batch then, so that any number of
+ * batches may be waiting for their sync while items gather for the next one. Results
+ * arrive in any order.
  */
 export interface GroupCommitOptions<T, R> {
-  /** Writes the batch durably and returns one result per item, in order. */
-  readonly write: (items: readonly T[]) => Promise<readonly R[]>;
+  /**
+   * Writes the batch durably and returns one result per item, in order. A writer that
+   * can take the next batch before this one is durable calls `accepted` at that point
+   * (for a batch that is done, it is called by the committer).
+   */
+  readonly write: (items: readonly T[], accepted: () => void) => Promise<readonly R[]>;
   readonly maxBatch: number;
-  /** Batches handed to `write` and not yet answered; 1 by default. */
+  /** Batches handed to `write` and not yet accepted; 1 by default. */
   readonly maxInFlight?: number;
   /**
    * Called when a whole batch failed: writes each item alone, so that one bad item fails
@@ -28,7 +34,10 @@ interface Pending<T, R> {
 export class GroupCommitter<T, R> {
   readonly #options: GroupCommitOptions<T, R>;
   #queue: Pending<T, R>[] = [];
+  /** Batches handed to the writer and not accepted yet. */
   #inFlight = 0;
+  /** Batches handed to the writer and not done yet (accepted ones wait for the disk). */
+  #unfinished = 0;
   #scheduled = false;
   #idle: (() => void)[] = [];
 
@@ -51,7 +60,7 @@ export class GroupCommitter<T, R> {
 
   /** Resolves when nothing is queued or being written. */
   drained(): Promise<void> {
-    if (this.#inFlight === 0 && this.#queue.length === 0) return Promise.resolve();
+    if (this.#unfinished === 0 && this.#queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -68,19 +77,31 @@ export class GroupCommitter<T, R> {
   async #flush(): Promise<void> {
     if (this.#inFlight >= (this.#options.maxInFlight ?? 1) || this.#queue.length === 0) return;
     this.#inFlight += 1;
+    this.#unfinished += 1;
     const batch = this.#queue.slice(0, this.#options.maxBatch);
     this.#queue = this.#queue.slice(batch.length);
     // More waiting and room in the writer: the next batch need not wait for this one.
     if (this.#queue.length > 0) this.#schedule();
+    let accepted = false;
+    const accept = () => {
+      if (accepted) return;
+      accepted = true;
+      this.#inFlight -= 1;
+      // What gathered meanwhile goes at once: the writer is free again.
+      if (this.#queue.length > 0) void this.#flush();
+    };
     try {
-      const results = await this.#options.write(batch.map((p) => p.item));
+      const results = await this.#options.write(
+        batch.map((p) => p.item),
+        accept,
+      );
       batch.forEach((pending, index) => {
         pending.resolve(results[index] as R);
       });
     } catch {
       // Isolate the failure: each item alone, so that good items are still stored.
       const writeOne =
-        this.#options.writeOne ?? (async (item: T) => (await this.#options.write([item]))[0] as R);
+        this.#options.writeOne ?? (async (item: T) => (await this.#options.write([item], () => {}))[0] as R);
       for (const pending of batch) {
         try {
           pending.resolve(await writeOne(pending.item));
@@ -89,9 +110,10 @@ export class GroupCommitter<T, R> {
         }
       }
     } finally {
-      this.#inFlight -= 1;
-      if (this.#queue.length > 0) void this.#flush();
-      else if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      this.#unfinished -= 1;
+      accept();
+      if (this.#unfinished === 0 && this.#queue.length === 0)
+        for (const resolve of this.#idle.splice(0)) resolve();
     }
   }
 }
