@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { BrokerUnavailable, type BrokerUnderTest, type MeasurementId } from './mqtt/broker-under-test.js';
@@ -20,6 +20,13 @@ import {
 import type { Benchmark, BenchOptions, BenchResult } from './support/benchmark.js';
 import { oweCleanup } from './support/cleanup.js';
 import { isEntryPoint, runBenchmarkCli } from './support/cli.js';
+import {
+  busyShare,
+  formatProfileSummary,
+  type Profile,
+  summarizeProfile,
+  workerLabel,
+} from './support/cpu-profile.js';
 import { formatNumber } from './support/report-table.js';
 import { SampleSet, summarize } from './support/stats.js';
 
@@ -61,6 +68,41 @@ const RATIO_PAIRS: readonly (readonly [string, string])[] = [
 ];
 
 const IDLE_LABEL = `idle connections (${formatNumber(IDLE_CONNECTIONS)})`;
+
+/** Where one broker's profiles of one measurement go under `--profile DIR`, if given. */
+function profileFolder(
+  dir: string | undefined,
+  run: number,
+  measurement: MeasurementId,
+  broker: string,
+): string | undefined {
+  return dir === undefined
+    ? undefined
+    : path.join(dir, `mqtt-${run}-${measurement}-${broker.replaceAll(' ', '-')}`);
+}
+
+/** Threads busy less than this share of their life are listed, not summarised (idle pools). */
+const QUIET_THREAD = 0.05;
+
+/**
+ * Prints the top functions of each profile a stopped broker wrote to `dir` (none for
+ * Mosquitto): Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>, the main thread first.
+ */
+function reportProfiles(dir: string | undefined, say: (line: string) => void): void {
+  if (dir === undefined || !existsSync(dir)) return;
+  const files = readdirSync(dir)
+    .filter((file) => file.endsWith('.cpuprofile'))
+    .sort();
+  for (const [index, name] of files.entries()) {
+    const file = path.join(dir, name);
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+    const thread = index === 0 ? 'main thread' : workerLabel(profile, index);
+    const busy = busyShare(profile);
+    say(`${thread}: busy ${(busy * 100).toFixed(0)}% of its life, ${file}`);
+    if (busy >= QUIET_THREAD)
+      for (const line of formatProfileSummary(summarizeProfile(profile, file))) say(line);
+  }
+}
 
 /** Each fan-in publisher's share, rounded up so that the total is at least `messages`. */
 function perFanInPublisher(messages: number): number {
@@ -194,11 +236,16 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
       },
     ];
 
-    /** Starts `broker`, or notes once that it is not available; undefined when it is not. */
-    const start = async (broker: BrokerUnderTest, prefix: string) => {
+    /**
+     * Starts `broker`, or notes once that it is not available; undefined when it is not.
+     * With `--profile DIR`, Node brokers write their CPU profiles to a folder of `DIR` named
+     * after the run, the measurement and the broker (read by `reportProfiles` once stopped).
+     */
+    const start = async (broker: BrokerUnderTest, prefix: string, cpuProfileDir: string | undefined) => {
       if (unavailable.has(broker.name)) return undefined;
       try {
-        return await broker.start();
+        if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir, { recursive: true });
+        return await broker.start({ cpuProfileDir });
       } catch (error) {
         if (!(error instanceof BrokerUnavailable)) throw error;
         unavailable.set(broker.name, error.message);
@@ -214,8 +261,9 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
         for (const broker of brokers) {
           if (!takesPart(broker, scenario.id, selected)) continue;
           const where = `${scenario.label}, ${broker.name}`;
+          const profiles = profileFolder(options.profileDir, run, scenario.id, broker.name);
           try {
-            const running = await start(broker, prefix);
+            const running = await start(broker, prefix, profiles);
             if (running === undefined) continue;
             try {
               const result = await runThroughput(tools, running, scenario);
@@ -232,6 +280,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
               say(`${prefix} ${where}: ${describeThroughput(result)}`);
             } finally {
               await running.stop();
+              reportProfiles(profiles, say);
             }
           } catch (error) {
             const detail =
@@ -248,8 +297,9 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
       for (const broker of brokers) {
         if (!takesPart(broker, 'idle-memory', selected)) continue;
         const where = `${IDLE_LABEL}, ${broker.name}`;
+        const profiles = profileFolder(options.profileDir, run, 'idle-memory', broker.name);
         try {
-          const running = await start(broker, prefix);
+          const running = await start(broker, prefix, profiles);
           if (running === undefined) continue;
           try {
             const result = await measureIdleMemory(running, IDLE_CONNECTIONS);
@@ -262,6 +312,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
             );
           } finally {
             await running.stop();
+            reportProfiles(profiles, say);
           }
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);

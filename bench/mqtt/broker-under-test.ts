@@ -28,6 +28,21 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
+/** How to start a broker under test. */
+export interface StartOptions {
+  /**
+   * Node brokers run with `--cpu-prof` into this folder: a profile per thread of the
+   * process's whole life (start-up included), written when it stops. Others ignore it.
+   */
+  readonly cpuProfileDir?: string | undefined;
+}
+
+/** Node's flags for `options`: where its CPU profiles go, if anywhere. */
+export function profileFlags(options: StartOptions | undefined): string[] {
+  const dir = options?.cpuProfileDir;
+  return dir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', dir];
+}
+
 /** A broker under test: each `start()` starts a fresh one on a free loopback port. */
 export interface BrokerUnderTest {
   readonly name: string;
@@ -35,7 +50,7 @@ export interface BrokerUnderTest {
   readonly description: string;
   /** Whether it takes part in a measurement (all of them when absent). */
   readonly measures?: readonly MeasurementId[];
-  start(): Promise<RunningBroker>;
+  start(options?: StartOptions): Promise<RunningBroker>;
 }
 
 /**

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { oweCleanup } from '../support/cleanup.js';
-import { BrokerUnavailable, type BrokerUnderTest, type RunningBroker } from './broker-under-test.js';
+import {
+  BrokerUnavailable,
+  type BrokerUnderTest,
+  profileFlags,
+  type RunningBroker,
+  type StartOptions,
+} from './broker-under-test.js';
 import type { MosquittoTools } from './mosquitto-tools.js';
 import { freePort, REPO_ROOT, type Spawned, spawnWithFileLimit, waitForPort } from './processes.js';
 
@@ -66,10 +72,17 @@ export function mosquittoBroker(tools: MosquittoTools): BrokerUnderTest {
 async function startNodeBroker(
   script: string,
   onEarlyExit: (status: number | string, started: Spawned) => Error,
+  options: StartOptions | undefined,
 ): Promise<RunningBroker> {
   const port = await freePort();
   const file = fileURLToPath(new URL(script, import.meta.url));
-  const started = spawnWithFileLimit(process.execPath, ['--import', 'tsx', file, String(port)]);
+  const started = spawnWithFileLimit(process.execPath, [
+    ...profileFlags(options),
+    '--import',
+    'tsx',
+    file,
+    String(port),
+  ]);
   try {
     await waitForPort(port, started, START_TIMEOUT_MS, (status) => onEarlyExit(status, started));
   } catch (error) {
@@ -84,10 +97,11 @@ export function aedesBroker(version: string): BrokerUnderTest {
   return {
     name: 'aedes',
     description: `aedes ${version} (in-memory persistence, own Node process, node ${process.version})`,
-    start: () =>
+    start: (options) =>
       startNodeBroker(
         './aedes-broker.ts',
         (status, started) => new Error(`aedes exited (${status}) before listening: ${started.stderrTail()}`),
+        options,
       ),
   };
 }
@@ -103,19 +117,23 @@ export function fleetportBroker(): BrokerUnderTest {
   return {
     name: 'fleetport',
     description: `fleetport broker (in-memory persistence, anonymous hooks, own Node process, node ${process.version})`,
-    async start() {
+    async start(options) {
       if (!existsSync(FLEETPORT_MQTT_INDEX)) {
         throw new BrokerUnavailable(`${path.relative(REPO_ROOT, FLEETPORT_MQTT_INDEX)} does not exist yet`);
       }
-      return startNodeBroker('./fleetport-broker.ts', (status, started) => {
-        const lines = started.stderrTail().split('\n');
-        const reason = lines.find((line) => line.startsWith('fleetport broker not available:'));
-        return reason !== undefined
-          ? new BrokerUnavailable(reason.replace('fleetport broker not available: ', ''))
-          : new BrokerUnavailable(
-              `its process exited (${status}) before listening: ${lines.slice(-5).join(' ')}`,
-            );
-      });
+      return startNodeBroker(
+        './fleetport-broker.ts',
+        (status, started) => {
+          const lines = started.stderrTail().split('\n');
+          const reason = lines.find((line) => line.startsWith('fleetport broker not available:'));
+          return reason !== undefined
+            ? new BrokerUnavailable(reason.replace('fleetport broker not available: ', ''))
+            : new BrokerUnavailable(
+                `its process exited (${status}) before listening: ${lines.slice(-5).join(' ')}`,
+              );
+        },
+        options,
+      );
     },
   };
 }

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiClient, stringField } from '../support/api-client.js';
 import { oweCleanup } from '../support/cleanup.js';
-import { BrokerUnavailable, type BrokerUnderTest, type RunningBroker } from './broker-under-test.js';
+import {
+  BrokerUnavailable,
+  type BrokerUnderTest,
+  profileFlags,
+  type RunningBroker,
+  type StartOptions,
+} from './broker-under-test.js';
 import { freePort, REPO_ROOT, sleep, spawnWithFileLimit, waitForPort } from './processes.js';
 
 const CLI = path.join(REPO_ROOT, 'packages/cli/src/main.ts');
@@ -47,7 +53,7 @@ async function waitForReady(url: string, exited: () => number | string | undefin
  * - a ~50-byte ASCII payload is an acceptable uplink body for the capture pipeline.
  * Until the MQTT listener accepts connections, this reports "not available".
  */
-export async function startFleetportServer(): Promise<RunningBroker> {
+export async function startFleetportServer(options?: StartOptions): Promise<RunningBroker> {
   if (!existsSync(MQTT_INDEX)) {
     throw new BrokerUnavailable(`${path.relative(REPO_ROOT, MQTT_INDEX)} does not exist yet`);
   }
@@ -59,6 +65,7 @@ export async function startFleetportServer(): Promise<RunningBroker> {
   const adminKey = `fpk_bench_${randomBytes(24).toString('base64url')}`;
   // The environment is not passed on as FLEETPORT_* flags would be: every setting is a flag.
   const server = spawnWithFileLimit(process.execPath, [
+    ...profileFlags(options),
     '--import',
     'tsx',
     CLI,

@@ -26,7 +26,8 @@ options:
                    runs under the load: none, js (the HTTP type), sigfox (the Sigfox type)
                    or all (default none)
   --profile DIR    ingest: write a CPU profile of the server over each measured window to
-                   DIR and print its top functions
+                   DIR and print its top functions; mqtt: profile each Node broker process
+                   (start-up included) into a folder of DIR per measurement, print them
   --pg URL|auto    also run on PostgreSQL (URL of a role that may create databases; auto
                    starts a throwaway cluster from /usr/lib/postgresql). Default:
                    FLEETPORT_BENCH_DATABASE_URL when set.

@@ -15,7 +15,7 @@ interface ProfileNode {
   readonly children?: readonly number[];
 }
 
-interface Profile {
+export interface Profile {
   readonly nodes: readonly ProfileNode[];
   readonly startTime: number;
   readonly endTime: number;
@@ -115,7 +115,7 @@ export function summarizeProfile(profile: Profile, file: string, limit = 25): Pr
 const WORKER_ENTRIES = ['sqlite-capture-worker', 'sqlite-checkpointer', 'codec-worker'];
 
 /** The share of a profile's samples that were not idle. */
-function busyShare(profile: Profile): number {
+export function busyShare(profile: Profile): number {
   let all = 0;
   let idle = 0;
   for (const node of profile.nodes) {
@@ -126,7 +126,7 @@ function busyShare(profile: Profile): number {
   return all === 0 ? 0 : (all - idle) / all;
 }
 
-function workerLabel(profile: Profile, index: number): string {
+export function workerLabel(profile: Profile, index: number): string {
   for (const node of profile.nodes) {
     const hit = WORKER_ENTRIES.find((entry) => node.callFrame.url.includes(entry));
     if (hit !== undefined) return hit;
