@@ -6,7 +6,13 @@ import type { MessageRow, ReceptionRow } from '../messages/index.js';
 import type { CaptureOutcome, Frame, Timeliness } from './frame.js';
 import { frameIdentity } from './identity.js';
 import { fillGap, type Gap, gapContains, type SequenceEvent, stepSequence } from './sequence.js';
-import type { CaptureStorage, DeviceStateRow, GapRow, IdentityLookup } from './storage/capture-storage.js';
+import {
+  type CaptureStorage,
+  type DeviceStateRow,
+  type GapRow,
+  type IdentityLookup,
+  UNIQUE_KEY_PREFIX,
+} from './storage/capture-storage.js';
 
 type DeviceState = { -readonly [K in keyof DeviceStateRow]: DeviceStateRow[K] };
 
@@ -249,7 +255,7 @@ export async function writeCaptureBatch(
       type_id: frame.typeId,
       transport: frame.transport,
       // A unique identity is the message's own id: appended to the index, never colliding.
-      dedup_key: identity.unique ? `u:${id}` : identity.key,
+      dedup_key: identity.unique ? `${UNIQUE_KEY_PREFIX}${id}` : identity.key,
       received_at: frame.receivedAt,
       device_time: frame.deviceTime ?? null,
       seq: frame.seq ?? null,

@@ -6,6 +6,7 @@ import * as mqtt from './0004-mqtt.js';
 import * as codecs from './0005-codecs.js';
 import * as mqttPolicies from './0006-mqtt-policies.js';
 import * as mqttSubscriptionExcept from './0007-mqtt-subscription-except.js';
+import * as messagesIdentityPartial from './0008-messages-identity-partial.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -16,4 +17,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005-codecs': codecs,
   '0006-mqtt-policies': mqttPolicies,
   '0007-mqtt-subscription-except': mqttSubscriptionExcept,
+  '0008-messages-identity-partial': messagesIdentityPartial,
 };

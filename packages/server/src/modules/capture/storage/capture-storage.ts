@@ -6,6 +6,16 @@ import type { MessageRow, ReceptionRow } from '../../messages/index.js';
 export type DeviceStateRow = Selectable<DeviceStateTable>;
 export type GapRow = Omit<Selectable<SequenceGapTable>, 'closed_at' | 'closed_by'>;
 
+/** The dedup key of a message whose identity is its own id: this prefix, then the id. */
+export const UNIQUE_KEY_PREFIX = 'u:';
+
+/**
+ * The predicate of the identity index, which leaves those messages out (migration 0008):
+ * a lookup of stored identities names it word for word, or SQLite would not use the
+ * partial index.
+ */
+export const INDEXED_IDENTITY = "dedup_key not like 'u:%'";
+
 /** A stored identity the batch could collide with. */
 export interface StoredIdentity {
   readonly id: string;

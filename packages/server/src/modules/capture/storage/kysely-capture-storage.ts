@@ -1,7 +1,21 @@
 import { sql } from 'kysely';
 import type { Store } from '../../../store/store.js';
 import { appendChanges } from '../../changes/index.js';
-import type { CaptureStorage, CaptureWrites, IdentityLookup, StoredIdentity } from './capture-storage.js';
+import {
+  type CaptureStorage,
+  type CaptureWrites,
+  type IdentityLookup,
+  INDEXED_IDENTITY,
+  type StoredIdentity,
+} from './capture-storage.js';
+
+/** The stored identities among `lookups`, as (tenant, device, key) row values: one index probe each. */
+export function storedIdentitiesQuery(lookups: readonly IdentityLookup[]) {
+  return sql<StoredIdentity>`
+    select id, tenant_id, device_id, dedup_key, timeliness from messages
+    where (tenant_id, device_id, dedup_key) in (values ${sql.join(lookups.map((l) => sql`(${l.tenantId}, ${l.deviceId}, ${l.key})`))})
+    and ${sql.raw(INDEXED_IDENTITY)}`;
+}
 
 /** Capture storage over Kysely, in the caller's transaction `tx` (PostgreSQL's path). */
 export function kyselyCaptureStorage(tx: Store): CaptureStorage {
@@ -38,15 +52,10 @@ export function kyselyCaptureStorage(tx: Store): CaptureStorage {
 
     async storedIdentities(lookups: readonly IdentityLookup[]) {
       const found: StoredIdentity[] = [];
-      // Looked up as (tenant, device, key) row values: one index probe each. (An IN list
-      // per column would probe the cross product.)
+      // Row values, not an IN list per column (that would probe the cross product).
       for (let start = 0; start < lookups.length; start += 2000) {
         const chunk = lookups.slice(start, start + 2000);
-        const rows = await sql<StoredIdentity>`
-          select id, tenant_id, device_id, dedup_key, timeliness from messages
-          where (tenant_id, device_id, dedup_key) in (values ${sql.join(chunk.map((l) => sql`(${l.tenantId}, ${l.deviceId}, ${l.key})`))})`.execute(
-          db,
-        );
+        const rows = await storedIdentitiesQuery(chunk).execute(db);
         found.push(...rows.rows);
       }
       return found;

@@ -1,6 +1,12 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { storedChangeData } from '../../changes/index.js';
-import type { CaptureStorage, CaptureWrites, DeviceStateRow, StoredIdentity } from './capture-storage.js';
+import {
+  type CaptureStorage,
+  type CaptureWrites,
+  type DeviceStateRow,
+  INDEXED_IDENTITY,
+  type StoredIdentity,
+} from './capture-storage.js';
 
 const MESSAGE_COLUMNS = [
   'id',
@@ -36,6 +42,9 @@ const STATE_COLUMNS = [
   'out_of_order_count',
 ] as const;
 
+/** A stored identity by (tenant, device, key), through the partial identity index. */
+export const SQLITE_IDENTITY_LOOKUP = `select id, tenant_id, device_id, dedup_key, timeliness from messages where tenant_id = ? and device_id = ? and dedup_key = ? and ${INDEXED_IDENTITY}`;
+
 const insertSql = (table: string, columns: readonly string[]) =>
   `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`;
 
@@ -53,9 +62,7 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
     deviceState: database.prepare<[string, string], DeviceStateRow>(
       'select * from device_state where tenant_id = ? and device_id = ?',
     ),
-    identity: database.prepare<[string, string, string], StoredIdentity>(
-      'select id, tenant_id, device_id, dedup_key, timeliness from messages where tenant_id = ? and device_id = ? and dedup_key = ?',
-    ),
+    identity: database.prepare<[string, string, string], StoredIdentity>(SQLITE_IDENTITY_LOOKUP),
     samePayload: database.prepare<[string, string, number, Buffer], StoredIdentity>(
       'select id, tenant_id, device_id, dedup_key, timeliness from messages where tenant_id = ? and device_id = ? and received_at >= ? and payload = ? order by received_at desc limit 1',
     ),
