@@ -96,11 +96,12 @@ interface Pending {
  */
 export class SqliteCaptureWriter implements CaptureWriter {
   /**
-   * One batch in the thread at a time: the next is posted when this one is committed
-   * (`accepted`), not when it is durable, so that frames arriving meanwhile join it
-   * instead of waiting in the thread's queue behind a batch of one.
+   * Batches posted to the thread and not committed yet (`accepted`, not durable: a batch
+   * waiting for its sync holds no slot). Two, so that while a small batch is applied the
+   * frames that arrived meanwhile are already on their way as the next one; measured
+   * against one and three with durable MQTT uplinks (about 15% more than one).
    */
-  readonly maxInFlight = 1;
+  readonly maxInFlight = 2;
   readonly #data: WriterData;
   readonly #entry: URL;
   #worker: Worker | undefined;
