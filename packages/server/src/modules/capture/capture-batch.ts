@@ -254,7 +254,8 @@ export async function writeCaptureBatch(
       device_id: frame.deviceId,
       type_id: frame.typeId,
       transport: frame.transport,
-      // A unique identity is the message's own id: appended to the index, never colliding.
+      // A unique identity is the message's own id: never colliding, and left out of the
+      // identity index (nothing looks it up).
       dedup_key: identity.unique ? `${UNIQUE_KEY_PREFIX}${id}` : identity.key,
       received_at: frame.receivedAt,
       device_time: frame.deviceTime ?? null,
