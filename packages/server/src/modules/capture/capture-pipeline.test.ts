@@ -342,8 +342,20 @@ for (const dialect of dialectCases()) {
       const frames = devices.flatMap((device) =>
         Array.from({ length: 25 }, (_, seq) => sigfox(device, seq, T0 / 1000 - 100 + seq)),
       );
-      const outcomes = await Promise.all(frames.map((frame) => pipeline.capture(frame)));
+      const announced: number[] = [];
+      const unsubscribe = bus.subscribe('changes.committed', (event) => announced.push(event.position));
+      const before = await readChanges(store, 't', 0, 100_000);
+      const outcomes = await Promise.all(frames.map((frame) => pipeline.capture(frame))).finally(unsubscribe);
       expect(outcomes.every((o) => !o.duplicate)).toBe(true);
+      // One change per message, in the order the frames arrived (batches of more rows than
+      // one multi-row insert takes), and the last position taken is the one announced.
+      const written = (await readChanges(store, 't', before.at(-1)?.position ?? 0, 100_000)).map((c) => ({
+        position: Number(c.position),
+        entityId: c.entity_id,
+      }));
+      expect(written.map((c) => c.entityId)).toEqual(outcomes.map((o) => o.messageId));
+      expect(written.every((c, i) => i === 0 || c.position > (written[i - 1]?.position ?? 0))).toBe(true);
+      expect(Math.max(...announced)).toBe(written.at(-1)?.position);
       const count = await store.db
         .selectFrom('messages')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))

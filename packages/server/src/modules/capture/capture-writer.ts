@@ -43,6 +43,34 @@ export type PackedFrame = Omit<Frame, 'payload'> & {
   readonly payloadLength: number;
 };
 
+/**
+ * A frame without its payload, every field named: one object shape for every frame (an
+ * object rest copied the fields one by one, a tenth of the server's thread under batched
+ * ingest), and what structured clone copies is only what the thread reads.
+ */
+function packFrame(frame: Frame, payloadAt: number): PackedFrame {
+  // Every key required: a field added to Frame and not named here does not compile.
+  const packed: { [K in keyof Required<PackedFrame>]: PackedFrame[K] } = {
+    tenantId: frame.tenantId,
+    deviceId: frame.deviceId,
+    typeId: frame.typeId,
+    transport: frame.transport,
+    receivedAt: frame.receivedAt,
+    deviceTime: frame.deviceTime,
+    seq: frame.seq,
+    seqBits: frame.seqBits,
+    messageId: frame.messageId,
+    payloadJson: frame.payloadJson,
+    receptions: frame.receptions,
+    receptionsOnly: frame.receptionsOnly,
+    retransmission: frame.retransmission,
+    replayed: frame.replayed,
+    payloadAt,
+    payloadLength: frame.payload.length,
+  };
+  return packed;
+}
+
 /** A request to the SQLite capture thread, and its answer. */
 export interface WriterRequest {
   readonly id: number;
@@ -132,10 +160,10 @@ export class SqliteCaptureWriter implements CaptureWriter {
     // under it, and small Buffers share 8 KiB pool slabs.
     const payloads = new Uint8Array(frames.reduce((total, frame) => total + frame.payload.length, 0));
     let at = 0;
-    const packed = frames.map(({ payload, ...rest }): PackedFrame => {
-      payloads.set(payload, at);
-      at += payload.length;
-      return { ...rest, payloadAt: at - payload.length, payloadLength: payload.length };
+    const packed = frames.map((frame) => {
+      payloads.set(frame.payload, at);
+      at += frame.payload.length;
+      return packFrame(frame, at - frame.payload.length);
     });
     return new Promise<BatchResult>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, accepted });

@@ -27,12 +27,18 @@ database.pragma('wal_autocheckpoint = 0');
 database.pragma('busy_timeout = 15000');
 const storage = sqliteCaptureStorage(database);
 
-/** Each frame's payload as a Buffer view of the batch's buffer (SQLite binds Buffers as blobs). */
-const unpack = (frames: readonly PackedFrame[], payloads: ArrayBuffer): Frame[] =>
-  frames.map(({ payloadAt, payloadLength, ...rest }) => ({
-    ...rest,
-    payload: Buffer.from(payloads, payloadAt, payloadLength),
-  }));
+/**
+ * Each frame's payload as a Buffer view of the batch's buffer (SQLite binds Buffers as
+ * blobs). The packed frame is reused as the frame: copying its fields (an object rest)
+ * was a tenth of this thread's time under batched ingest.
+ */
+function unpack(frames: readonly PackedFrame[], payloads: ArrayBuffer): Frame[] {
+  return frames.map((packed) => {
+    const frame = packed as unknown as { payload: Buffer };
+    frame.payload = Buffer.from(payloads, packed.payloadAt, packed.payloadLength);
+    return frame as unknown as Frame;
+  });
+}
 
 async function handle({ id, frames, payloads, now }: WriterRequest): Promise<WriterReply> {
   try {
