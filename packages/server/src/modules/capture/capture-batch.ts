@@ -25,8 +25,12 @@ export interface BatchResult {
   readonly outcomes: readonly CaptureOutcome[];
   /** Last change position per tenant, for the bus. */
   readonly positions: ReadonlyMap<string, number>;
-  /** The messages this batch created, for the bus. */
-  readonly created: readonly CreatedMessage[];
+  /**
+   * Indexes of the frames whose new message is out of order. With the outcomes and the
+   * frames this tells every created message (`createdMessages`), so that the SQLite capture
+   * thread does not send back what its caller already has.
+   */
+  readonly outOfOrder: readonly number[];
 }
 
 /** A message a batch created, as the `message.captured` event tells it. */
@@ -37,6 +41,28 @@ export interface CreatedMessage {
   readonly messageId: string;
   readonly timeliness: Timeliness;
   readonly outOfOrder: boolean;
+}
+
+/**
+ * The messages a batch created, for the bus: one for each frame whose outcome is not a
+ * duplicate (a frame either creates its own message or is a duplicate of one).
+ */
+export function createdMessages(frames: readonly Frame[], result: BatchResult): CreatedMessage[] {
+  const outOfOrder = new Set(result.outOfOrder);
+  const created: CreatedMessage[] = [];
+  result.outcomes.forEach((outcome, index) => {
+    const frame = frames[index];
+    if (outcome.duplicate || !frame) return;
+    created.push({
+      tenantId: frame.tenantId,
+      deviceId: frame.deviceId,
+      typeId: frame.typeId,
+      messageId: outcome.messageId,
+      timeliness: outcome.timeliness,
+      outOfOrder: outOfOrder.has(index),
+    });
+  });
+  return created;
 }
 
 const deviceKey = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
@@ -145,6 +171,7 @@ export async function writeCaptureBatch(
 
   // -- frame by frame, in arrival order --
   const outcomes: CaptureOutcome[] = [];
+  const outOfOrderFrames: number[] = [];
   const messages: MessageRow[] = [];
   const receptions: ReceptionRow[] = [];
   const touched = new Set<string>();
@@ -302,6 +329,7 @@ export async function writeCaptureBatch(
     }
     touched.add(dk);
     outcomes.push({ messageId: id, duplicate: false, timeliness });
+    if (outOfOrder) outOfOrderFrames.push(index);
   }
 
   // -- writes --
@@ -325,18 +353,7 @@ export async function writeCaptureBatch(
     },
     now,
   );
-  return {
-    outcomes,
-    positions,
-    created: messages.map((m) => ({
-      tenantId: m.tenant_id,
-      deviceId: m.device_id,
-      typeId: m.type_id,
-      messageId: m.id,
-      timeliness: m.timeliness as Timeliness,
-      outOfOrder: m.out_of_order === 1,
-    })),
-  };
+  return { outcomes, positions, outOfOrder: outOfOrderFrames };
 }
 
 /** A resent frame's original among the messages this batch created, if any. */

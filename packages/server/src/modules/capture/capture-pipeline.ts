@@ -2,7 +2,7 @@ import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
-import type { BatchResult } from './capture-batch.js';
+import { type BatchResult, createdMessages } from './capture-batch.js';
 import { type CaptureWriter, openCaptureWriter } from './capture-writer.js';
 import type { CaptureOutcome, Frame } from './frame.js';
 import { GroupCommitter } from './group-commit.js';
@@ -66,9 +66,7 @@ export class CapturePipeline {
     // Committed: now tell the rest of the server.
     for (const [tenantId, position] of result.positions)
       bus.publish('changes.committed', { tenantId, position });
-    for (const message of result.created) {
-      bus.publish('message.captured', message);
-    }
+    for (const message of createdMessages(frames, result)) bus.publish('message.captured', message);
     return result.outcomes;
   }
 }
