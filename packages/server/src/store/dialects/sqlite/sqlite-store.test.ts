@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../store.js';
@@ -13,11 +14,15 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function open(backgroundCheckpoints: boolean): { store: Store; file: string } {
+function open(backgroundCheckpoints: boolean, walRestartAboveBytes?: number): { store: Store; file: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'fleetport-sqlite-'));
   dirs.push(dir);
   const file = path.join(dir, 'fleetport.db');
-  const store = openSqliteStore({ file, backgroundCheckpoints });
+  const store = openSqliteStore({
+    file,
+    backgroundCheckpoints,
+    ...(walRestartAboveBytes === undefined ? {} : { walRestartAboveBytes }),
+  });
   stores.push(store);
   return { store, file };
 }
@@ -63,6 +68,47 @@ describe('SQLite store checkpoints', () => {
     stores.push(reopened);
     const [row] = (await sql<{ n: number }>`select count(*) as n from filler`.execute(reopened.db)).rows;
     expect(row?.n).toBe(1000);
+  });
+
+  it('restarts a WAL that commits never let restart, and keeps its file to write over', async () => {
+    const { store, file } = open(true, 256 * 1024);
+    await sql`create table filler (id integer primary key, body text not null)`.execute(store.db);
+    // Commits back to back for a second and a half from a connection of their own, as the
+    // capture thread makes them: no commit begins with the whole WAL copied back, so SQLite
+    // never starts it over by itself and it would only grow. A restart begins a new
+    // generation of the log, with new salts in its header.
+    const writer = new SqliteDatabase(file);
+    writer.pragma('synchronous = NORMAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.pragma('busy_timeout = 5000');
+    const insert = writer.prepare('insert into filler (body) values (?)');
+    const wal = openSync(`${file}-wal`, 'r');
+    const header = Buffer.alloc(8);
+    const salts = new Set<string>();
+    let shrank = false;
+    let size = 0;
+    let rows = 0;
+    try {
+      const started = Date.now();
+      while (Date.now() - started < 1500) {
+        insert.run('x'.repeat(400));
+        rows += 1;
+        if (rows % 50 !== 0) continue;
+        readSync(wal, header, 0, 8, 16);
+        salts.add(header.toString('hex'));
+        const now = fstatSync(wal).size;
+        shrank ||= now < size;
+        size = now;
+      }
+    } finally {
+      closeSync(wal);
+      writer.close();
+    }
+    expect(salts.size).toBeGreaterThan(1);
+    // Restarted, never truncated: the file keeps its blocks, and commits write over them.
+    expect(shrank).toBe(false);
+    const [row] = (await sql<{ n: number }>`select count(*) as n from filler`.execute(store.db)).rows;
+    expect(row?.n).toBe(rows);
   });
 
   it('without the thread, the same writes stay in the WAL (below the 1,000-page automatic checkpoint)', async () => {

@@ -7,6 +7,7 @@ import { AppError } from '../../../kernel/errors.js';
 import { startWorker, workerEntry } from '../../../kernel/workers.js';
 import type { Database } from '../../schema.js';
 import type { Store } from '../../store.js';
+import type { CheckpointerData } from './sqlite-checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** A file path; the directory is created when missing. */
@@ -19,17 +20,25 @@ export interface SqliteStoreOptions {
    * server's thread, HTTP) for the whole copy.
    */
   readonly backgroundCheckpoints?: boolean;
+  /** WAL content above which the checkpoint thread restarts the WAL (tests set it small). */
+  readonly walRestartAboveBytes?: number;
 }
 
-/** How often the checkpoint thread runs, and the WAL size it keeps to. */
+/**
+ * How often the checkpoint thread runs, the WAL content above which it restarts the WAL
+ * (the file keeps its size and is written again from the start), and the file size above
+ * which it truncates it (readers kept it from restarting).
+ */
 const CHECKPOINT_INTERVAL_MS = 200;
-const WAL_TRUNCATE_ABOVE_BYTES = 64 * 1024 * 1024;
+const WAL_RESTART_ABOVE_BYTES = 64 * 1024 * 1024;
+const WAL_TRUNCATE_ABOVE_BYTES = 256 * 1024 * 1024;
 
 /** Opens the embedded store: one SQLite file in WAL mode, foreign keys on. */
 export function openSqliteStore({
   file,
   synchronous = 'full',
   backgroundCheckpoints = true,
+  walRestartAboveBytes = WAL_RESTART_ABOVE_BYTES,
 }: SqliteStoreOptions): Store {
   mkdirSync(path.dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
@@ -37,7 +46,8 @@ export function openSqliteStore({
   database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const checkpointer = backgroundCheckpoints && file !== ':memory:' ? startCheckpointer(file) : undefined;
+  const checkpointer =
+    backgroundCheckpoints && file !== ':memory:' ? startCheckpointer(file, walRestartAboveBytes) : undefined;
   if (checkpointer) database.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
@@ -59,12 +69,17 @@ export function openSqliteStore({
  * Starts the checkpoint thread, and starts it again if it dies: without it the WAL would
  * only grow (every connection of ours turns automatic checkpoints off).
  */
-function startCheckpointer(file: string): { close(): Promise<void> } {
+function startCheckpointer(file: string, restartAboveBytes: number): { close(): Promise<void> } {
   let closing = false;
   let worker: Worker;
   const start = () => {
     worker = startWorker(workerEntry(import.meta.url, 'sqlite-checkpointer'), {
-      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, truncateAboveBytes: WAL_TRUNCATE_ABOVE_BYTES },
+      workerData: {
+        file,
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+        restartAboveBytes,
+        truncateAboveBytes: WAL_TRUNCATE_ABOVE_BYTES,
+      } satisfies CheckpointerData,
     });
     worker.unref();
     worker.on('error', () => {});
