@@ -479,10 +479,19 @@ async function checkDecodeSample(store: Store, typeId: string, expected: unknown
 
 /** Whether the Sigfox callback route exists yet: an unauthenticated probe stores nothing. */
 async function sigfoxRouteAvailable(url: string): Promise<boolean> {
-  const response = await fetch(`${url}/v1/callbacks/sigfox/${SIGFOX_TYPE}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
+  const probe = () =>
+    fetch(`${url}/v1/callbacks/sigfox/${SIGFOX_TYPE}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+  // The probe follows a minute of load from the generator's process, during which this
+  // process's keep-alive connection sat idle: one the server closed (Fastify's keep-alive
+  // timeout is 72 s) at the moment it is reused fails with "fetch failed". The probe is
+  // harmless to send again.
+  const response = await probe().catch((error: unknown) => {
+    if (error instanceof TypeError) return probe();
+    throw error;
   });
   const text = await response.text();
   return !(response.status === 404 && text.includes('route_not_found'));
