@@ -13,6 +13,8 @@ export interface DeviceAuthDeps {
 const TTL_MS = 5_000;
 const MAX_ENTRIES = 100_000;
 
+const deviceKey = (tenantId: string, deviceId: string) => `${tenantId}\u0000${deviceId}`;
+
 interface Entry {
   readonly principal: DevicePrincipal;
   readonly expiresAt: number | null;
@@ -31,14 +33,15 @@ interface Entry {
 export class DeviceAuthenticator {
   readonly #deps: DeviceAuthDeps;
   readonly #cache = new Map<string, Entry>();
+  /** The cached token hashes of each device, so that a change drops them without a scan. */
+  readonly #byDevice = new Map<string, Set<string>>();
 
   constructor(deps: DeviceAuthDeps) {
     this.#deps = deps;
     deps.bus.subscribe('device.access_changed', ({ tenantId, deviceId }) => {
-      for (const [hash, entry] of this.#cache) {
-        if (entry.principal.tenantId === tenantId && entry.principal.deviceId === deviceId)
-          this.#cache.delete(hash);
-      }
+      const key = deviceKey(tenantId, deviceId);
+      for (const hash of this.#byDevice.get(key) ?? []) this.#cache.delete(hash);
+      this.#byDevice.delete(key);
     });
   }
 
@@ -78,8 +81,14 @@ export class DeviceAuthenticator {
       typeId: row.type_id,
       credentialId: row.credential_id,
     };
-    if (this.#cache.size >= MAX_ENTRIES) this.#cache.clear();
+    if (this.#cache.size >= MAX_ENTRIES) {
+      this.#cache.clear();
+      this.#byDevice.clear();
+    }
     this.#cache.set(hash, { principal, expiresAt: row.expires_at, cachedAt: now });
+    const key = deviceKey(principal.tenantId, principal.deviceId);
+    const hashes = this.#byDevice.get(key) ?? new Set<string>();
+    this.#byDevice.set(key, hashes.add(hash));
     return principal;
   }
 }
