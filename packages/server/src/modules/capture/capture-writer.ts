@@ -5,6 +5,7 @@ import { startWorker, workerEntry } from '../../kernel/workers.js';
 import { guarded, type Store, transact } from '../../store/store.js';
 import { type BatchResult, writeCaptureBatch } from './capture-batch.js';
 import type { Frame } from './frame.js';
+import { type PackedBatch, packFrames, transferables } from './frame-packing.js';
 import { kyselyCaptureStorage } from './storage/kysely-capture-storage.js';
 
 /** Writes one batch of frames in one durable transaction. */
@@ -37,46 +38,11 @@ export function storeCaptureWriter(
   };
 }
 
-/** A frame on its way to the capture thread: its payload is a slice of the batch's buffer. */
-export type PackedFrame = Omit<Frame, 'payload'> & {
-  readonly payloadAt: number;
-  readonly payloadLength: number;
-};
-
-/**
- * A frame without its payload, every field named: one object shape for every frame (an
- * object rest copied the fields one by one, a tenth of the server's thread under batched
- * ingest), and what structured clone copies is only what the thread reads.
- */
-function packFrame(frame: Frame, payloadAt: number): PackedFrame {
-  // Every key required: a field added to Frame and not named here does not compile.
-  const packed: { [K in keyof Required<PackedFrame>]: PackedFrame[K] } = {
-    tenantId: frame.tenantId,
-    deviceId: frame.deviceId,
-    typeId: frame.typeId,
-    transport: frame.transport,
-    receivedAt: frame.receivedAt,
-    deviceTime: frame.deviceTime,
-    seq: frame.seq,
-    seqBits: frame.seqBits,
-    messageId: frame.messageId,
-    payloadJson: frame.payloadJson,
-    receptions: frame.receptions,
-    receptionsOnly: frame.receptionsOnly,
-    retransmission: frame.retransmission,
-    replayed: frame.replayed,
-    payloadAt,
-    payloadLength: frame.payload.length,
-  };
-  return packed;
-}
-
 /** A request to the SQLite capture thread, and its answer. */
 export interface WriterRequest {
   readonly id: number;
-  readonly frames: readonly PackedFrame[];
-  /** Every payload of the batch, back to back (transferred, not copied). */
-  readonly payloads: ArrayBuffer;
+  /** The frames, packed so that posting them costs little (its buffers are transferred). */
+  readonly batch: PackedBatch;
   readonly now: number;
 }
 export type WriterReply =
@@ -156,20 +122,10 @@ export class SqliteCaptureWriter implements CaptureWriter {
     if (this.#closed) return Promise.reject(new AppError('unavailable', 'the capture writer is closed'));
     const worker = this.#worker ?? this.#start();
     const id = this.#nextId++;
-    // Payloads travel in one transferred buffer: posting a Buffer clones all of the memory
-    // under it, and small Buffers share 8 KiB pool slabs.
-    const payloads = new Uint8Array(frames.reduce((total, frame) => total + frame.payload.length, 0));
-    let at = 0;
-    const packed = frames.map((frame) => {
-      payloads.set(frame.payload, at);
-      at += frame.payload.length;
-      return packFrame(frame, at - frame.payload.length);
-    });
+    const batch = packFrames(frames);
     return new Promise<BatchResult>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, accepted });
-      worker.postMessage({ id, frames: packed, payloads: payloads.buffer, now } satisfies WriterRequest, [
-        payloads.buffer,
-      ]);
+      worker.postMessage({ id, batch, now } satisfies WriterRequest, transferables(batch));
     });
   }
 
