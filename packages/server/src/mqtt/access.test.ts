@@ -20,6 +20,7 @@ import {
   startBroker,
   type TestBroker,
 } from './test-support.js';
+import { filterCovers } from './topics.js';
 
 /** Credentials of the test: username → principal; password must be "secret". */
 const principals: Record<string, Principal> = {
@@ -223,6 +224,22 @@ describe('policy helpers', () => {
     expect(deviceSubtreePolicy(device, 'devices/#')).toBe(false);
     expect(deviceSubtreePolicy({ ...device, deviceId: '+' }, 'devices/x/up')).toBe(false);
     expect(deviceSubtreePolicy(app, 'anything/#')).toBe(true);
+  });
+
+  it('deviceSubtreePolicy answers exactly what the filter devices/{id}/# covers', () => {
+    const levels = ['devices', 'd1', 'd10', 'd', 'up', '+', '#', ''];
+    const candidates: string[] = [];
+    const grow = (prefix: string[], depth: number) => {
+      if (prefix.length > 0) candidates.push(prefix.join('/'));
+      if (depth === 0) return;
+      for (const level of levels) grow([...prefix, level], depth - 1);
+    };
+    grow([], 4);
+    for (const candidate of candidates)
+      expect([candidate, deviceSubtreePolicy(device, candidate)]).toEqual([
+        candidate,
+        filterCovers('devices/d1/#', candidate),
+      ]);
   });
 
   it('evaluateTopicPolicy: deny wins, allow must cover, fallback otherwise', () => {

@@ -97,8 +97,17 @@ export function deviceSubtreePolicy(principal: Principal, topicOrFilter: string)
   const deviceId = principal.deviceId;
   if (deviceId === undefined || deviceId.includes('/') || deviceId.includes('+') || deviceId.includes('#'))
     return false;
-  return filterCovers(`devices/${deviceId}/#`, topicOrFilter);
+  // What `devices/{id}/#` covers [MQTT-4.7.1-2: `#` also matches the parent level]: the
+  // device's own level or anything below it; a wildcard there cannot reach past it, as
+  // `deviceId` has none. A prefix test, not a split of both, on every device publish.
+  const subtree = `devices/${deviceId}`;
+  return (
+    topicOrFilter.startsWith(subtree) &&
+    (topicOrFilter.length === subtree.length || topicOrFilter.charCodeAt(subtree.length) === SLASH)
+  );
 }
+
+const SLASH = 0x2f;
 
 /** One rule of a tenant's topic policy. */
 export interface TopicRule {
