@@ -23,8 +23,8 @@ export interface PackedBatch {
 
 interface FrameExtras {
   readonly receptions: readonly Reception[];
-  /** Present (the key) when the frame has a JSON payload, whatever its value. */
-  readonly payloadJson?: unknown;
+  /** The JSON payload, if the frame has one (undefined otherwise). */
+  readonly payloadJson: unknown;
 }
 
 const TENANT = 0;
@@ -106,11 +106,7 @@ export function packFrames(frames: readonly Frame[]): PackedBatch {
       packBoolean(frame.replayed, REPLAYED_SHIFT);
     if (frame.receptions.length > 0 || frame.payloadJson !== undefined) {
       numbers[row + EXTRAS] = extras.length;
-      extras.push(
-        frame.payloadJson === undefined
-          ? { receptions: frame.receptions }
-          : { receptions: frame.receptions, payloadJson: frame.payloadJson },
-      );
+      extras.push({ receptions: frame.receptions, payloadJson: frame.payloadJson });
     } else numbers[row + EXTRAS] = NONE;
     at += frame.payload.length;
     row += FIELDS;
