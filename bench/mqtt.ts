@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { BrokerUnavailable, type BrokerUnderTest, type MeasurementId } from './mqtt/broker-under-test.js';
+import {
+  BrokerUnavailable,
+  type BrokerUnderTest,
+  type CommitSizes,
+  type MeasurementId,
+} from './mqtt/broker-under-test.js';
 import { aedesBroker, fleetportBroker, mosquittoBroker } from './mqtt/brokers.js';
 import { PAYLOAD_BYTES, writePublisherInputs } from './mqtt/deliveries.js';
 import { fleetportServerBroker } from './mqtt/fleetport-server.js';
@@ -144,6 +149,18 @@ function describeThroughput(result: ThroughputResult): string {
   return `${formatNumber(result.rate)} msgs/s (${formatNumber(result.delivered)} delivered over ${formatNumber((result.lastMs - result.firstMs) / 1000)} s at the subscriber; wall ${formatNumber(result.wallMs / 1000)} s), lost ${formatNumber(result.lost)} of ${formatNumber(result.sent)}${extras.length > 0 ? `, ${extras.join(', ')}` : ''}, broker CPU ${formatNumber(result.brokerCpuPercent)}%, machine CPU ${formatNumber(result.machineCpuPercent)}% of ${cpus().length * 100}%`;
 }
 
+/**
+ * A durable broker's commits. With a QoS 1 publisher whose window is W, each window of
+ * acknowledgements lets one message out at once and holds the rest until it is
+ * acknowledged (Nagle's algorithm in `mosquitto_pub`), so a window is often two commits,
+ * 1 and W − 1, one after the other: many single-message commits mean a slow run.
+ */
+function describeCommits(commits: CommitSizes): string {
+  const mean = commits.messages / Math.max(1, commits.commits);
+  const singles = (commits.singles / Math.max(1, commits.commits)) * 100;
+  return `${formatNumber(commits.commits)} commits (≈), ${formatNumber(mean)} messages each on average, median ${formatNumber(commits.median)}, ${formatNumber(singles)}% of one message`;
+}
+
 /** Records this run's ratios for every pair whose both figures exist. */
 function recordRatios(samples: SampleSet, label: string, values: ReadonlyMap<string, number>): void {
   for (const [a, b] of RATIO_PAIRS) {
@@ -277,7 +294,22 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
                 result.brokerCpuPercent,
               );
               keep(scenario.label, broker.name, result.rate);
-              say(`${prefix} ${where}: ${describeThroughput(result)}`);
+              const commits = running.commits?.();
+              if (commits !== undefined) {
+                samples.add(
+                  `${scenario.label}: ${broker.name} messages per commit (≈)`,
+                  'messages',
+                  commits.messages / Math.max(1, commits.commits),
+                );
+                samples.add(
+                  `${scenario.label}: ${broker.name} commits of one message`,
+                  '% of commits',
+                  (commits.singles / Math.max(1, commits.commits)) * 100,
+                );
+              }
+              say(
+                `${prefix} ${where}: ${describeThroughput(result)}${commits === undefined ? '' : `; ${describeCommits(commits)}`}`,
+              );
             } finally {
               await running.stop();
               reportProfiles(profiles, say);

@@ -25,7 +25,33 @@ export interface RunningBroker {
   readonly pid: number;
   /** Set when the load must use these topic and credentials (one publisher only). */
   readonly uplink?: UplinkAccess;
+  /** A durable broker: how the messages it stored so far were grouped into commits. */
+  commits?(): CommitSizes;
   stop(): Promise<void>;
+}
+
+/**
+ * How a durable broker grouped its stored messages into commits. Estimated from the rows'
+ * storage time (a batch stamps all its rows with one millisecond), so two commits in one
+ * millisecond count as one.
+ */
+export interface CommitSizes {
+  readonly messages: number;
+  readonly commits: number;
+  /** Commits of one message: the QoS 1 publisher's window was split as 1 + the rest. */
+  readonly singles: number;
+  readonly median: number;
+}
+
+/** `CommitSizes` of a list of messages per commit. */
+export function commitSizesOf(sizes: readonly number[]): CommitSizes {
+  const sorted = [...sizes].sort((a, b) => a - b);
+  return {
+    messages: sorted.reduce((sum, size) => sum + size, 0),
+    commits: sorted.length,
+    singles: sorted.filter((size) => size === 1).length,
+    median: sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] ?? 0),
+  };
 }
 
 /** How to start a broker under test. */

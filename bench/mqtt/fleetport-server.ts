@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { ApiClient, stringField } from '../support/api-client.js';
 import { oweCleanup } from '../support/cleanup.js';
 import {
   BrokerUnavailable,
   type BrokerUnderTest,
+  type CommitSizes,
+  commitSizesOf,
   profileFlags,
   type RunningBroker,
   type StartOptions,
@@ -117,6 +120,7 @@ export async function startFleetportServer(options?: StartOptions): Promise<Runn
     return {
       port: mqttPort,
       pid: server.pid,
+      commits: () => storedCommitSizes(path.join(dataDir, 'fleetport.db')),
       uplink: {
         topic: `devices/${DEVICE}/up`,
         publisher: { username: DEVICE, password: token },
@@ -127,6 +131,19 @@ export async function startFleetportServer(options?: StartOptions): Promise<Runn
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The commits of the messages in the server's database, read while it runs (WAL readers do not block it). */
+function storedCommitSizes(file: string): CommitSizes {
+  const database = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  try {
+    const rows = database
+      .prepare<[], { size: number }>('select count(*) as size from messages group by stored_at')
+      .all();
+    return commitSizesOf(rows.map((row) => row.size));
+  } finally {
+    database.close();
   }
 }
 
