@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestDatabase } from './databases.js';
+import { freePort } from './ports.js';
+
+export { freePort };
 
 const serverMain = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const repoRoot = path.resolve(path.dirname(serverMain), '../../..');
@@ -19,24 +21,34 @@ export interface ChildServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `serve()` in a child process on the test database and waits until /readyz answers. */
+/**
+ * Starts `serve()` in a child process on the test database and waits until /readyz answers.
+ * The HTTP port is one `freePort()` found; should another process bind it before the child
+ * does, the child is started again on another (unless the test pinned the port in `env`).
+ */
 export async function spawnServer(
   database: TestDatabase,
   { adminKey = `fpk_test_${randomBytes(24).toString('base64url')}`, env = {} as Record<string, string> } = {},
 ): Promise<ChildServer> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt += 1) {
+    const port = env.FLEETPORT_HTTP_PORT ? Number(env.FLEETPORT_HTTP_PORT) : await freePort();
+    try {
+      return await startOnce(database, port, adminKey, env);
+    } catch (error) {
+      const raced = error instanceof PortTaken && !env.FLEETPORT_HTTP_PORT && attempt < 5;
+      if (!raced) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnce(
+  database: TestDatabase,
+  port: number,
+  adminKey: string,
+  env: Record<string, string>,
+): Promise<ChildServer> {
   const child = spawn(
     process.execPath,
     [
@@ -80,7 +92,12 @@ export async function spawnServer(
     ended = true;
   });
   for (;;) {
-    if (ended) throw new Error(`the server exited before it was ready:\n${output}`);
+    if (ended) {
+      const message = `the server exited before it was ready:\n${output}`;
+      throw output.includes(`EADDRINUSE: address already in use 127.0.0.1:${port}`)
+        ? new PortTaken(message)
+        : new Error(message);
+    }
     try {
       const response = await fetch(`${url}/readyz`);
       if (response.ok) break;
