@@ -118,7 +118,7 @@ export async function startServer(
     codecs = new Codecs(deps, { metrics: app.metrics });
     await codecs.start();
     registerCodecRoutes(app, codecs);
-    pipeline = new CapturePipeline(deps, { synchronous: config.sqliteSynchronous });
+    pipeline = new CapturePipeline(deps, { synchronous: config.sqliteSynchronous, metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });

@@ -1,8 +1,10 @@
+import type { Registry } from 'prom-client';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
 import { type BatchResult, createdMessages } from './capture-batch.js';
+import { CaptureMetrics } from './capture-metrics.js';
 import { type CaptureWriter, openCaptureWriter } from './capture-writer.js';
 import type { CaptureOutcome, Frame } from './frame.js';
 import { GroupCommitter } from './group-commit.js';
@@ -21,6 +23,14 @@ export interface CapturePipelineOptions {
   readonly writer?: CaptureWriter;
   /** SQLite `synchronous` of the capture thread's connection. */
   readonly synchronous?: 'full' | 'normal';
+  /** Where the pipeline's counters and batch timings go (`/metrics`). */
+  readonly metrics?: Registry;
+}
+
+/** A frame waiting in the group committer, with when it was submitted (`performance.now()`). */
+interface Submitted {
+  readonly frame: Frame;
+  readonly at: number;
 }
 
 /**
@@ -31,22 +41,31 @@ export interface CapturePipelineOptions {
  */
 export class CapturePipeline {
   readonly #deps: CaptureDeps;
-  readonly #committer: GroupCommitter<Frame, CaptureOutcome>;
+  readonly #committer: GroupCommitter<Submitted, CaptureOutcome>;
   readonly #writer: CaptureWriter;
+  readonly #metrics: CaptureMetrics | undefined;
 
-  constructor(deps: CaptureDeps, { maxBatch = 1000, writer, synchronous }: CapturePipelineOptions = {}) {
+  constructor(
+    deps: CaptureDeps,
+    { maxBatch = 1000, writer, synchronous, metrics }: CapturePipelineOptions = {},
+  ) {
     this.#deps = deps;
     this.#writer = writer ?? openCaptureWriter(deps.store, synchronous ? { synchronous } : {});
-    this.#committer = new GroupCommitter<Frame, CaptureOutcome>({
+    this.#committer = new GroupCommitter<Submitted, CaptureOutcome>({
       maxBatch,
       maxInFlight: this.#writer.maxInFlight,
-      write: (frames, accepted) => this.#write(frames, accepted),
+      write: (items, accepted) => this.#write(items, accepted),
     });
+    this.#metrics = metrics ? new CaptureMetrics(metrics, () => this.#committer.pending) : undefined;
   }
 
   /** Resolves once the frame is durable (or was already stored); rejects if it cannot be. */
   capture(frame: Frame): Promise<CaptureOutcome> {
-    return this.#committer.submit(frame);
+    const outcome = this.#committer.submit({ frame, at: performance.now() });
+    const metrics = this.#metrics;
+    // A branch of its own: the caller still sees the rejection.
+    if (metrics) outcome.catch(() => metrics.failed(frame.transport));
+    return outcome;
   }
 
   /** Resolves when every submitted frame has been written. */
@@ -60,9 +79,23 @@ export class CapturePipeline {
     await this.#writer.close();
   }
 
-  async #write(frames: readonly Frame[], accepted: () => void): Promise<readonly CaptureOutcome[]> {
+  async #write(items: readonly Submitted[], accepted: () => void): Promise<readonly CaptureOutcome[]> {
     const { clock, bus } = this.#deps;
-    const result: BatchResult = await this.#writer.write(frames, clock.now(), accepted);
+    const frames = items.map((item) => item.frame);
+    const started = performance.now();
+    let committed: number | undefined;
+    const result: BatchResult = await this.#writer.write(frames, clock.now(), () => {
+      committed ??= performance.now();
+      accepted();
+    });
+    if (this.#metrics) {
+      const durable = performance.now();
+      this.#metrics.written(
+        frames.map((frame) => frame.transport),
+        result.outcomes,
+        { oldestSubmitted: items[0]?.at ?? started, started, committed: committed ?? durable, durable },
+      );
+    }
     // Committed: now tell the rest of the server.
     for (const [tenantId, position] of result.positions)
       bus.publish('changes.committed', { tenantId, position });

@@ -52,6 +52,26 @@ for (const dialect of dialectCases()) {
       expect(retry.body).toEqual({ id: first.body.id, duplicate: true, timeliness: 'live' });
     });
 
+    it('shows what capture did in /metrics: frames by transport and outcome, batch sizes and timings', async () => {
+      const body = { hex: 'beef', seq: nextSeq(), messageId: 'metrics-retry' };
+      expect((await ingest(body)).status).toBe(201);
+      expect((await ingest(body)).status).toBe(200);
+      const metrics = await server.request('GET', '/metrics', { key: null });
+      expect(metrics.status).toBe(200);
+      const value = (line: string) => {
+        const found = metrics.text.split('\n').find((l) => l.startsWith(`${line} `));
+        return found === undefined ? undefined : Number(found.slice(line.length + 1));
+      };
+      expect(
+        value('fleetport_capture_frames_total{transport="http",outcome="created"}'),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        value('fleetport_capture_frames_total{transport="http",outcome="duplicate"}'),
+      ).toBeGreaterThanOrEqual(1);
+      expect(value('fleetport_capture_batch_durable_seconds_count')).toBeGreaterThanOrEqual(2);
+      expect(value('fleetport_capture_frames_waiting')).toBe(0);
+    });
+
     it('takes bytes as hex or base64, or a JSON payload, and labels an old device time late', async () => {
       const json = await ingest({ json: { temperature: 21.5 }, seq: nextSeq() });
       expect((await server.request('GET', `/v1/messages/${json.body.id}`)).body).toMatchObject({

@@ -128,8 +128,29 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
       return statements.openGaps.all(tenantId, deviceId);
     },
     async apply(writes: CaptureWrites, now: number) {
-      for (const message of writes.messages)
-        statements.insertMessage.run(MESSAGE_COLUMNS.map((column) => message[column]));
+      const insertMessage = statements.insertMessage;
+      for (const m of writes.messages) {
+        // In MESSAGE_COLUMNS' order (keep them together), each read by name: mapping the
+        // column list over the row read it by key and cost about 0.2 µs a message.
+        insertMessage.run(
+          m.id,
+          m.tenant_id,
+          m.device_id,
+          m.type_id,
+          m.transport,
+          m.dedup_key,
+          m.received_at,
+          m.device_time,
+          m.seq,
+          m.message_id,
+          m.payload,
+          m.payload_json,
+          m.timeliness,
+          m.out_of_order,
+          m.sequence_event,
+          m.stored_at,
+        );
+      }
       for (const reception of writes.receptions) statements.insertReception.run(reception);
       for (const state of writes.states) statements.upsertState.run(state);
       for (const gap of writes.gapInserts) statements.insertGap.run(gap);
