@@ -23,6 +23,7 @@ import { MachineCpu } from './support/machine-cpu.js';
 import { type RunContext, repeatOnDatabases } from './support/repeat-on-databases.js';
 import { formatNumber } from './support/report-table.js';
 import { RssSampler } from './support/rss-sampler.js';
+import { type CaptureWindow, captureWindow, describeCapture, readMetrics } from './support/server-metrics.js';
 import { perSecond } from './support/stats.js';
 
 const HTTP_TYPE = 'bench-http';
@@ -95,6 +96,8 @@ interface Measured {
   readonly othersCpuPercent: number;
   /** When the phase's device type has a codec: decoding at the window's start and end. */
   readonly decoding: WindowDecoding | undefined;
+  /** Fleetport's capture pipeline over the window (not for the bare route). */
+  readonly capture: CaptureWindow | undefined;
 }
 
 /** The decoder's counters from `/metrics` (all device types). */
@@ -122,15 +125,7 @@ interface WindowDecoding {
 
 /** Reads the decoder's counters from the server's (unauthenticated) `/metrics`. */
 async function readDecodeMetrics(url: string): Promise<DecodeMetrics> {
-  const response = await fetch(`${url}/metrics`);
-  const text = await response.text();
-  if (!response.ok) throw new ApiError(response.status, text, 'GET /metrics');
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const match = /^([a-z_]+(?:\{[^}]*\})?)\s+(\S+)/.exec(line);
-    if (match?.[1] !== undefined && match[2] !== undefined) values.set(match[1], Number(match[2]));
-  }
+  const values = await readMetrics(url);
   const value = (name: string) => {
     const found = values.get(name);
     // Absent until the decoder exists; a server without it has no codecs to measure.
@@ -156,12 +151,18 @@ async function countDecodes(store: Store, typeId: string): Promise<number> {
   return Number(row.n);
 }
 
+function captureOf(measured: Measured): CaptureWindow {
+  if (!measured.capture) throw new Error('a Fleetport window was measured without its capture metrics');
+  return measured.capture;
+}
+
 /** Runs one load against `url`, measuring this (the server's) process over the measured window. */
 async function measure(
   spec: LoadSpec,
   profileFile: string | undefined,
   say: (line: string) => void,
-  decoded?: { readonly store: Store; readonly typeId: string },
+  decoded: { readonly store: Store; readonly typeId: string } | undefined,
+  { fleetport }: { readonly fleetport: boolean },
 ): Promise<Measured> {
   let cpuBefore: NodeJS.CpuUsage | undefined;
   let started = 0;
@@ -170,7 +171,9 @@ async function measure(
   let profiler: CpuProfiler | undefined;
   let profiling: Promise<void> | undefined;
   let decodesAtStart: Promise<DecodeMetrics | Error> | undefined;
+  let metricsAtStart: Promise<Map<string, number> | Error> | undefined;
   const report = await runLoad(spec, function measuring() {
+    if (fleetport) metricsAtStart = readMetrics(spec.url).catch((error: unknown) => toError(error));
     cpuBefore = process.cpuUsage();
     started = performance.now();
     sampler = new RssSampler();
@@ -203,6 +206,13 @@ async function measure(
       for (const line of formatProfileSummary(summary)) say(line);
   }
   if (cpuBefore === undefined) throw new Error('the load generator never started its measured window');
+  let capture: CaptureWindow | undefined;
+  if (fleetport) {
+    const atStart = await metricsAtStart;
+    if (atStart === undefined) throw new Error('the load generator never started its measured window');
+    if (atStart instanceof Error) throw atStart;
+    capture = captureWindow(atStart, await readMetrics(spec.url));
+  }
   const serverCpuPercent = ((cpu.user + cpu.system) / 1000 / elapsed) * 100;
   return {
     report,
@@ -210,6 +220,7 @@ async function measure(
     serverRssPeakMb: rssPeak / 2 ** 20,
     othersCpuPercent: Math.max(0, machineCpu - serverCpuPercent - report.measured.generatorCpuPercent),
     decoding,
+    capture,
   };
 }
 
@@ -566,6 +577,8 @@ async function ingestRun(
           spec(bare.url, workload),
           undefined,
           say,
+          undefined,
+          { fleetport: false },
         );
         requireOnly2xx(`bare route, ${label}`, report);
         const rate = perSecond(report.measured.answered2xx, report.measured.elapsedMs);
@@ -592,6 +605,11 @@ async function ingestRun(
       record(`${label}: other processes' CPU`, '% of a core', measured.othersCpuPercent);
       record(`${label}: server RSS peak`, 'MB', measured.serverRssPeakMb);
       record(`${label}: messages per commit (≈)`, 'messages', perCommit);
+      const capture = captureOf(measured);
+      record(`${label}: capture frames per batch`, 'frames', capture.framesPerBatch);
+      record(`${label}: capture batch wait`, 'ms', capture.waitMs);
+      record(`${label}: capture batch commit`, 'ms', capture.commitMs);
+      record(`${label}: capture batch durable`, 'ms', capture.durableMs);
     };
 
     /**
@@ -662,6 +680,7 @@ async function ingestRun(
       profileFile('single'),
       say,
       decodeProbe(HTTP_TYPE),
+      { fleetport: true },
     );
     const singleDecoding = followDecoding(single);
     requireOnly2xx(`ingest, ${singleLabel}`, single.report);
@@ -676,7 +695,7 @@ async function ingestRun(
     recordPhase(`ingest, ${singleLabel}`, single, await messagesPerCommit(server.store, HTTP_TYPE, since));
     const singleDecoded = await recordDecoding(`ingest, ${singleLabel}`, single, singleRate, singleDecoding);
     say(
-      `ingest, ${singleLabel}: ${formatNumber(singleRate)} messages/s = ${formatNumber(singleRatio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%), server CPU ${formatNumber(single.serverCpuPercent)}%, other processes ${formatNumber(single.othersCpuPercent)}%; ${describeWindow(single.report)}; stored ${stored}, every acknowledged one exactly once; ${singleDecoded}`,
+      `ingest, ${singleLabel}: ${formatNumber(singleRate)} messages/s = ${formatNumber(singleRatio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%), server CPU ${formatNumber(single.serverCpuPercent)}%, other processes ${formatNumber(single.othersCpuPercent)}%; ${describeWindow(single.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(single))}; ${singleDecoded}`,
     );
 
     // -- batches of 100 --
@@ -695,6 +714,7 @@ async function ingestRun(
       profileFile('batch'),
       say,
       decodeProbe(HTTP_TYPE),
+      { fleetport: true },
     );
     const batchDecoding = followDecoding(batch);
     requireOnly2xx(`ingest, ${batchLabel}`, batch.report);
@@ -710,7 +730,7 @@ async function ingestRun(
     recordPhase(`ingest, ${batchLabel}`, batch, await messagesPerCommit(server.store, HTTP_TYPE, since));
     const batchDecoded = await recordDecoding(`ingest, ${batchLabel}`, batch, batchRate, batchDecoding);
     say(
-      `ingest, ${batchLabel}: ${formatNumber(batchRate)} messages/s (${formatNumber(batchRequests)} req/s = ${formatNumber(batchRatio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((batchRate / BATCH_TARGET) * 100)}%), server CPU ${formatNumber(batch.serverCpuPercent)}%, other processes ${formatNumber(batch.othersCpuPercent)}%; ${describeWindow(batch.report)}; stored ${stored}, every acknowledged one exactly once; ${batchDecoded}`,
+      `ingest, ${batchLabel}: ${formatNumber(batchRate)} messages/s (${formatNumber(batchRequests)} req/s = ${formatNumber(batchRatio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((batchRate / BATCH_TARGET) * 100)}%), server CPU ${formatNumber(batch.serverCpuPercent)}%, other processes ${formatNumber(batch.othersCpuPercent)}%; ${describeWindow(batch.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(batch))}; ${batchDecoded}`,
     );
 
     // -- Sigfox: three callbacks per frame --
@@ -733,6 +753,7 @@ async function ingestRun(
       profileFile('sigfox'),
       say,
       decodeProbe(SIGFOX_TYPE),
+      { fleetport: true },
     );
     const sigfoxDecoding = followDecoding(sigfox);
     requireOnly2xx(sigfoxLabel, sigfox.report);
@@ -750,7 +771,7 @@ async function ingestRun(
       sigfoxDecoding,
     );
     say(
-      `${sigfoxLabel}: ${formatNumber(callbacks)} callbacks/s = ${formatNumber(callbacks / STATIONS.length)} frames/s, ${formatNumber(sigfoxRatio)}% of the bare route, server CPU ${formatNumber(sigfox.serverCpuPercent)}%, other processes ${formatNumber(sigfox.othersCpuPercent)}%; ${describeWindow(sigfox.report)}; stored ${sigfoxStored.messages} messages with ${sigfoxStored.receptions} receptions, as acknowledged; ${sigfoxDecoded}`,
+      `${sigfoxLabel}: ${formatNumber(callbacks)} callbacks/s = ${formatNumber(callbacks / STATIONS.length)} frames/s, ${formatNumber(sigfoxRatio)}% of the bare route, server CPU ${formatNumber(sigfox.serverCpuPercent)}%, other processes ${formatNumber(sigfox.othersCpuPercent)}%; ${describeWindow(sigfox.report)}; stored ${sigfoxStored.messages} messages with ${sigfoxStored.receptions} receptions, as acknowledged; ${describeCapture(captureOf(sigfox))}; ${sigfoxDecoded}`,
     );
   } finally {
     await server.close();
