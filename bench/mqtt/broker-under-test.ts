@@ -1,3 +1,4 @@
+import type { CaptureWindow } from '../support/server-metrics.js';
 /** What the mqtt benchmark measures; a broker may take part in some of them only. */
 export type MeasurementId = 'qos0' | 'qos1' | 'fan-in' | 'idle-memory';
 
@@ -27,6 +28,8 @@ export interface RunningBroker {
   readonly uplink?: UplinkAccess;
   /** A durable broker: how the messages it stored so far were grouped into commits. */
   commits?(): CommitSizes;
+  /** Fleetport: its capture pipeline's batches since it started, from its `/metrics`. */
+  capture?(): Promise<CaptureWindow>;
   stop(): Promise<void>;
 }
 

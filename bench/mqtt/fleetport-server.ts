@@ -5,6 +5,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { ApiClient, stringField } from '../support/api-client.js';
 import { oweCleanup } from '../support/cleanup.js';
+import { captureWindow, readMetrics } from '../support/server-metrics.js';
 import {
   BrokerUnavailable,
   type BrokerUnderTest,
@@ -121,6 +122,7 @@ export async function startFleetportServer(options?: StartOptions): Promise<Runn
       port: mqttPort,
       pid: server.pid,
       commits: () => storedCommitSizes(path.join(dataDir, 'fleetport.db')),
+      capture: async () => captureWindow(new Map(), await readMetrics(url)),
       uplink: {
         topic: `devices/${DEVICE}/up`,
         publisher: { username: DEVICE, password: token },
