@@ -81,18 +81,14 @@ for (const dialect of dialectCases()) {
       expect((await pipeline.capture(frame('d1', 'm2'))).duplicate).toBe(true);
       await pipeline.drained();
 
-      expect(
-        await sample(registry, 'fleetport_capture_frames_total', { transport: 'http', outcome: 'created' }),
-      ).toBe(2);
-      expect(
-        await sample(registry, 'fleetport_capture_frames_total', { transport: 'mqtt', outcome: 'created' }),
-      ).toBe(1);
-      expect(
-        await sample(registry, 'fleetport_capture_frames_total', { transport: 'http', outcome: 'duplicate' }),
-      ).toBe(1);
-      expect(
-        await sample(registry, 'fleetport_capture_frames_total', { transport: 'http', outcome: 'failed' }),
-      ).toBe(1);
+      const frames: [transport: string, outcome: string, count: number][] = [
+        ['http', 'created', 2],
+        ['mqtt', 'created', 1],
+        ['http', 'duplicate', 1],
+        ['http', 'failed', 1],
+      ];
+      for (const [transport, outcome, count] of frames)
+        expect(await sample(registry, 'fleetport_capture_frames_total', { transport, outcome })).toBe(count);
 
       // Every written frame is in exactly one timed batch; the failed one in none.
       const batches = await sample(registry, 'fleetport_capture_batch_frames_count');

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { CaptureOutcome, Transport } from './frame.js';
+import type { CaptureOutcome, Frame, Transport } from './frame.js';
 
 /**
  * Batch timings span a tenth of a millisecond (a small commit on a fast disk) to seconds
@@ -46,24 +46,20 @@ export class CaptureMetrics {
       buckets: FRAME_BUCKETS,
       registers: [registry],
     });
-    this.#wait = new Histogram({
-      name: 'fleetport_capture_batch_wait_seconds',
-      help: "How long a batch's oldest frame waited for the writer before the batch was written",
-      buckets: SECONDS_BUCKETS,
-      registers: [registry],
-    });
-    this.#commit = new Histogram({
-      name: 'fleetport_capture_batch_commit_seconds',
-      help: 'From handing a batch to the writer until its transaction committed',
-      buckets: SECONDS_BUCKETS,
-      registers: [registry],
-    });
-    this.#durable = new Histogram({
-      name: 'fleetport_capture_batch_durable_seconds',
-      help: 'From handing a batch to the writer until it was durable and its frames were acknowledged',
-      buckets: SECONDS_BUCKETS,
-      registers: [registry],
-    });
+    const seconds = (name: string, help: string) =>
+      new Histogram({ name, help, buckets: SECONDS_BUCKETS, registers: [registry] });
+    this.#wait = seconds(
+      'fleetport_capture_batch_wait_seconds',
+      "How long a batch's oldest frame waited for the writer before the batch was written",
+    );
+    this.#commit = seconds(
+      'fleetport_capture_batch_commit_seconds',
+      'From handing a batch to the writer until its transaction committed',
+    );
+    this.#durable = seconds(
+      'fleetport_capture_batch_durable_seconds',
+      'From handing a batch to the writer until it was durable and its frames were acknowledged',
+    );
     new Gauge({
       name: 'fleetport_capture_frames_waiting',
       help: 'Frames submitted to capture and not yet handed to the writer',
@@ -75,11 +71,11 @@ export class CaptureMetrics {
   }
 
   /** A batch that was written: its frames' outcomes and its timings. */
-  written(transports: readonly Transport[], outcomes: readonly CaptureOutcome[], times: BatchTimes): void {
+  written(frames: readonly Frame[], outcomes: readonly CaptureOutcome[], times: BatchTimes): void {
     const created: Partial<Record<Transport, number>> = {};
     const duplicates: Partial<Record<Transport, number>> = {};
     outcomes.forEach((outcome, index) => {
-      const transport = transports[index];
+      const transport = frames[index]?.transport;
       if (transport === undefined) return;
       const counts = outcome.duplicate ? duplicates : created;
       counts[transport] = (counts[transport] ?? 0) + 1;

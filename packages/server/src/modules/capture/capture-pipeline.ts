@@ -90,11 +90,12 @@ export class CapturePipeline {
     });
     if (this.#metrics) {
       const durable = performance.now();
-      this.#metrics.written(
-        frames.map((frame) => frame.transport),
-        result.outcomes,
-        { oldestSubmitted: items[0]?.at ?? started, started, committed: committed ?? durable, durable },
-      );
+      this.#metrics.written(frames, result.outcomes, {
+        oldestSubmitted: items[0]?.at ?? started,
+        started,
+        committed: committed ?? durable,
+        durable,
+      });
     }
     // Committed: now tell the rest of the server.
     for (const [tenantId, position] of result.positions)
