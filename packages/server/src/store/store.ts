@@ -1,3 +1,4 @@
+import type SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -17,6 +18,18 @@ export interface Store {
   close(): Promise<void>;
   /** Turns a driver error into an AppError (`already_exists`, `conflict`…) or returns it unchanged. */
   translateError(error: unknown): unknown;
+  /** The embedded store's own connection, for writers that prepare their own statements (SQLite only). */
+  readonly embedded?: EmbeddedConnection;
+}
+
+/** The SQLite store's single connection, lent out between Kysely's queries and transactions. */
+export interface EmbeddedConnection {
+  /**
+   * Runs `work` on the connection once no Kysely query or transaction holds it, and keeps
+   * Kysely off it until `work` settles. Never call it from inside a transaction of the
+   * same store: it would wait for that transaction, which waits for it.
+   */
+  exclusive<T>(work: (database: SqliteDatabase.Database) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -37,7 +50,9 @@ export async function guarded<T>(store: Store, operation: () => Promise<T>): Pro
  */
 export function transact<T>(store: Store, work: (tx: Store) => Promise<T>): Promise<T> {
   if (store.db.isTransaction) return work(store);
-  return store.db.transaction().execute((trx) => work({ ...store, db: trx }));
+  // A transaction's store does not lend the connection out: it is the transaction's.
+  const { embedded: _lent, ...outside } = store;
+  return store.db.transaction().execute((trx) => work({ ...outside, db: trx }));
 }
 
 /**

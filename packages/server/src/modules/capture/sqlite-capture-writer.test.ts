@@ -59,6 +59,84 @@ describe('the SQLite capture thread', () => {
     await expect(writer.write([frame('a', 3)], Date.now())).rejects.toMatchObject({ code: 'unavailable' });
   });
 
+  it('writes a small batch on the server thread when the capture thread has nothing uncommitted, a large one on the thread', async () => {
+    // The thread dies on any batch with a frame of device `die`: where a batch was written
+    // shows in whether it failed.
+    const writer = new SqliteCaptureWriter(
+      { file: store.location, synchronous: 'full' },
+      {
+        entry: new URL('../../../test/support/dying-capture-worker.ts', import.meta.url),
+        ...(store.embedded ? { embedded: store.embedded } : {}),
+      },
+    );
+    try {
+      const small = await writer.write([frame('die', 1), frame('here', 1)], Date.now());
+      expect(small.outcomes.map((o) => o.duplicate)).toEqual([false, false]);
+      const large = Array.from({ length: 129 }, (_, i) => frame(i === 0 ? 'die' : 'big', i + 1));
+      await expect(writer.write(large, Date.now())).rejects.toMatchObject({ code: 'unavailable' });
+      const stored = await store.db
+        .selectFrom('messages')
+        .select(({ fn }) => ['device_id', fn.countAll<number>().as('n')])
+        .where('device_id', 'in', ['die', 'here', 'big'])
+        .groupBy('device_id')
+        .execute();
+      expect(Object.fromEntries(stored.map((r) => [r.device_id, Number(r.n)]))).toEqual({ die: 1, here: 1 });
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('commits batches in the order they were handed over, wherever each is written', async () => {
+    const writer = new SqliteCaptureWriter(
+      { file: store.location, synchronous: 'full' },
+      store.embedded ? { embedded: store.embedded } : {},
+    );
+    try {
+      // The thread is running (a large batch goes there), so that it would be quick to
+      // overtake.
+      await writer.write(
+        Array.from({ length: 200 }, (_, i) => frame('warm-up', i)),
+        Date.now(),
+      );
+      // A query in progress holds the store's connection (without SQLite's write lock): the
+      // first (small) batch waits for it, and the large batches handed over meanwhile go to
+      // the thread, which must not commit them before the first.
+      let release = () => {};
+      const held = store.db.connection().execute(async (connection) => {
+        await connection.selectFrom('device_types').select('id').execute();
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const seqFrames = (from: number, count: number) =>
+        Array.from({ length: count }, (_, i) => frame('ordered', from + i));
+      const first = writer.write(seqFrames(1, 1), Date.now());
+      const second = writer.write(seqFrames(2, 200), Date.now());
+      const third = writer.write(seqFrames(202, 200), Date.now());
+      // The event loop is not held up while the first batch waits for the connection.
+      const ticked = await new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 100));
+      expect(ticked).toBe(true);
+      release();
+      await held;
+      const results = await Promise.all([first, second, third]);
+      // In arrival order, no frame is out of order; the feed positions grow batch by batch.
+      expect(results.flatMap((r) => r.outOfOrder)).toEqual([]);
+      const positions = results.map((r) => r.positions.get('t') ?? 0);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      expect(new Set(positions).size).toBe(3);
+      const state = await store.db
+        .selectFrom('device_state')
+        .select(['seq_max', 'message_count', 'out_of_order_count'])
+        .where('device_id', '=', 'ordered')
+        .executeTakeFirstOrThrow();
+      expect(state).toMatchObject({ seq_max: 401, out_of_order_count: 0 });
+      expect(Number(state.message_count)).toBe(401);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it('shares the database with registry writes on the server thread: neither side fails', async () => {
     const pipeline = new CapturePipeline({
       store,

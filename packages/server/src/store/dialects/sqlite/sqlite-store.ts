@@ -62,6 +62,11 @@ export function openSqliteStore({
       await db.destroy();
     },
     translateError: translateSqliteError,
+    embedded: {
+      // Kysely's SQLite driver lends its one connection to one query or transaction at a
+      // time (a mutex); borrowing it the same way keeps out whatever Kysely would run.
+      exclusive: (work) => db.connection().execute(() => work(database)),
+    },
   };
 }
 
