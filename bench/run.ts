@@ -1,3 +1,4 @@
+import { captureWrite } from './capture-write.js';
 import { codecs } from './codecs.js';
 import { ingest } from './ingest.js';
 import { mqtt } from './mqtt.js';
@@ -6,6 +7,6 @@ import type { Benchmark } from './support/benchmark.js';
 import { runBenchmarkCli } from './support/cli.js';
 
 /** Every benchmark, in the order a full run takes them. New ones are added here. */
-export const benchmarks: readonly Benchmark[] = [registry, ingest, mqtt, codecs];
+export const benchmarks: readonly Benchmark[] = [registry, ingest, captureWrite, mqtt, codecs];
 
 process.exitCode = await runBenchmarkCli(benchmarks, process.argv.slice(2));
