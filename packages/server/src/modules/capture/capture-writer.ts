@@ -75,9 +75,9 @@ interface Pending {
 /**
  * Most frames a batch may have to be written on the server's thread; larger batches go to
  * the capture thread. A frame costs about 8 µs when the batch's frames are one device's
- * and about 36 µs when each is another device's (every device's index leaves and state
- * row are pages of their own to write to the WAL), so 128 frames hold the event loop
- * about 1 to 5 ms.
+ * and about 24 µs when each is another device's (every device's index leaves and state
+ * row are pages of their own to write to the WAL; `npm run bench -- capture-write`), so
+ * 128 frames hold the event loop about 1 to 3 ms, and its commit's sync after that.
  */
 const MAX_FRAMES_WRITTEN_HERE = 128;
 
