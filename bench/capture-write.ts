@@ -8,6 +8,7 @@ import type { Frame } from '../packages/server/src/modules/capture/frame.js';
 import { sqliteCaptureStorage } from '../packages/server/src/modules/capture/storage/sqlite-capture-storage.js';
 import { openSqliteStore } from '../packages/server/src/store/dialects/sqlite/sqlite-store.js';
 import { migrateToLatest } from '../packages/server/src/store/migrate.js';
+import { seedTenantWithTypes } from '../packages/server/test/support/seed.js';
 import type { Benchmark, BenchOptions, BenchResult } from './support/benchmark.js';
 import { oweCleanup } from './support/cleanup.js';
 import { isEntryPoint, runBenchmarkCli } from './support/cli.js';
@@ -91,27 +92,7 @@ async function freshDatabase(directory: string): Promise<string> {
   const store = openSqliteStore({ file, backgroundCheckpoints: false });
   try {
     await migrateToLatest(store.db);
-    await store.db
-      .insertInto('tenants')
-      .values({ id: 't', name: 't', created_at: 1, updated_at: 1 })
-      .execute();
-    for (const id of ['mqtt', 'http']) {
-      await store.db
-        .insertInto('device_types')
-        .values({
-          tenant_id: 't',
-          id,
-          name: id,
-          description: '',
-          expected_uplink_interval_s: null,
-          settings: '{}',
-          capture: '{}',
-          version: 1,
-          created_at: 1,
-          updated_at: 1,
-        })
-        .execute();
-    }
+    await seedTenantWithTypes(store, 't', { mqtt: {}, http: {} });
   } finally {
     await store.close();
   }
