@@ -91,17 +91,18 @@ const SQLITE_SYNCHRONOUS_FULL = 2;
  * the thread, are written on the server's thread through the store's own connection
  * (`Store.embedded`): handing a batch to a thread and hearing back costs two wake-ups,
  * each waiting for a core on a busy machine, which for a small batch is most of its time
- * to an acknowledgement (durable MQTT uplinks in 49-frame batches: 12.6k–15.1k msg/s on
- * the thread, 17.6k–18.7k here, interleaved runs). The split regulates itself: when the
+ * to an acknowledgement (durable MQTT uplinks in 49-frame batches: 14.5k–14.7k msg/s on
+ * the thread, 17.5k–18.8k here, interleaved runs). The split regulates itself: when the
  * server's thread falls behind, batches grow and go to the capture thread. Either way
  * batches commit in the order they were handed over, so a device's frames are applied in
  * arrival order. The store's registry writes begin `IMMEDIATE` (see the SQLite store), so
  * the two connections queue on SQLite's write lock instead of failing; the server's thread
  * writes only while the capture thread has nothing uncommitted, so it never waits there.
  *
- * Durability without a stall per batch: batches commit without a sync; with
- * `synchronous: 'full'` a batch is resolved only once an fdatasync of the WAL that began
- * after its commit has finished (`#whenDurable`). One sync covers every commit before
+ * Durability: a batch written here syncs the WAL in its own commit (the store's
+ * connection is FULL). On the thread, without a stall per batch: the thread commits
+ * without a sync; with `synchronous: 'full'` a batch is resolved only once an fdatasync of
+ * the WAL that began after its commit has finished (`#whenDurable`). One sync covers every commit before
  * it, and while it runs the next batch is already written. The sync runs from this
  * thread's event loop (on libuv's pool), not the capture thread's: that loop is busy
  * inside the next batch's synchronous SQLite calls and would hear of the finished sync
