@@ -63,6 +63,12 @@ const onlyOption = takeListOption(process.argv, 'only', ONLY_CHOICES);
 /** `--brokers fleetport,mosquitto`: just these brokers (names as in the report, `-` for a space). */
 const BROKER_CHOICES = ['mosquitto', 'aedes', 'fleetport', 'fleetport-durable'] as const;
 const brokersOption = takeListOption(process.argv, 'brokers', BROKER_CHOICES);
+/**
+ * `--sqlite-synchronous normal`: fleetport durable commits without syncing (safe from a
+ * crash of the process, not from power loss), to see what the disk's syncs cost it.
+ */
+const SYNCHRONOUS_CHOICES = ['full', 'normal'] as const;
+const synchronousOption = takeListOption(process.argv, 'sqlite-synchronous', SYNCHRONOUS_CHOICES);
 
 /** Throughput for one broker over `a`, relative to `b`: the pairs whose ratio is printed. */
 const RATIO_PAIRS: readonly (readonly [string, string])[] = [
@@ -177,6 +183,11 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
   if ('error' in messagesOption) throw new Error(messagesOption.error);
   if ('error' in onlyOption) throw new Error(onlyOption.error);
   if ('error' in brokersOption) throw new Error(brokersOption.error);
+  if ('error' in synchronousOption) throw new Error(synchronousOption.error);
+  const synchronousValues = synchronousOption.values ?? ['full'];
+  const [synchronous] = synchronousValues;
+  if (synchronous === undefined || synchronousValues.length > 1)
+    throw new Error('--sqlite-synchronous takes one of full, normal');
   const selected = selectedMeasurements(onlyOption.values);
   const messages = messagesOption.value ?? DEFAULT_MESSAGES;
   const say = options.progress;
@@ -199,7 +210,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
     mosquittoBroker(tools),
     aedesBroker(aedesVersion()),
     fleetportBroker(),
-    fleetportServerBroker(),
+    fleetportServerBroker(synchronous),
   ].filter(
     (broker) => wanted === undefined || wanted.some((name) => name === broker.name.replaceAll(' ', '-')),
   );

@@ -44,7 +44,8 @@ async function waitForReady(url: string, exited: () => number | string | undefin
 /**
  * HOOK for the durable QoS 1 uplink case (issue 4, item 8: "for Fleetport: device uplinks,
  * durable"). Starts a full Fleetport, `fleetport serve` from source in a child process on
- * a fresh SQLite data directory (WAL, synchronous=FULL, the durable default), provisions
+ * a fresh SQLite data directory (WAL, synchronous=FULL, the durable default, unless
+ * `synchronous` says `normal`), provisions
  * one device with a token over the HTTP API, and returns the MQTT port with the uplink
  * access the load uses: the device publishes to `devices/{id}/up`, an application
  * subscribes to it.
@@ -57,7 +58,10 @@ async function waitForReady(url: string, exited: () => number | string | undefin
  * - a ~50-byte ASCII payload is an acceptable uplink body for the capture pipeline.
  * Until the MQTT listener accepts connections, this reports "not available".
  */
-export async function startFleetportServer(options?: StartOptions): Promise<RunningBroker> {
+export async function startFleetportServer(
+  options?: StartOptions,
+  synchronous: 'full' | 'normal' = 'full',
+): Promise<RunningBroker> {
   if (!existsSync(MQTT_INDEX)) {
     throw new BrokerUnavailable(`${path.relative(REPO_ROOT, MQTT_INDEX)} does not exist yet`);
   }
@@ -87,7 +91,7 @@ export async function startFleetportServer(options?: StartOptions): Promise<Runn
     '--log-level',
     'warn',
     '--sqlite-synchronous',
-    'full',
+    synchronous,
   ]);
   const stop = async () => {
     await server.stop(15_000);
@@ -150,12 +154,15 @@ function storedCommitSizes(file: string): CommitSizes {
 }
 
 /** A full Fleetport (`fleetport serve`) as the broker of durable device uplinks: QoS 1 only. */
-export function fleetportServerBroker(): BrokerUnderTest {
+export function fleetportServerBroker(synchronous: 'full' | 'normal' = 'full'): BrokerUnderTest {
+  const durability =
+    synchronous === 'full'
+      ? 'synchronous=FULL'
+      : 'synchronous=NORMAL: commits are not synced, so not durable across power loss';
   return {
     name: 'fleetport durable',
-    description:
-      'fleetport serve (SQLite WAL, synchronous=FULL; a device publishing devices/{id}/up, acknowledged once stored; an application subscribed)',
+    description: `fleetport serve (SQLite WAL, ${durability}; a device publishing devices/{id}/up, acknowledged once stored; an application subscribed)`,
     measures: ['qos1'],
-    start: startFleetportServer,
+    start: (options) => startFleetportServer(options, synchronous),
   };
 }
