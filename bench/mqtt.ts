@@ -57,6 +57,8 @@ const MAX_MESSAGES = 9_999_999;
 // `--messages N`, this benchmark's own option, leaves the command line before the shared
 // harness parses it strictly (see `takeIntegerOption`).
 const messagesOption = takeIntegerOption(process.argv, 'messages', FAN_IN_PUBLISHERS, MAX_MESSAGES);
+/** `--inflight N`: the QoS 1 publisher's window (`mosquitto_pub -M`, at most 65,535 packet ids). */
+const inflightOption = takeIntegerOption(process.argv, 'inflight', 1, 65_535);
 /** `--only idle` (or `qos0,qos1,fan-in,idle`): just these measurements, e.g. memory alone in about a minute a run. */
 const ONLY_CHOICES = ['qos0', 'qos1', 'fan-in', 'idle'] as const;
 const onlyOption = takeListOption(process.argv, 'only', ONLY_CHOICES);
@@ -181,6 +183,7 @@ function recordRatios(samples: SampleSet, label: string, values: ReadonlyMap<str
 
 async function runMqtt(options: BenchOptions): Promise<BenchResult> {
   if ('error' in messagesOption) throw new Error(messagesOption.error);
+  if ('error' in inflightOption) throw new Error(inflightOption.error);
   if ('error' in onlyOption) throw new Error(onlyOption.error);
   if ('error' in brokersOption) throw new Error(brokersOption.error);
   if ('error' in synchronousOption) throw new Error(synchronousOption.error);
@@ -190,6 +193,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
     throw new Error('--sqlite-synchronous takes one of full, normal');
   const selected = selectedMeasurements(onlyOption.values);
   const messages = messagesOption.value ?? DEFAULT_MESSAGES;
+  const inflight = inflightOption.value ?? PUBLISHER_MAX_INFLIGHT;
   const say = options.progress;
   const tools = requireMosquittoTools();
   const hardLimit = hardFileLimit();
@@ -254,6 +258,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
         perPublisher: messages,
         inputs: single,
         chunk: PUBLISHER_CHUNK,
+        inflight,
       },
       {
         id: 'fan-in',
@@ -417,7 +422,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
       messages,
       'fan-in messages': FAN_IN_PUBLISHERS * perFanInPublisher(messages),
       'payload bytes': String(PAYLOAD_BYTES),
-      'QoS 1 publisher in-flight': PUBLISHER_MAX_INFLIGHT,
+      'QoS 1 publisher in-flight': inflight,
       'idle connections': IDLE_CONNECTIONS,
       'msgs/s': 'subscriber timestamps, first to last message',
     },

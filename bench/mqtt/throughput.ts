@@ -34,6 +34,8 @@ export interface ThroughputScenario {
   readonly inputs: readonly (readonly string[])[];
   /** Messages per input file (the last may have fewer): one `mosquitto_pub` connection each. */
   readonly chunk: number;
+  /** QoS 1 messages each publisher keeps in flight (`mosquitto_pub -M`); PUBLISHER_MAX_INFLIGHT when unset. */
+  readonly inflight?: number;
 }
 
 /** A scenario's figures on one broker. */
@@ -217,7 +219,7 @@ export async function runThroughput(
             '-l',
             '-i',
             `bench-pub-${run}-${index}-${part}`,
-            ...(scenario.qos > 0 ? ['-M', String(PUBLISHER_MAX_INFLIGHT)] : []),
+            ...(scenario.qos > 0 ? ['-M', String(scenario.inflight ?? PUBLISHER_MAX_INFLIGHT)] : []),
             ...credentialArgs(uplink?.publisher),
           ];
           if (!publishing) return;
