@@ -86,6 +86,42 @@ describe('the SQLite capture thread', () => {
     }
   });
 
+  it('accepts a batch written on the server thread at its commit and resolves it after; the store connection keeps syncing its own commits', async () => {
+    const embedded = store.embedded;
+    if (!embedded) throw new Error('the SQLite store lends its connection');
+    const synchronous = () =>
+      embedded.exclusive(async (db) => Number(db.pragma('synchronous', { simple: true })));
+    // The store's connection syncs its commits (FULL); registry writes rely on it.
+    expect(await synchronous()).toBe(2);
+    const writer = new SqliteCaptureWriter({ file: store.location, synchronous: 'full' }, { embedded });
+    try {
+      const events: string[] = [];
+      const written = writer.write([frame('split', 1)], Date.now(), () => {
+        events.push('committed');
+      });
+      // `accepted` is called at commit; the batch resolves once a sync of the WAL that began
+      // after that commit has finished (the commit itself does not sync).
+      void written.then(() => events.push('durable'));
+      await written;
+      expect(events).toEqual(['committed', 'durable']);
+      expect(await synchronous()).toBe(2);
+      // A batch that fails inside its transaction (an unknown device type) leaves the
+      // connection as it found it too, and stores nothing.
+      await expect(
+        writer.write([{ ...frame('split', 2), typeId: 'no-such-type' }], Date.now()),
+      ).rejects.toBeDefined();
+      expect(await synchronous()).toBe(2);
+      const stored = await store.db
+        .selectFrom('messages')
+        .select('seq')
+        .where('device_id', '=', 'split')
+        .execute();
+      expect(stored.map((m) => m.seq)).toEqual([1]);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it('commits batches in the order they were handed over, wherever each is written', async () => {
     const writer = new SqliteCaptureWriter(
       { file: store.location, synchronous: 'full' },
