@@ -15,7 +15,7 @@ import {
   TypeSettings,
 } from './modules/capture/index.js';
 import { registerSigfoxRoutes } from './modules/capture/sigfox/index.js';
-import { registerChangeRoutes } from './modules/changes/index.js';
+import { DurableHorizon, registerChangeRoutes } from './modules/changes/index.js';
 import { Codecs, registerCodecRoutes } from './modules/codecs/index.js';
 import {
   DeviceAuthenticator,
@@ -40,6 +40,11 @@ import { VERSION } from './version.js';
 export interface RunningServer {
   readonly app: App;
   readonly store: Store;
+  /**
+   * The server's event bus. Whatever writes to the store from this process announces its
+   * commits here: on SQLite the change feed shows no change past the last one announced.
+   */
+  readonly bus: EventBus;
   /** `http://host:port` the API listens on. */
   readonly url: string;
   /** The bootstrap key when this start generated it (first start without FLEETPORT_ADMIN_KEY). */
@@ -86,12 +91,15 @@ export async function startServer(
     await migrateToLatest(store.db);
     const kernelLogger = logger as unknown as Logger;
     const bus = new EventBus();
+    // SQLite capture batches are readable before they are synced: the feed waits for that.
+    const durable = store.dialect === 'sqlite' ? await DurableHorizon.open(store, bus) : undefined;
     const deps = {
       store,
       clock: systemClock,
       logger: kernelLogger,
       bus,
       expandChanges: expandMessageChanges,
+      ...(durable ? { durable } : {}),
     };
     const abandoned = await discardAbandonedImports(store);
     if (abandoned > 0) logger.warn({ rows: abandoned }, 'discarded staged rows of interrupted imports');
@@ -157,6 +165,7 @@ export async function startServer(
     return {
       app,
       store,
+      bus,
       url,
       generatedAdminKey: bootstrap.generatedKey,
       mqtt: { broker: mqtt.broker, tcpPort: mqtt.tcpPort, tlsPort: mqtt.tlsPort },

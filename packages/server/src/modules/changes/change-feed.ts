@@ -29,6 +29,11 @@ export interface ChangeDeps {
   readonly bus: EventBus;
   /** Fills in changes stored without data; the composition root gives the messages module's. */
   readonly expandChanges?: ChangeExpander;
+  /**
+   * The newest position known to be durable; the feed shows nothing past it (SQLite, see
+   * `DurableHorizon`). Absent: every committed change is durable (PostgreSQL).
+   */
+  readonly durable?: { readonly position: number };
 }
 
 /** Records one change of the unit of work; it is written in the same transaction. */
@@ -112,8 +117,13 @@ export async function readFeed(
   tenantId: string,
   options: ReadFeedOptions,
 ): Promise<ChangePage> {
+  const durable = deps.durable;
   const after =
-    options.since === 'latest' ? await latestPosition(deps.store, tenantId) : Number(options.since ?? 0);
+    options.since === 'latest'
+      ? Math.min(await latestPosition(deps.store, tenantId), durable?.position ?? Number.POSITIVE_INFINITY)
+      : Number(options.since ?? 0);
+  // Read at each read: the horizon moves on as syncs finish.
+  const read = () => readChanges(deps.store, tenantId, after, options.limit, durable?.position);
   const page = async (rows: ChangeRow[]): Promise<ChangePage> => {
     const expanded = await expandRows(deps, tenantId, rows);
     return {
@@ -121,7 +131,7 @@ export async function readFeed(
       nextCursor: String(rows.at(-1)?.position ?? after),
     };
   };
-  if (options.waitMs <= 0) return page(await readChanges(deps.store, tenantId, after, options.limit));
+  if (options.waitMs <= 0) return page(await read());
 
   // Listen before reading, so that a commit between the read and the wait is not missed.
   let wake: () => void = () => {};
@@ -134,10 +144,10 @@ export async function readFeed(
   const timer = setTimeout(wake, options.waitMs);
   options.signal?.addEventListener('abort', wake, { once: true });
   try {
-    const first = await readChanges(deps.store, tenantId, after, options.limit);
+    const first = await read();
     if (first.length > 0 || options.signal?.aborted) return await page(first);
     await woken;
-    return await page(await readChanges(deps.store, tenantId, after, options.limit));
+    return await page(await read());
   } finally {
     clearTimeout(timer);
     unsubscribe();

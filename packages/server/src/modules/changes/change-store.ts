@@ -66,11 +66,13 @@ export async function appendChanges(
   return last;
 }
 
+/** The tenant's changes after `after` (and up to `upTo`, when given), in position order. */
 export function readChanges(
   store: Store,
   tenantId: string,
   after: number,
   limit: number,
+  upTo?: number,
 ): Promise<ChangeRow[]> {
   return guarded(store, () =>
     store.db
@@ -78,6 +80,7 @@ export function readChanges(
       .selectAll()
       .where('tenant_id', '=', tenantId)
       .where('position', '>', after)
+      .$if(upTo !== undefined, (query) => query.where('position', '<=', upTo ?? 0))
       .orderBy('position')
       .limit(limit)
       .execute(),

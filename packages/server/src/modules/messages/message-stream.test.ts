@@ -135,10 +135,11 @@ class SseClient {
 async function backlog(server: TestServer, count: number): Promise<{ count: number; bytes: number }> {
   await server.request('POST', '/v1/device-types', { json: { id: 't', name: 'T' } });
   await server.request('POST', '/v1/devices', { json: { id: 'd', typeId: 't' } });
+  // The server's bus: the feed shows only the commits announced on it.
   const pipeline = new CapturePipeline({
     store: server.server.store,
     clock: systemClock,
-    bus: new EventBus(),
+    bus: server.server.bus,
     logger: silentLogger,
   });
   const payload = Buffer.alloc(4096, 7);
