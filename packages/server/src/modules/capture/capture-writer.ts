@@ -144,7 +144,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
   #walFd: number | undefined;
   #syncing = false;
   /** Batches committed after the sync in progress began: the next sync covers them. */
-  #awaitingSync: ((error: Error | null) => void)[] = [];
+  #awaitingSync: ((error: AppError | null) => void)[] = [];
 
   /**
    * `embedded` is the store's connection to write small batches with (without it every
@@ -232,10 +232,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
     accepted?.();
     if (this.#data.synchronous !== 'full') return result;
     await new Promise<void>((resolve, reject) => {
-      this.#whenDurable((error) => {
-        if (error) reject(new AppError('unavailable', `the database could not be synced: ${error.message}`));
-        else resolve();
-      });
+      this.#whenDurable((error) => (error ? reject(error) : resolve()));
     });
     return result;
   }
@@ -282,8 +279,11 @@ export class SqliteCaptureWriter implements CaptureWriter {
     this.#walFd = undefined;
   }
 
-  /** Calls `done` after an fdatasync of the WAL that started after this call. */
-  #whenDurable(done: (error: Error | null) => void): void {
+  /**
+   * Calls `done` after an fdatasync of the WAL that started after this call, with an
+   * `unavailable` error when the WAL could not be synced.
+   */
+  #whenDurable(done: (error: AppError | null) => void): void {
     this.#awaitingSync.push(done);
     if (!this.#syncing) this.#sync();
   }
@@ -296,13 +296,15 @@ export class SqliteCaptureWriter implements CaptureWriter {
       this.#walFd ??= openSync(`${this.#data.file}-wal`, 'r');
       fd = this.#walFd;
     } catch (error) {
-      for (const done of covered) done(error instanceof Error ? error : new Error(String(error)));
+      const failed = syncFailed(error instanceof Error ? error : new Error(String(error)));
+      for (const done of covered) done(failed);
       return;
     }
     this.#syncing = true;
     fdatasync(fd, (error) => {
       this.#syncing = false;
-      for (const done of covered) done(error);
+      const failed = error ? syncFailed(error) : null;
+      for (const done of covered) done(failed);
       if (this.#awaitingSync.length > 0) this.#sync();
     });
   }
@@ -324,8 +326,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
         // now, the batch fails as unacknowledged (a retry is deduplicated).
         this.#whenDurable((error) => {
           if (!this.#pending.delete(reply.id)) return;
-          if (error)
-            pending.reject(new AppError('unavailable', `the database could not be synced: ${error.message}`));
+          if (error) pending.reject(error);
           else pending.resolve(reply.result);
         });
         return;
@@ -356,6 +357,11 @@ export class SqliteCaptureWriter implements CaptureWriter {
     }
     this.#pending.clear();
   }
+}
+
+/** Why a batch committed but unsynced is not acknowledged: the sender retries it. */
+function syncFailed(error: Error): AppError {
+  return new AppError('unavailable', `the database could not be synced: ${error.message}`);
 }
 
 /** Batches a PostgreSQL writer keeps in flight (each holds one pooled connection). */

@@ -87,13 +87,13 @@ export function readChanges(
   );
 }
 
-/** The tenant's newest position, 0 when it has none. */
-export function latestPosition(store: Store, tenantId: string): Promise<number> {
+/** The tenant's newest position (every tenant's without one), 0 when there is none. */
+export function latestPosition(store: Store, tenantId?: string): Promise<number> {
   return guarded(store, async () => {
     const row = await store.db
       .selectFrom('changes')
       .select((eb) => eb.fn.max('position').as('last'))
-      .where('tenant_id', '=', tenantId)
+      .$if(tenantId !== undefined, (query) => query.where('tenant_id', '=', tenantId ?? ''))
       .executeTakeFirst();
     return Number(row?.last ?? 0);
   });

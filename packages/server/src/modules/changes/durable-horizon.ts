@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
 import type { EventBus } from '../../bus/event-bus.js';
-import { guarded, type Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
+import { latestPosition } from './change-store.js';
 
 /**
  * The newest feed position known to be on disk, on SQLite: the change feed shows nothing
@@ -37,13 +38,7 @@ export class DurableHorizon {
     syncWal(store.location);
     // Subscribed before the read: a commit in between only raises the horizon.
     const horizon = new DurableHorizon(bus, 0);
-    const newest = await guarded(store, async () => {
-      const row = await store.db
-        .selectFrom('changes')
-        .select((eb) => eb.fn.max('position').as('last'))
-        .executeTakeFirst();
-      return Number(row?.last ?? 0);
-    });
+    const newest = await latestPosition(store);
     if (newest > horizon.#position) horizon.#position = newest;
     return horizon;
   }
