@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import type { Store } from '../packages/server/src/store/store.js';
 import { SMALL_CODEC } from './codecs/small-codec.js';
+import { takeListOption } from './mqtt/options.js';
 import { ApiClient, ApiError, field, stringField } from './support/api-client.js';
 import { startBareRoute } from './support/bare-route.js';
 import { startBenchServer } from './support/bench-server.js';
@@ -49,6 +50,13 @@ const SIGFOX_FORMAT =
 const CATCH_UP_LIMIT_S = 60;
 /** Stored decodes compared with the expected one after each phase. */
 const DECODE_SAMPLE = 200;
+/**
+ * `--phases single,batch`: just these Fleetport phases (each with its bare route), e.g. to
+ * compare two builds on one load in less time. It leaves the command line before the shared
+ * harness parses it strictly.
+ */
+const PHASE_CHOICES = ['single', 'batch', 'sigfox'] as const;
+const phasesOption = takeListOption(process.argv, 'phases', PHASE_CHOICES);
 
 function httpDeviceId(index: number): string {
   return `dev-${index.toString().padStart(6, '0')}`;
@@ -512,6 +520,7 @@ async function ingestRun(
   { database, record, say }: RunContext,
   options: BenchOptions,
   profileFile: (phase: string) => string | undefined,
+  phases: ReadonlySet<(typeof PHASE_CHOICES)[number]>,
 ): Promise<void> {
   const spec = (url: string, workload: Workload): LoadSpec => ({
     url,
@@ -671,73 +680,86 @@ async function ingestRun(
     };
 
     // -- one message per request --
-    const singleLabel = '1 message/request';
-    const bareSingle = await ceiling(singleLabel, { kind: 'ingest', devices, perRequest: 1 });
-    let before = await countMessages(server.store, HTTP_TYPE);
-    let since = Date.now();
-    const single = await measure(
-      spec(server.url, { kind: 'ingest', devices, perRequest: 1 }),
-      profileFile('single'),
-      say,
-      decodeProbe(HTTP_TYPE),
-      { fleetport: true },
-    );
-    const singleDecoding = followDecoding(single);
-    requireOnly2xx(`ingest, ${singleLabel}`, single.report);
-    let stored = await verifyIngest(server.store, before, single.report, {
-      devices,
-      startSeq: devices.map(() => 0),
-    });
-    const singleRate = perSecond(single.report.measured.answered2xx, single.report.measured.elapsedMs);
-    const singleRatio = (singleRate / bareSingle) * 100;
-    record(`ingest, ${singleLabel}`, 'messages/s', singleRate);
-    record(`ingest, ${singleLabel}: ratio to bare route`, '%', singleRatio);
-    recordPhase(`ingest, ${singleLabel}`, single, await messagesPerCommit(server.store, HTTP_TYPE, since));
-    const singleDecoded = await recordDecoding(`ingest, ${singleLabel}`, single, singleRate, singleDecoding);
-    say(
-      `ingest, ${singleLabel}: ${formatNumber(singleRate)} messages/s = ${formatNumber(singleRatio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%), server CPU ${formatNumber(single.serverCpuPercent)}%, other processes ${formatNumber(single.othersCpuPercent)}%; ${describeWindow(single.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(single))}; ${singleDecoded}`,
-    );
+    /** Where each device's sequence continues after a phase. */
+    let nextSeq: readonly number[] = devices.map(() => 0);
+    if (phases.has('single')) {
+      const singleLabel = '1 message/request';
+      const bareSingle = await ceiling(singleLabel, { kind: 'ingest', devices, perRequest: 1 });
+      const before = await countMessages(server.store, HTTP_TYPE);
+      const since = Date.now();
+      const single = await measure(
+        spec(server.url, { kind: 'ingest', devices, perRequest: 1 }),
+        profileFile('single'),
+        say,
+        decodeProbe(HTTP_TYPE),
+        { fleetport: true },
+      );
+      const singleDecoding = followDecoding(single);
+      requireOnly2xx(`ingest, ${singleLabel}`, single.report);
+      const stored = await verifyIngest(server.store, before, single.report, {
+        devices,
+        startSeq: devices.map(() => 0),
+      });
+      const singleRate = perSecond(single.report.measured.answered2xx, single.report.measured.elapsedMs);
+      const singleRatio = (singleRate / bareSingle) * 100;
+      record(`ingest, ${singleLabel}`, 'messages/s', singleRate);
+      record(`ingest, ${singleLabel}: ratio to bare route`, '%', singleRatio);
+      recordPhase(`ingest, ${singleLabel}`, single, await messagesPerCommit(server.store, HTTP_TYPE, since));
+      const singleDecoded = await recordDecoding(
+        `ingest, ${singleLabel}`,
+        single,
+        singleRate,
+        singleDecoding,
+      );
+      say(
+        `ingest, ${singleLabel}: ${formatNumber(singleRate)} messages/s = ${formatNumber(singleRatio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%), server CPU ${formatNumber(single.serverCpuPercent)}%, other processes ${formatNumber(single.othersCpuPercent)}%; ${describeWindow(single.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(single))}; ${singleDecoded}`,
+      );
+      nextSeq = single.report.nextSeq;
+    }
 
     // -- batches of 100 --
-    const batchLabel = `batch of ${BATCH}`;
-    const batchWorkload: Workload = {
-      kind: 'ingest',
-      devices,
-      perRequest: BATCH,
-      startSeq: single.report.nextSeq,
-    };
-    const bareBatch = await ceiling(batchLabel, batchWorkload);
-    before = await countMessages(server.store, HTTP_TYPE);
-    since = Date.now();
-    const batch = await measure(
-      spec(server.url, batchWorkload),
-      profileFile('batch'),
-      say,
-      decodeProbe(HTTP_TYPE),
-      { fleetport: true },
-    );
-    const batchDecoding = followDecoding(batch);
-    requireOnly2xx(`ingest, ${batchLabel}`, batch.report);
-    stored = await verifyIngest(server.store, before, batch.report, {
-      devices,
-      startSeq: single.report.nextSeq,
-    });
-    const batchRequests = perSecond(batch.report.measured.answered2xx, batch.report.measured.elapsedMs);
-    const batchRate = batchRequests * BATCH;
-    const batchRatio = (batchRequests / bareBatch) * 100;
-    record(`ingest, ${batchLabel}`, 'messages/s', batchRate);
-    record(`ingest, ${batchLabel}: ratio to bare route`, '%', batchRatio);
-    recordPhase(`ingest, ${batchLabel}`, batch, await messagesPerCommit(server.store, HTTP_TYPE, since));
-    const batchDecoded = await recordDecoding(`ingest, ${batchLabel}`, batch, batchRate, batchDecoding);
-    say(
-      `ingest, ${batchLabel}: ${formatNumber(batchRate)} messages/s (${formatNumber(batchRequests)} req/s = ${formatNumber(batchRatio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((batchRate / BATCH_TARGET) * 100)}%), server CPU ${formatNumber(batch.serverCpuPercent)}%, other processes ${formatNumber(batch.othersCpuPercent)}%; ${describeWindow(batch.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(batch))}; ${batchDecoded}`,
-    );
+    if (phases.has('batch')) {
+      const batchLabel = `batch of ${BATCH}`;
+      const batchWorkload: Workload = {
+        kind: 'ingest',
+        devices,
+        perRequest: BATCH,
+        startSeq: nextSeq,
+      };
+      const bareBatch = await ceiling(batchLabel, batchWorkload);
+      const before = await countMessages(server.store, HTTP_TYPE);
+      const since = Date.now();
+      const batch = await measure(
+        spec(server.url, batchWorkload),
+        profileFile('batch'),
+        say,
+        decodeProbe(HTTP_TYPE),
+        { fleetport: true },
+      );
+      const batchDecoding = followDecoding(batch);
+      requireOnly2xx(`ingest, ${batchLabel}`, batch.report);
+      const stored = await verifyIngest(server.store, before, batch.report, {
+        devices,
+        startSeq: nextSeq,
+      });
+      const batchRequests = perSecond(batch.report.measured.answered2xx, batch.report.measured.elapsedMs);
+      const batchRate = batchRequests * BATCH;
+      const batchRatio = (batchRequests / bareBatch) * 100;
+      record(`ingest, ${batchLabel}`, 'messages/s', batchRate);
+      record(`ingest, ${batchLabel}: ratio to bare route`, '%', batchRatio);
+      recordPhase(`ingest, ${batchLabel}`, batch, await messagesPerCommit(server.store, HTTP_TYPE, since));
+      const batchDecoded = await recordDecoding(`ingest, ${batchLabel}`, batch, batchRate, batchDecoding);
+      say(
+        `ingest, ${batchLabel}: ${formatNumber(batchRate)} messages/s (${formatNumber(batchRequests)} req/s = ${formatNumber(batchRatio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((batchRate / BATCH_TARGET) * 100)}%), server CPU ${formatNumber(batch.serverCpuPercent)}%, other processes ${formatNumber(batch.othersCpuPercent)}%; ${describeWindow(batch.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(batch))}; ${batchDecoded}`,
+      );
+    }
 
     // -- Sigfox: three callbacks per frame --
     if (!(await sigfoxRouteAvailable(server.url))) {
       say('sigfox: route not available (POST /v1/callbacks/sigfox/{deviceTypeId} answers route_not_found)');
       return;
     }
+    if (!phases.has('sigfox')) return;
     const sigfoxLabel = `sigfox, ${STATIONS.length} callbacks/frame`;
     const sigfoxWorkload: Workload = {
       kind: 'sigfox',
@@ -747,7 +769,7 @@ async function ingestRun(
       stations: STATIONS,
     };
     const bareSigfox = await ceiling('sigfox callback', sigfoxWorkload);
-    since = Date.now();
+    const since = Date.now();
     const sigfox = await measure(
       spec(server.url, sigfoxWorkload),
       profileFile('sigfox'),
@@ -783,6 +805,8 @@ export const ingest: Benchmark = {
   name: 'ingest',
   description: `durable capture under load: HTTP ingest (1 message and ${BATCH} per request), Sigfox callbacks (${STATIONS.length} receptions per frame), each against a bare Fastify route`,
   async run(options: BenchOptions): Promise<BenchResult> {
+    if ('error' in phasesOption) throw new Error(phasesOption.error);
+    const phases = new Set(phasesOption.values ?? PHASE_CHOICES);
     const profileDir = options.profileDir;
     if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
     const runs = new Map<string, number>();
@@ -790,10 +814,14 @@ export const ingest: Benchmark = {
       const dialect = context.database.databaseUrl === undefined ? 'sqlite' : 'postgres';
       const run = (runs.get(dialect) ?? 0) + 1;
       runs.set(dialect, run);
-      return ingestRun(context, options, (phase) =>
-        profileDir === undefined
-          ? undefined
-          : path.join(profileDir, `ingest-${dialect}-${run}-${phase}.cpuprofile`),
+      return ingestRun(
+        context,
+        options,
+        (phase) =>
+          profileDir === undefined
+            ? undefined
+            : path.join(profileDir, `ingest-${dialect}-${run}-${phase}.cpuprofile`),
+        phases,
       );
     });
     return {
