@@ -42,11 +42,22 @@ const STATE_COLUMNS = [
   'out_of_order_count',
 ] as const;
 
-/** A stored identity by (tenant, device, key), through the partial identity index. */
-export const SQLITE_IDENTITY_LOOKUP = `select id, tenant_id, device_id, dedup_key, timeliness from messages where tenant_id = ? and device_id = ? and dedup_key = ? and ${INDEXED_IDENTITY}`;
+/** A device's state after its key, in STATE_COLUMNS' order (a raw row). */
+type StateValues = [
+  number,
+  string,
+  string | null,
+  number | null,
+  number | null,
+  number | null,
+  number,
+  number,
+  number,
+  number,
+];
 
-const insertSql = (table: string, columns: readonly string[]) =>
-  `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`;
+/** A stored identity by (tenant, device, key), through the partial identity index. */
+export const SQLITE_IDENTITY_LOOKUP = `select id, timeliness from messages where tenant_id = ? and device_id = ? and dedup_key = ? and ${INDEXED_IDENTITY}`;
 
 /** Rows per multi-row `changes` insert: one statement updates AUTOINCREMENT's counter once. */
 const CHANGES_PER_INSERT = 64;
@@ -64,10 +75,14 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
     typeSettings: database.prepare<[string, string], { id: string; capture: string }>(
       'select id, capture from device_types where tenant_id = ? and id = ?',
     ),
-    deviceState: database.prepare<[string, string], DeviceStateRow>(
-      'select * from device_state where tenant_id = ? and device_id = ?',
-    ),
-    identity: database.prepare<[string, string, string], StoredIdentity>(SQLITE_IDENTITY_LOOKUP),
+    // Raw rows (arrays), turned into objects here: better-sqlite3 builds an object a row
+    // through V8's API, which cost a state read about as much as its B-tree lookup.
+    deviceState: database
+      .prepare<[string, string], StateValues>(
+        `select ${STATE_COLUMNS.slice(2).join(', ')} from device_state where tenant_id = ? and device_id = ?`,
+      )
+      .raw(true),
+    identity: database.prepare<[string, string, string], [string, string]>(SQLITE_IDENTITY_LOOKUP).raw(true),
     samePayload: database.prepare<[string, string, number, Buffer], StoredIdentity>(
       'select id, tenant_id, device_id, dedup_key, timeliness from messages where tenant_id = ? and device_id = ? and received_at >= ? and payload = ? order by received_at desc limit 1',
     ),
@@ -80,10 +95,10 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
       `insert into messages (${MESSAGE_COLUMNS.join(', ')}) values (${MESSAGE_COLUMNS.map(() => '?').join(', ')})`,
     ),
     insertReception: database.prepare(
-      'insert into receptions (message_id, station, tenant_id, received_at, rssi, snr, lat, lng, data) values (@message_id, @station, @tenant_id, @received_at, @rssi, @snr, @lat, @lng, @data) on conflict (message_id, station) do nothing',
+      'insert into receptions (message_id, station, tenant_id, received_at, rssi, snr, lat, lng, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (message_id, station) do nothing',
     ),
     upsertState: database.prepare(
-      `${insertSql('device_state', STATE_COLUMNS)} on conflict (tenant_id, device_id) do update set ${STATE_COLUMNS.slice(
+      `insert into device_state (${STATE_COLUMNS.join(', ')}) values (${STATE_COLUMNS.map(() => '?').join(', ')}) on conflict (tenant_id, device_id) do update set ${STATE_COLUMNS.slice(
         2,
       )
         .map((c) => `${c} = excluded.${c}`)
@@ -116,10 +131,35 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
       // One writer: SQLite's write lock, taken by BEGIN IMMEDIATE, serialises batches.
     },
     async deviceStates(tenantId, deviceIds) {
-      return deviceIds.flatMap((id) => statements.deviceState.get(tenantId, id) ?? []);
+      const rows: DeviceStateRow[] = [];
+      for (const deviceId of deviceIds) {
+        const v = statements.deviceState.get(tenantId, deviceId);
+        if (v === undefined) continue;
+        rows.push({
+          tenant_id: tenantId,
+          device_id: deviceId,
+          last_seen_at: v[0],
+          last_message_id: v[1],
+          latest_message_id: v[2],
+          latest_device_time: v[3],
+          seq_max: v[4],
+          seq_time: v[5],
+          seq_resets: v[6],
+          message_count: v[7],
+          duplicate_count: v[8],
+          out_of_order_count: v[9],
+        });
+      }
+      return rows;
     },
     async storedIdentities(lookups) {
-      return lookups.flatMap((l) => statements.identity.get(l.tenantId, l.deviceId, l.key) ?? []);
+      const rows: StoredIdentity[] = [];
+      for (const { tenantId, deviceId, key } of lookups) {
+        const v = statements.identity.get(tenantId, deviceId, key);
+        if (v !== undefined)
+          rows.push({ id: v[0], tenant_id: tenantId, device_id: deviceId, dedup_key: key, timeliness: v[1] });
+      }
+      return rows;
     },
     async samePayload(tenantId, deviceId, since, payload) {
       return statements.samePayload.get(tenantId, deviceId, since, payload);
@@ -151,8 +191,36 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
           m.stored_at,
         );
       }
-      for (const reception of writes.receptions) statements.insertReception.run(reception);
-      for (const state of writes.states) statements.upsertState.run(state);
+      // Positional, like the messages: named parameters are bound from an object by key.
+      for (const r of writes.receptions)
+        statements.insertReception.run(
+          r.message_id,
+          r.station,
+          r.tenant_id,
+          r.received_at,
+          r.rssi,
+          r.snr,
+          r.lat,
+          r.lng,
+          r.data,
+        );
+      for (const s of writes.states) {
+        // In STATE_COLUMNS' order.
+        statements.upsertState.run(
+          s.tenant_id,
+          s.device_id,
+          s.last_seen_at,
+          s.last_message_id,
+          s.latest_message_id,
+          s.latest_device_time,
+          s.seq_max,
+          s.seq_time,
+          s.seq_resets,
+          s.message_count,
+          s.duplicate_count,
+          s.out_of_order_count,
+        );
+      }
       for (const gap of writes.gapInserts) statements.insertGap.run(gap);
       for (const [id, update] of writes.gapUpdates) {
         if ('closed_by' in update) statements.closeGap.run(now, update.closed_by, id);
