@@ -59,16 +59,11 @@ type StateValues = [
 /** A stored identity by (tenant, device, key), through the partial identity index. */
 export const SQLITE_IDENTITY_LOOKUP = `select id, timeliness from messages where tenant_id = ? and device_id = ? and dedup_key = ? and ${INDEXED_IDENTITY}`;
 
-/** Rows per multi-row `changes` insert: one statement updates AUTOINCREMENT's counter once. */
-const CHANGES_PER_INSERT = 64;
-const CHANGE_VALUES = '(?, ?, ?, ?, ?)';
-
 /**
  * Capture storage over one better-sqlite3 connection with statements prepared once: the
  * SQLite capture writer's path. Statements are single-row ones run in a loop inside the
- * caller's transaction, which SQLite executes as fast as multi-row SQL, but for `changes`:
- * there a multi-row insert updates AUTOINCREMENT's counter once instead of once a row.
- * The caller owns the transaction (`BEGIN IMMEDIATE` … `COMMIT`).
+ * caller's transaction, which SQLite executes as fast as multi-row SQL, but for `changes`
+ * (see `insertChanges`). The caller owns the transaction (`BEGIN IMMEDIATE` … `COMMIT`).
  */
 export function sqliteCaptureStorage(database: SqliteDatabase.Database): CaptureStorage {
   const statements = {
@@ -108,21 +103,15 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
       'insert into sequence_gaps (id, tenant_id, device_id, from_seq, to_seq, opened_at) values (@id, @tenant_id, @device_id, @from_seq, @to_seq, @opened_at)',
     ),
     closeGap: database.prepare('update sequence_gaps set closed_at = ?, closed_by = ? where id = ?'),
+    // A run of changes of one kind and data in one statement, their entity ids a JSON array:
+    // SQLite walks the array, so the rows cost no binding each (about 1.8 → 0.9 µs a row,
+    // 1,000-row batches), and AUTOINCREMENT's counter is updated once. Rows are inserted,
+    // and so take their positions, in the array's order.
+    insertChanges: database.prepare(
+      'insert into changes (tenant_id, kind, entity_id, data, created_at) select ?, ?, value, ?, ? from json_each(?)',
+    ),
     resizeGap: database.prepare('update sequence_gaps set from_seq = ?, to_seq = ? where id = ?'),
   };
-  /** `insert into changes` of 1 to CHANGES_PER_INSERT rows, prepared when first needed. */
-  const insertChanges: SqliteDatabase.Statement[] = [];
-  const insertChangesOf = (rows: number): SqliteDatabase.Statement => {
-    let statement = insertChanges[rows];
-    if (!statement) {
-      statement = database.prepare(
-        `insert into changes (tenant_id, kind, entity_id, data, created_at) values ${Array(rows).fill(CHANGE_VALUES).join(', ')}`,
-      );
-      insertChanges[rows] = statement;
-    }
-    return statement;
-  };
-
   return {
     async typeSettings(tenantId, typeIds) {
       return typeIds.flatMap((id) => statements.typeSettings.get(tenantId, id) ?? []);
@@ -226,17 +215,25 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
         if ('closed_by' in update) statements.closeGap.run(now, update.closed_by, id);
         else statements.resizeGap.run(update.from_seq, update.to_seq, id);
       }
-      // SQLite has one writer, so positions are handed out and become visible in order; a
-      // multi-row insert takes them in the order of its rows, the last one last.
+      // SQLite has one writer, so positions are handed out and become visible in order; an
+      // insert from json_each takes them in the array's order, the last one last.
       const positions = new Map<string, number>();
       for (const [tenantId, entries] of writes.changes) {
         let last = 0;
-        for (let from = 0; from < entries.length; from += CHANGES_PER_INSERT) {
-          const chunk = entries.slice(from, from + CHANGES_PER_INSERT);
-          const values: unknown[] = [];
-          for (const entry of chunk)
-            values.push(tenantId, entry.kind, entry.entityId, storedChangeData(entry), now);
-          last = Number(insertChangesOf(chunk.length).run(values).lastInsertRowid);
+        for (let from = 0; from < entries.length; ) {
+          const first = entries[from];
+          if (first === undefined) break;
+          const data = storedChangeData(first);
+          const ids: string[] = [];
+          let next = from;
+          for (; next < entries.length; next += 1) {
+            const entry = entries[next];
+            if (entry === undefined || entry.kind !== first.kind || storedChangeData(entry) !== data) break;
+            ids.push(entry.entityId);
+          }
+          const run = statements.insertChanges.run(tenantId, first.kind, data, now, JSON.stringify(ids));
+          last = Number(run.lastInsertRowid);
+          from = next;
         }
         positions.set(tenantId, last);
       }
