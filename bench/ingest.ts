@@ -679,80 +679,52 @@ async function ingestRun(
       return `decoding: ${decodes} decodes in the window = ${formatNumber(decodeRate)} decodes/s = ${formatNumber(ratio)}% of captured, lag ${lag} at window end, ${caughtUp}, ${dropped} dropped, ${atEnd.queued} queued at window end; ${checked}`;
     };
 
-    // -- one message per request --
+    /**
+     * One HTTP ingest phase after its ceiling: `perRequest` messages a request, each device's
+     * sequence continuing from `startSeq`. Records messages/s and the ratio of requests/s to
+     * the bare route's; returns the generator's report.
+     */
+    const httpPhase = async (
+      label: string,
+      phase: 'single' | 'batch',
+      perRequest: number,
+      startSeq: readonly number[],
+    ): Promise<LoadReport> => {
+      const workload: Workload = { kind: 'ingest', devices, perRequest, startSeq };
+      const bare = await ceiling(label, workload);
+      const before = await countMessages(server.store, HTTP_TYPE);
+      const since = Date.now();
+      const measured = await measure(
+        spec(server.url, workload),
+        profileFile(phase),
+        say,
+        decodeProbe(HTTP_TYPE),
+        { fleetport: true },
+      );
+      const decoding = followDecoding(measured);
+      requireOnly2xx(`ingest, ${label}`, measured.report);
+      const stored = await verifyIngest(server.store, before, measured.report, { devices, startSeq });
+      const requests = perSecond(measured.report.measured.answered2xx, measured.report.measured.elapsedMs);
+      const rate = requests * perRequest;
+      const ratio = (requests / bare) * 100;
+      record(`ingest, ${label}`, 'messages/s', rate);
+      record(`ingest, ${label}: ratio to bare route`, '%', ratio);
+      recordPhase(`ingest, ${label}`, measured, await messagesPerCommit(server.store, HTTP_TYPE, since));
+      const decoded = await recordDecoding(`ingest, ${label}`, measured, rate, decoding);
+      const target =
+        perRequest === 1
+          ? `${formatNumber(rate)} messages/s = ${formatNumber(ratio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%)`
+          : `${formatNumber(rate)} messages/s (${formatNumber(requests)} req/s = ${formatNumber(ratio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((rate / BATCH_TARGET) * 100)}%)`;
+      say(
+        `ingest, ${label}: ${target}, server CPU ${formatNumber(measured.serverCpuPercent)}%, other processes ${formatNumber(measured.othersCpuPercent)}%; ${describeWindow(measured.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(measured))}; ${decoded}`,
+      );
+      return measured.report;
+    };
+
     /** Where each device's sequence continues after a phase. */
     let nextSeq: readonly number[] = devices.map(() => 0);
-    if (phases.has('single')) {
-      const singleLabel = '1 message/request';
-      const bareSingle = await ceiling(singleLabel, { kind: 'ingest', devices, perRequest: 1 });
-      const before = await countMessages(server.store, HTTP_TYPE);
-      const since = Date.now();
-      const single = await measure(
-        spec(server.url, { kind: 'ingest', devices, perRequest: 1 }),
-        profileFile('single'),
-        say,
-        decodeProbe(HTTP_TYPE),
-        { fleetport: true },
-      );
-      const singleDecoding = followDecoding(single);
-      requireOnly2xx(`ingest, ${singleLabel}`, single.report);
-      const stored = await verifyIngest(server.store, before, single.report, {
-        devices,
-        startSeq: devices.map(() => 0),
-      });
-      const singleRate = perSecond(single.report.measured.answered2xx, single.report.measured.elapsedMs);
-      const singleRatio = (singleRate / bareSingle) * 100;
-      record(`ingest, ${singleLabel}`, 'messages/s', singleRate);
-      record(`ingest, ${singleLabel}: ratio to bare route`, '%', singleRatio);
-      recordPhase(`ingest, ${singleLabel}`, single, await messagesPerCommit(server.store, HTTP_TYPE, since));
-      const singleDecoded = await recordDecoding(
-        `ingest, ${singleLabel}`,
-        single,
-        singleRate,
-        singleDecoding,
-      );
-      say(
-        `ingest, ${singleLabel}: ${formatNumber(singleRate)} messages/s = ${formatNumber(singleRatio)}% of the bare route (target ≥ ${SINGLE_TARGET_RATIO}%), server CPU ${formatNumber(single.serverCpuPercent)}%, other processes ${formatNumber(single.othersCpuPercent)}%; ${describeWindow(single.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(single))}; ${singleDecoded}`,
-      );
-      nextSeq = single.report.nextSeq;
-    }
-
-    // -- batches of 100 --
-    if (phases.has('batch')) {
-      const batchLabel = `batch of ${BATCH}`;
-      const batchWorkload: Workload = {
-        kind: 'ingest',
-        devices,
-        perRequest: BATCH,
-        startSeq: nextSeq,
-      };
-      const bareBatch = await ceiling(batchLabel, batchWorkload);
-      const before = await countMessages(server.store, HTTP_TYPE);
-      const since = Date.now();
-      const batch = await measure(
-        spec(server.url, batchWorkload),
-        profileFile('batch'),
-        say,
-        decodeProbe(HTTP_TYPE),
-        { fleetport: true },
-      );
-      const batchDecoding = followDecoding(batch);
-      requireOnly2xx(`ingest, ${batchLabel}`, batch.report);
-      const stored = await verifyIngest(server.store, before, batch.report, {
-        devices,
-        startSeq: nextSeq,
-      });
-      const batchRequests = perSecond(batch.report.measured.answered2xx, batch.report.measured.elapsedMs);
-      const batchRate = batchRequests * BATCH;
-      const batchRatio = (batchRequests / bareBatch) * 100;
-      record(`ingest, ${batchLabel}`, 'messages/s', batchRate);
-      record(`ingest, ${batchLabel}: ratio to bare route`, '%', batchRatio);
-      recordPhase(`ingest, ${batchLabel}`, batch, await messagesPerCommit(server.store, HTTP_TYPE, since));
-      const batchDecoded = await recordDecoding(`ingest, ${batchLabel}`, batch, batchRate, batchDecoding);
-      say(
-        `ingest, ${batchLabel}: ${formatNumber(batchRate)} messages/s (${formatNumber(batchRequests)} req/s = ${formatNumber(batchRatio)}% of the bare route; target ${formatNumber(BATCH_TARGET)} messages/s: ${formatNumber((batchRate / BATCH_TARGET) * 100)}%), server CPU ${formatNumber(batch.serverCpuPercent)}%, other processes ${formatNumber(batch.othersCpuPercent)}%; ${describeWindow(batch.report)}; stored ${stored}, every acknowledged one exactly once; ${describeCapture(captureOf(batch))}; ${batchDecoded}`,
-      );
-    }
+    if (phases.has('single')) nextSeq = (await httpPhase('1 message/request', 'single', 1, nextSeq)).nextSeq;
+    if (phases.has('batch')) await httpPhase(`batch of ${BATCH}`, 'batch', BATCH, nextSeq);
 
     // -- Sigfox: three callbacks per frame --
     if (!(await sigfoxRouteAvailable(server.url))) {
