@@ -87,6 +87,30 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads CORS origins as an exact list, off by default, and refuses paths and wildcards', () => {
+    expect(loadConfig({ env: {} }).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ env: { FLEETPORT_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' } })
+        .corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(problemsOf(() => loadConfig({ env: { FLEETPORT_CORS_ORIGINS: '*' } }))[0]).toMatch(
+      /FLEETPORT_CORS_ORIGINS: '\*' is not an origin/,
+    );
+    expect(
+      problemsOf(() => loadConfig({ env: { FLEETPORT_CORS_ORIGINS: 'https://app.example.com/' } }))[0],
+    ).toMatch(/is not an origin/);
+  });
+
+  it('refuses a metrics token that is short or holds spaces', () => {
+    expect(loadConfig({ env: {} }).metricsToken).toBeUndefined();
+    expect(problemsOf(() => loadConfig({ env: { FLEETPORT_METRICS_TOKEN: 'short' } }))[0]).toMatch(
+      /FLEETPORT_METRICS_TOKEN/,
+    );
+    expect(loadConfig({ env: { FLEETPORT_METRICS_TOKEN: 'a-long-enough-metrics-token' } }).metricsToken).toBe(
+      'a-long-enough-metrics-token',
+    );
+  });
+
   it('accepts a PostgreSQL URL', () => {
     expect(loadConfig({ env: { FLEETPORT_DATABASE_URL: 'postgres://u:p@localhost/db' } }).databaseUrl).toBe(
       'postgres://u:p@localhost/db',

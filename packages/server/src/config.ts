@@ -62,9 +62,13 @@ export interface Config {
   readonly databasePoolSize: number;
   /** How long a graceful shutdown waits for in-flight requests, in milliseconds. */
   readonly shutdownTimeoutMs: number;
+  /** Web origins (`https://app.example.com`) allowed to call the API from a browser; empty is no CORS. */
+  readonly corsOrigins: readonly string[];
+  /** Bearer token `/metrics` asks for; unset leaves `/metrics` open. */
+  readonly metricsToken: string | undefined;
 }
 
-type Kind = 'string' | 'port' | 'portOrOff' | 'integer' | 'enum' | 'boolean' | 'file';
+type Kind = 'string' | 'port' | 'portOrOff' | 'integer' | 'enum' | 'boolean' | 'file' | 'origins';
 
 interface KeySpec {
   readonly key: keyof Config;
@@ -323,6 +327,22 @@ export const configSchema: readonly KeySpec[] = [
     default: 10_000,
     doc: 'grace period for in-flight requests on SIGTERM/SIGINT',
   },
+  {
+    key: 'corsOrigins',
+    env: 'FLEETPORT_CORS_ORIGINS',
+    flag: 'cors-origins',
+    kind: 'origins',
+    default: '',
+    doc: 'comma-separated web origins allowed to call the API from a browser (https://app.example.com); empty: no CORS',
+  },
+  {
+    key: 'metricsToken',
+    env: 'FLEETPORT_METRICS_TOKEN',
+    flag: 'metrics-token',
+    kind: 'string',
+    default: undefined,
+    doc: 'bearer token /metrics asks for (at least 16 characters); unset: /metrics is open',
+  },
 ];
 
 /** Every problem found in the configuration, reported together. */
@@ -395,6 +415,9 @@ export function loadConfig({ flags = {}, env = process.env, configFile }: Config
       'FLEETPORT_DATABASE_URL: must start with postgres:// or postgresql:// (leave it unset for SQLite)',
     );
   }
+  if (typeof result.metricsToken === 'string' && !/^[\x21-\x7e]{16,}$/.test(result.metricsToken)) {
+    problems.push('FLEETPORT_METRICS_TOKEN: must be at least 16 printable characters without spaces');
+  }
   problems.push(...mqttProblems(result));
   if (problems.length > 0) throw new ConfigError(problems);
   result.dataDir = path.resolve(String(result.dataDir));
@@ -460,6 +483,15 @@ function parseValue(spec: KeySpec, raw: unknown): { value?: unknown; problem?: s
     case 'string': {
       if (typeof raw !== 'string') return { problem: 'must be a string' };
       return { value: raw };
+    }
+    case 'origins': {
+      const list = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
+      const origins = list.map((origin) => origin.trim()).filter((origin) => origin !== '');
+      // An origin is exactly what browsers send: scheme, host and port, no path or slash.
+      const bad = origins.find((origin) => !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin));
+      if (bad !== undefined)
+        return { problem: `'${bad}' is not an origin like https://app.example.com (no path, no wildcard)` };
+      return { value: Object.freeze(origins) };
     }
     case 'enum': {
       const text = String(raw).toLowerCase();
