@@ -1,12 +1,13 @@
 // The shapes the API answers with, derived from the server's own schemas so they are never
 // written twice. Type-only: nothing of the server is loaded by these imports. The server's
 // package index does not export them yet, hence the path into its source.
+
+export type { Principal as WhoAmI } from '../../server/src/kernel/principal.js';
 export type {
   ApiKey,
   CreatedApiKey,
   Tenant,
 } from '../../server/src/modules/access/access-schemas.js';
-export type { Principal as WhoAmI } from '../../server/src/modules/access/principal.js';
 export type {
   CreatedCredential,
   Credential,

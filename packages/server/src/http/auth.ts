@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../kernel/errors.js';
-import type { CallbackPrincipal, DevicePrincipal, Principal, Scope } from '../modules/access/index.js';
-import { scopeAllows } from '../modules/access/index.js';
+import type { CallbackPrincipal, DevicePrincipal, Principal, Scope } from '../kernel/principal.js';
+import { scopeAllows } from '../kernel/principal.js';
 
 /** Who may call a route: an API key (the default), a device token, or a network-server callback secret. */
 export type AuthKind = 'api-key' | 'device' | 'callback';

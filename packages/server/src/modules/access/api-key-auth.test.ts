@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialectCases, openTestStore, type TestDatabase } from '../../../test/support/databases.js';
 import { EventBus } from '../../bus/event-bus.js';
 import { silentLogger } from '../../kernel/logger.js';
+import type { Principal } from '../../kernel/principal.js';
 import type { Store } from '../../store/store.js';
 import { bootstrapAccess, createApiKey, revokeKey } from './access-service.js';
 import { findApiKey } from './access-store.js';
 import { ApiKeyAuthenticator } from './api-key-auth.js';
-import type { Principal } from './principal.js';
 
 const sqlite = dialectCases().find((d) => d.name === 'sqlite');
 const ADMIN = 'fpk_api_key_auth_test_0123456789abcdefghijkl';

@@ -1,8 +1,8 @@
 import type { EventBus } from '../../bus/event-bus.js';
 import { AppError, type Clock, hashSecret, type Logger } from '../../kernel/index.js';
+import type { Principal, Scope } from '../../kernel/principal.js';
 import type { Store } from '../../store/store.js';
 import { findApiKeyByHash, touchApiKey } from './access-store.js';
-import type { Principal, Scope } from './principal.js';
 
 export interface ApiKeyAuthDeps {
   readonly store: Store;
