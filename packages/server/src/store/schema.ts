@@ -23,6 +23,9 @@ export interface Database {
   message_decodes: MessageDecodeTable;
   jobs: JobTable;
   codec_state: CodecStateTable;
+  feed_consumers: FeedConsumerTable;
+  feed_cursors: FeedCursorTable;
+  scheduled_jobs: ScheduledJobTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -238,4 +241,36 @@ export interface JobTable {
 export interface CodecStateTable {
   name: string;
   value: string;
+}
+
+export interface FeedConsumerTable {
+  name: string;
+  holder: string | null;
+  lease_until: Millis;
+  fence: number;
+  start_after: number;
+  created_at: Millis;
+}
+
+export interface FeedCursorTable {
+  consumer: string;
+  tenant_id: string;
+  position: number;
+  updated_at: Millis;
+}
+
+export interface ScheduledJobTable {
+  key: string;
+  handler: string;
+  payload: string;
+  run_at: Millis;
+  every_ms: number | null;
+  version: number;
+  lease_until: Millis;
+  attempts: number;
+  failures: number;
+  last_error: string | null;
+  last_failed_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
 }

@@ -9,3 +9,13 @@ export { registerChangeRoutes } from './change-routes.js';
 export { type Change, type ChangeKind, changeKinds } from './change-schemas.js';
 export { appendChanges, type ChangeEntry, storedChangeData } from './change-store.js';
 export { DurableHorizon } from './durable-horizon.js';
+export {
+  type FeedBatch,
+  type FeedChange,
+  FeedConsumer,
+  type FeedConsumerDeps,
+  type FeedConsumerOptions,
+  type FeedFilter,
+  type FeedHandler,
+  followChanges,
+} from './feed-consumer.js';

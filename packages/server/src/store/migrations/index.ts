@@ -7,6 +7,9 @@ import * as codecs from './0005-codecs.js';
 import * as mqttPolicies from './0006-mqtt-policies.js';
 import * as mqttSubscriptionExcept from './0007-mqtt-subscription-except.js';
 import * as messagesIdentityPartial from './0008-messages-identity-partial.js';
+import * as feedConsumers from './0009-feed-consumers.js';
+import * as scheduler from './0010-scheduler.js';
+import * as captureDeliveries from './0011-capture-deliveries.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -18,4 +21,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006-mqtt-policies': mqttPolicies,
   '0007-mqtt-subscription-except': mqttSubscriptionExcept,
   '0008-messages-identity-partial': messagesIdentityPartial,
+  '0009-feed-consumers': feedConsumers,
+  '0010-scheduler': scheduler,
+  '0011-capture-deliveries': captureDeliveries,
 };
