@@ -11,6 +11,7 @@ export const ExitCode = {
   conflict: 5,
   auth: 6,
   unavailable: 7,
+  startup: 8,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -25,6 +26,7 @@ export const EXIT_CODE_HELP = [
   '  5  conflict: already exists, changed meanwhile, precondition failed (409, 412, 428)',
   '  6  authentication or authorization failed (401, 403)',
   '  7  server unavailable or unreachable (5xx, network)',
+  '  8  serve could not start: a port in use, an unusable data dir or TLS file (the message names the setting)',
 ].join('\n');
 
 /** A failure the CLI reports as `fleetport: <code>: <detail>` and exits with `exitCode`. */

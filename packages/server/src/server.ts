@@ -1,12 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import pino from 'pino';
 import { EventBus } from './bus/event-bus.js';
 import type { Config } from './config.js';
 import { type App, buildApp } from './http/index.js';
 import { systemClock } from './kernel/clock.js';
 import type { Logger } from './kernel/logger.js';
-import { ApiKeyAuthenticator, bootstrapAccess, registerAccessRoutes } from './modules/access/index.js';
+import {
+  ApiKeyAuthenticator,
+  bootstrapAccess,
+  registerAccessRoutes,
+  resetBootstrapKey,
+} from './modules/access/index.js';
 import {
   CallbackAuthenticator,
   CapturePipeline,
@@ -32,6 +39,7 @@ import {
 } from './modules/mqtt-access/index.js';
 import { Broker, type ListenOptions } from './mqtt/index.js';
 import { SqlPersistence } from './mqtt/sql-persistence.js';
+import { listenFailure, StartupError, systemErrorCode } from './startup-error.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -75,14 +83,20 @@ export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
 }
 
 /**
- * The composition root: opens the store, migrates it, bootstraps access, builds the HTTP
- * app with every module, and listens. Only this function chooses adapters.
+ * The composition root: opens the store, migrates it, builds the HTTP app with every
+ * module, listens, and only then bootstraps access. Only this function chooses adapters.
+ * Problems the operator can fix (a port in use, an unusable data dir or TLS file) reject
+ * with a StartupError naming the setting.
  */
 export async function startServer(
   config: Config,
   logger: pino.Logger = createLogger(config),
 ): Promise<RunningServer> {
-  const store = openStore(config);
+  const tls = readTlsFiles(config);
+  const store = openStoreOrExplain(config);
+  // The bootstrap key is made once every port is bound: a start that fails before (a
+  // Mosquitto on 1883) must not create a key that nobody was shown. Until then, not ready.
+  let bootstrapped = false;
   let pipeline: CapturePipeline | undefined;
   let codecs: Codecs | undefined;
   let broker: Broker | undefined;
@@ -103,7 +117,6 @@ export async function startServer(
     };
     const abandoned = await discardAbandonedImports(store);
     if (abandoned > 0) logger.warn({ rows: abandoned }, 'discarded staged rows of interrupted imports');
-    const bootstrap = await bootstrapAccess(deps, config.adminKey);
 
     const apiKeys = new ApiKeyAuthenticator(deps);
     const deviceAuthenticator = new DeviceAuthenticator(deps);
@@ -117,7 +130,10 @@ export async function startServer(
         device: (token) => deviceAuthenticator.authenticate(token),
         callback: (secret, typeId) => callbackAuthenticator.authenticate(secret, typeId),
       },
-      ready: () => store.ping(),
+      ready: async () => {
+        if (!bootstrapped) throw new Error('access is not bootstrapped yet');
+        await store.ping();
+      },
     });
     registerAccessRoutes(app, deps);
     registerDeviceRoutes(app, deps, config);
@@ -131,7 +147,7 @@ export async function startServer(
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
     registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
-    const mqtt = await startBroker(config, deps, {
+    const mqtt = await startBroker(config, deps, tls, {
       app,
       pipeline,
       typeSettings,
@@ -140,7 +156,19 @@ export async function startServer(
     });
     broker = mqtt.broker;
     closeMqttWebSocket = mqtt.closeWebSocket;
-    await app.listen({ host: config.host, port: config.httpPort });
+    try {
+      await app.listen({ host: config.host, port: config.httpPort });
+    } catch (error) {
+      throw (
+        listenFailure(error, 'FLEETPORT_HTTP_PORT', { host: config.host, port: config.httpPort }) ?? error
+      );
+    }
+    const bootstrap = await bootstrapAccess(deps, config.adminKey);
+    if (bootstrap.adminKeyIgnored)
+      logger.warn(
+        'FLEETPORT_ADMIN_KEY is ignored: this database already has another bootstrap key (lost it? run `fleetport admin reset-key` on this host, see docs/CLI.md)',
+      );
+    bootstrapped = true;
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
@@ -218,6 +246,7 @@ export async function startServer(
 async function startBroker(
   config: Config,
   deps: { store: Store; clock: typeof systemClock; logger: Logger; bus: EventBus },
+  tls: TlsFiles | undefined,
   {
     app,
     pipeline,
@@ -265,22 +294,20 @@ async function startBroker(
   const host = config.mqttHost ?? config.host;
   const listen: { -readonly [K in keyof ListenOptions]: ListenOptions[K] } = {};
   if (config.mqttPort !== undefined) listen.tcp = { port: config.mqttPort, host };
-  if (
-    config.mqttTlsPort !== undefined &&
-    config.mqttTlsCert !== undefined &&
-    config.mqttTlsKey !== undefined
-  ) {
-    listen.tls = {
-      port: config.mqttTlsPort,
-      host,
-      cert: readFileSync(config.mqttTlsCert),
-      key: readFileSync(config.mqttTlsKey),
-      ca: config.mqttTlsCa === undefined ? undefined : readFileSync(config.mqttTlsCa),
-      requestCert: config.mqttTlsRequestCert,
-    };
+  if (config.mqttTlsPort !== undefined && tls !== undefined) {
+    listen.tls = { port: config.mqttTlsPort, host, ...tls, requestCert: config.mqttTlsRequestCert };
   }
   try {
-    const bound = await broker.listen(listen);
+    const bound = await broker.listen(listen).catch((error: unknown) => {
+      // TCP binds first, so a port both listeners were given fails on the TLS one.
+      const failed = (error as { port?: unknown }).port;
+      const setting =
+        listen.tls !== undefined && failed === listen.tls.port
+          ? 'FLEETPORT_MQTT_TLS_PORT'
+          : 'FLEETPORT_MQTT_PORT';
+      const port = setting === 'FLEETPORT_MQTT_TLS_PORT' ? listen.tls?.port : listen.tcp?.port;
+      throw (port === undefined ? undefined : listenFailure(error, setting, { host, port })) ?? error;
+    });
     const closeWebSocket = config.mqttWebsocket
       ? serveMqttOverWebSocket(app.server, (stream, meta) => broker.attach(stream, meta), {
           maxPayload: config.mqttMaxPacketSize,
@@ -290,6 +317,90 @@ async function startBroker(
   } catch (error) {
     await broker.close().catch(() => {});
     throw error;
+  }
+}
+
+interface TlsFiles {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca: Buffer | undefined;
+}
+
+/**
+ * The MQTT TLS files, read and checked before anything else starts, so that a wrong one is
+ * reported by its setting instead of as OpenSSL's message from deep inside the listener.
+ */
+function readTlsFiles(config: Config): TlsFiles | undefined {
+  if (config.mqttTlsPort === undefined || config.mqttTlsCert === undefined || config.mqttTlsKey === undefined)
+    return undefined;
+  const read = (setting: string, file: string, check: (pem: Buffer) => void): Buffer => {
+    try {
+      const pem = readFileSync(file);
+      check(pem);
+      return pem;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StartupError(
+        'tls_file_invalid',
+        setting,
+        `${setting}: '${file}' is not a usable PEM file (${reason})`,
+        { cause: error },
+      );
+    }
+  };
+  const cert = read('FLEETPORT_MQTT_TLS_CERT', config.mqttTlsCert, (pem) => new X509Certificate(pem));
+  const key = read('FLEETPORT_MQTT_TLS_KEY', config.mqttTlsKey, (pem) => createPrivateKey(pem));
+  const ca =
+    config.mqttTlsCa === undefined
+      ? undefined
+      : read('FLEETPORT_MQTT_TLS_CA', config.mqttTlsCa, (pem) => new X509Certificate(pem));
+  if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key)))
+    throw new StartupError(
+      'tls_file_invalid',
+      'FLEETPORT_MQTT_TLS_KEY',
+      `FLEETPORT_MQTT_TLS_KEY: '${config.mqttTlsKey}' is not the private key of the certificate in FLEETPORT_MQTT_TLS_CERT`,
+    );
+  return { cert, key, ca };
+}
+
+/** Opens the store; on SQLite, a data dir that cannot hold the database is the operator's to fix. */
+function openStoreOrExplain(config: Config): Store {
+  if (config.databaseUrl) return openStore(config);
+  try {
+    return openStore(config);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const code = systemErrorCode(error);
+    throw new StartupError(
+      'data_dir_unusable',
+      'FLEETPORT_DATA_DIR',
+      `FLEETPORT_DATA_DIR: cannot keep the database in '${config.dataDir}' (${code ? `${code}: ` : ''}${reason})`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * `fleetport admin reset-key`: revokes the bootstrap key and makes a new one, straight in
+ * the database (run on the server's host), for an owner who lost the key. On SQLite the
+ * data dir must already hold a database: a mistyped path must not yield a fresh one.
+ */
+export async function resetAdminKey(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSynchronous' | 'databasePoolSize'>,
+): Promise<{ readonly secret: string; readonly keyId: string; readonly revokedKeyIds: readonly string[] }> {
+  if (!config.databaseUrl && !existsSync(path.join(config.dataDir, 'fleetport.db')))
+    throw new StartupError(
+      'data_dir_unusable',
+      'FLEETPORT_DATA_DIR',
+      `FLEETPORT_DATA_DIR: '${config.dataDir}' holds no Fleetport database; give the data dir the server uses`,
+    );
+  const store = openStore(config);
+  try {
+    await migrateToLatest(store.db);
+    const logger = createLogger({ logLevel: 'silent' }) as unknown as Logger;
+    return await resetBootstrapKey({ store, clock: systemClock, logger });
+  } finally {
+    await store.close();
   }
 }
 

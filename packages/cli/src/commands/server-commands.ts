@@ -1,12 +1,14 @@
 // Only the configuration schema (and the young-generation limit) is loaded up front: the
 // server (Fastify, the database drivers) is imported by `serve` and `migrate` alone, so
 // client commands start fast.
+
+import type { StartupError } from '@fleetport/server';
 import { ConfigError, configSchema, loadConfig } from '@fleetport/server/config';
 import { limitYoungGeneration } from '@fleetport/server/young-generation';
 import { type Command, Option } from 'commander';
-import { UsageError } from '../errors.js';
+import { CliError, ExitCode, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { print } from '../output.js';
+import { formatJson, print } from '../output.js';
 
 type ConfigKey = (typeof configSchema)[number]['key'];
 
@@ -66,6 +68,11 @@ function loadOrExplain(io: CliIo, command: Command) {
   }
 }
 
+/** A StartupError (a port in use …) becomes its one line and exit 8, without a stack. */
+function explainStartup(type: typeof StartupError, error: unknown): unknown {
+  return error instanceof type ? new CliError(error.code, error.message, ExitCode.startup) : error;
+}
+
 /** `serve` and `migrate`: the server itself, configured from the same schema it validates with. */
 export function registerServerCommands(program: Command, io: CliIo): void {
   addConfigOptions(
@@ -77,8 +84,10 @@ export function registerServerCommands(program: Command, io: CliIo): void {
     // Before the server's modules load, while V8's young generation is still small (see there).
     limitYoungGeneration();
     const config = loadOrExplain(io, command);
-    const { serve } = await import('@fleetport/server');
-    await serve(config);
+    const server = await import('@fleetport/server');
+    await server.serve(config).catch((error: unknown) => {
+      throw explainStartup(server.StartupError, error);
+    });
   });
 
   addConfigOptions(
@@ -93,6 +102,39 @@ export function registerServerCommands(program: Command, io: CliIo): void {
       applied.length === 0
         ? 'the database is up to date: no migration to apply'
         : `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}:\n${applied.map((m) => `  ${m}`).join('\n')}`,
+    );
+  });
+
+  const admin = program
+    .command('admin')
+    .description('local administration, run on the server host against its database');
+  addConfigOptions(
+    admin
+      .command('reset-key')
+      .description(
+        'revoke the bootstrap admin key and print a new one (for a lost key; reads the database directly)',
+      ),
+    (key) => DATABASE_KEYS.has(key),
+  ).action(async function resetKeyCommand(_options: unknown, command: Command) {
+    const config = loadOrExplain(io, command);
+    const server = await import('@fleetport/server');
+    const reset = await server.resetAdminKey(config).catch((error: unknown) => {
+      throw explainStartup(server.StartupError, error);
+    });
+    const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+    print(
+      io.stdout,
+      json
+        ? formatJson(reset)
+        : [
+            reset.revokedKeyIds.length === 0
+              ? 'There was no bootstrap key; a new one was made.'
+              : `Revoked the bootstrap key ${reset.revokedKeyIds.join(', ')} (a running server stops accepting it within seconds).`,
+            'The new bootstrap admin key, shown only this once:',
+            '',
+            `    FLEETPORT_API_KEY=${reset.secret}`,
+            '',
+          ].join('\n'),
     );
   });
 }

@@ -14,10 +14,12 @@ import {
   type ApiKeyRow,
   countTenants,
   findApiKey,
+  findApiKeyByHash,
   findTenant,
   insertApiKey,
   insertTenant,
   listApiKeys,
+  listSystemKeys,
   listTenants,
   revokeApiKey,
   type TenantRow,
@@ -59,6 +61,8 @@ export interface BootstrapResult {
   /** The admin key in clear text when this start generated it; shown once. */
   readonly generatedKey: string | undefined;
   readonly created: boolean;
+  /** `adminKey` was given, but the database already has a bootstrap key that is not it. */
+  readonly adminKeyIgnored: boolean;
 }
 
 /**
@@ -69,30 +73,62 @@ export async function bootstrapAccess(
   deps: AccessDeps,
   adminKey: string | undefined,
 ): Promise<BootstrapResult> {
-  if ((await countTenants(deps.store)) > 0) return { generatedKey: undefined, created: false };
-  const now = deps.clock.now();
+  if ((await countTenants(deps.store)) > 0) {
+    const given =
+      adminKey === undefined ? undefined : await findApiKeyByHash(deps.store, hashSecret(adminKey));
+    const adminKeyIgnored = adminKey !== undefined && (given?.is_system !== 1 || given.revoked_at !== null);
+    return { generatedKey: undefined, created: false, adminKeyIgnored };
+  }
   const secret = adminKey ?? newSecret('fpk');
   await transact(deps.store, async (store) => {
-    await insertTenant(store, {
-      id: DEFAULT_TENANT_ID,
-      name: 'Default tenant',
-      created_at: now,
-      updated_at: now,
-    });
-    await insertApiKey(store, {
-      id: prefixedId('key'),
-      tenant_id: DEFAULT_TENANT_ID,
-      name: 'bootstrap admin',
-      key_hash: hashSecret(secret),
-      scope: 'admin',
-      is_system: 1,
-      expires_at: null,
-      revoked_at: null,
-      last_used_at: null,
-      created_at: now,
-    });
+    await insertDefaultTenant(store, deps.clock.now());
+    await insertSystemKey(store, DEFAULT_TENANT_ID, secret, deps.clock.now());
   });
-  return { generatedKey: adminKey ? undefined : secret, created: true };
+  return { generatedKey: adminKey ? undefined : secret, created: true, adminKeyIgnored: false };
+}
+
+/**
+ * The owner lost the bootstrap key: revokes every system key and makes a new one in the
+ * same tenant (bootstrapping first on a database that never served). Run on the host.
+ */
+export async function resetBootstrapKey(
+  deps: AccessDeps,
+): Promise<{ readonly secret: string; readonly keyId: string; readonly revokedKeyIds: readonly string[] }> {
+  const secret = newSecret('fpk');
+  return transact(deps.store, async (store) => {
+    const now = deps.clock.now();
+    const live = (await listSystemKeys(store)).filter((key) => key.revoked_at === null);
+    if ((await countTenants(store)) === 0) await insertDefaultTenant(store, now);
+    for (const key of live) await revokeApiKey(store, key.tenant_id, key.id, now);
+    const keyId = await insertSystemKey(store, live[0]?.tenant_id ?? DEFAULT_TENANT_ID, secret, now);
+    return { secret, keyId, revokedKeyIds: live.map((key) => key.id) };
+  });
+}
+
+function insertDefaultTenant(store: Store, now: number): Promise<void> {
+  return insertTenant(store, {
+    id: DEFAULT_TENANT_ID,
+    name: 'Default tenant',
+    created_at: now,
+    updated_at: now,
+  });
+}
+
+async function insertSystemKey(store: Store, tenantId: string, secret: string, now: number): Promise<string> {
+  const id = prefixedId('key');
+  await insertApiKey(store, {
+    id,
+    tenant_id: tenantId,
+    name: 'bootstrap admin',
+    key_hash: hashSecret(secret),
+    scope: 'admin',
+    is_system: 1,
+    expires_at: null,
+    revoked_at: null,
+    last_used_at: null,
+    created_at: now,
+  });
+  return id;
 }
 
 function requireSystem(principal: Principal): void {

@@ -72,6 +72,13 @@ export function listApiKeys(store: Store, tenantId: string): Promise<ApiKeyRow[]
   );
 }
 
+/** The system (bootstrap) keys of every tenant, revoked ones too, oldest first. */
+export function listSystemKeys(store: Store): Promise<ApiKeyRow[]> {
+  return guarded(store, () =>
+    store.db.selectFrom('api_keys').selectAll().where('is_system', '=', 1).orderBy('created_at').execute(),
+  );
+}
+
 /** Marks a key revoked; returns false when the tenant has no such key. */
 export function revokeApiKey(store: Store, tenantId: string, id: string, now: number): Promise<boolean> {
   return guarded(store, async () => {

@@ -8,6 +8,7 @@ export {
   createApiKey,
   createTenant,
   DEFAULT_TENANT_ID,
+  resetBootstrapKey,
 } from './access-service.js';
 export { type ApiKeyAuthDeps, ApiKeyAuthenticator } from './api-key-auth.js';
 export {
