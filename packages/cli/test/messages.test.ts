@@ -66,16 +66,24 @@ describe('fleetport messages list', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+RECEIVED\s+SEQ\s+TIMELINESS\s+ORDER\s+PAYLOAD\s+JSON$/);
+    expect(lines[0]).toMatch(
+      /^ID\s+RECEIVED\s+SEQ\s+TIMELINESS\s+ORDER\s+TRANSPORT\s+PAYLOAD\s+JSON\s+DECODED$/,
+    );
     expect(lines).toHaveLength(6);
-    // Newest first: seq 4 came last, after 6, so it is out of order.
-    expect(lines[1]).toMatch(new RegExp(`^${ids[4]}\\s+\\S+Z\\s+4\\s+live\\s+out-of-order\\s+04\\s+-$`));
-    expect(lines[2]).toMatch(new RegExp(`^${ids[3]}\\s+\\S+Z\\s+6 gap\\s+live\\s+-\\s+05\\s+-$`));
+    // Newest first: seq 4 came last, after 6, so it is out of order. No codec: not decoded.
+    expect(lines[1]).toMatch(
+      new RegExp(`^${ids[4]}\\s+\\S+Z\\s+4\\s+live\\s+out-of-order\\s+http\\s+04\\s+-\\s+-$`),
+    );
+    expect(lines[2]).toMatch(
+      new RegExp(`^${ids[3]}\\s+\\S+Z\\s+6 gap\\s+live\\s+-\\s+http\\s+05\\s+-\\s+-$`),
+    );
     // An hour old: late, and older than the messages before it, so out of order too.
     expect(lines[3]).toMatch(
-      new RegExp(`^${ids[2]}\\s+\\S+Z\\s+3\\s+LATE\\s+out-of-order\\s+${'ab'.repeat(12)}… \\(40 B\\)\\s+-$`),
+      new RegExp(
+        `^${ids[2]}\\s+\\S+Z\\s+3\\s+LATE\\s+out-of-order\\s+http\\s+${'ab'.repeat(12)}… \\(40 B\\)\\s+-\\s+-$`,
+      ),
     );
-    expect(lines[4]).toMatch(/\s2\s+live\s+-\s+7b2274656d70223a32307d\s+\{"temp":20\}$/);
+    expect(lines[4]).toMatch(/\s2\s+live\s+-\s+http\s+7b2274656d70223a32307d\s+\{"temp":20\}\s+-$/);
   });
 
   it('pages with --order asc, --limit and --all, and prints the API JSON with --json', async () => {
@@ -128,7 +136,7 @@ describe('fleetport messages list', () => {
 
   it('adds a receptions column and the receptions with --receptions', async () => {
     const result = await fx.cli(['messages', 'list', 'hist-1', '--receptions']);
-    expect(result.stdout.split('\n')[0]).toMatch(/\sORDER\s+RX\s+PAYLOAD\s/);
+    expect(result.stdout.split('\n')[0]).toMatch(/\sORDER\s+TRANSPORT\s+RX\s+PAYLOAD\s/);
     const asJson = await fx.cli(['--json', 'messages', 'list', 'hist-1', '--receptions']);
     expect(json<{ items: MessageJson[] }>(asJson).items[0]?.receptions).toEqual([]);
   });
@@ -255,6 +263,40 @@ describe('fleetport messages tail', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/ tail-3 seq=10 live hex=02 /);
     expect(lines[1]).toMatch(/ tail-3 seq=8 LATE out-of-order hex=03 /);
+  });
+
+  it('prints decodes with --decoded, stops by itself after --count lines, and resumes after the last one', async () => {
+    await fx.cli(['device-types', 'create', '--id', 'th', '--name', 'T/H']);
+    const source =
+      "function decodeUplink(input) { if (input.bytes[0] === 255) throw new Error('boom'); return { data: { t: input.bytes[0] } }; }";
+    const saved = await fx.server.request('PUT', '/v1/device-types/th/codec', {
+      json: { kind: 'javascript', source },
+    });
+    expect(saved.status).toBeLessThan(300);
+    const env = await deviceEnv('dec-1', 'th');
+    const since = await feedEnd();
+    const ids = [
+      await ingest(env, '--hex', '15', '--seq', '1'),
+      await ingest(env, '--hex', '16', '--seq', '2'),
+      await ingest(env, '--hex', 'ff', '--seq', '3'),
+    ];
+    const two = await fx.cli(['messages', 'tail', '--since', since, '--decoded', '--count', '2']);
+    expect(two.code).toBe(0);
+    const resumeAt = /resume with --since (\d+)\n$/.exec(two.stderr)?.[1] ?? '';
+    const last = await fx.cli(['messages', 'tail', '--since', resumeAt, '--decoded', '--count', '1']);
+    expect(last.code).toBe(0);
+    const lines = `${two.stdout}${last.stdout}`.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    const byId = new Map(lines.map((line) => [/ id=(\S+)$/.exec(line)?.[1], line]));
+    expect([...byId.keys()].sort()).toEqual([...ids].sort());
+    expect(byId.get(ids[0])).toMatch(/^\d{4}-\S+Z dec-1 decoded=\{"t":21\} id=/);
+    expect(byId.get(ids[1])).toMatch(/ dec-1 decoded=\{"t":22\} id=/);
+    expect(byId.get(ids[2])).toMatch(/ dec-1 decoded=error: codec_threw: .*boom.* id=/);
+
+    // Every decode has been seen above, so the table shows them.
+    const list = await fx.cli(['messages', 'list', 'dec-1']);
+    expect(list.stdout).toMatch(/\shttp\s+15\s+-\s+\{"t":21\}$/m);
+    expect(list.stdout).toMatch(/\shttp\s+ff\s+-\s+error: codec_threw: /m);
   });
 
   it('exits 2 for a bad --since, and 7 when the server cannot be reached at the start', async () => {

@@ -47,6 +47,17 @@ function jsonPreview(value: unknown): string {
 
 const outOfOrderWord = (m: Message) => (m.outOfOrder ? 'out-of-order' : '-');
 
+type Decoded = NonNullable<Message['decoded']>;
+
+/** What the codec made of a message: its data, its first error, or `-` when not decoded. */
+function decodedPreview(decoded: Decoded | null | undefined): string {
+  if (decoded === null || decoded === undefined) return '-';
+  const [error] = decoded.errors;
+  if (error !== undefined)
+    return `error: ${error.length <= JSON_PREVIEW ? error : `${error.slice(0, JSON_PREVIEW - 1)}…`}`;
+  return jsonPreview(decoded.data);
+}
+
 function messageColumns(withReceptions: boolean): Column<Message>[] {
   return [
     { header: 'id', value: (m) => m.id },
@@ -54,9 +65,11 @@ function messageColumns(withReceptions: boolean): Column<Message>[] {
     { header: 'seq', value: seqText },
     { header: 'timeliness', value: (m) => timelinessWord(m.timeliness) },
     { header: 'order', value: outOfOrderWord },
+    { header: 'transport', value: (m) => m.transport },
     ...(withReceptions ? [{ header: 'rx', value: (m: Message) => String(m.receptions?.length ?? 0) }] : []),
     { header: 'payload', value: payloadPreview },
     { header: 'json', value: (m) => jsonPreview(m.json) },
+    { header: 'decoded', value: (m) => decodedPreview(m.decoded) },
   ];
 }
 
@@ -87,6 +100,10 @@ function messageDetails(m: Message): string {
     ['message id', m.messageId ?? '-'],
     ['payload', m.payload.size === 0 ? '- (0 B)' : `${m.payload.hex} (${m.payload.size} B)`],
     ['json', m.json === null ? '-' : JSON.stringify(m.json)],
+    ['decoded', m.decoded ? JSON.stringify(m.decoded.data) : '-'],
+    ...(m.decoded && m.decoded.errors.length > 0
+      ? [['decode errors', m.decoded.errors.join('; ')] as const]
+      : []),
     ['stored', formatTime(m.storedAt)],
   ]);
   const receptions = m.receptions ?? [];
@@ -109,6 +126,19 @@ export function tailLine(m: Message): string {
     `json=${jsonPreview(m.json)}`,
     `id=${m.id}`,
   ].join(' ');
+}
+
+/** What a `message.decoded` change carries (docs/CODECS.md). */
+interface DecodedChange {
+  readonly messageId: string;
+  readonly deviceId: string;
+  readonly typeId: string;
+  readonly decoded: Decoded;
+}
+
+/** One line per decode for `messages tail --decoded`. */
+function decodedLine(at: string, d: DecodedChange): string {
+  return [formatTime(at), d.deviceId, `decoded=${decodedPreview(d.decoded)}`, `id=${d.messageId}`].join(' ');
 }
 
 type Gap = DeviceState['sequence']['openGaps'][number];
@@ -169,6 +199,8 @@ interface TailOptions {
   device?: string[];
   type?: string[];
   since?: string;
+  decoded?: boolean;
+  count?: number;
 }
 
 /** `messages list | get | tail`: a device's history, one message, and the live feed. */
@@ -243,6 +275,12 @@ export function registerMessageCommands(program: Command, io: CliIo): void {
     .option('--device <id>', 'only this device; repeat for more', collect)
     .option('--type <type>', 'only devices of this type; repeat for more', collect)
     .option('--since <cursor>', 'start after this change cursor, or latest (default)', changeCursor)
+    .option('--decoded', "print what the type's codec made of each message, as it is decoded")
+    .option(
+      '--count <n>',
+      'stop after this many lines (a script waiting for its messages)',
+      integerIn(1, 1_000_000),
+    )
     .action(async function tailMessages(options: TailOptions, command: Command) {
       const ctx = new CommandContext(io, command);
       const { url, apiKey } = resolveConnection(command.optsWithGlobals<GlobalOptions>(), io.env);
@@ -251,6 +289,10 @@ export function registerMessageCommands(program: Command, io: CliIo): void {
       // Stop on Ctrl-C or SIGTERM, and also when nobody reads any more (`| head` closed the pipe).
       const stop = stopSignal(io);
       const outputGone = new AbortController();
+      const enough = new AbortController();
+      let printed = 0;
+      // --count stops inside a page: the cursor to resume from is the last change looked at.
+      let lookedAt: string | undefined;
       const onOutputGone = () => outputGone.abort();
       io.stdout.once('error', onOutputGone);
       io.stdout.once('close', onOutputGone);
@@ -258,25 +300,35 @@ export function registerMessageCommands(program: Command, io: CliIo): void {
         url: url.replace(/\/+$/, ''),
         apiKey,
         since: options.since ?? 'latest',
-        signal: AbortSignal.any([stop.signal, outputGone.signal]),
+        signal: AbortSignal.any([stop.signal, outputGone.signal, enough.signal]),
         onOutage: (reason) =>
           ctx.note(`fleetport: lost the server (${reason}); reconnecting from cursor ${follower.cursor}…`),
         onReconnect: () => ctx.note(`fleetport: reconnected; following from cursor ${follower.cursor}`),
       });
       try {
+        const wanted = options.decoded === true ? 'message.decoded' : 'message.created';
         await follower.follow(function printChange(change: Change) {
-          if (change.kind !== 'message.created') return;
-          const m = change.data as Message;
-          if (devices && !devices.has(m.deviceId)) return;
-          if (types && !types.has(m.typeId)) return;
-          print(io.stdout, ctx.json ? JSON.stringify(change) : tailLine(m));
+          if (enough.signal.aborted) return;
+          lookedAt = change.cursor;
+          if (change.kind !== wanted) return;
+          const about = change.data as { deviceId: string; typeId: string };
+          if (devices && !devices.has(about.deviceId)) return;
+          if (types && !types.has(about.typeId)) return;
+          const line =
+            wanted === 'message.decoded'
+              ? decodedLine(change.at, change.data as DecodedChange)
+              : tailLine(change.data as Message);
+          print(io.stdout, ctx.json ? JSON.stringify(change) : line);
+          printed += 1;
+          if (options.count !== undefined && printed >= options.count) enough.abort();
         });
       } finally {
         stop.dispose();
         io.stdout.off('error', onOutputGone);
         io.stdout.off('close', onOutputGone);
       }
-      ctx.note(`stopped at cursor ${follower.cursor}; resume with --since ${follower.cursor}`);
+      const cursor = enough.signal.aborted && lookedAt !== undefined ? lookedAt : follower.cursor;
+      ctx.note(`stopped at cursor ${cursor}; resume with --since ${cursor}`);
     });
 }
 
