@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -7,6 +7,7 @@ import {
   isImportEqualsDeclaration,
   isImportTypeNode,
   isLiteralTypeNode,
+  isModuleDeclaration,
   type Node,
   SyntaxKind,
 } from 'typescript/unstable/ast';
@@ -92,7 +93,7 @@ function isTest(file: string): boolean {
 function resolveSpecifier(fromFile: string, specifier: string): string | null {
   const base = path.resolve(srcDir, path.dirname(fromFile), specifier);
   const candidates = [base.replace(/\.js$/, '.ts'), base, `${base}.ts`, path.join(base, 'index.ts')];
-  const found = candidates.find((candidate) => existsSync(candidate) && !candidate.endsWith(path.sep));
+  const found = candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
   return found === undefined ? null : path.relative(srcDir, found).split(path.sep).join('/');
 }
 
@@ -104,6 +105,8 @@ function isRuntime(node: Node): boolean {
   if (isImportEqualsDeclaration(holder)) return !holder.isTypeOnly;
   if (isLiteralTypeNode(holder) && isImportTypeNode(holder.parent)) return false;
   if (isImportTypeNode(holder)) return false;
+  // `declare module '…'` augments a module's types (a module's bus events) and loads nothing.
+  if (isModuleDeclaration(holder)) return false;
   // `import('…')` and anything else load the module at run time.
   return true;
 }
@@ -123,7 +126,7 @@ function readImports(): { files: string[]; imports: Import[] } {
       const source = program.getSourceFile(fileName);
       if (!source) throw new Error(`the TypeScript API has no source for ${from}`);
       files.push(from);
-      for (const node of source.imports) {
+      for (const node of [...source.imports, ...source.moduleAugmentations]) {
         if (!('text' in node) || typeof node.text !== 'string') continue;
         const specifier = node.text;
         const relative = specifier.startsWith('.');
@@ -287,6 +290,13 @@ describe('the rings of packages/server/src', () => {
     );
     expect(auth).toContainEqual(
       expect.objectContaining({ specifier: '../kernel/errors.js', to: 'kernel/errors.ts', runtime: true }),
+    );
+    expect(imports).toContainEqual(
+      expect.objectContaining({
+        from: 'modules/changes/change-events.ts',
+        to: 'bus/event-bus.ts',
+        runtime: false,
+      }),
     );
   });
 
