@@ -268,6 +268,111 @@ for (const dialect of dialectCases()) {
       expectProblem(neither, 400, 'validation_failed');
     });
 
+    it('tests decodeDownlink: a downlink given as bytes is decoded, as data it is encoded', async () => {
+      // A valve controller's codec in the TS013 style: a downlink sets the opening, and the
+      // network server shows the queued downlink decoded again.
+      const valve = `
+        function encodeDownlink(input) {
+          if (typeof input.data.open !== 'number') return { errors: ['open must be a number'] };
+          return { bytes: [0x01, input.data.open & 0xff], fPort: 10 };
+        }
+        function decodeDownlink(input) {
+          if (input.bytes[0] !== 0x01) return { errors: ['unknown command ' + input.bytes[0]] };
+          return { data: { open: input.bytes[1] }, warnings: input.fPort === 10 ? [] : ['unexpected fPort'] };
+        }`;
+      const codec = { kind: 'javascript', source: valve };
+      const decoded = await ok('POST', '/v1/codecs/test', { codec, downlink: { bytes: '0132', fPort: 10 } });
+      expect(decoded.body).toMatchObject({
+        data: { open: 50 },
+        warnings: [],
+        errors: [],
+        codecVersion: null,
+      });
+      const fromBase64 = await ok('POST', '/v1/codecs/test', { codec, downlink: { base64: 'AWQ=' } });
+      expect(fromBase64.body).toMatchObject({ data: { open: 100 }, warnings: ['unexpected fPort'] });
+      const unknown = await ok('POST', '/v1/codecs/test', { codec, downlink: { bytes: '07' } });
+      expect(unknown.body).toMatchObject({ data: null, errors: ['unknown command 7'] });
+      const encoded = await ok('POST', '/v1/codecs/test', { codec, downlink: { data: { open: 50 } } });
+      expect(encoded.body).toEqual({ bytes: '0132', fPort: 10, warnings: [], errors: [] });
+
+      const both = await ts.request('POST', '/v1/codecs/test', {
+        json: { codec, downlink: { data: { open: 1 }, bytes: '0101' } },
+      });
+      expectProblem(both, 400, 'validation_failed');
+      const neither = await ts.request('POST', '/v1/codecs/test', {
+        json: { codec, downlink: { fPort: 10 } },
+      });
+      expectProblem(neither, 400, 'validation_failed');
+      const noDecoder = await ok('POST', '/v1/codecs/test', {
+        codec: { kind: 'javascript', source: JS_CODEC },
+        downlink: { bytes: '00' },
+      });
+      expect(noDecoder.body).toMatchObject({
+        data: null,
+        errors: ['codec_missing_function: the codec defines no decodeDownlink'],
+      });
+      const sigfox = await ok('POST', '/v1/codecs/test', {
+        codec: { kind: 'sigfox', source: SIGFOX_FORMAT },
+        downlink: { bytes: '00' },
+      });
+      expect(sigfox.body.errors).toEqual([
+        'codec_missing_function: a Sigfox payload format decodes uplinks only',
+      ]);
+    });
+
+    it('passes input keys beyond the defined ones to the codec, as some encoders read their own', async () => {
+      // An encoder that takes its command from input.type and its confirmation flag from
+      // input.confirmed, beside input.data, as some vendor codecs do.
+      const source = `
+        var COMMANDS = { reboot: 0x10, interval: 0x20 };
+        function encodeDownlink(input) {
+          var command = COMMANDS[input.type];
+          if (command === undefined) return { errors: ['unknown type ' + input.type] };
+          var bytes = [command | (input.confirmed ? 1 : 0)];
+          if (input.type === 'interval') bytes.push(input.data.minutes);
+          return { bytes: bytes, fPort: input.fPort || 3 };
+        }
+        function decodeUplink(input) {
+          return { data: { first: input.bytes[0], gateway: input.gateway, rssi: input.rssi, recv: input.recvTime.toISOString() } };
+        }
+        function decodeDownlink(input) {
+          return { data: { command: input.bytes[0], note: input.note } };
+        }`;
+      const codec = { kind: 'javascript', source };
+      const encoded = await ok('POST', '/v1/codecs/test', {
+        codec,
+        downlink: { data: { minutes: 15 }, type: 'interval', confirmed: true },
+      });
+      expect(encoded.body).toEqual({ bytes: '210f', fPort: 3, warnings: [], errors: [] });
+      const uplink = await ok('POST', '/v1/codecs/test', {
+        codec,
+        uplink: {
+          bytes: '07',
+          recvTime: '2026-11-23T20:00:00.000Z',
+          gateway: { id: 'gw-1', position: [47.1, 8.2] },
+          rssi: -97,
+          // A defined key cannot be overridden by an extra: recvTime stays the given time.
+        },
+      });
+      expect(uplink.body.data).toEqual({
+        first: 7,
+        gateway: { id: 'gw-1', position: [47.1, 8.2] },
+        rssi: -97,
+        recv: '2026-11-23T20:00:00.000Z',
+      });
+      const downlink = await ok('POST', '/v1/codecs/test', {
+        codec,
+        downlink: { bytes: '10', note: 'queued by the operator' },
+      });
+      expect(downlink.body.data).toEqual({ command: 16, note: 'queued by the operator' });
+
+      const tooMany = Object.fromEntries(Array.from({ length: 65 }, (_, index) => [`k${index}`, index]));
+      const refused = await ts.request('POST', '/v1/codecs/test', {
+        json: { codec, uplink: { bytes: '07', ...tooMany } },
+      });
+      expectProblem(refused, 400, 'validation_failed');
+    });
+
     it('answers 404 when another tenant names this tenant’s type, device or job', async () => {
       const other = await adminKeyFor(`other-${dialect.name}`);
       const job = await ok('POST', '/v1/devices/t1/redecode', {});

@@ -156,7 +156,7 @@ export function registerCodecRoutes(app: App, codecs: Codecs): void {
         tags: ['codecs'],
         summary: 'Runs a codec (inline, or a device type’s) on an uplink or a downlink, storing nothing',
         description:
-          'For an uplink the answer is exactly what capture would store with the message (`decoded`); for a downlink, what `encodeDownlink` returned, bytes in hex.',
+          'For an uplink the answer is exactly what capture would store with the message (`decoded`). A downlink with `data` is encoded (`encodeDownlink`, bytes in hex); one with `bytes` or `base64` is decoded (`decodeDownlink`, answered like an uplink). Keys beyond the defined ones reach the codec in `input` as they are.',
         body: CodecTestBody,
         response: { 200: Type.Union([DecodedSchema, EncodedSchema]), ...problems },
       },

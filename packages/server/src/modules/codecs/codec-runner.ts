@@ -1,4 +1,4 @@
-import type { CodecKind, DecodeResult, EncodeResult, UplinkInput } from './codec.js';
+import type { CodecKind, DecodeResult, DownlinkDecodeInput, EncodeResult, UplinkInput } from './codec.js';
 import { type CodecPool, type JavaScriptEncodeInput, sandboxError } from './javascript/index.js';
 import { compileSigfoxFormat, decodeSigfoxPayload, type SigfoxFormat } from './sigfox-grammar/index.js';
 
@@ -41,6 +41,16 @@ export class CodecRunner {
     if (codec.kind === 'javascript') return this.#pool.encodeDownlink(codec, input);
     return {
       bytes: null,
+      warnings: [],
+      errors: [sandboxError('codec_missing_function', 'a Sigfox payload format decodes uplinks only')],
+    };
+  }
+
+  /** Decodes a downlink's bytes (TS013 `decodeDownlink`); Sigfox formats only describe uplinks. */
+  async decodeDownlink(codec: RunnableCodec, input: DownlinkDecodeInput): Promise<DecodeResult> {
+    if (codec.kind === 'javascript') return this.#pool.decodeDownlink(codec, input);
+    return {
+      data: null,
       warnings: [],
       errors: [sandboxError('codec_missing_function', 'a Sigfox payload format decodes uplinks only')],
     };

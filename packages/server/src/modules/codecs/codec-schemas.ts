@@ -66,6 +66,11 @@ const HEX = '^([0-9A-Fa-f]{2})*$';
 const BASE64 = '^[A-Za-z0-9+/]*={0,2}$';
 const FPort = Type.Integer({ minimum: 0, maximum: 255 });
 
+/** Keys a test's uplink or downlink may have in all, the defined ones and those passed through. */
+export const MAX_TEST_INPUT_KEYS = 64;
+
+const extraKeys = { additionalProperties: true, maxProperties: MAX_TEST_INPUT_KEYS } as const;
+
 export const CodecTestBody = Type.Object(
   {
     codec: Type.Union([CodecBody, Type.Object({ typeId: DeviceTypeId }, { additionalProperties: false })]),
@@ -78,17 +83,32 @@ export const CodecTestBody = Type.Object(
           recvTime: Type.Optional(Timestamp),
           variables: Type.Optional(Variables),
         },
-        { additionalProperties: false },
+        {
+          ...extraKeys,
+          description: 'decodeUplink input; further keys reach the codec in `input` as they are',
+        },
       ),
     ),
     downlink: Type.Optional(
       Type.Object(
         {
-          data: Type.Unknown({ description: 'the object to encode' }),
+          data: Type.Optional(Type.Unknown({ description: 'the object to encode (encodeDownlink)' })),
+          bytes: Type.Optional(
+            Type.String({
+              pattern: HEX,
+              maxLength: 8192,
+              description: 'bytes to decode (decodeDownlink), hex',
+            }),
+          ),
+          base64: Type.Optional(Type.String({ pattern: BASE64, maxLength: 8192 })),
           fPort: Type.Optional(FPort),
           variables: Type.Optional(Variables),
         },
-        { additionalProperties: false },
+        {
+          ...extraKeys,
+          description:
+            'with `data`, encodeDownlink; with `bytes` (or `base64`), decodeDownlink; further keys reach the codec in `input` as they are',
+        },
       ),
     ),
   },

@@ -51,6 +51,20 @@ function presentVersion(row: CodecVersionRow): CodecVersionView {
   };
 }
 
+/** A test's bytes, given as hex (`bytes`) or `base64`, one or the other. */
+function testBytes(
+  field: 'uplink' | 'downlink',
+  hex: string | undefined,
+  base64: string | undefined,
+): Buffer {
+  if (hex !== undefined && base64 !== undefined) {
+    throw new AppError('validation_failed', 'give the bytes as hex (bytes) or base64, not both', {
+      field: `${field}.bytes`,
+    });
+  }
+  return base64 !== undefined ? Buffer.from(base64, 'base64') : Buffer.from(hex ?? '', 'hex');
+}
+
 /** Saving codecs on device types, their history, and trying codecs without a device. */
 export class CodecService {
   readonly #deps: DecodeDeps;
@@ -165,31 +179,40 @@ export class CodecService {
       };
     }
     if (body.uplink !== undefined) {
-      const { uplink } = body;
-      if (uplink.bytes !== undefined && uplink.base64 !== undefined) {
-        throw new AppError('validation_failed', 'give the bytes as hex (bytes) or base64, not both', {
-          field: 'uplink.bytes',
-        });
-      }
-      const bytes =
-        uplink.base64 !== undefined
-          ? Buffer.from(uplink.base64, 'base64')
-          : Buffer.from(uplink.bytes ?? '', 'hex');
-      const recvTime = uplink.recvTime === undefined ? this.#deps.clock.now() : Date.parse(uplink.recvTime);
+      const { bytes: hex, base64, fPort, recvTime, variables, ...extra } = body.uplink;
       const result = await this.#runner.decodeUplink(codec, {
-        bytes,
-        fPort: uplink.fPort,
-        recvTime,
-        variables: { ...typeVariables, ...uplink.variables },
+        bytes: testBytes('uplink', hex, base64),
+        fPort,
+        recvTime: recvTime === undefined ? this.#deps.clock.now() : Date.parse(recvTime),
+        variables: { ...typeVariables, ...variables },
+        extra,
       });
       return presentDecode(result, codecVersion, this.#deps.clock.now());
     }
-    const downlink = body.downlink ?? { data: null };
-    const result = await this.#runner.encodeDownlink(codec, {
-      data: downlink.data,
-      fPort: downlink.fPort,
-      variables: { ...typeVariables, ...downlink.variables },
-    });
+    const { data, bytes: hex, base64, fPort, variables, ...extra } = body.downlink ?? {};
+    const merged = { ...typeVariables, ...variables };
+    if (hex !== undefined || base64 !== undefined) {
+      if (data !== undefined) {
+        throw new AppError(
+          'validation_failed',
+          'give a downlink data (to encode) or bytes (to decode), not both',
+          { field: 'downlink.data' },
+        );
+      }
+      const result = await this.#runner.decodeDownlink(codec, {
+        bytes: testBytes('downlink', hex, base64),
+        fPort,
+        variables: merged,
+        extra,
+      });
+      return presentDecode(result, codecVersion, this.#deps.clock.now());
+    }
+    if (data === undefined) {
+      throw new AppError('validation_failed', 'give the downlink data (to encode) or bytes (to decode)', {
+        field: 'downlink.data',
+      });
+    }
+    const result = await this.#runner.encodeDownlink(codec, { data, fPort, variables: merged, extra });
     return {
       bytes: result.bytes === null ? null : Buffer.from(result.bytes).toString('hex'),
       fPort: result.fPort ?? null,

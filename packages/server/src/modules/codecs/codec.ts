@@ -12,6 +12,13 @@ export interface CodecSource {
   readonly source: string;
 }
 
+/**
+ * Input keys beyond those TS013 defines, given by the caller (the test endpoint): passed to
+ * the codec as they are, because some codecs read keys of their own from `input`. The
+ * defined keys win over extras of the same name.
+ */
+export type ExtraInput = Readonly<Record<string, unknown>>;
+
 /** Input of `decodeUplink`, as TS013 defines it. */
 export interface UplinkInput {
   readonly bytes: Uint8Array;
@@ -19,12 +26,14 @@ export interface UplinkInput {
   /** When the frame was received, Unix ms (codecs see a Date). */
   readonly recvTime?: number | undefined;
   readonly variables?: Readonly<Record<string, string>> | undefined;
+  readonly extra?: ExtraInput | undefined;
 }
 
 /** Input of `encodeDownlink`. */
 export interface DownlinkEncodeInput {
   readonly data: unknown;
   readonly variables?: Readonly<Record<string, string>> | undefined;
+  readonly extra?: ExtraInput | undefined;
 }
 
 /** Input of `decodeDownlink`. */
@@ -32,6 +41,7 @@ export interface DownlinkDecodeInput {
   readonly bytes: Uint8Array;
   readonly fPort?: number | undefined;
   readonly variables?: Readonly<Record<string, string>> | undefined;
+  readonly extra?: ExtraInput | undefined;
 }
 
 /** What decoding produced. `data` is JSON (null when decoding failed); errors never throw. */

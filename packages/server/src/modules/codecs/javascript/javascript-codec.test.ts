@@ -97,6 +97,30 @@ describe('TS013 and legacy forms', () => {
     });
   });
 
+  it('passes extra input keys to every codec function; the defined keys win over extras of the same name', () => {
+    const codec = sandbox.compile(`
+      function decodeUplink(input) { return { data: { site: input.site, port: input.fPort, year: input.recvTime.getUTCFullYear(), inherited: input.polluted === undefined } }; }
+      function encodeDownlink(input) { return { bytes: [input.data.v, input.priority === 'high' ? 1 : 0] }; }
+      function decodeDownlink(input) { return { data: { first: input.bytes[0], source: input.source } }; }`);
+    const decoded = codec.decodeUplink({
+      ...uplink([1], 5),
+      // As a JSON body gives it: "__proto__" is a plain key there, and must stay one.
+      extra: JSON.parse('{"site":{"hall":3},"fPort":99,"recvTime":"garbage","__proto__":{"polluted":1}}'),
+    });
+    expect(decoded).toEqual({
+      data: { site: { hall: 3 }, port: 5, year: 2023, inherited: true },
+      warnings: [],
+      errors: [],
+    });
+    expect(
+      codec.encodeDownlink({ data: { v: 9 }, extra: { priority: 'high', data: 'ignored' } }).bytes,
+    ).toEqual(Uint8Array.of(9, 1));
+    expect(codec.decodeDownlink({ bytes: Uint8Array.of(4), extra: { source: 'console' } }).data).toEqual({
+      first: 4,
+      source: 'console',
+    });
+  });
+
   it('runs the legacy Encoder(object, port)', () => {
     const codec = sandbox.compile(`function Encoder(object, port) { return [object.a, port]; }`);
     expect(codec.encodeDownlink({ data: { a: 3 }, fPort: 2 })).toEqual({

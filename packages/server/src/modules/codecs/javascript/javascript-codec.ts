@@ -4,6 +4,7 @@ import type {
   DownlinkDecodeInput,
   DownlinkEncodeInput,
   EncodeResult,
+  ExtraInput,
   UplinkInput,
 } from '../codec.js';
 import type { JavaScriptSandbox, SandboxEngine } from './javascript-sandbox.js';
@@ -36,21 +37,40 @@ const OP_BY_NAME: Readonly<Record<CallOp, Op>> = {
   decodeDownlink: Op.DecodeDownlink,
 };
 
+/**
+ * The extras' members as JSON text to open an object with (`"k":v,`), leaving out the keys
+ * the call defines itself; empty when there are none.
+ */
+function extraMembers(extra: ExtraInput | undefined, defined: readonly string[]): string {
+  if (extra === undefined) return '';
+  const kept = Object.entries(extra).filter(([key]) => !defined.includes(key));
+  if (kept.length === 0) return '';
+  // fromEntries defines each key as an own property, so even "__proto__" stays a plain key.
+  const json = JSON.stringify(Object.fromEntries(kept));
+  return `${json.slice(1, -1)},`;
+}
+
+const UPLINK_KEYS = ['bytes', 'fPort', 'recvTime', 'variables'] as const;
+const DOWNLINK_KEYS = ['bytes', 'fPort', 'variables'] as const;
+const ENCODE_KEYS = ['data', 'variables', 'fPort'] as const;
+
 /** The sandbox's input JSON for `decodeUplink`; `recvTime` defaults to now. */
 export function uplinkInputJson(input: UplinkInput): string {
   const port = input.fPort === undefined ? '' : `"fPort":${JSON.stringify(input.fPort)},`;
-  return `{"bytes":[${input.bytes.join(',')}],${port}"recvTime":${JSON.stringify(input.recvTime ?? Date.now())},"variables":${JSON.stringify(input.variables ?? {})}}`;
+  return `{${extraMembers(input.extra, UPLINK_KEYS)}"bytes":[${input.bytes.join(',')}],${port}"recvTime":${JSON.stringify(input.recvTime ?? Date.now())},"variables":${JSON.stringify(input.variables ?? {})}}`;
 }
 
 /** The sandbox's input JSON for `decodeDownlink`. */
 export function downlinkInputJson(input: DownlinkDecodeInput): string {
   const port = input.fPort === undefined ? '' : `"fPort":${JSON.stringify(input.fPort)},`;
-  return `{"bytes":[${input.bytes.join(',')}],${port}"variables":${JSON.stringify(input.variables ?? {})}}`;
+  return `{${extraMembers(input.extra, DOWNLINK_KEYS)}"bytes":[${input.bytes.join(',')}],${port}"variables":${JSON.stringify(input.variables ?? {})}}`;
 }
 
 /** The sandbox's input JSON for `encodeDownlink`. */
 export function encodeInputJson(input: JavaScriptEncodeInput): string {
-  return JSON.stringify({ data: input.data, variables: input.variables ?? {}, fPort: input.fPort });
+  const members = extraMembers(input.extra, ENCODE_KEYS);
+  const own = JSON.stringify({ data: input.data, variables: input.variables ?? {}, fPort: input.fPort });
+  return members === '' ? own : `{${members}${own.slice(1)}`;
 }
 
 /** A result's JSON (from `callJson`) as a `DecodeResult`. */

@@ -283,15 +283,19 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
   // fns: [decodeUplink, encodeDownlink, decodeDownlink, Decoder, Encoder, Decode, Encode]
   var FUNCTION_NAMES = ['decodeUplink', 'encodeDownlink', 'decodeDownlink', 'Decoder', 'Encoder', 'Decode', 'Encode'];
 
+  // Codec functions are called as plain functions, as a script calling them would: \`this\` is
+  // the global object in sloppy code, undefined in strict code (never the array they came in).
+  // The input object is the parsed input itself, so keys beyond TS013's reach the codec too.
   function decodeUplink(fns, input) {
-    var bytes = input.bytes;
-    var fPort = input.fPort;
-    var variables = input.variables;
-    if (fns[0] !== null) {
-      return decodeResult('decodeUplink', fns[0]({ bytes: bytes, fPort: fPort, recvTime: new DateCtor(input.recvTime), variables: variables }));
+    var fn = fns[0];
+    if (fn !== null) {
+      input.recvTime = new DateCtor(input.recvTime);
+      return decodeResult('decodeUplink', fn(input));
     }
-    if (fns[3] !== null) return legacyData('Decoder', fns[3](bytes, fPort));
-    if (fns[5] !== null) return legacyData('Decode', fns[5](fPort, bytes, variables));
+    fn = fns[3];
+    if (fn !== null) return legacyData('Decoder', fn(input.bytes, input.fPort));
+    fn = fns[5];
+    if (fn !== null) return legacyData('Decode', fn(input.fPort, input.bytes, input.variables));
     throw missing('decodeUplink (nor a legacy Decoder or Decode)');
   }
 
@@ -300,8 +304,9 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
     var variables = input.variables;
     var fPort = input.fPort;
     var port = fPort === undefined ? null : fPort;
-    if (fns[1] !== null) {
-      var result = fns[1]({ data: data, variables: variables });
+    var fn = fns[1];
+    if (fn !== null) {
+      var result = fn(input);
       if (result === null || typeof result !== 'object' || isArray(result)) {
         throw new Failure('codec_output_invalid', 'encodeDownlink returned ' + typeName(result) + '; it must return an object with bytes, fPort, warnings and errors');
       }
@@ -311,14 +316,17 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
       var bytes = checkBytes('encodeDownlink', result.bytes);
       return encodeResult(bytes, checkPort('encodeDownlink', result.fPort), warnings, errors);
     }
-    if (fns[4] !== null) return encodeResult(checkBytes('Encoder', fns[4](data, fPort)), port, [], []);
-    if (fns[6] !== null) return encodeResult(checkBytes('Encode', fns[6](fPort, data, variables)), port, [], []);
+    fn = fns[4];
+    if (fn !== null) return encodeResult(checkBytes('Encoder', fn(data, fPort)), port, [], []);
+    fn = fns[6];
+    if (fn !== null) return encodeResult(checkBytes('Encode', fn(fPort, data, variables)), port, [], []);
     throw missing('encodeDownlink (nor a legacy Encoder or Encode)');
   }
 
   function decodeDownlink(fns, input) {
-    if (fns[2] === null) throw missing('decodeDownlink');
-    return decodeResult('decodeDownlink', fns[2]({ bytes: input.bytes, fPort: input.fPort, variables: input.variables }));
+    var fn = fns[2];
+    if (fn === null) throw missing('decodeDownlink');
+    return decodeResult('decodeDownlink', fn(input));
   }
 
   function inspect(fns) {
