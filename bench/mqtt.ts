@@ -1,6 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  anonymousLoadAccess,
+  LoadCheckFailed,
+  type LoadResult,
+  type LoadScenario,
+  runLoad,
+} from './mqtt/broker-load.js';
 import {
   BrokerUnavailable,
   type BrokerUnderTest,
@@ -59,8 +67,12 @@ const MAX_MESSAGES = 9_999_999;
 const messagesOption = takeIntegerOption(process.argv, 'messages', FAN_IN_PUBLISHERS, MAX_MESSAGES);
 /** `--inflight N`: the QoS 1 publisher's window (`mosquitto_pub -M`, at most 65,535 packet ids). */
 const inflightOption = takeIntegerOption(process.argv, 'inflight', 1, 65_535);
-/** `--only idle` (or `qos0,qos1,fan-in,idle`): just these measurements, e.g. memory alone in about a minute a run. */
-const ONLY_CHOICES = ['qos0', 'qos1', 'fan-in', 'idle'] as const;
+/**
+ * `--only idle` (or `qos0,qos1,fan-in,idle,load`): just these measurements, e.g. memory
+ * alone in about a minute a run; `load` is the many-connection scenario at both QoS
+ * (`load-qos0`, `load-qos1`: one of them).
+ */
+const ONLY_CHOICES = ['qos0', 'qos1', 'fan-in', 'idle', 'load', 'load-qos0', 'load-qos1'] as const;
 const onlyOption = takeListOption(process.argv, 'only', ONLY_CHOICES);
 /** `--brokers fleetport,mosquitto`: just these brokers (names as in the report, `-` for a space). */
 const BROKER_CHOICES = ['mosquitto', 'aedes', 'fleetport', 'fleetport-durable'] as const;
@@ -71,6 +83,16 @@ const brokersOption = takeListOption(process.argv, 'brokers', BROKER_CHOICES);
  */
 const SYNCHRONOUS_CHOICES = ['full', 'normal'] as const;
 const synchronousOption = takeListOption(process.argv, 'sqlite-synchronous', SYNCHRONOUS_CHOICES);
+
+/** The many-connection scenario (`--load-…`, see bench/README.md): its defaults and flags. */
+const LOAD_DEFAULTS = { connections: 1000, processes: 2, subscribers: 20, burst: 1, seconds: 3 };
+const LOAD_WARMUP_MS = 1000;
+const loadConnectionsOption = takeIntegerOption(process.argv, 'load-connections', 1, 100_000);
+const loadProcessesOption = takeIntegerOption(process.argv, 'load-processes', 1, 16);
+const loadSubscribersOption = takeIntegerOption(process.argv, 'load-subscribers', 1, 10_000);
+/** Messages a load publisher writes at once; QoS 1 numbers them, so at most 65,535. */
+const loadBurstOption = takeIntegerOption(process.argv, 'load-burst', 1, 1000);
+const loadSecondsOption = takeIntegerOption(process.argv, 'load-seconds', 1, 60);
 
 /** Throughput for one broker over `a`, relative to `b`: the pairs whose ratio is printed. */
 const RATIO_PAIRS: readonly (readonly [string, string])[] = [
@@ -87,7 +109,7 @@ const IDLE_LABEL = `idle connections (${formatNumber(IDLE_CONNECTIONS)})`;
 function profileFolder(
   dir: string | undefined,
   run: number,
-  measurement: MeasurementId,
+  measurement: MeasurementId | 'load',
   broker: string,
 ): string | undefined {
   return dir === undefined
@@ -127,9 +149,15 @@ function perFanInPublisher(messages: number): number {
 function selectedMeasurements(
   only: readonly (typeof ONLY_CHOICES)[number][] | undefined,
 ): Set<MeasurementId> {
-  const all: MeasurementId[] = ['qos0', 'qos1', 'fan-in', 'idle-memory'];
+  const all: MeasurementId[] = ['qos0', 'qos1', 'fan-in', 'idle-memory', 'load-qos0', 'load-qos1'];
   if (only === undefined) return new Set(all);
-  return new Set(only.map((choice): MeasurementId => (choice === 'idle' ? 'idle-memory' : choice)));
+  return new Set(
+    only.flatMap((choice): MeasurementId[] => {
+      if (choice === 'idle') return ['idle-memory'];
+      if (choice === 'load') return ['load-qos0', 'load-qos1'];
+      return [choice];
+    }),
+  );
 }
 
 function takesPart(
@@ -170,6 +198,12 @@ function describeCommits(commits: CommitSizes): string {
   return `${formatNumber(commits.commits)} commits (≈), ${formatNumber(mean)} messages each on average, median ${formatNumber(commits.median)}, ${formatNumber(singles)}% of one message`;
 }
 
+/** A load measurement's progress line: what the broker did, and whether it was the limit. */
+function describeLoad(result: LoadResult): string {
+  const each = (values: readonly number[]) => values.map((value) => `${formatNumber(value)}%`).join(', ');
+  return `${formatNumber(result.rate)} msgs/s received (${formatNumber(result.publishedRate)} published) over ${formatNumber(result.windowMs / 1000)} s; broker ${formatNumber(result.brokerUsPerMessage)} µs CPU per message, CPU ${formatNumber(result.brokerCpuPercent)}% of a core (${formatNumber(result.brokerSystemShare)}% of it in the kernel), main thread running or waiting for a core ${formatNumber(result.brokerDemandPercent)}% of the window; load processes CPU ${each(result.loadCpuPercent)} (running or waiting ${each(result.loadDemandPercent)}); machine CPU ${formatNumber(result.machineCpuPercent)}% of ${cpus().length * 100}%; after the window: ${formatNumber(result.received)} of ${formatNumber(result.sent)} received, lost ${formatNumber(result.lost)}`;
+}
+
 /** Records this run's ratios for every pair whose both figures exist. */
 function recordRatios(samples: SampleSet, label: string, values: ReadonlyMap<string, number>): void {
   for (const [a, b] of RATIO_PAIRS) {
@@ -187,6 +221,21 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
   if ('error' in onlyOption) throw new Error(onlyOption.error);
   if ('error' in brokersOption) throw new Error(brokersOption.error);
   if ('error' in synchronousOption) throw new Error(synchronousOption.error);
+  const load = { ...LOAD_DEFAULTS };
+  for (const [key, option] of [
+    ['connections', loadConnectionsOption],
+    ['processes', loadProcessesOption],
+    ['subscribers', loadSubscribersOption],
+    ['burst', loadBurstOption],
+    ['seconds', loadSecondsOption],
+  ] as const) {
+    if ('error' in option) throw new Error(option.error);
+    if (option.value !== undefined) load[key] = option.value;
+  }
+  if (load.subscribers < load.processes || load.connections < load.subscribers)
+    throw new Error(
+      'the load needs at least one subscriber per load process and one publisher per subscriber',
+    );
   const synchronousValues = synchronousOption.values ?? ['full'];
   const [synchronous] = synchronousValues;
   if (synchronous === undefined || synchronousValues.length > 1)
@@ -200,6 +249,12 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
   if (hardLimit < IDLE_CONNECTIONS + SPARE_FILES) {
     throw new Error(
       `${formatNumber(IDLE_CONNECTIONS)} idle connections need at least ${IDLE_CONNECTIONS + SPARE_FILES} open files per process, but the hard limit (ulimit -Hn) is ${hardLimit}; raise it (e.g. in /etc/security/limits.conf) and try again`,
+    );
+  }
+  const loadFiles = load.connections + load.subscribers + SPARE_FILES;
+  if ((selected.has('load-qos0') || selected.has('load-qos1')) && hardLimit < loadFiles) {
+    throw new Error(
+      `the load's ${formatNumber(load.connections + load.subscribers)} connections need at least ${loadFiles} open files in the broker, but the hard limit (ulimit -Hn) is ${hardLimit}; lower --load-connections or raise the limit`,
     );
   }
   if (messages < DEFAULT_MESSAGES) {
@@ -242,6 +297,18 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
       perFanIn,
       PUBLISHER_CHUNK,
     );
+    const loadLabel = `many connections (${load.connections.toLocaleString('en-US')} publishers → ${load.subscribers.toLocaleString('en-US')} subscribers)`;
+    const loadScenarios: LoadScenario[] = ([0, 1] as const).map((qos) => ({
+      id: qos === 0 ? 'load-qos0' : 'load-qos1',
+      label: `QoS ${qos}, ${load.connections.toLocaleString('en-US')} → ${load.subscribers.toLocaleString('en-US')} (many connections)`,
+      qos,
+      connections: load.connections,
+      processes: load.processes,
+      subscribers: load.subscribers,
+      burst: load.burst,
+      warmupMs: LOAD_WARMUP_MS,
+      windowMs: load.seconds * 1000,
+    }));
     const scenarios: ThroughputScenario[] = [
       {
         id: 'qos0',
@@ -275,11 +342,16 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
      * With `--profile DIR`, Node brokers write their CPU profiles to a folder of `DIR` named
      * after the run, the measurement and the broker (read by `reportProfiles` once stopped).
      */
-    const start = async (broker: BrokerUnderTest, prefix: string, cpuProfileDir: string | undefined) => {
+    const start = async (
+      broker: BrokerUnderTest,
+      prefix: string,
+      cpuProfileDir: string | undefined,
+      loadConnections?: number,
+    ) => {
       if (unavailable.has(broker.name)) return undefined;
       try {
         if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir, { recursive: true });
-        return await broker.start({ cpuProfileDir });
+        return await broker.start({ cpuProfileDir, loadConnections });
       } catch (error) {
         if (!(error instanceof BrokerUnavailable)) throw error;
         unavailable.set(broker.name, error.message);
@@ -379,6 +451,86 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
         }
       }
       recordRatios(samples, IDLE_LABEL, memory);
+
+      // The many-connection load: each broker is started once and measured at each QoS it
+      // takes part in, the load processes started afresh for each.
+      const rates = new Map<string, Map<string, number>>();
+      const costs = new Map<string, Map<string, number>>();
+      for (const broker of brokers) {
+        const own = loadScenarios.filter((scenario) => takesPart(broker, scenario.id, selected));
+        if (own.length === 0) continue;
+        const profiles = profileFolder(options.profileDir, run, 'load', broker.name);
+        let where = `${loadLabel}, ${broker.name}`;
+        try {
+          const running = await start(broker, prefix, profiles, load.connections);
+          if (running === undefined) continue;
+          try {
+            const provisioning = performance.now();
+            const access = running.loadAccess
+              ? await running.loadAccess(load.connections)
+              : anonymousLoadAccess(load.connections);
+            if (running.loadAccess !== undefined)
+              say(
+                `${prefix} ${where}: ${formatNumber(load.connections)} devices with a token each provisioned in ${formatNumber((performance.now() - provisioning) / 1000)} s`,
+              );
+            for (const scenario of own) {
+              where = `${scenario.label}, ${broker.name}`;
+              try {
+                const result = await runLoad(running, scenario, access);
+                const byBroker = rates.get(scenario.label) ?? new Map<string, number>();
+                rates.set(scenario.label, byBroker.set(broker.name, result.rate));
+                const cost = costs.get(scenario.label) ?? new Map<string, number>();
+                costs.set(scenario.label, cost.set(broker.name, result.brokerUsPerMessage));
+                samples.add(`${scenario.label}: ${broker.name}`, 'msgs/s', result.rate);
+                samples.add(
+                  `${scenario.label}: ${broker.name} broker CPU per message`,
+                  'µs',
+                  result.brokerUsPerMessage,
+                );
+                samples.add(
+                  `${scenario.label}: ${broker.name} broker CPU`,
+                  '% of a core',
+                  result.brokerCpuPercent,
+                );
+                samples.add(
+                  `${scenario.label}: ${broker.name} broker CPU in the kernel`,
+                  '% of its CPU',
+                  result.brokerSystemShare,
+                );
+                samples.add(
+                  `${scenario.label}: ${broker.name} broker running or waiting`,
+                  '% of window',
+                  result.brokerDemandPercent,
+                );
+                samples.add(
+                  `${scenario.label}: ${broker.name} load CPU, all processes`,
+                  '% of a core',
+                  result.loadCpuPercent.reduce((total, value) => total + value, 0),
+                );
+                if (scenario.qos === 0)
+                  samples.add(`${scenario.label}: ${broker.name} lost`, 'messages', result.lost);
+                keep(scenario.label, broker.name, result.rate);
+                keep(`${scenario.label}: broker CPU`, broker.name, result.brokerUsPerMessage);
+                say(`${prefix} ${where}: ${describeLoad(result)}`);
+              } catch (error) {
+                const detail = error instanceof LoadCheckFailed ? `; ${describeLoad(error.result)}` : '';
+                const message = error instanceof Error ? error.message : String(error);
+                failures.push(`${prefix} ${where}: ${message}`);
+                say(`${prefix} ${where}: FAILED: ${message}${detail}`);
+              }
+            }
+          } finally {
+            await running.stop();
+            reportProfiles(profiles, say);
+          }
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          failures.push(`${prefix} ${where}: ${message}`);
+          say(`${prefix} ${where}: FAILED: ${message}`);
+        }
+      }
+      for (const [label, byBroker] of rates) recordRatios(samples, label, byBroker);
+      for (const [label, byBroker] of costs) recordRatios(samples, `${label}: broker CPU`, byBroker);
     }
   } finally {
     removeInputs();
@@ -388,17 +540,27 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
   const summaries = samples.summaries();
   const rows: SummaryRow[] = [...medians].map(([measurement, byBroker]) => ({
     measurement,
-    unit: measurement === IDLE_LABEL ? 'MB per 10k' : 'msgs/s',
+    unit:
+      measurement === IDLE_LABEL
+        ? 'MB per 10k'
+        : measurement.endsWith(': broker CPU')
+          ? 'µs per message'
+          : 'msgs/s',
     values: new Map([...byBroker].map(([broker, values]) => [broker, summarize(broker, '', values).median])),
     ratios: new Map(
       summaries
-        .filter((summary) => summary.unit === '×' && summary.metric.startsWith(`${measurement}: `))
+        .filter(
+          (summary) =>
+            summary.unit === '×' &&
+            summary.metric.startsWith(`${measurement}: `) &&
+            !summary.metric.slice(measurement.length + 2).includes(': '),
+        )
         .map((summary) => [summary.metric.slice(measurement.length + 2), summary.median]),
     ),
   }));
   say('');
   say(
-    'mqtt summary (msgs/s: higher is better; MB per 10k: lower is better; ratios are medians of per-run ratios):',
+    'mqtt summary (msgs/s: higher is better; MB per 10k and µs per message: lower is better; ratios are medians of per-run ratios):',
   );
   for (const line of formatSummary(
     rows,
@@ -424,6 +586,11 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
       'payload bytes': String(PAYLOAD_BYTES),
       'QoS 1 publisher in-flight': inflight,
       'idle connections': IDLE_CONNECTIONS,
+      'load publishers': String(load.connections),
+      'load subscribers': String(load.subscribers),
+      'load processes': String(load.processes),
+      'load burst': String(load.burst),
+      'load window s': String(load.seconds),
       'msgs/s': 'subscriber timestamps, first to last message',
     },
     databases: [
@@ -442,7 +609,7 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
  */
 export const mqtt: Benchmark = {
   name: 'mqtt',
-  description: `MQTT broker: Fleetport beside Mosquitto and Aedes; QoS 0 and QoS 1 one-to-one, ${FAN_IN_PUBLISHERS} publishers to a wildcard subscriber, memory per 10k idle connections`,
+  description: `MQTT broker: Fleetport beside Mosquitto and Aedes; QoS 0 and QoS 1 one-to-one, ${FAN_IN_PUBLISHERS} publishers to a wildcard subscriber, memory per 10k idle connections, ${formatNumber(LOAD_DEFAULTS.connections)} publishers loading the broker (CPU per message)`,
   run: runMqtt,
 };
 

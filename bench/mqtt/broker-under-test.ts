@@ -1,6 +1,7 @@
 import type { CaptureWindow } from '../support/server-metrics.js';
+import type { LoadAccess } from './broker-load.js';
 /** What the mqtt benchmark measures; a broker may take part in some of them only. */
-export type MeasurementId = 'qos0' | 'qos1' | 'fan-in' | 'idle-memory';
+export type MeasurementId = 'qos0' | 'qos1' | 'fan-in' | 'idle-memory' | 'load-qos0' | 'load-qos1';
 
 /** A username and password for CONNECT. */
 export interface Credentials {
@@ -28,6 +29,12 @@ export interface RunningBroker {
   readonly uplink?: UplinkAccess;
   /** A durable broker: how the messages it stored so far were grouped into commits. */
   commits?(): CommitSizes;
+  /**
+   * A broker whose clients must be known to it (Fleetport's durable uplinks): provisions
+   * one device per load publisher and returns where each publishes and who subscribes.
+   * Absent: the load's clients are anonymous on the benchmark's own topics.
+   */
+  loadAccess?(publishers: number): Promise<LoadAccess>;
   /** Fleetport: its capture pipeline's batches since it started, from its `/metrics`. */
   capture?(): Promise<CaptureWindow>;
   stop(): Promise<void>;
@@ -64,6 +71,11 @@ export interface StartOptions {
    * process's whole life (start-up included), written when it stops. Others ignore it.
    */
   readonly cpuProfileDir?: string | undefined;
+  /**
+   * The many-connection load will open this many connections: a broker that limits the
+   * connection rate or its queues lifts them (as the in-memory brokers run anyway).
+   */
+  readonly loadConnections?: number | undefined;
 }
 
 /** Node's flags for `options`: where its CPU profiles go, if anywhere. */

@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { ApiClient, stringField } from '../support/api-client.js';
+import { ApiClient, ApiError, stringField } from '../support/api-client.js';
 import { oweCleanup } from '../support/cleanup.js';
 import { captureWindow, readMetrics } from '../support/server-metrics.js';
+import type { LoadAccess } from './broker-load.js';
 import {
   BrokerUnavailable,
   type BrokerUnderTest,
@@ -39,6 +40,55 @@ async function waitForReady(url: string, exited: () => number | string | undefin
     await sleep(100);
   }
   throw new Error(`fleetport serve was not ready within ${READY_TIMEOUT_MS / 1000} s: ${describe()}`);
+}
+
+/**
+ * For the many-connection load: its connections may all arrive within a second, and a
+ * subscriber's queue may hold a burst of every publisher it follows (the defaults would
+ * refuse connections and drop messages); the peers run without such limits.
+ */
+function loadFlags(connections: number | undefined): string[] {
+  if (connections === undefined) return [];
+  return [
+    '--mqtt-connections-per-second',
+    String(Math.max(1000, connections)),
+    '--mqtt-max-queued-messages',
+    '10000000',
+  ];
+}
+
+/** Token requests at once while provisioning the load's devices. */
+const PROVISIONING_CONCURRENCY = 8;
+
+/**
+ * Creates `count` devices of the benchmark's type (one NDJSON import), each with a token
+ * (a request each: there is no bulk route for credentials), and returns them as the
+ * load's publishers, each on its own `devices/{id}/up`, with the application (the admin
+ * key) as subscriber.
+ */
+async function provisionLoadDevices(admin: ApiClient, adminKey: string, count: number): Promise<LoadAccess> {
+  const ids = Array.from({ length: count }, (_, index) => `bench-load-${String(index).padStart(6, '0')}`);
+  const response = await admin.request('/v1/devices/import?atomic=true', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: ids.map((id) => `${JSON.stringify({ id, typeId: DEVICE_TYPE })}\n`).join(''),
+  });
+  const report = await response.text();
+  if (!response.ok) throw new ApiError(response.status, report, 'POST /v1/devices/import');
+  const publishers: { topic: string; credentials: { username: string; password: string } }[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < count; index = next++) {
+      const id = ids[index] ?? '';
+      const token = stringField(
+        await admin.json('POST', `/v1/devices/${id}/credentials`, { kind: 'token' }),
+        'token',
+      );
+      publishers[index] = { topic: `devices/${id}/up`, credentials: { username: id, password: token } };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PROVISIONING_CONCURRENCY, count) }, worker));
+  return { publishers, subscriber: { username: 'bench-application', password: adminKey } };
 }
 
 /**
@@ -92,6 +142,7 @@ export async function startFleetportServer(
     'warn',
     '--sqlite-synchronous',
     synchronous,
+    ...loadFlags(options?.loadConnections),
   ]);
   const stop = async () => {
     await server.stop(15_000);
@@ -127,6 +178,7 @@ export async function startFleetportServer(
       pid: server.pid,
       commits: () => storedCommitSizes(path.join(dataDir, 'fleetport.db')),
       capture: async () => captureWindow(new Map(), await readMetrics(url)),
+      loadAccess: (publishers) => provisionLoadDevices(admin, adminKey, publishers),
       uplink: {
         topic: `devices/${DEVICE}/up`,
         publisher: { username: DEVICE, password: token },
@@ -162,7 +214,7 @@ export function fleetportServerBroker(synchronous: 'full' | 'normal' = 'full'): 
   return {
     name: 'fleetport durable',
     description: `fleetport serve (SQLite WAL, ${durability}; a device publishing devices/{id}/up, acknowledged once stored; an application subscribed)`,
-    measures: ['qos1'],
+    measures: ['qos1', 'load-qos1'],
     start: (options) => startFleetportServer(options, synchronous),
   };
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { RunningBroker } from './broker-under-test.js';
-import { deadline, readRssBytes, sleep, spawnWithFileLimit } from './processes.js';
+import { deadline, lineReader, readRssBytes, sleep, spawnWithFileLimit } from './processes.js';
 
 const LOAD_SCRIPT = fileURLToPath(new URL('./idle-connections.ts', import.meta.url));
 /** Opening every connection may take this long. */
@@ -36,28 +36,6 @@ async function settledRss(pid: number): Promise<number> {
     if (recent.length === STABLE_SAMPLES && Math.max(...recent) - Math.min(...recent) <= STABLE_BYTES) break;
   }
   return readings[readings.length - 1] ?? 0;
-}
-
-/** Reads lines from a stream one at a time, in order. */
-function lineReader(stream: NodeJS.ReadableStream): () => Promise<string> {
-  let buffered = '';
-  const waiting: ((line: string) => void)[] = [];
-  const lines: string[] = [];
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      const waiter = waiting.shift();
-      if (waiter) waiter(line);
-      else lines.push(line);
-    }
-  });
-  return () => {
-    const line = lines.shift();
-    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => waiting.push(resolve));
-  };
 }
 
 function parseObject(line: string): Record<string, unknown> {

@@ -161,9 +161,48 @@ export function readRssBytes(pid: number): number {
  * reports it in clock ticks of USER_HZ, which is 100 on every architecture Node runs on.
  */
 export function readCpuSeconds(pid: number): number {
+  const { user, system } = readCpuSplit(pid);
+  return user + system;
+}
+
+/** `readCpuSeconds` as its two parts: user time and system (kernel) time, in seconds. */
+export function readCpuSplit(pid: number): { readonly user: number; readonly system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces; the fields after its ')' do not.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of the whole line, 12th and 13th after the name.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
+/** Reads lines from a stream one at a time, in order. */
+export function lineReader(stream: NodeJS.ReadableStream): () => Promise<string> {
+  let buffered = '';
+  const waiting: ((line: string) => void)[] = [];
+  const lines: string[] = [];
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      const waiter = waiting.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  return () => {
+    const line = lines.shift();
+    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => waiting.push(resolve));
+  };
+}
+
+/**
+ * Time the main thread of a process has spent on a CPU and waiting for one while runnable,
+ * in seconds, from /proc/PID/schedstat (nanoseconds). Their sum over a window near the
+ * window's length means the thread never waited for work: on a shared machine it tells a
+ * thread starved of CPU from one with nothing to do.
+ */
+export function readSchedSeconds(pid: number): { readonly running: number; readonly waiting: number } {
+  const [running = '0', waiting = '0'] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ');
+  return { running: Number(running) / 1e9, waiting: Number(waiting) / 1e9 };
 }
