@@ -57,15 +57,22 @@ export function registerCodecCommands(program: Command, io: CliIo): void {
 
   codec
     .command('test')
-    .description('run a codec file on an uplink (--uplink) or a downlink (--downlink), storing nothing')
+    .description(
+      'run a codec file on an uplink (--uplink) or a downlink (--downlink: encodes --data, decodes --bytes), storing nothing',
+    )
     .argument('<file>', 'the codec: .js is JavaScript (TS013), anything else a Sigfox format')
     .option('--kind <kind>', 'javascript or sigfox, when the file name does not tell', kindOption)
     .option('--uplink', 'decode an uplink (the default)')
-    .option('--downlink', 'encode a downlink')
+    .option('--downlink', 'a downlink: encode --data (encodeDownlink), or decode --bytes (decodeDownlink)')
     .option('--fport <n>', 'LoRaWAN FPort (0-255)', integerIn(0, 255))
-    .option('--bytes <hex>', 'the uplink bytes, hex')
-    .option('--data <json>', 'the downlink object, JSON', jsonObject)
+    .option('--bytes <hex>', 'the bytes to decode, hex')
+    .option('--data <json>', 'the downlink object to encode, JSON', jsonObject)
     .option('--variables <json>', 'codec variables, a JSON object of strings', jsonObject)
+    .option(
+      '--input <json>',
+      "further keys of the codec's input, a JSON object (some codecs read keys of their own)",
+      jsonObject,
+    )
     .action(async function testCodec(
       file: string,
       options: {
@@ -76,23 +83,33 @@ export function registerCodecCommands(program: Command, io: CliIo): void {
         bytes?: string;
         data?: Record<string, unknown>;
         variables?: Record<string, unknown>;
+        input?: Record<string, unknown>;
       },
       command: Command,
     ) {
       if (options.uplink && options.downlink) throw new UsageError('give --uplink or --downlink, not both');
       const ctx = new CommandContext(io, command);
       const body = await readCodec(file, options.kind);
+      // The extras go first: the options given explicitly win over keys of the same name.
       const common = {
+        ...options.input,
         ...(options.fport !== undefined ? { fPort: options.fport } : {}),
         ...(options.variables !== undefined ? { variables: options.variables } : {}),
       };
+      const bytes = options.bytes?.replace(/^0x/i, '');
       let json: unknown;
       if (options.downlink) {
-        if (options.data === undefined) throw new UsageError('--downlink needs --data JSON');
-        json = { codec: body, downlink: { data: options.data, ...common } };
+        if ((options.data === undefined) === (bytes === undefined)) {
+          throw new UsageError('--downlink needs --data JSON (to encode) or --bytes HEX (to decode)');
+        }
+        json = {
+          codec: body,
+          downlink: bytes === undefined ? { ...common, data: options.data } : { ...common, bytes },
+        };
       } else {
-        if (options.bytes === undefined) throw new UsageError('--uplink needs --bytes HEX');
-        json = { codec: body, uplink: { bytes: options.bytes.replace(/^0x/i, ''), ...common } };
+        if (bytes === undefined) throw new UsageError('--uplink needs --bytes HEX');
+        if (options.data !== undefined) throw new UsageError('--data is for --downlink');
+        json = { codec: body, uplink: { ...common, bytes } };
       }
       const result = await ctx.client.request<Decoded>('POST', '/v1/codecs/test', { json });
       ctx.show(result, (r) => JSON.stringify(r, null, 2));
