@@ -201,7 +201,7 @@ function describeCommits(commits: CommitSizes): string {
 /** A load measurement's progress line: what the broker did, and whether it was the limit. */
 function describeLoad(result: LoadResult): string {
   const each = (values: readonly number[]) => values.map((value) => `${formatNumber(value)}%`).join(', ');
-  return `${formatNumber(result.rate)} msgs/s received (${formatNumber(result.publishedRate)} published) over ${formatNumber(result.windowMs / 1000)} s; broker ${formatNumber(result.brokerUsPerMessage)} µs CPU per message, CPU ${formatNumber(result.brokerCpuPercent)}% of a core (${formatNumber(result.brokerSystemShare)}% of it in the kernel), main thread running or waiting for a core ${formatNumber(result.brokerDemandPercent)}% of the window; load processes CPU ${each(result.loadCpuPercent)} (running or waiting ${each(result.loadDemandPercent)}); machine CPU ${formatNumber(result.machineCpuPercent)}% of ${cpus().length * 100}%; after the window: ${formatNumber(result.received)} of ${formatNumber(result.sent)} received, lost ${formatNumber(result.lost)}`;
+  return `${formatNumber(result.rate)} msgs/s received (${formatNumber(result.publishedRate)} published) over ${formatNumber(result.windowMs / 1000)} s; broker ${formatNumber(result.brokerUsPerMessage)} µs CPU per message, CPU ${formatNumber(result.brokerCpuPercent)}% of a core (${formatNumber(result.brokerSystemShare)}% of it in the kernel), main thread running or waiting for a core ${formatNumber(result.brokerDemandPercent)}% of the window; load processes ${formatNumber(result.loadUsPerMessage)} µs CPU per message, CPU ${each(result.loadCpuPercent)} (running or waiting ${each(result.loadDemandPercent)}); machine CPU ${formatNumber(result.machineCpuPercent)}% of ${cpus().length * 100}%; after the window: ${formatNumber(result.received)} of ${formatNumber(result.sent)} received, lost ${formatNumber(result.lost)}`;
 }
 
 /** Records this run's ratios for every pair whose both figures exist. */
@@ -501,6 +501,11 @@ async function runMqtt(options: BenchOptions): Promise<BenchResult> {
                   `${scenario.label}: ${broker.name} broker running or waiting`,
                   '% of window',
                   result.brokerDemandPercent,
+                );
+                samples.add(
+                  `${scenario.label}: ${broker.name} load CPU per message`,
+                  'µs',
+                  result.loadUsPerMessage,
                 );
                 samples.add(
                   `${scenario.label}: ${broker.name} load CPU, all processes`,

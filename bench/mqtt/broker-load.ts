@@ -74,6 +74,8 @@ export interface LoadResult {
   readonly brokerDemandPercent: number;
   /** Each load process's CPU over the window, in % of one core. */
   readonly loadCpuPercent: readonly number[];
+  /** The load processes' CPU time over the window (all of them) divided by the messages received in it. */
+  readonly loadUsPerMessage: number;
   /** Each load process's main thread on a CPU or waiting for one, in % of the window. */
   readonly loadDemandPercent: readonly number[];
   /** The whole machine's over the window, in % of one core. */
@@ -271,6 +273,10 @@ export async function runLoad(
     const acked = sum(final, 'acked');
     const received = sum(final, 'received');
     const delivered = scenario.qos === 1 ? acked : sent;
+    const loadSeconds = end.cpu.loads.reduce(
+      (total, seconds, index) => total + seconds - (start.cpu.loads[index] ?? 0),
+      0,
+    );
     const result: LoadResult = {
       rate: (receivedInWindow * 1000) / windowMs,
       publishedRate: (sentInWindow * 1000) / windowMs,
@@ -281,6 +287,7 @@ export async function runLoad(
       loadCpuPercent: end.cpu.loads.map((seconds, index) =>
         percentOf(seconds - (start.cpu.loads[index] ?? 0), windowMs),
       ),
+      loadUsPerMessage: receivedInWindow > 0 ? (loadSeconds * 1e6) / receivedInWindow : Number.NaN,
       loadDemandPercent: end.cpu.loadDemands.map((seconds, index) =>
         percentOf(seconds - (start.cpu.loadDemands[index] ?? 0), windowMs),
       ),
