@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
 import type { ImportReport } from '../api-types.js';
-import { networkError } from '../client.js';
+import { ApiError, networkError } from '../client.js';
 import { CommandContext } from '../context.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -206,8 +206,14 @@ export function registerTransferCommands(devices: Command, io: CliIo): void {
         });
         progress.finish();
       } catch (error) {
-        progress.abandon();
-        throw error;
+        // A failed atomic import answers 422 import_rejected with its report as the problem's data.
+        if (error instanceof ApiError && error.problem.code === 'import_rejected' && error.problem.data) {
+          progress.finish();
+          report = error.problem.data as unknown as ImportReport;
+        } else {
+          progress.abandon();
+          throw error;
+        }
       } finally {
         if ('destroy' in source && typeof source.destroy === 'function' && source !== io.stdin)
           source.destroy();

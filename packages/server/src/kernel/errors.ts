@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'already_exists'
   | 'conflict'
+  | 'import_rejected'
   | 'precondition_failed'
   | 'precondition_required'
   | 'rate_limited'
@@ -34,6 +35,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   method_not_allowed: 405,
   already_exists: 409,
   conflict: 409,
+  import_rejected: 422,
   precondition_failed: 412,
   precondition_required: 428,
   rate_limited: 429,

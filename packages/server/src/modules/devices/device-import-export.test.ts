@@ -164,8 +164,10 @@ for (const dialect of dialectCases()) {
         const before = await deviceIds(key);
         const body = ['id,typeId', 'at-1,meter', 'at-2,meter', 'at-3,unknown-type', 'at-4,meter'].join('\n');
         const response = await importBody(key, '?atomic=true', body, CSV);
-        expect(response.status, response.text).toBe(200);
-        expect(response.body).toMatchObject({
+        // Nothing was written: an error status, not 200, with the per-row report as its data.
+        expectProblem(response, 422, 'import_rejected');
+        expect(response.body.detail).toBe('the atomic import was not committed: 1 of 4 rows were rejected');
+        expect(response.body.data).toMatchObject({
           mode: 'atomic',
           committed: false,
           received: 4,
@@ -322,7 +324,8 @@ for (const dialect of dialectCases()) {
           ]),
           NDJSON,
         );
-        expect(response.body).toMatchObject({ mode: 'atomic', committed: false, created: 0, failed: 1 });
+        expectProblem(response, 422, 'import_rejected');
+        expect(response.body.data).toMatchObject({ mode: 'atomic', committed: false, created: 0, failed: 1 });
         expect(await deviceIds(key)).toEqual(before);
       });
 

@@ -251,7 +251,7 @@ export function registerDeviceRoutes(
             },
             { additionalProperties: false },
           ),
-          response: { 200: ImportReport, ...writeProblems, 413: problem, 415: problem },
+          response: { 200: ImportReport, ...writeProblems, 413: problem, 415: problem, 422: problem },
         },
       },
       async function importDevicesRoute(request) {
@@ -263,12 +263,20 @@ export function registerDeviceRoutes(
           );
         }
         const format = request.query.format ?? (contentType === 'text/csv' ? 'csv' : 'ndjson');
-        return importDevices(deps, principalOf(request).tenantId, request.body as Readable, {
+        const report = await importDevices(deps, principalOf(request).tenantId, request.body as Readable, {
           format,
           atomic: request.query.atomic,
           defaultTypeId: request.query.typeId,
           maxBytes: config.importBodyLimit,
         });
+        // An atomic import that wrote nothing failed: an error status, the per-row report in `data`.
+        if (!report.committed)
+          throw new AppError(
+            'import_rejected',
+            `the atomic import was not committed: ${report.failed} of ${report.received} rows were rejected`,
+            { ...report },
+          );
+        return report;
       },
     );
   });
