@@ -125,6 +125,8 @@ export async function startServer(
       logger,
       bodyLimit: config.bodyLimit,
       version: VERSION,
+      corsOrigins: config.corsOrigins,
+      metricsToken: config.metricsToken,
       authenticators: {
         apiKey: (bearer) => apiKeys.authenticate(bearer),
         device: (token) => deviceAuthenticator.authenticate(token),

@@ -1,3 +1,5 @@
+import { timingSafeEqual } from 'node:crypto';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,7 +14,8 @@ import type { Registry } from 'prom-client';
 import { AppError } from '../kernel/errors.js';
 import { uuidv7 } from '../kernel/ids.js';
 import { type Authenticators, installAuth } from './auth.js';
-import { handleError } from './error-handler.js';
+import { handleClientError, handleError } from './error-handler.js';
+import { installJsonParser, invalidText } from './json-body.js';
 import { installMetrics } from './metrics.js';
 import { Problem } from './problem.js';
 import { buildValidatorCompiler } from './validators.js';
@@ -32,6 +35,10 @@ export interface BuildAppOptions {
   /** Resolves when the database answers; `/readyz` is 503 when it throws. */
   readonly ready: () => Promise<void>;
   readonly version: string;
+  /** Web origins allowed to call the API from a browser (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
+  /** The bearer token `/metrics` asks for; unset leaves it open. */
+  readonly metricsToken?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -53,6 +60,8 @@ export async function buildApp({
   authenticators,
   ready,
   version,
+  corsOrigins = [],
+  metricsToken,
 }: BuildAppOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: logger === false ? undefined : logger,
@@ -73,12 +82,31 @@ export async function buildApp({
     frameworkErrors: function frameworkError(error, request, reply) {
       return handleError(error, request, reply);
     },
+    clientErrorHandler: handleClientError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(buildValidatorCompiler());
   // Only JSON (and the content types a route registers itself) is accepted: a JSON body
   // sent as text/plain is unsupported_media_type, not a confusing validation error.
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app);
+  app.addHook('onRequest', async function refuseUndecodableQuery(request) {
+    const start = request.url.indexOf('?');
+    if (start < 0) return;
+    // The query parser keeps a broken escape (`%FF`, an encoded lone surrogate) as literal
+    // text, which would then be stored as if it had been sent that way.
+    try {
+      decodeURIComponent(request.url.slice(start + 1));
+    } catch {
+      throw invalidText('the query string (not percent-encoded UTF-8)');
+    }
+  });
+  // Every route that takes a body can refuse its content type and size: say so in OpenAPI.
+  app.addHook('onRoute', function documentBodyRefusals(route) {
+    const schema = route.schema;
+    if (schema?.body === undefined || schema.hide) return;
+    schema.response = { 413: { $ref: 'Problem#' }, 415: { $ref: 'Problem#' }, ...(schema.response ?? {}) };
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(function routeNotFound(request, reply) {
     return handleError(
@@ -124,6 +152,16 @@ export async function buildApp({
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: false } });
+  if (corsOrigins.length > 0) {
+    // Before authentication, so that refusals (401, 403) reach the web app readable too.
+    await app.register(cors, {
+      origin: [...corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'if-match', 'x-request-id', 'x-fleetport-secret'],
+      exposedHeaders: ['etag', 'location', 'x-request-id', 'x-total-count', 'www-authenticate'],
+      maxAge: 600,
+    });
+  }
 
   installAuth(app, authenticators);
   const registry: Registry = installMetrics(app);
@@ -147,10 +185,19 @@ export async function buildApp({
   app.get(
     '/metrics',
     { config: { public: true }, schema: { hide: true } },
-    async function metrics(_request, reply) {
+    async function metrics(request, reply) {
+      if (metricsToken !== undefined && !bearerMatches(request.headers.authorization, metricsToken))
+        throw new AppError('unauthenticated', 'the metrics token is required: Authorization: Bearer <token>');
       reply.type(registry.contentType);
       return registry.metrics();
     },
   );
   return app;
+}
+
+/** Compares a bearer token in constant time, so that the answer's timing does not reveal it. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../kernel/errors.js';
 import { toProblem } from './problem.js';
@@ -44,11 +46,15 @@ export function toAppError(error: unknown): AppError {
   ) {
     return new AppError('malformed_body', `the body could not be parsed: ${fastifyError.message}`);
   }
-  if (fastifyError.statusCode === 400 && /prototype/i.test(fastifyError.message ?? '')) {
-    return new AppError(
-      'malformed_body',
-      'the body contains a forbidden key (__proto__ or constructor.prototype)',
-    );
+  // A file-serving dependency (the docs' static files, through @fastify/send) refuses a path
+  // it will not serve (traversal, a NUL byte) or a request it cannot answer (a bad range)
+  // with an http-errors value: to the client there is nothing there, or a bad request.
+  const status = fastifyError.statusCode;
+  if (typeof (error as { expose?: unknown }).expose === 'boolean' && status !== undefined) {
+    if (status === 400 || status === 403 || status === 404)
+      return new AppError('route_not_found', 'nothing is served at this path');
+    if (status > 400 && status < 500)
+      return new AppError('bad_request', 'the request cannot be served as sent');
   }
   if (fastifyError.statusCode === 413)
     return new AppError('body_too_large', 'the request body is larger than the limit');
@@ -62,6 +68,29 @@ export function toAppError(error: unknown): AppError {
       cause: error,
     },
   );
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request (headers too large,
+ * a request that took too long, bytes that are not HTTP) with a problem document too.
+ */
+export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const appError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('headers_too_large', 'the request headers are larger than the server accepts')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AppError('request_timeout', 'the request was not received in time')
+        : new AppError('bad_request', 'the request is not valid HTTP');
+  const body = JSON.stringify(toProblem(appError, undefined));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${appError.status} ${STATUS_CODES[appError.status] ?? 'Error'}\r\n` +
+        `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -8,4 +8,5 @@ export {
   principalOf,
 } from './auth.js';
 export { type App, type BuildAppOptions, buildApp } from './build-app.js';
+export { hasLoneSurrogate, jsonProblem, MAX_JSON_DEPTH } from './json-body.js';
 export { Problem, toProblem } from './problem.js';

@@ -29,7 +29,17 @@ function makeAjv(options: Options): Ajv {
 export function buildValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = makeAjv({ coerceTypes: false });
   const coercing = makeAjv({ coerceTypes: 'array' });
-  return function compileValidator({ schema, httpPart }) {
+  return function compileValidator({ schema, httpPart, contentType }) {
+    // A body that is not JSON (a CSV or NDJSON import) reaches its route as a stream, which
+    // reads and checks it row by row: its schema only documents it.
+    if (
+      httpPart === 'body' &&
+      contentType !== undefined &&
+      !/^application\/([\w.-]+\+)?json$/i.test(contentType)
+    )
+      return function streamedBody() {
+        return true;
+      };
     return (httpPart === 'body' ? strict : coercing).compile(schema as object);
   };
 }

@@ -6,6 +6,11 @@ export type ErrorCode =
   | 'bad_request'
   | 'validation_failed'
   | 'malformed_body'
+  | 'json_too_deep'
+  | 'forbidden_key'
+  | 'invalid_text'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'unsupported_media_type'
   | 'body_too_large'
   | 'unauthenticated'
@@ -16,6 +21,7 @@ export type ErrorCode =
   | 'already_exists'
   | 'conflict'
   | 'import_rejected'
+  | 'identity_conflict'
   | 'precondition_failed'
   | 'precondition_required'
   | 'rate_limited'
@@ -26,6 +32,11 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   validation_failed: 400,
   malformed_body: 400,
+  json_too_deep: 400,
+  forbidden_key: 400,
+  invalid_text: 400,
+  headers_too_large: 431,
+  request_timeout: 408,
   unsupported_media_type: 415,
   body_too_large: 413,
   unauthenticated: 401,
@@ -36,6 +47,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   already_exists: 409,
   conflict: 409,
   import_rejected: 422,
+  identity_conflict: 409,
   precondition_failed: 412,
   precondition_required: 428,
   rate_limited: 429,
