@@ -1,39 +1,19 @@
 import type { MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  collect,
-  connectClient,
-  endClient,
-  eventually,
-  RawClient,
-  type Received,
-  settle,
-  startBroker,
-  type TestBroker,
-} from './test-support.js';
+import { describe, expect, it } from 'vitest';
+import { brokerFixture } from '../../test/support/broker-fixture.js';
+import { flushMarker } from '../../test/support/markers.js';
+import { collect, endClient, eventually, type Received } from './test-support.js';
 
 /** The features both protocol versions share, run once with 3.1.1 and once with 5.0. */
 describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => {
-  let server: TestBroker;
-  const clients: MqttClient[] = [];
+  const server = brokerFixture();
 
-  async function connect(
+  function connect(
     clientId: string,
-    options: Parameters<typeof connectClient>[1] = {},
+    options: Parameters<typeof server.connect>[1] = {},
   ): Promise<MqttClient> {
-    const client = await connectClient(server.url, { protocolVersion, clientId, ...options });
-    clients.push(client);
-    return client;
+    return server.connect(clientId, { protocolVersion, ...options });
   }
-
-  beforeEach(async () => {
-    server = await startBroker();
-  });
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => endClient(c, true)));
-    await server.broker.close();
-  });
 
   it('delivers QoS 0, 1 and 2 messages to a subscriber with the granted QoS', async () => {
     const sub = await connect('sub');
@@ -72,7 +52,7 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
     await pub.publishAsync('$SYS/x', '2', { qos: 1 });
     await pub.publishAsync('sport', '3', { qos: 1 });
     await eventually(() => expect(dollarReceived.map((m) => m.payload)).toEqual(['2']));
-    await settle();
+    await flushMarker(pub, received, 'sport/marker');
     // One delivery per matching message despite overlapping subscriptions; `$SYS/x` matches neither `#` nor `+/x`.
     expect(received.map((m) => m.payload)).toEqual(['1', '3']);
   });
@@ -111,17 +91,14 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
     await pub.publishAsync('p/2', 'while-away-2', { qos: 1 });
     await pub.publishAsync('p/3', 'qos0-dropped', { qos: 0 });
     const received: Received[] = [];
-    const again = await connectClient(
-      server.url,
-      { protocolVersion, clientId: 'persist', ...options },
-      received,
-    );
-    clients.push(again);
-    await eventually(() => expect(received.map((m) => m.payload)).toEqual(['while-away-1', 'while-away-2']));
+    await server.connect('persist', { protocolVersion, ...options }, received);
+    // The queue is delivered before anything published after the reconnection.
+    await flushMarker(pub, received, 'p/marker');
+    expect(received.map((m) => m.payload)).toEqual(['while-away-1', 'while-away-2']);
   });
 
   it('reports session present only for a resumed persistent session', async () => {
-    const raw = await RawClient.open(server.port, protocolVersion);
+    const raw = await server.raw(protocolVersion);
     raw.write(
       {
         cmd: 'connect',
@@ -136,7 +113,7 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
     expect((await raw.next('connack')).sessionPresent).toBe(false);
     raw.write({ cmd: 'disconnect' }, protocolVersion);
     await raw.waitClosed();
-    const again = await RawClient.open(server.port, protocolVersion);
+    const again = await server.raw(protocolVersion);
     again.write(
       {
         cmd: 'connect',
@@ -150,7 +127,7 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
     );
     expect((await again.next('connack')).sessionPresent).toBe(true);
     again.close();
-    const clean = await RawClient.open(server.port, protocolVersion);
+    const clean = await server.raw(protocolVersion);
     clean.write(
       { cmd: 'connect', clientId: 'sp', clean: true, protocolVersion, keepalive: 0 },
       protocolVersion,
@@ -193,7 +170,7 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
   });
 
   it('answers PINGREQ and closes a silent client after 1.5 times its keep-alive', async () => {
-    const raw = await RawClient.open(server.port, protocolVersion);
+    const raw = await server.raw(protocolVersion);
     raw.write(
       { cmd: 'connect', clientId: 'sleepy', protocolVersion, keepalive: 1, clean: true },
       protocolVersion,
@@ -212,7 +189,7 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
     const watcher = await connect('will-watcher');
     const received = collect(watcher);
     await watcher.subscribeAsync('wills/#');
-    const raw = await RawClient.open(server.port, protocolVersion);
+    const raw = await server.raw(protocolVersion);
     const will = { topic: 'wills/fin', payload: Buffer.from('gone'), qos: 0 as const, retain: false };
     raw.write(
       { cmd: 'connect', clientId: 'fin', protocolVersion, keepalive: 0, clean: true, will },
@@ -228,16 +205,16 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
   it('unsubscribes', async () => {
     const sub = await connect('unsub');
     const received = collect(sub);
-    await sub.subscribeAsync('u/1');
+    await sub.subscribeAsync(['u/1', 'u/marker']);
     await sub.unsubscribeAsync('u/1');
     const pub = await connect('upub');
     await pub.publishAsync('u/1', 'x', { qos: 1 });
-    await settle();
+    await flushMarker(pub, received, 'u/marker');
     expect(received).toHaveLength(0);
   });
 
   it('refuses an unknown protocol level with return code 1 / 0x84', async () => {
-    const raw = await RawClient.open(server.port, 4);
+    const raw = await server.raw(4);
     // CONNECT, protocol name MQTT, level 6.
     raw.write(
       Buffer.from([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x06, 0x02, 0x00, 0x3c, 0x00, 0x00]),
