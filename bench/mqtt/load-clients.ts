@@ -255,8 +255,9 @@ function noteError(reason: string): void {
 }
 
 /**
- * Opens one connection, sends `first` (CONNECT, then SUBSCRIBE for a subscriber) and
- * resolves once `accepted` says the answer came, handing on every later packet to `then`.
+ * Opens one connection, sends `packets` (CONNECT, and SUBSCRIBE for a subscriber) and
+ * resolves once `accepted` says yes to an answer for each, handing on every later packet
+ * to `then`; rejects on a refusal, an error or a close before that.
  */
 function open(
   packets: readonly Buffer[],
