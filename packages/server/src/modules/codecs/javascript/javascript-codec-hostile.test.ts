@@ -226,3 +226,95 @@ describe('no way to the host', () => {
     expect(result.data).not.toContain('function');
   });
 });
+
+/**
+ * Codecs that extend built-in prototypes get them extensible (see source-traits.ts), and
+ * every call starts without what earlier calls added. Each attack runs on fPort 1; fPort 2
+ * reports what the realm looks like, which must equal what a never-attacked codec reports.
+ */
+describe('extensible prototypes', () => {
+  const probe = `
+    var seen = [];
+    var names = ['leak', 'stuck', 'late', 'evil', 'viaAlias', 'viaProto', 'timed'];
+    for (var n = 0; n < names.length; n++) {
+      seen.push(names[n] in {}, names[n] in [], names[n] in Array.prototype, names[n] in Object.prototype);
+    }
+    return { data: { seen: seen, extensible: [Object.isExtensible(Array.prototype), Object.isExtensible(Object.prototype)],
+      arrayParent: Object.getPrototypeOf(Array.prototype) === Object.prototype, sum: [1, 2].sum() } };`;
+  /** A strict codec with its own helper on Array.prototype, as real ones have, plus an attack on fPort 1. */
+  const withAttack = (attackBody: string) =>
+    // Attacks that loop get the short time limit; the others room enough for a busy machine.
+    (attackBody.includes('for (;;)') ? sandbox : roomy).compile(`'use strict';
+      Array.prototype.sum = function () { var t = 0; for (var i = 0; i < this.length; i++) t += this[i]; return t; };
+      var AP = Array.prototype;
+      function decodeUplink(input) {
+        if (input.fPort === 1) { ${attackBody} }
+        ${probe}
+      }`);
+  const attacks: Record<string, string> = {
+    'properties added by assignment and by defineProperty':
+      "Object.prototype.leak = 1; Object.defineProperty(Array.prototype, 'leak', { value: 2, enumerable: false, configurable: true }); return { data: 1 };",
+    'a non-configurable property, which cannot be deleted':
+      "Object.defineProperty(Object.prototype, 'stuck', { value: 1 }); Object.defineProperty(Array.prototype, 'stuck', { value: 1 }); return { data: 1 };",
+    'a prototype made non-extensible or frozen':
+      'Object.preventExtensions(Array.prototype); Object.freeze(Object.prototype); return { data: 1 };',
+    'a prototype given another parent':
+      'Object.setPrototypeOf(Array.prototype, { evil: 1 }); return { data: 1 };',
+    'additions through an alias and through __proto__':
+      'AP.viaAlias = 1; ({}).__proto__.viaProto = 1; return { data: 1 };',
+    'an addition made by a promise job after the call returned':
+      'Promise.resolve().then(function () { Array.prototype.late = 1; Object.prototype.late = 1; }); return { data: 1 };',
+    'an addition before the call runs out of time':
+      'Object.prototype.timed = 1; Array.prototype.timed = 1; for (;;) {}',
+    'a getter on Object.prototype that never returns':
+      "Object.defineProperty(Object.prototype, 'warnings', { get: function () { for (;;) {} }, configurable: true }); return { data: 1 };",
+  };
+  for (const [name, attackBody] of Object.entries(attacks)) {
+    it(`undoes ${name} before the next call`, () => {
+      const pristine = withAttack(attackBody).decodeUplink({ bytes: Uint8Array.of(1), fPort: 2 });
+      expect(pristine.errors).toEqual([]);
+      const codec = withAttack(attackBody);
+      for (let round = 0; round < 3; round += 1) {
+        codec.decodeUplink({ bytes: Uint8Array.of(1), fPort: 1 });
+        expect(
+          codec.decodeUplink({ bytes: Uint8Array.of(1), fPort: 2 }),
+          `after attack ${round + 1}`,
+        ).toEqual(pristine);
+      }
+    });
+  }
+
+  it("never shows one device type's additions to another type's codec, nor to a codec that extends nothing", () => {
+    const writer = roomy.compile(`'use strict';
+      Object.prototype.shared = 'from writer';
+      Array.prototype.shared = 'from writer';
+      function decodeUplink() { return { data: [({}).shared, [].shared] }; }`);
+    const otherExtender = roomy.compile(`'use strict';
+      Array.prototype.mine = 1;
+      function decodeUplink() { return { data: [({}).shared === undefined, [].shared === undefined, [].mine] }; }`);
+    const plain = roomy.compile(
+      `function decodeUplink() { return { data: [({}).shared === undefined, [].shared === undefined, Object.isExtensible(Array.prototype)] }; }`,
+    );
+    expect(writer.decodeUplink({ bytes: Uint8Array.of(1) }).data).toEqual(['from writer', 'from writer']);
+    expect(otherExtender.decodeUplink({ bytes: Uint8Array.of(1) }).data).toEqual([true, true, 1]);
+    expect(plain.decodeUplink({ bytes: Uint8Array.of(1) }).data).toEqual([true, true, false]);
+    expect(writer.decodeUplink({ bytes: Uint8Array.of(1) }).data).toEqual(['from writer', 'from writer']);
+  });
+
+  it('keeps built-in methods locked on an extensible prototype', () => {
+    const codec = roomy.compile(`'use strict';
+      Array.prototype.sum = function () { return 0; };
+      function decodeUplink(input) {
+        if (input.fPort === 1) { Array.prototype.map = function () { return 'hijacked'; }; }
+        if (input.fPort === 3) { delete Array.prototype.map; }
+        return { data: [1].map(function (x) { return x + 1; }) };
+      }`);
+    expect(codec.decodeUplink({ bytes: Uint8Array.of(1), fPort: 1 }).errors[0]).toMatch(
+      /^codec_threw: TypeError: /,
+    );
+    expect(codec.decodeUplink({ bytes: Uint8Array.of(1), fPort: 3 }).errors[0]).toMatch(
+      /^codec_threw: TypeError: /,
+    );
+    expect(codec.decodeUplink({ bytes: Uint8Array.of(1), fPort: 2 }).data).toEqual([2]);
+  });
+});

@@ -100,6 +100,18 @@ const attacks: Record<string, string> = {
       if (input.fPort === 1) Promise.resolve().then(function () { late = 'written'; Array.prototype.late = 1; });
       return { data: [typeof late, [].late === undefined] };
     }`,
+  'top-level declarations reassigned or redefined through the global object': `
+    var mode = 'normal';
+    function scale(x) { return x * 2; }
+    function decodeUplink(input) {
+      if (input.fPort === 1) {
+        this.mode = 'attacked'; this.scale = function () { return -1; };
+        Object.defineProperty(globalThis, 'stuckMode', { value: mode, configurable: false });
+        try { Object.defineProperty(globalThis, 'mode', { value: 'frozen', writable: false, configurable: false }); } catch (e) {}
+      }
+      var d = Object.getOwnPropertyDescriptor(globalThis, 'mode');
+      return { data: [mode, this.mode, this.scale(2), typeof stuckMode, typeof d.get, d.configurable] };
+    }`,
   'Function constructor body injection': `
     function decodeUplink(input) {
       if (input.fPort === 1) { try { Function('}); globalThis.injected = 1; (function(){')(); } catch (e) {} }
@@ -145,13 +157,16 @@ describe('no state carries from one call to the next', () => {
   });
 
   it('reports a strict-mode write to a frozen built-in as a clear TypeError', () => {
-    const codec = sandbox.compile(
-      `'use strict'; function decodeUplink() { Array.prototype.x = 1; return { data: 1 }; }`,
-    );
-    const result = codec.decodeUplink({ bytes: Uint8Array.of(1) });
-    expect(result.data).toBeNull();
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatch(/^codec_threw: TypeError: /);
+    // Replacing a built-in method, or extending an object outside the extensible prototypes.
+    for (const write of ['Array.prototype.push = function () {}', 'Math.clamp = function () {}']) {
+      const codec = sandbox.compile(
+        `'use strict'; var AP = Array.prototype; function decodeUplink() { ${write}; return { data: 1 }; }`,
+      );
+      const result = codec.decodeUplink({ bytes: Uint8Array.of(1) });
+      expect(result.data, write).toBeNull();
+      expect(result.errors, write).toHaveLength(1);
+      expect(result.errors[0], write).toMatch(/^codec_threw: TypeError: /);
+    }
   });
 
   it('keeps codecs on the same sandbox apart', () => {

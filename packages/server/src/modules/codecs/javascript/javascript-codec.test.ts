@@ -121,6 +121,54 @@ describe('TS013 and legacy forms', () => {
     });
   });
 
+  it('runs a strict codec that adds helpers to Object.prototype, Array.prototype and Number.prototype', () => {
+    // The style of some vendor codecs: small helpers hung on the built-ins, in strict mode.
+    const codec = sandbox.compile(`"use strict";
+      Array.prototype.readInt16BE = function (offset) {
+        var value = (this[offset] << 8) | this[offset + 1];
+        return value & 0x8000 ? value - 0x10000 : value;
+      };
+      Object.prototype.isOneOf = function (list) { return list.indexOf(this.valueOf()) !== -1; };
+      Number.prototype.toPrecise = function (digits) { return Number(this.toFixed(digits)); };
+      function decodeUplink(input) {
+        if (!input.fPort.isOneOf([1, 2])) return { errors: ['unknown fPort ' + input.fPort] };
+        return { data: { temperature: (input.bytes.readInt16BE(0) / 100).toPrecise(1), battery: input.bytes[2] / 10 } };
+      }`);
+    expect(codec.decodeUplink(uplink([0xf8, 0x30, 36]))).toEqual({
+      data: { temperature: -20, battery: 3.6 },
+      warnings: [],
+      errors: [],
+    });
+    expect(codec.decodeUplink(uplink([0x08, 0x66, 33], 9)).errors).toEqual(['unknown fPort 9']);
+  });
+
+  it('calls codec functions as a script does: this is the global object, where top-level declarations live', () => {
+    // TTN-style codec calling its helpers and tables through this.
+    const sloppy = sandbox.compile(`
+      var UNITS = { 1: 'celsius', 2: 'fahrenheit' };
+      function readUint16(bytes, offset) { return (bytes[offset] << 8) | bytes[offset + 1]; }
+      function decodeUplink(input) {
+        this.calls = (this.calls || 0) + 1;
+        return { data: { value: this.readUint16(input.bytes, 1) / 10, unit: this.UNITS[input.bytes[0]],
+          same: this === globalThis, calls: calls, declared: Object.keys(globalThis).indexOf('readUint16') !== -1 } };
+      }`);
+    const expected = { value: 21.5, unit: 'celsius', same: true, calls: 1, declared: true };
+    expect(sloppy.decodeUplink(uplink([1, 0x00, 0xd7]))).toEqual({
+      data: expected,
+      warnings: [],
+      errors: [],
+    });
+    // Each call starts afresh: the counter written through this does not survive.
+    expect(sloppy.decodeUplink(uplink([1, 0x00, 0xd7])).data).toEqual(expected);
+    const legacy = sandbox.compile(`
+      function scale(x) { return x * 2; }
+      function Decoder(bytes, port) { return { doubled: this.scale(bytes[0]), port: port }; }`);
+    expect(legacy.decodeUplink(uplink([4], 3)).data).toEqual({ doubled: 8, port: 3 });
+    const strict = sandbox.compile(`'use strict';
+      function decodeUplink(input) { return { data: { thisIs: typeof this } }; }`);
+    expect(strict.decodeUplink(uplink([1])).data).toEqual({ thisIs: 'undefined' });
+  });
+
   it('runs the legacy Encoder(object, port)', () => {
     const codec = sandbox.compile(`function Encoder(object, port) { return [object.a, port]; }`);
     expect(codec.encodeDownlink({ data: { a: 3 }, fPort: 2 })).toEqual({

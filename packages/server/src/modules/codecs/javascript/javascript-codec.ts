@@ -10,6 +10,7 @@ import type {
 import type { JavaScriptSandbox, SandboxEngine } from './javascript-sandbox.js';
 import { type SandboxErrorCode, sandboxError } from './sandbox-limits.js';
 import { CODEC_FUNCTION_NAMES, factorySource, SANDBOX_PRELUDE } from './sandbox-prelude.js';
+import { sourceTraits } from './source-traits.js';
 
 /** A function a JavaScript codec may define (TS013, and the legacy TTN and ChirpStack v3 forms). */
 export type CodecFunctionName = (typeof CODEC_FUNCTION_NAMES)[number];
@@ -416,20 +417,26 @@ export class JavaScriptCodec {
     syntax.value.dispose();
 
     try {
+      const traits = sourceTraits(this.#source);
+      const globals = traits.reachesGlobalObject ? declaredGlobals(runtime, this.#source) : [];
       const install = context.unwrapResult(
         context.evalCode(SANDBOX_PRELUDE, 'prelude.js', { type: 'global' }),
       );
       handles.push(install);
       const limit = context.newNumber(limits.maxOutputBytes);
       handles.push(limit);
-      const api = context.unwrapResult(context.callFunction(install, context.undefined, limit));
+      const extensible = context.unwrapResult(
+        context.evalCode(JSON.stringify(traits.extendedPrototypes), 'traits.js', { type: 'global' }),
+      );
+      handles.push(extensible);
+      const api = context.unwrapResult(context.callFunction(install, context.undefined, limit, extensible));
       handles.push(api);
       const run = context.getProp(api, 'run');
       const reset = context.getProp(api, 'reset');
       const adopt = context.getProp(api, 'adopt');
       handles.push(run, reset, adopt);
       const factory = context.unwrapResult(
-        context.evalCode(factorySource(this.#source), 'codec.js', { type: 'global' }),
+        context.evalCode(factorySource(this.#source, globals), 'codec.js', { type: 'global' }),
       );
       handles.push(factory);
       context.unwrapResult(context.callFunction(adopt, context.undefined, factory)).dispose();
@@ -460,6 +467,36 @@ export class JavaScriptCodec {
     } catch {
       this.#sandbox.crashed(instance.generation);
     }
+  }
+}
+
+/**
+ * The names a script's top-level var and function declarations would make on the global
+ * object. A scratch realm on the codec's runtime instantiates the declarations of the script
+ * prefixed with a throw, so none of the codec's code runs; the names it gained are them.
+ */
+function declaredGlobals(runtime: QuickJSRuntime, source: string): string[] {
+  const scratch = runtime.newContext();
+  try {
+    const diff = scratch.unwrapResult(
+      scratch.evalCode(
+        `(function () { var before = Object.getOwnPropertyNames(globalThis); return function () {
+          return JSON.stringify(Object.getOwnPropertyNames(globalThis).filter(function (k) { return before.indexOf(k) < 0; }));
+        }; })()`,
+        'declarations.js',
+        { type: 'global' },
+      ),
+    );
+    const run = scratch.evalCode(`throw 0;${source}`, 'codec.js', { type: 'global' });
+    if (run.error) run.error.dispose();
+    else run.value.dispose();
+    const listed = scratch.unwrapResult(scratch.callFunction(diff, scratch.undefined));
+    diff.dispose();
+    const names: unknown = JSON.parse(scratch.getString(listed));
+    listed.dispose();
+    return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : [];
+  } finally {
+    scratch.dispose();
   }
 }
 

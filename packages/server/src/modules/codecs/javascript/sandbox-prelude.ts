@@ -1,7 +1,8 @@
 /**
  * The JavaScript that every codec runtime evaluates once, before the codec's own source.
  * It runs inside QuickJS, so it is kept as text here. Evaluated, it yields
- * `install(maxOutputChars)`, which hardens the realm and returns `{ run, reset, adopt }`.
+ * `install(maxOutputChars, extensibleNames)`, which hardens the realm and returns
+ * `{ run, reset, adopt }`.
  *
  * Why it exists: a runtime is reused for many calls, so
  * nothing one call does may be seen by the next. Three kinds of state could carry over:
@@ -13,6 +14,12 @@
  *   one gets a TypeError. The "override mistake" (assigning `toString`, `name`, `message`,
  *   `constructor` on an object whose prototype froze them) is avoided for those names by
  *   turning them into accessors whose setter defines the property on the receiver.
+ *   Exception: the prototypes named in `extensibleNames` (those the codec's source extends,
+ *   see `source-traits.ts`) stay extensible with their own properties locked, so a codec
+ *   can add helpers but not replace or remove built-in methods; `reset()` deletes what a
+ *   call added and restores their parent. With their own properties locked, a count of own
+ *   keys equal to the baseline proves nothing was added, so a call that added nothing costs
+ *   one key listing per extensible prototype; codecs that extend nothing pay nothing.
  * - The global object: its built-in bindings are made read-only and non-configurable, so
  *   the only change a codec can make is to add properties (undeclared assignments,
  *   `globalThis.x = …`, `defineProperty`) or to change its prototype; `reset()` removes
@@ -23,13 +30,16 @@
  *   is compiled once into a factory function and that factory is run again for every call,
  *   so every call starts from freshly created top-level bindings and objects, as a fresh
  *   context would. Scripts are the only code that can add global lexical bindings, and only
- *   the host evaluates scripts.
+ *   the host evaluates scripts. A script's top-level `var` and `function` declarations are
+ *   also properties of the global object; for codecs that may look them up there (`this.f()`),
+ *   the factory returns accessors over its own bindings, which `run` puts on the global object
+ *   for the call (they are additions, so `reset()` removes them).
  *
  * `WeakRef` and `FinalizationRegistry` are removed: finalizers would run codec code from
  * an earlier call during a later one. `console` exists with no-op methods, because real
  * codecs log and TTN and ChirpStack tolerate it.
  */
-export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
+export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, extensibleNames) {
   'use strict';
   var G = globalThis;
   var ObjectCtor = Object;
@@ -57,6 +67,15 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
   var SyntaxErrorCtor = SyntaxError;
   var DataViewCtor = DataView;
   var SetCtor = Set;
+
+  // The prototypes this codec may add properties to (see 'sourceTraits'): each stays
+  // extensible, its own properties locked, and 'reset' removes what a call added.
+  var extensible = [];
+  for (var x = 0; x < extensibleNames.length; x++) {
+    var ctor = G[extensibleNames[x]];
+    if (typeof ctor === 'function' && ctor.prototype !== null && typeof ctor.prototype === 'object') extensible.push(ctor.prototype);
+  }
+  var extensibleSet = new SetCtor(extensible);
 
   delete G.WeakRef;
   delete G.FinalizationRegistry;
@@ -132,7 +151,8 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
   }
   seen.forEach(function (object) {
     if (object === G) return;
-    freeze(object);
+    if (extensibleSet.has(object)) lockOwn(object);
+    else freeze(object);
   });
   var globalKeys = ownKeys(G);
   for (var g = 0; g < globalKeys.length; g++) {
@@ -144,9 +164,63 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
   var baselineKeys = new SetCtor(ownKeys(G));
   var baselineCount = baselineKeys.size;
   var baselineProto = getPrototypeOf(G);
+  var extensibleKeys = [];
+  var extensibleProtos = [];
+  for (var b = 0; b < extensible.length; b++) {
+    extensibleKeys.push(new SetCtor(ownKeys(extensible[b])));
+    extensibleProtos.push(getPrototypeOf(extensible[b]));
+  }
+
+  /** Like freeze, but the object stays extensible: its own properties can no longer change or go. */
+  function lockOwn(object) {
+    var own = ownKeys(object);
+    for (var l = 0; l < own.length; l++) {
+      var ld = getOwnPropertyDescriptor(object, own[l]);
+      if (ld === undefined) continue;
+      if ('value' in ld) defineProperty(object, own[l], { writable: false, configurable: false });
+      else defineProperty(object, own[l], { configurable: false });
+    }
+  }
+
+  /**
+   * Undo what a call added to the extensible prototypes. Their own properties are locked, so
+   * an unchanged count means nothing was added; false when it cannot be undone.
+   */
+  function resetPrototypes() {
+    for (var p = 0; p < extensible.length; p++) {
+      var object = extensible[p];
+      if (getPrototypeOf(object) !== extensibleProtos[p]) {
+        try { setPrototypeOf(object, extensibleProtos[p]); } catch (_) { return false; }
+      }
+      if (!isExtensible(object)) return false;
+      var keys = ownKeys(object);
+      var base = extensibleKeys[p];
+      if (keys.length === base.size) continue;
+      for (var q = 0; q < keys.length; q++) {
+        if (!base.has(keys[q]) && !deleteProperty(object, keys[q])) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Mirrors the codec's top-level var and function declarations on the global object, as a
+   * script's are, so 'this.helper()' finds them. Each entry is [name, get, set] over the
+   * factory's own binding; a name that is not one (the getter throws) or that the global
+   * object already answers for is left alone. 'reset' removes them with the other additions.
+   */
+  function bindGlobals(bindings) {
+    for (var i = 0; i < bindings.length; i++) {
+      var entry = bindings[i];
+      if (entry[0] in G || !isExtensible(G)) continue;
+      try { entry[1](); } catch (_) { continue; }
+      defineProperty(G, entry[0], { get: entry[1], set: entry[2], enumerable: true, configurable: true });
+    }
+  }
 
   /** Undo what a call did to the global object; false when it cannot be undone. */
   function reset() {
+    if (extensible.length > 0 && !resetPrototypes()) return false;
     if (getPrototypeOf(G) !== baselineProto) {
       try { setPrototypeOf(G, baselineProto); } catch (_) { return false; }
     }
@@ -166,7 +240,11 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
     if (proto !== undefined && 'value' in proto && proto.value !== null && typeof proto.value === 'object') freeze(proto.value);
   }
 
-  function Failure(code, message) { this.code = code; this.message = message; }
+  // Defined, not assigned: a setter a codec added to Object.prototype must not swallow them.
+  function Failure(code, message) {
+    defineProperty(this, 'code', { value: code });
+    defineProperty(this, 'message', { value: message });
+  }
 
   function clip(text) { return text.length > 1000 ? text.slice(0, 1000) + '…' : text; }
 
@@ -283,7 +361,7 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
   // fns: [decodeUplink, encodeDownlink, decodeDownlink, Decoder, Encoder, Decode, Encode]
   var FUNCTION_NAMES = ['decodeUplink', 'encodeDownlink', 'decodeDownlink', 'Decoder', 'Encoder', 'Decode', 'Encode'];
 
-  // Codec functions are called as plain functions, as a script calling them would: \`this\` is
+  // Codec functions are called as plain functions, as a script calling them would: 'this' is
   // the global object in sloppy code, undefined in strict code (never the array they came in).
   // The input object is the parsed input itself, so keys beyond TS013's reach the codec too.
   function decodeUplink(fns, input) {
@@ -359,6 +437,7 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
     try {
       var input = jsonParse(inputJson);
       var fns = factory();
+      if (fns.length > FUNCTION_NAMES.length) bindGlobals(fns[FUNCTION_NAMES.length]);
       if (op === 0) out = decodeUplink(fns, input);
       else if (op === 1) out = encodeDownlink(fns, input);
       else if (op === 2) out = decodeDownlink(fns, input);
@@ -372,6 +451,7 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars) {
   var api = { run: run, reset: reset, adopt: adopt };
   freeze(api);
   freeze(run); freeze(reset); freeze(adopt); freeze(Failure); freeze(Failure.prototype); freeze(replacer);
+  freeze(resetPrototypes); freeze(bindGlobals); freeze(lockOwn);
   return api;
 })`;
 
@@ -386,9 +466,22 @@ export const CODEC_FUNCTION_NAMES = [
   'Encode',
 ] as const;
 
-/** Wraps a codec's script (already known to compile as a script) into its factory expression. */
-export function factorySource(source: string): string {
+/**
+ * Wraps a codec's script (already known to compile as a script) into its factory expression.
+ * `globals`: its top-level var and function names, to mirror on the global object (see
+ * `bindGlobals` above); the factory then returns their accessors after the functions.
+ */
+export function factorySource(source: string, globals: readonly string[] = []): string {
   // On the same line as the source's first line, so error positions keep their line numbers.
   const picks = CODEC_FUNCTION_NAMES.map((name) => `typeof ${name} === 'function' ? ${name} : null`);
+  const names = globals.filter((name) => IDENTIFIER.test(name) && name !== 'arguments' && name !== 'eval');
+  if (names.length > 0) {
+    const bindings = names.map(
+      (name) => `[${JSON.stringify(name)}, function () { return ${name}; }, function (v) { ${name} = v; }]`,
+    );
+    picks.push(`[${bindings.join(', ')}]`);
+  }
   return `(function () {${source}\n;return [${picks.join(', ')}];\n})`;
 }
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
