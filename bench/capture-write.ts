@@ -46,7 +46,14 @@ const SHAPES: readonly Shape[] = [
       receivedAt: now,
       payload: Buffer.from(`p0:${index}:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`),
       receptions: [],
-      retransmission: false,
+      // A connection past its resends: every uplink remembers its packet id.
+      delivery: {
+        session: 'mqtt-1',
+        packetId: (index % 65_535) + 1,
+        connection: 'c1',
+        dup: false,
+        phase: 'steady',
+      },
     }),
   },
   {

@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BrokerHooks, CapturedPublish } from './hooks.js';
+import type { BrokerHooks, CapturedPublish, CaptureVerdict } from './hooks.js';
 import {
   collect,
   connectClient,
@@ -24,7 +24,9 @@ function manualCapture() {
     authorizeSubscribe: () => true,
     capture(principal, publish) {
       if (principal.kind !== 'device' || !/^devices\/[^/]+\/up(\/.*)?$/.test(publish.topic)) return false;
-      return new Promise<void>((resolve, reject) => pending.push({ publish, resolve, reject }));
+      return new Promise<CaptureVerdict>((resolve, reject) =>
+        pending.push({ publish, resolve: () => resolve({ duplicate: false }), reject }),
+      );
     },
   };
   return { hooks, pending };

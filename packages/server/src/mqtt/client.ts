@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { IPublishPacket, Packet, Parser, QoS } from 'mqtt-packet';
 import type { BrokerCore } from './broker-core.js';
 import type { Watched } from './deadlines.js';
 import { encodePacket, encodePublishV4 } from './encoder.js';
 import { ConnectRefusal, MqttProtocolError, malformed } from './errors.js';
-import type { ListenerKind, Principal } from './hooks.js';
+import type { ListenerKind, Principal, PublishOrigin } from './hooks.js';
 import type { StoredMessage } from './persistence.js';
 import { ReasonCode, v3ConnackCode } from './reason-codes.js';
 import type { Session } from './session.js';
@@ -141,6 +142,10 @@ export class Client implements PacketSink, Watched {
   graceful = false;
   /** Whether the connection is counted in the `connections` metric. */
   counted = false;
+  /** This connection's id, unique also across restarts (see `PublishOrigin`). */
+  readonly connectionId = randomUUID();
+  /** Where this connection stands with its session's earlier publishes (see `PublishOrigin`). */
+  uplinkPhase: PublishOrigin['uplinkPhase'] = 'fresh';
   /** Acknowledgements that wait for durability, chained so they leave in order. */
   ackChain: Promise<void> | undefined;
 

@@ -39,12 +39,46 @@ export interface CapturedPublish {
   readonly retain: boolean;
   /** The DUP flag: the client may have sent this message before [MQTT-3.3.1-1]. */
   readonly dup: boolean;
+  /** The packet identifier (0 at QoS 0). */
+  readonly packetId: number;
+  /** The session and connection it came on, for telling a resend from a new message. */
+  readonly origin: PublishOrigin;
   readonly properties: {
     readonly payloadFormatIndicator?: boolean;
     readonly contentType?: string;
     readonly userProperties?: UserProperties;
     readonly messageExpiryInterval?: number;
   };
+}
+
+/**
+ * Where a publish came from. A client resends what it has no acknowledgement for with its
+ * original packet id on its next connection to the session, before anything new
+ * [MQTT-4.4.0-1, MQTT-4.6.0-1] (mqtt.js without DUP); `uplinkPhase` says whether this
+ * connection may still be doing that:
+ *   - `resumed`: the session was resumed and no capture of this connection has stored a
+ *     new message yet;
+ *   - `fresh`: a new session, or the last connection ended with DISCONNECT and every
+ *     publish acknowledged: nothing is resent;
+ *   - `steady`: a publish of this connection was stored as new: its resends are over.
+ */
+export interface PublishOrigin {
+  readonly clientId: string;
+  /** Unique per connection, also across restarts. */
+  readonly connectionId: string;
+  readonly uplinkPhase: 'resumed' | 'fresh' | 'steady';
+}
+
+/** What capture did with a publish. */
+export interface CaptureVerdict {
+  /** Stored by an earlier publish (a resend): the connection may still be within its resends. */
+  readonly duplicate: boolean;
+  /**
+   * Set when capture refused the publish for good (a resend would be refused again): the
+   * v5 PUBACK/PUBREC reason code. 3.1.1 has no negative acknowledgement: the publish is
+   * acknowledged and not routed, as an unauthorized one is [MQTT-3.3.5-2].
+   */
+  readonly reasonCode?: number;
 }
 
 /**
@@ -65,11 +99,12 @@ export interface BrokerHooks {
   /**
    * Takes publishes the capture pipeline owns (device uplinks). Return `false`
    * synchronously for "not mine, route normally"; otherwise a promise that resolves once
-   * the message is durable: only then is it routed and PUBACK/PUBREC sent. A rejection
+   * the message is durable: only then is it routed and PUBACK/PUBREC sent (or refused,
+   * see `CaptureVerdict`). A rejection
    * answers PUBACK/PUBREC with 0x80 (v5) or closes the connection (3.1.1, which has no
    * negative acknowledgement), and the message is not routed.
    */
-  capture?(principal: Principal, publish: CapturedPublish): false | Promise<void>;
+  capture?(principal: Principal, publish: CapturedPublish): false | Promise<CaptureVerdict>;
 }
 
 /**

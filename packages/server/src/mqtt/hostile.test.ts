@@ -4,7 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { generate, type Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrokerOptions } from './broker.js';
-import type { BrokerHooks } from './hooks.js';
+import type { BrokerHooks, CaptureVerdict } from './hooks.js';
 import {
   collect,
   connectClient,
@@ -166,7 +166,7 @@ describe('hostile and heavy clients', () => {
       }),
       authorizePublish: () => true,
       authorizeSubscribe: () => true,
-      capture: () => new Promise<void>(() => {}),
+      capture: () => new Promise<CaptureVerdict>(() => {}),
     };
     await start({ hooks, limits: { receiveMaximum: 3 } });
     const client = await connected('greedy');

@@ -101,6 +101,12 @@ export class Session {
   /** Publishes the pending will now (set while a delayed will waits). */
   fireWill: (() => void) | undefined;
   disconnectedAt: number | null = null;
+  /**
+   * Set when the last connection ended with DISCONNECT and every publish acknowledged:
+   * the next one resends nothing (see `PublishOrigin`). Not persisted: after a restart a
+   * session is taken to have something to resend.
+   */
+  uplinksSettled = false;
   /** Whether persistence holds this session (it must then be deleted there when it ends). */
   stored = false;
   #nextPacketId = 1;

@@ -3,11 +3,14 @@ import { uuidv7 } from '../../kernel/ids.js';
 import type { ChangeEntry } from '../changes/index.js';
 import { type CaptureSettings, resolveCaptureSettings } from '../devices/index.js';
 import type { MessageRow, ReceptionRow } from '../messages/index.js';
-import type { CaptureOutcome, Frame, Timeliness } from './frame.js';
+import type { CaptureOutcome, Delivery, Frame, Timeliness } from './frame.js';
 import { frameIdentity } from './identity.js';
 import { fillGap, type Gap, gapContains, type SequenceEvent, stepSequence } from './sequence.js';
 import {
   type CaptureStorage,
+  type DeliveryForget,
+  type DeliveryLookup,
+  type DeliveryRow,
   type DeviceStateRow,
   type GapRow,
   type IdentityLookup,
@@ -52,7 +55,7 @@ export function createdMessages(frames: readonly Frame[], result: BatchResult): 
   const created: CreatedMessage[] = [];
   result.outcomes.forEach((outcome, index) => {
     const frame = frames[index];
-    if (outcome.duplicate || !frame) return;
+    if (outcome.duplicate || outcome.conflict || !frame) return;
     created.push({
       tenantId: frame.tenantId,
       deviceId: frame.deviceId,
@@ -118,7 +121,7 @@ export async function writeCaptureBatch(
   await storage.lockDevices(lockKeys);
 
   const states = new Map<string, DeviceState>();
-  const stored = new Map<string, { id: string; timeliness: Timeliness }>();
+  const stored = new Map<string, { id: string; timeliness: Timeliness; payload: Buffer }>();
   for (const [tenantId, devices] of devicesByTenant) {
     for (const row of await storage.deviceStates(tenantId, [...devices]))
       states.set(deviceKey(tenantId, row.device_id), { ...row });
@@ -140,18 +143,11 @@ export async function writeCaptureBatch(
     stored.set(`${deviceKey(row.tenant_id, row.device_id)}\u0000${row.dedup_key}`, {
       id: row.id,
       timeliness: row.timeliness as Timeliness,
+      payload: row.payload,
     });
   }
 
-  // Frames their transport marks as resent: the device's recent message with their payload.
-  const samePayload = new Map<number, { id: string; timeliness: Timeliness }>();
-  for (const [index, frame] of frames.entries()) {
-    const since = identities[index]?.identity.samePayloadSince;
-    if (since === undefined) continue;
-    const row = await storage.samePayload(frame.tenantId, frame.deviceId, since, frame.payload);
-    if (row) samePayload.set(index, { id: row.id, timeliness: row.timeliness as Timeliness });
-  }
-
+  const deliveries = await loadDeliveries(storage, frames);
   const openGaps = new Map<string, OpenGap[]>();
   const loadGaps = async (tenantId: string, deviceId: string): Promise<OpenGap[]> => {
     const key = deviceKey(tenantId, deviceId);
@@ -182,15 +178,22 @@ export async function writeCaptureBatch(
     const { settings, identity } = prepared;
     const dk = deviceKey(frame.tenantId, frame.deviceId);
     let state = states.get(dk);
+    const delivery = frame.delivery;
     const seen = identity.unique
-      ? (samePayload.get(index) ?? resentInBatch(messages, frame, identity.samePayloadSince))
+      ? delivery && deliveries.resentOf(dk, frame, delivery)
       : [identity.key, ...identity.alternates]
           .map((key) => stored.get(`${dk}\u0000${key}`))
           .find((hit) => hit !== undefined);
     const frameTime = frame.deviceTime ?? frame.receivedAt;
 
+    if (seen && identity.exclusive && !seen.payload.equals(frame.payload)) {
+      // The identity names another message: refused, never taken for a copy of it.
+      outcomes.push({ messageId: seen.id, duplicate: false, timeliness: seen.timeliness, conflict: true });
+      continue;
+    }
     if (seen) {
       outcomes.push({ messageId: seen.id, duplicate: true, timeliness: seen.timeliness });
+      if (delivery && identity.unique) deliveries.remember(dk, frame, delivery, seen);
       for (const reception of frame.receptions)
         receptions.push(receptionRow(seen.id, frame.tenantId, reception));
       if (state) {
@@ -296,7 +299,14 @@ export async function writeCaptureBatch(
       stored_at: now,
     };
     messages.push(row);
-    if (!identity.unique) stored.set(`${dk}\u0000${identity.key}`, { id, timeliness });
+    if (!identity.unique)
+      stored.set(`${dk}\u0000${identity.key}`, { id, timeliness, payload: frame.payload });
+    if (delivery) {
+      // A new message: the client is past its resends (or never had any).
+      if (delivery.phase !== 'steady') deliveries.forget(dk, frame, delivery);
+      if (identity.unique)
+        deliveries.remember(dk, frame, delivery, { id, timeliness, payload: frame.payload });
+    }
     for (const reception of frame.receptions) receptions.push(receptionRow(id, frame.tenantId, reception));
 
     // "Latest" moves only for live, in-order messages: late data never overwrites newer.
@@ -348,6 +358,8 @@ export async function writeCaptureBatch(
       states: [...touched].flatMap((key) => states.get(key) ?? []),
       gapInserts,
       gapUpdates,
+      deliveries: deliveries.rows(),
+      forgets: deliveries.forgets(),
       // Sorted, so that concurrent batches take the tenants' feed locks in the same order.
       changes: new Map([...changesByTenant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     },
@@ -356,25 +368,121 @@ export async function writeCaptureBatch(
   return { outcomes, positions, outOfOrder: outOfOrderFrames };
 }
 
-/** A resent frame's original among the messages this batch created, if any. */
-function resentInBatch(
-  created: readonly MessageRow[],
-  frame: Frame,
-  since: number | undefined,
-): { id: string; timeliness: Timeliness } | undefined {
-  if (since === undefined) return undefined;
-  for (let i = created.length - 1; i >= 0; i--) {
-    const row = created[i];
-    if (
-      row !== undefined &&
-      row.tenant_id === frame.tenantId &&
-      row.device_id === frame.deviceId &&
-      row.received_at >= since &&
-      row.payload.equals(frame.payload)
-    )
-      return { id: row.id, timeliness: row.timeliness as Timeliness };
+/** A stored message as a frame that repeats it is answered with. */
+interface Seen {
+  readonly id: string;
+  readonly timeliness: Timeliness;
+  readonly payload: Buffer;
+}
+
+/** A remembered packet id: where it came from and what it stored. */
+interface Remembered {
+  readonly connection: string;
+  readonly seen: Seen | undefined;
+}
+
+/**
+ * The packet ids of MQTT uplinks whose PUBACK the client may not have seen, as the batch
+ * reads and changes them (docs/MESSAGES.md, "MQTT retransmissions"). A publish is a resend
+ * of the message remembered under its packet id when
+ *   - that id was remembered on an earlier connection and this one is still within its
+ *     resends (`resumed`): a client resends, in order and before anything new, what it
+ *     has no PUBACK for [MQTT-4.4.0-1, MQTT-4.6.0-1], with DUP (Paho, mosquitto) or
+ *     without (mqtt.js); or
+ *   - it was remembered on this connection and the publish has DUP set: a 3.1.1 client
+ *     that retries while connected, crossing our PUBACK;
+ * and its payload is the same: a resend repeats its message, while a client that had the
+ * PUBACK may reuse the id at once for a new one [MQTT-4.3.2-…], which is then stored.
+ */
+class DeliveryMemory {
+  readonly #memory = new Map<string, Remembered>();
+  /** Per session: the one connection whose ids still count. */
+  readonly #kept = new Map<string, DeliveryForget>();
+  readonly #rows = new Map<string, DeliveryRow>();
+
+  static key(dk: string, session: string, packetId: number): string {
+    return `${dk}\u0000${session}\u0000${packetId}`;
   }
-  return undefined;
+
+  load(dk: string, row: { session: string; packetId: number; connection: string; seen: Seen | undefined }) {
+    this.#memory.set(DeliveryMemory.key(dk, row.session, row.packetId), {
+      connection: row.connection,
+      seen: row.seen,
+    });
+  }
+
+  resentOf(dk: string, frame: Frame, delivery: Delivery): Seen | undefined {
+    const remembered = this.#memory.get(DeliveryMemory.key(dk, delivery.session, delivery.packetId));
+    if (!remembered?.seen) return undefined;
+    const kept = this.#kept.get(`${dk}\u0000${delivery.session}`)?.connection;
+    if (kept !== undefined && remembered.connection !== kept) return undefined;
+    const counts =
+      remembered.connection === delivery.connection ? delivery.dup : delivery.phase === 'resumed';
+    return counts && remembered.seen.payload.equals(frame.payload) ? remembered.seen : undefined;
+  }
+
+  remember(dk: string, frame: Frame, delivery: Delivery, seen: Seen): void {
+    const key = DeliveryMemory.key(dk, delivery.session, delivery.packetId);
+    this.#memory.set(key, { connection: delivery.connection, seen });
+    this.#rows.set(key, {
+      tenantId: frame.tenantId,
+      deviceId: frame.deviceId,
+      session: delivery.session,
+      packetId: delivery.packetId,
+      connection: delivery.connection,
+      messageId: seen.id,
+    });
+  }
+
+  forget(dk: string, frame: Frame, delivery: Delivery): void {
+    this.#kept.set(`${dk}\u0000${delivery.session}`, {
+      tenantId: frame.tenantId,
+      deviceId: frame.deviceId,
+      session: delivery.session,
+      connection: delivery.connection,
+    });
+  }
+
+  rows(): DeliveryRow[] {
+    return [...this.#rows.values()];
+  }
+
+  forgets(): DeliveryForget[] {
+    return [...this.#kept.values()];
+  }
+}
+
+/**
+ * What the store remembers of the batch's packet ids that could be resends: only a
+ * connection still within its resends, or a publish with DUP, needs to look.
+ */
+async function loadDeliveries(storage: CaptureStorage, frames: readonly Frame[]): Promise<DeliveryMemory> {
+  const memory = new DeliveryMemory();
+  const lookups = new Map<string, DeliveryLookup>();
+  for (const frame of frames) {
+    const delivery = frame.delivery;
+    if (delivery === undefined || (delivery.phase !== 'resumed' && !delivery.dup)) continue;
+    const dk = deviceKey(frame.tenantId, frame.deviceId);
+    lookups.set(DeliveryMemory.key(dk, delivery.session, delivery.packetId), {
+      tenantId: frame.tenantId,
+      deviceId: frame.deviceId,
+      session: delivery.session,
+      packetId: delivery.packetId,
+    });
+  }
+  if (lookups.size === 0) return memory;
+  for (const row of await storage.storedDeliveries([...lookups.values()])) {
+    memory.load(deviceKey(row.tenantId, row.deviceId), {
+      session: row.session,
+      packetId: row.packetId,
+      connection: row.connection,
+      seen:
+        row.payload === undefined || row.timeliness === undefined
+          ? undefined
+          : { id: row.messageId, timeliness: row.timeliness as Timeliness, payload: row.payload },
+    });
+  }
+  return memory;
 }
 
 function isStepBack(seqMax: number | null, seq: number, bits: number): boolean {

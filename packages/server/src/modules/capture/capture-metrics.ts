@@ -36,7 +36,7 @@ export class CaptureMetrics {
   constructor(registry: Registry, pending: () => number) {
     this.#frames = new Counter({
       name: 'fleetport_capture_frames_total',
-      help: 'Frames handed to capture, by transport (http, sigfox, mqtt) and outcome: created (a new message), duplicate (already stored; receptions merged), failed (refused or not stored, not acknowledged)',
+      help: 'Frames handed to capture, by transport (http, sigfox, mqtt) and outcome: created (a new message), duplicate (already stored; receptions merged), conflict (its identity is stored with another payload: refused), failed (refused or not stored, not acknowledged)',
       labelNames: ['transport', 'outcome'] as const,
       registers: [registry],
     });
@@ -74,16 +74,19 @@ export class CaptureMetrics {
   written(frames: readonly Frame[], outcomes: readonly CaptureOutcome[], times: BatchTimes): void {
     const created: Partial<Record<Transport, number>> = {};
     const duplicates: Partial<Record<Transport, number>> = {};
+    const conflicts: Partial<Record<Transport, number>> = {};
     outcomes.forEach((outcome, index) => {
       const transport = frames[index]?.transport;
       if (transport === undefined) return;
-      const counts = outcome.duplicate ? duplicates : created;
+      const counts = outcome.conflict ? conflicts : outcome.duplicate ? duplicates : created;
       counts[transport] = (counts[transport] ?? 0) + 1;
     });
     for (const [transport, count] of Object.entries(created))
       this.#frames.inc({ transport, outcome: 'created' }, count);
     for (const [transport, count] of Object.entries(duplicates))
       this.#frames.inc({ transport, outcome: 'duplicate' }, count);
+    for (const [transport, count] of Object.entries(conflicts))
+      this.#frames.inc({ transport, outcome: 'conflict' }, count);
     this.#batchFrames.observe(outcomes.length);
     this.#wait.observe(Math.max(0, times.started - times.oldestSubmitted) / 1000);
     this.#commit.observe(Math.max(0, times.committed - times.started) / 1000);

@@ -266,54 +266,174 @@ for (const dialect of dialectCases()) {
       expect(afterWindow.duplicate).toBe(false);
     });
 
-    it('stores equal payloads that the transport marks new as separate messages, and matches a resent one to its original', async () => {
-      const device = freshDevice();
-      const base: Frame = {
+    describe('MQTT deliveries', () => {
+      const tick = () => {
+        clock.at += 1000;
+        return clock.at;
+      };
+      /** An MQTT QoS 1 uplink without an identity of its own, on connection `connection`. */
+      const mqtt = (
+        device: string,
+        payload: string,
+        delivery: Partial<NonNullable<Frame['delivery']>> & { packetId: number },
+      ): Frame => ({
         tenantId: 't',
         deviceId: device,
         typeId: 'http',
         transport: 'mqtt',
-        receivedAt: T0,
+        receivedAt: tick(),
         seqBits: 32,
-        payload: Buffer.from('21.5'),
-        retransmission: false,
+        payload: Buffer.from(payload),
         receptions: [],
-      };
-      const first = await pipeline.capture(base);
-      const again = await pipeline.capture({ ...base, receivedAt: T0 + 1000 });
-      expect(first.duplicate).toBe(false);
-      expect(again.duplicate).toBe(false);
-      expect(again.messageId).not.toBe(first.messageId);
-      // A resend (MQTT DUP) of the latest reading is that message, not a third one.
-      const resent = await pipeline.capture({ ...base, receivedAt: T0 + 2000, retransmission: true });
-      expect(resent).toMatchObject({ messageId: again.messageId, duplicate: true });
-      // A resend whose original is not stored (it never arrived) is stored.
-      const lost = await pipeline.capture({
-        ...base,
-        payload: Buffer.from('22.0'),
-        receivedAt: T0 + 3000,
-        retransmission: true,
+        delivery: { session: 'client', connection: 'c1', dup: false, phase: 'steady', ...delivery },
       });
-      expect(lost.duplicate).toBe(false);
-      // Past the window, a resend is no longer matched.
-      const late = await pipeline.capture({ ...base, receivedAt: T0 + 900_000, retransmission: true });
-      expect(late.duplicate).toBe(false);
-      // An original and its resend in the same batch are one message.
-      const [original, copy] = await Promise.all([
-        pipeline.capture({ ...base, payload: Buffer.from('23.0'), receivedAt: T0 + 900_001 }),
-        pipeline.capture({
-          ...base,
-          payload: Buffer.from('23.0'),
-          receivedAt: T0 + 900_002,
-          retransmission: true,
-        }),
-      ]);
-      expect(copy).toMatchObject({ messageId: original?.messageId, duplicate: true });
-      const rows = await messagesOf(device);
-      expect(rows).toHaveLength(5);
-      // Keyed by their own ids: appended to the identity index, never colliding.
-      for (const row of rows) expect(row.dedup_key).toBe(`u:${row.id}`);
+
+      it('stores equal payloads as separate messages, and a packet id reused after its PUBACK as a new one', async () => {
+        const device = freshDevice();
+        const first = await pipeline.capture(mqtt(device, '21.5', { packetId: 1, phase: 'fresh' }));
+        const second = await pipeline.capture(mqtt(device, '21.5', { packetId: 2 }));
+        // The client had the PUBACK of id 1 on this connection, so id 1 again is new.
+        const reused = await pipeline.capture(mqtt(device, '21.5', { packetId: 1 }));
+        expect([first.duplicate, second.duplicate, reused.duplicate]).toEqual([false, false, false]);
+        expect(new Set([first.messageId, second.messageId, reused.messageId]).size).toBe(3);
+        // A 3.1.1 retry on the same connection (DUP) is the latest message under its id.
+        const retried = await pipeline.capture(mqtt(device, '21.5', { packetId: 1, dup: true }));
+        expect(retried).toMatchObject({ messageId: reused.messageId, duplicate: true });
+        const rows = await messagesOf(device);
+        expect(rows).toHaveLength(3);
+        // Keyed by their own ids: appended to the identity index, never colliding.
+        for (const row of rows) expect(row.dedup_key).toBe(`u:${row.id}`);
+      });
+
+      it('stores a DUP publish whose original never arrived, even when an earlier message has its payload', async () => {
+        const device = freshDevice();
+        const earlier = await pipeline.capture(mqtt(device, '22.0', { packetId: 7, phase: 'fresh' }));
+        const resent = await pipeline.capture(mqtt(device, '22.0', { packetId: 8, dup: true }));
+        expect(resent.duplicate).toBe(false);
+        expect(resent.messageId).not.toBe(earlier.messageId);
+        // On a resumed connection too: nothing was ever stored under id 9.
+        const other = await pipeline.capture(
+          mqtt(device, '22.0', { packetId: 9, dup: true, connection: 'c2', phase: 'resumed' }),
+        );
+        expect(other.duplicate).toBe(false);
+        expect(await messagesOf(device)).toHaveLength(3);
+      });
+
+      it('takes a resend on a resumed connection for its original, with or without DUP, until something new is stored', async () => {
+        const device = freshDevice();
+        const a = await pipeline.capture(mqtt(device, 'a', { packetId: 10, phase: 'fresh' }));
+        const b = await pipeline.capture(mqtt(device, 'b', { packetId: 11 }));
+        const c = await pipeline.capture(mqtt(device, 'c', { packetId: 12 }));
+        // The server crashed before the client had the PUBACKs of 11 and 12. mqtt.js
+        // resends without DUP, Paho and mosquitto with it.
+        const next = { connection: 'c2', phase: 'resumed' as const };
+        const b2 = await pipeline.capture(mqtt(device, 'b', { packetId: 11, ...next }));
+        const c2 = await pipeline.capture(mqtt(device, 'c', { packetId: 12, dup: true, ...next }));
+        expect(b2).toMatchObject({ messageId: b.messageId, duplicate: true });
+        expect(c2).toMatchObject({ messageId: c.messageId, duplicate: true });
+        // A client that had the PUBACK may reuse an id at once: another payload is new.
+        const reused = await pipeline.capture(mqtt(device, 'other', { packetId: 10, ...next }));
+        expect(reused.duplicate).toBe(false);
+        // Past its resends (something new was stored), old ids no longer count, even with
+        // an equal payload: the client had their PUBACKs.
+        const again = await pipeline.capture(mqtt(device, 'a', { packetId: 10, connection: 'c2' }));
+        expect(again.duplicate).toBe(false);
+        expect(again.messageId).not.toBe(a.messageId);
+        // Resends of this connection's ids are still recognised after the next crash.
+        const third = { connection: 'c3', phase: 'resumed' as const };
+        const b3 = await pipeline.capture(mqtt(device, 'b', { packetId: 11, ...third }));
+        expect(b3).toMatchObject({ messageId: b.messageId, duplicate: true });
+        expect(await messagesOf(device)).toHaveLength(5);
+      });
+
+      it('stores a publish reusing an id of the previous connection as new when the session starts fresh', async () => {
+        const device = freshDevice();
+        const first = await pipeline.capture(mqtt(device, 'same', { packetId: 1, phase: 'fresh' }));
+        // mosquitto_pub run again: a new process, packet ids from 1, the same reading.
+        const next = await pipeline.capture(
+          mqtt(device, 'same', { packetId: 1, connection: 'c2', phase: 'fresh' }),
+        );
+        expect(next.duplicate).toBe(false);
+        expect(next.messageId).not.toBe(first.messageId);
+        // And the first connection's ids are forgotten: a later resumed connection does not match them.
+        const later = await pipeline.capture(
+          mqtt(device, 'same', { packetId: 1, connection: 'c3', phase: 'resumed' }),
+        );
+        expect(later).toMatchObject({ messageId: next.messageId, duplicate: true });
+      });
+
+      it('matches an original and its resend within one batch', async () => {
+        const device = freshDevice();
+        const [original, copy, fresh] = await Promise.all([
+          pipeline.capture(mqtt(device, '23.0', { packetId: 3, phase: 'fresh' })),
+          pipeline.capture(mqtt(device, '23.0', { packetId: 3, connection: 'c2', phase: 'resumed' })),
+          pipeline.capture(mqtt(device, '23.0', { packetId: 4, connection: 'c2', phase: 'resumed' })),
+        ]);
+        expect(copy).toMatchObject({ messageId: original?.messageId, duplicate: true });
+        expect(fresh?.duplicate).toBe(false);
+        expect(await messagesOf(device)).toHaveLength(2);
+      });
     });
+
+    describe('identity clashes', () => {
+      it('refuses a message id stored with another payload, and takes the same payload for a retry', async () => {
+        const device = freshDevice();
+        const base: Frame = {
+          tenantId: 't',
+          deviceId: device,
+          typeId: 'http',
+          transport: 'http',
+          receivedAt: T0,
+          messageId: 'm-1',
+          payload: Buffer.from('{"t":1}'),
+          receptions: [],
+        };
+        const first = await pipeline.capture(base);
+        const retry = await pipeline.capture({ ...base, receivedAt: T0 + 10 });
+        expect(retry).toMatchObject({ messageId: first.messageId, duplicate: true });
+        await expect(
+          pipeline.capture({ ...base, receivedAt: T0 + 20, payload: Buffer.from('{"t":2}') }),
+        ).rejects.toMatchObject({
+          code: 'identity_conflict',
+          status: 409,
+          data: { messageId: first.messageId },
+        });
+        // In one batch with good frames, the clash fails alone.
+        const results = await Promise.allSettled([
+          pipeline.capture({ ...base, messageId: 'm-2' }),
+          pipeline.capture({ ...base, payload: Buffer.from('{"t":3}') }),
+          pipeline.capture({ ...base, messageId: 'm-3' }),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        const rows = await messagesOf(device);
+        expect(rows.map((row) => row.payload.toString()).sort()).toEqual(['{"t":1}', '{"t":1}', '{"t":1}']);
+        expect(rows).toHaveLength(3);
+        const state = await store.db
+          .selectFrom('device_state')
+          .select(['message_count', 'duplicate_count'])
+          .where('tenant_id', '=', 't')
+          .where('device_id', '=', device)
+          .executeTakeFirstOrThrow();
+        expect([Number(state.message_count), Number(state.duplicate_count)]).toEqual([3, 1]);
+      });
+
+      it('refuses a Sigfox frame whose counter and time are stored with other data, without adding its reception', async () => {
+        const device = freshDevice();
+        const original = await pipeline.capture(sigfox(device, 100, T0 / 1000 - 5, 'BS1'));
+        await expect(
+          pipeline.capture(
+            sigfox(device, 100, T0 / 1000 - 5, 'BS2', { payload: Buffer.from('ffff', 'hex') }),
+          ),
+        ).rejects.toMatchObject({ code: 'identity_conflict' });
+        const receptions = await store.db
+          .selectFrom('receptions')
+          .select('station')
+          .where('message_id', '=', original.messageId)
+          .execute();
+        expect(receptions.map((r) => r.station)).toEqual(['BS1']);
+      });
+    });
+
     it('writes a message.created change for each new message, none for duplicates', async () => {
       const device = freshDevice();
       const before = (await readChanges(store, 't', 0, 100_000)).length;

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
+import { AppError, isAppError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
 import { type BatchResult, createdMessages } from './capture-batch.js';
@@ -63,8 +64,12 @@ export class CapturePipeline {
   capture(frame: Frame): Promise<CaptureOutcome> {
     const outcome = this.#committer.submit({ frame, at: performance.now() });
     const metrics = this.#metrics;
-    // A branch of its own: the caller still sees the rejection.
-    if (metrics) outcome.catch(() => metrics.failed(frame.transport));
+    // A branch of its own: the caller still sees the rejection. Conflicts are counted
+    // with the batch that refused them.
+    if (metrics)
+      outcome.catch((error: unknown) => {
+        if (!(isAppError(error) && error.code === 'identity_conflict')) metrics.failed(frame.transport);
+      });
     return outcome;
   }
 
@@ -79,7 +84,10 @@ export class CapturePipeline {
     await this.#writer.close();
   }
 
-  async #write(items: readonly Submitted[], accepted: () => void): Promise<readonly CaptureOutcome[]> {
+  async #write(
+    items: readonly Submitted[],
+    accepted: () => void,
+  ): Promise<readonly (CaptureOutcome | AppError)[]> {
     const { clock, bus } = this.#deps;
     const frames = items.map((item) => item.frame);
     const started = performance.now();
@@ -101,6 +109,18 @@ export class CapturePipeline {
     for (const [tenantId, position] of result.positions)
       bus.publish('changes.committed', { tenantId, position });
     for (const message of createdMessages(frames, result)) bus.publish('message.captured', message);
-    return result.outcomes;
+    return result.outcomes.some((outcome) => outcome.conflict)
+      ? result.outcomes.map(refuseConflict)
+      : result.outcomes;
   }
+}
+
+/** A frame whose identity is stored with another payload: refused, 409 over HTTP. */
+function refuseConflict(outcome: CaptureOutcome): CaptureOutcome | AppError {
+  if (!outcome.conflict) return outcome;
+  return new AppError(
+    'identity_conflict',
+    'a message with this identity (message id, or sequence number and time) is already stored with another payload',
+    { messageId: outcome.messageId },
+  );
 }

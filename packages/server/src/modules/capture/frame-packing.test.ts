@@ -30,7 +30,7 @@ const full: Frame = {
     { station: '0C2D', receivedAt: 1_764_770_000_401, extra: { nbRep: 3 } },
   ],
   receptionsOnly: true,
-  retransmission: false,
+  delivery: { session: 'client-7', packetId: 65_535, connection: 'c-1', dup: false, phase: 'resumed' },
   replayed: true,
 };
 
@@ -58,7 +58,7 @@ describe('packed capture batches', () => {
       payload: Buffer.alloc(0),
       payloadJson: null,
       receptionsOnly: false,
-      retransmission: true,
+      delivery: { session: 'client-7', packetId: 1, connection: 'c-2', dup: true, phase: 'steady' },
       replayed: false,
     };
     const frames = [sparse, full, zeroes];
@@ -76,13 +76,19 @@ describe('packed capture batches', () => {
     expect(first?.seq).toBeUndefined();
     expect(first?.deviceTime).toBeUndefined();
     expect(first?.messageId).toBeUndefined();
-    expect(first?.retransmission).toBeUndefined();
+    expect(first?.delivery).toBeUndefined();
     expect('payloadJson' in sparse).toBe(false);
     expect(first?.payloadJson).toBeUndefined();
     expect(third?.seq).toBe(0);
     expect(third?.payloadJson).toBeNull();
     expect(third?.receptionsOnly).toBe(false);
-    expect(third?.retransmission).toBe(true);
+    expect(third?.delivery).toEqual({
+      session: 'client-7',
+      packetId: 1,
+      connection: 'c-2',
+      dup: true,
+      phase: 'steady',
+    });
   });
 
   it('keeps each payload its own bytes, in one buffer that is handed over, not copied', () => {
@@ -104,6 +110,8 @@ describe('packed capture batches', () => {
     const frames = Array.from({ length: 100 }, (_, i) => (i === 7 ? full : { ...sparse, seq: i }));
     const batch = packFrames(frames);
     expect([...batch.strings].sort()).toEqual([
+      'c-1',
+      'client-7',
       'd1',
       'd2',
       'm-42',

@@ -1,4 +1,4 @@
-import type { Frame, Reception, Transport } from './frame.js';
+import type { Delivery, DeliveryPhase, Frame, Reception, Transport } from './frame.js';
 
 /**
  * A batch of frames on its way to the SQLite capture thread, in a form that posts cheaply:
@@ -40,15 +40,21 @@ const PAYLOAD_AT = 9;
 const PAYLOAD_LENGTH = 10;
 const FLAGS = 11;
 const EXTRAS = 12;
-const FIELDS = 13;
+const DELIVERY_SESSION = 13;
+const DELIVERY_PACKET = 14;
+const DELIVERY_CONNECTION = 15;
+const FIELDS = 16;
 
 /** Where a string or an extras slot is absent. */
 const NONE = -1;
 
 /** Two bits per optional boolean: 0 undefined, 1 false, 2 true. */
 const RECEPTIONS_ONLY_SHIFT = 0;
-const RETRANSMISSION_SHIFT = 2;
+const DUP_SHIFT = 2;
 const REPLAYED_SHIFT = 4;
+/** Two bits: the delivery's phase, as its index in PHASES. */
+const PHASE_SHIFT = 6;
+const PHASES: readonly DeliveryPhase[] = ['resumed', 'fresh', 'steady'];
 
 function packBoolean(value: boolean | undefined, shift: number): number {
   return (value === undefined ? 0 : value ? 2 : 1) << shift;
@@ -100,10 +106,15 @@ export function packFrames(frames: readonly Frame[]): PackedBatch {
     numbers[row + MESSAGE_ID] = frame.messageId === undefined ? NONE : intern(frame.messageId);
     numbers[row + PAYLOAD_AT] = at;
     numbers[row + PAYLOAD_LENGTH] = frame.payload.length;
+    const delivery = frame.delivery;
     numbers[row + FLAGS] =
       packBoolean(frame.receptionsOnly, RECEPTIONS_ONLY_SHIFT) |
-      packBoolean(frame.retransmission, RETRANSMISSION_SHIFT) |
-      packBoolean(frame.replayed, REPLAYED_SHIFT);
+      packBoolean(delivery?.dup, DUP_SHIFT) |
+      packBoolean(frame.replayed, REPLAYED_SHIFT) |
+      (delivery ? PHASES.indexOf(delivery.phase) << PHASE_SHIFT : 0);
+    numbers[row + DELIVERY_SESSION] = delivery ? intern(delivery.session) : NONE;
+    numbers[row + DELIVERY_PACKET] = delivery ? delivery.packetId : NONE;
+    numbers[row + DELIVERY_CONNECTION] = delivery ? intern(delivery.connection) : NONE;
     if (frame.receptions.length > 0 || frame.payloadJson !== undefined) {
       numbers[row + EXTRAS] = extras.length;
       extras.push({ receptions: frame.receptions, payloadJson: frame.payloadJson });
@@ -126,6 +137,17 @@ export function unpackFrames(batch: PackedBatch): Frame[] {
     const extrasAt = numbers[row + EXTRAS] as number;
     const extra = extrasAt === NONE ? undefined : extras[extrasAt];
     const flags = numbers[row + FLAGS] as number;
+    const session = numbers[row + DELIVERY_SESSION] as number;
+    const delivery: Delivery | undefined =
+      session === NONE
+        ? undefined
+        : {
+            session: text(session),
+            packetId: numbers[row + DELIVERY_PACKET] as number,
+            connection: text(numbers[row + DELIVERY_CONNECTION] as number),
+            dup: unpackBoolean(flags, DUP_SHIFT) === true,
+            phase: PHASES[(flags >> PHASE_SHIFT) & 3] ?? 'steady',
+          };
     // Every key required: a field added to Frame and not carried here does not compile.
     const frame: { [K in keyof Required<Frame>]: Frame[K] } = {
       tenantId: text(numbers[row + TENANT] as number),
@@ -145,7 +167,7 @@ export function unpackFrames(batch: PackedBatch): Frame[] {
       payloadJson: extra?.payloadJson,
       receptions: extra?.receptions ?? NO_RECEPTIONS,
       receptionsOnly: unpackBoolean(flags, RECEPTIONS_ONLY_SHIFT),
-      retransmission: unpackBoolean(flags, RETRANSMISSION_SHIFT),
+      delivery,
       replayed: unpackBoolean(flags, REPLAYED_SHIFT),
     };
     frames[i] = frame;

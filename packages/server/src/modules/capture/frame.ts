@@ -45,15 +45,45 @@ export interface Frame {
    */
   readonly receptionsOnly?: boolean | undefined;
   /**
-   * What the transport itself says about retransmission, for frames that carry no identity
-   * of their own (no counter, id or device time): MQTT marks a resent PUBLISH with DUP
-   * [MQTT-3.3.1-1] and never resends at QoS 0, so `false` means "certainly new" and `true`
-   * "perhaps a copy of an earlier one". Undefined where the transport cannot tell (an HTTP
-   * retry looks like a new request): the payload within the window is then the identity.
+   * How the transport delivered the frame, for a transport that retries by itself
+   * (MQTT QoS 1 and 2). A frame without an identity of its own (no counter, id or device
+   * time) is then identified by its session's packet id while the store remembers that
+   * id (see `Delivery`); otherwise it is a new message. Undefined where the transport
+   * cannot tell (an HTTP retry looks like a new request): the payload within the window
+   * is then the identity.
    */
-  readonly retransmission?: boolean | undefined;
+  readonly delivery?: Delivery | undefined;
   /** Imported after the fact (resync, raw export): stored, never treated as live. */
   readonly replayed?: boolean | undefined;
+}
+
+/**
+ * Where a connection stands with the uplinks its session sent before it:
+ *   - `resumed`: the session was resumed and no new message has been stored from this
+ *     connection yet, so the client may be resending what an earlier connection sent
+ *     [MQTT-4.4.0-1]: packet ids remembered from earlier connections still count;
+ *   - `fresh`: a new session, or one whose last connection ended with every uplink
+ *     acknowledged: the client resends nothing, earlier connections' ids no longer count;
+ *   - `steady`: a new message was stored from this connection, so its resends are over
+ *     (a client resends before it sends anything new, in order [MQTT-4.6.0-1]).
+ */
+export type DeliveryPhase = 'resumed' | 'fresh' | 'steady';
+
+/**
+ * An uplink's place in its MQTT session: the packet id the client gave it, on which
+ * connection, with which DUP flag. Capture remembers, in the message's own transaction,
+ * the packet ids of stored uplinks whose acknowledgement the client may not have seen
+ * (docs/MESSAGES.md, "MQTT retransmissions").
+ */
+export interface Delivery {
+  /** The session (MQTT client id) within the device. */
+  readonly session: string;
+  readonly packetId: number;
+  /** The connection it arrived on: unique, also across restarts. */
+  readonly connection: string;
+  /** The DUP flag [MQTT-3.3.1-1]. */
+  readonly dup: boolean;
+  readonly phase: DeliveryPhase;
 }
 
 /** What capture did with a frame; sent back to the sender once it is durable. */
@@ -62,4 +92,9 @@ export interface CaptureOutcome {
   /** True when the frame was already stored: this call changed at most its receptions. */
   readonly duplicate: boolean;
   readonly timeliness: Timeliness;
+  /**
+   * Set when the frame was refused because its identity is already stored with another
+   * payload (`identity_conflict`): nothing was stored, `messageId` names the stored one.
+   */
+  readonly conflict?: true;
 }

@@ -10,11 +10,12 @@
  */
 export interface GroupCommitOptions<T, R> {
   /**
-   * Writes the batch durably and returns one result per item, in order. A writer that
+   * Writes the batch durably and returns one result per item, in order; an item whose
+   * result is an `Error` was refused alone, and its submitter gets that error. A writer that
    * can take the next batch before this one is durable calls `accepted` at that point
    * (for a batch that is done, it is called by the committer).
    */
-  readonly write: (items: readonly T[], accepted: () => void) => Promise<readonly R[]>;
+  readonly write: (items: readonly T[], accepted: () => void) => Promise<readonly (R | Error)[]>;
   readonly maxBatch: number;
   /** Batches handed to `write` and not yet accepted; 1 by default. */
   readonly maxInFlight?: number;
@@ -96,12 +97,19 @@ export class GroupCommitter<T, R> {
         accept,
       );
       batch.forEach((pending, index) => {
-        pending.resolve(results[index] as R);
+        const result = results[index];
+        if (result instanceof Error) pending.reject(result);
+        else pending.resolve(result as R);
       });
     } catch {
       // Isolate the failure: each item alone, so that good items are still stored.
       const writeOne =
-        this.#options.writeOne ?? (async (item: T) => (await this.#options.write([item], () => {}))[0] as R);
+        this.#options.writeOne ??
+        (async (item: T) => {
+          const [result] = await this.#options.write([item], () => {});
+          if (result instanceof Error) throw result;
+          return result as R;
+        });
       for (const pending of batch) {
         try {
           pending.resolve(await writeOne(pending.item));

@@ -52,6 +52,31 @@ for (const dialect of dialectCases()) {
       expect(retry.body).toEqual({ id: first.body.id, duplicate: true, timeliness: 'live' });
     });
 
+    it('refuses a messageId stored with another payload with 409 identity_conflict, keeping the stored message', async () => {
+      const first = await ingest({ hex: '0101', messageId: 'clash-me' });
+      expect(first.status, first.text).toBe(201);
+      const before = await countMessages();
+      const clash = await ingest({ hex: '0202', messageId: 'clash-me' });
+      expect(clash.status, clash.text).toBe(409);
+      expect(clash.body).toMatchObject({ code: 'identity_conflict', data: { messageId: first.body.id } });
+      // In a batch: the clash is named, the other message is stored.
+      const batch = await ingest({
+        messages: [
+          { hex: '0303', messageId: 'clash-ok' },
+          { json: 3, messageId: 'clash-me' },
+        ],
+      });
+      expect(batch.status, batch.text).toBe(409);
+      expect(batch.body).toMatchObject({ code: 'identity_conflict', data: { index: 1 } });
+      expect(await countMessages()).toBe(before + 1);
+      const stored = await server.request('GET', `/v1/messages/${first.body.id}`);
+      expect(stored.body).toMatchObject({ payload: { hex: '0101' } });
+      // The same payload again is a retry.
+      expect((await ingest({ hex: '0101', messageId: 'clash-me' })).body).toMatchObject({ duplicate: true });
+      const metrics = await server.request('GET', '/metrics', { key: null });
+      expect(metrics.text).toMatch(/fleetport_capture_frames_total\{transport="http",outcome="conflict"\} 2/);
+    });
+
     it('shows what capture did in /metrics: frames by transport and outcome, batch sizes and timings', async () => {
       const body = { hex: 'beef', seq: nextSeq(), messageId: 'metrics-retry' };
       expect((await ingest(body)).status).toBe(201);

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { type App, deviceOf } from '../../http/index.js';
-import { AppError } from '../../kernel/errors.js';
+import { AppError, isAppError } from '../../kernel/errors.js';
 import type { DevicePrincipal } from '../access/index.js';
 import type { CapturePipeline } from './capture-pipeline.js';
 import type { CaptureOutcome, Frame } from './frame.js';
@@ -154,7 +154,7 @@ export function registerIngestRoutes(
         tags: ['capture'],
         summary: 'Send one uplink, or a batch, as the device of the token',
         description:
-          'Authenticated with a device token (`Authorization: Bearer fpd_…`). Answers only once the messages are durably stored: 201 for a new message, 200 for one already stored (a retry) or a batch. A batch is checked whole before anything is stored.',
+          'Authenticated with a device token (`Authorization: Bearer fpd_…`). Answers only once the messages are durably stored: 201 for a new message, 200 for one already stored (a retry) or a batch. A batch is checked whole before anything is stored. A `messageId` (or `seq` with `time`) already stored with another payload is refused with 409 `identity_conflict`: duplicates are decided by identity, never by payload, and the stored message is kept (in a batch, `data.index` names the message; the others are stored).',
         security: [{ deviceToken: [] }],
         body: IngestBody,
         response: {
@@ -162,6 +162,7 @@ export function registerIngestRoutes(
           201: Outcome,
           400: { $ref: 'Problem#' },
           401: { $ref: 'Problem#' },
+          409: { $ref: 'Problem#' },
           413: { $ref: 'Problem#' },
         },
       },
@@ -176,11 +177,22 @@ export function registerIngestRoutes(
       if ('messages' in body) {
         // Every message is checked before any is stored: a bad batch stores nothing.
         const frames = body.messages.map((message, index) => toFrame(device, message, context, index));
-        const outcomes = await Promise.all(frames.map((frame) => pipeline.capture(frame)));
+        const outcomes = await Promise.all(
+          frames.map((frame, index) =>
+            pipeline.capture(frame).catch((error: unknown) => inBatch(error, index)),
+          ),
+        );
         return reply.status(200).send({ results: outcomes.map(present) });
       }
       const outcome = await pipeline.capture(toFrame(device, body, context, undefined));
       return reply.status(outcome.duplicate ? 200 : 201).send(present(outcome));
     },
   );
+}
+
+/** A batch's refused message: which one it was. */
+function inBatch(error: unknown, index: number): never {
+  if (isAppError(error) && error.code === 'identity_conflict')
+    throw new AppError(error.code, `messages[${index}]: ${error.message}`, { ...error.data, index });
+  throw error;
 }

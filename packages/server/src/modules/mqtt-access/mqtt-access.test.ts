@@ -285,6 +285,110 @@ for (const dialect of dialectCases()) {
         }
         expect((await messagesOf('d1')).length - before).toBe(2);
       });
+
+      /** A raw 3.1.1 connection of a device, persistent unless `clean`. */
+      async function rawDevice(deviceId: string, clientId: string, clean = false): Promise<RawClient> {
+        const raw = await RawClient.open(Number(new URL(mqttUrl).port), 4);
+        raw.write(
+          {
+            cmd: 'connect',
+            clientId,
+            protocolVersion: 4,
+            clean,
+            keepalive: 0,
+            username: deviceId,
+            password: Buffer.from(tokens[deviceId] ?? ''),
+          },
+          4,
+        );
+        await raw.next('connack');
+        return raw;
+      }
+      const rawPublish = (
+        raw: RawClient,
+        deviceId: string,
+        messageId: number,
+        payload: string,
+        dup = false,
+      ) =>
+        raw.write(
+          {
+            cmd: 'publish',
+            topic: `devices/${deviceId}/up`,
+            payload: Buffer.from(payload),
+            qos: 1,
+            messageId,
+            dup,
+            retain: false,
+          },
+          4,
+        );
+
+      it('stores a DUP publish whose original never arrived, although an earlier message has its payload', async () => {
+        const before = (await messagesOf('d3')).length;
+        const raw = await rawDevice('d3', 'dup-lost-d3', true);
+        try {
+          rawPublish(raw, 'd3', 1, 'same');
+          await raw.next('puback');
+          // Packet 2 never arrived the first time; its resend is the first the server sees.
+          rawPublish(raw, 'd3', 2, 'same', true);
+          await raw.next('puback');
+        } finally {
+          raw.close();
+        }
+        expect((await messagesOf('d3')).length - before).toBe(2);
+      });
+
+      it('stores a publish resent after a reconnect once, with or without DUP, and a new one under a reused packet id', async () => {
+        const before = (await messagesOf('d2')).length;
+        const first = await rawDevice('d2', 'resend-d2');
+        rawPublish(first, 'd2', 7, 'seven');
+        rawPublish(first, 'd2', 8, 'eight');
+        // The connection dies before the client reads the PUBACKs (a crash, a lost link).
+        first.close();
+        await eventually(() => expect(first.closed).toBe(true));
+        const stored = async () => (await messagesOf('d2')).length - before;
+        // Both were stored although nobody saw their PUBACKs.
+        for (let tries = 0; (await stored()) < 2 && tries < 300; tries++) await settle(10);
+        expect(await stored()).toBe(2);
+        const second = await rawDevice('d2', 'resend-d2');
+        try {
+          // mqtt.js resends without DUP, Paho and mosquitto with it [MQTT-4.4.0-1].
+          rawPublish(second, 'd2', 7, 'seven');
+          await second.next('puback');
+          rawPublish(second, 'd2', 8, 'eight', true);
+          await second.next('puback');
+          expect(await stored()).toBe(2);
+          // Past its resends the client reuses id 7 for a new reading, equal or not.
+          rawPublish(second, 'd2', 9, 'nine');
+          await second.next('puback');
+          rawPublish(second, 'd2', 7, 'seven');
+          await second.next('puback');
+          expect(await stored()).toBe(4);
+        } finally {
+          second.close();
+        }
+      });
+
+      it('refuses an MQTT 5 uplink whose messageId is stored with another payload with PUBACK 0x83, and counts it', async () => {
+        const d1 = await connect(tokens.d1 ?? '', { clientId: 'clash-d1' });
+        const properties = { userProperties: { messageId: 'clash-1' } };
+        await d1.publishAsync('devices/d1/up', 'first', { qos: 1, properties });
+        const before = (await messagesOf('d1')).length;
+        await expect(
+          d1.publishAsync('devices/d1/up', 'second', { qos: 1, properties }),
+        ).rejects.toMatchObject({
+          code: 0x83,
+        });
+        // The same payload again is a retry, not a clash.
+        await d1.publishAsync('devices/d1/up', 'first', { qos: 1, properties });
+        expect((await messagesOf('d1')).length).toBe(before);
+        expect(d1.connected).toBe(true);
+        const metrics = await ts.request('GET', '/metrics');
+        expect(metrics.text).toMatch(
+          /fleetport_capture_frames_total\{transport="mqtt",outcome="conflict"\} 1/,
+        );
+      });
     });
 
     describe('topic policies', () => {

@@ -4,6 +4,7 @@ import {
   type AuthenticateInput,
   type BrokerHooks,
   type CapturedPublish,
+  type CaptureVerdict,
   deviceSubtreePolicy,
   evaluateSubscribePolicy,
   evaluateTopicPolicy,
@@ -56,6 +57,13 @@ interface Grant {
   readonly typeId?: string;
   readonly scope?: Scope;
 }
+
+const STORED: CaptureVerdict = Object.freeze({ duplicate: false });
+const DUPLICATE: CaptureVerdict = Object.freeze({ duplicate: true });
+const IDENTITY_CONFLICT: CaptureVerdict = Object.freeze({
+  duplicate: false,
+  reasonCode: ReasonCode.implementationSpecificError,
+});
 
 /** How long a resolved certificate fingerprint is trusted without asking the database again. */
 const CERTIFICATE_TTL_MS = 5_000;
@@ -273,7 +281,7 @@ export class MqttAccess implements BrokerHooks {
     return evaluateTopicPolicy(rules, principal, action, topic);
   }
 
-  capture(principal: Principal, publish: CapturedPublish): false | Promise<void> {
+  capture(principal: Principal, publish: CapturedPublish): false | Promise<CaptureVerdict> {
     const deviceId = principal.deviceId;
     if (principal.kind !== 'device' || deviceId === undefined || !isUplinkTopic(publish.topic, deviceId))
       return false;
@@ -285,9 +293,16 @@ export class MqttAccess implements BrokerHooks {
   async #captureUplink(
     device: { tenantId: string; deviceId: string; typeId: string },
     publish: CapturedPublish,
-  ): Promise<void> {
+  ): Promise<CaptureVerdict> {
     const receivedAt = this.#deps.clock.now();
     const seqBits = await this.#deps.sequenceBits(device.tenantId, device.typeId);
-    await this.#deps.capture(uplinkFrame(device, publish, { receivedAt, seqBits }));
+    try {
+      const outcome = await this.#deps.capture(uplinkFrame(device, publish, { receivedAt, seqBits }));
+      return outcome.duplicate ? DUPLICATE : STORED;
+    } catch (error) {
+      // The identity names another stored message: resending cannot help (docs/MQTT.md).
+      if (isAppError(error) && error.code === 'identity_conflict') return IDENTITY_CONFLICT;
+      throw error;
+    }
   }
 }

@@ -98,9 +98,18 @@ export function uplinkFrame(
     seqBits,
     messageId,
     payload: publish.payload,
-    // Only a PUBLISH with DUP set can be a copy [MQTT-3.3.1-1], and QoS 0 is never resent
-    // [MQTT-3.3.1-2]: which frames without an identity of their own need matching.
-    retransmission: publish.qos > 0 && publish.dup,
+    // QoS 0 is never resent [MQTT-3.3.1-2]; at QoS 1 and 2 the session's packet id tells
+    // a resend from a new message (docs/MESSAGES.md, "MQTT retransmissions").
+    delivery:
+      publish.qos > 0
+        ? {
+            session: publish.origin.clientId,
+            packetId: publish.packetId,
+            connection: publish.origin.connectionId,
+            dup: publish.dup,
+            phase: publish.origin.uplinkPhase,
+          }
+        : undefined,
     receptions: [],
   };
 }

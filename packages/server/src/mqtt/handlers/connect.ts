@@ -174,6 +174,9 @@ async function openSession(context: ConnectContext): Promise<void> {
   );
   context.session = session;
   context.sessionPresent = present;
+  // Not `present`: a session lost with a crash leaves clients (mqtt.js) that resend anyway.
+  client.uplinkPhase = packet.clean === false && !session.uplinksSettled ? 'resumed' : 'fresh';
+  session.uplinksSettled = false;
 }
 
 /** Keep-alive (1.5 × the interval, [MQTT-3.1.2-22]); v5 clients may be told a server value [MQTT-3.2.2-21]. */

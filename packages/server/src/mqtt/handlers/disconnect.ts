@@ -19,5 +19,7 @@ export function handleDisconnect(client: Client, packet: IDisconnectPacket): voi
     }
   }
   client.graceful = packet.reasonCode !== ReasonCode.disconnectWithWill;
+  // Every publish acknowledged before a clean goodbye: nothing to resend next time.
+  if (session !== undefined && client.pendingIncoming === 0) session.uplinksSettled = true;
   client.end();
 }

@@ -108,6 +108,9 @@ function accept(
     qos: message.qos,
     retain: message.retain,
     dup: packet.dup,
+    packetId: packet.messageId ?? 0,
+    // The connection itself: its phase is read when the frame is built.
+    origin: client,
     properties: {
       payloadFormatIndicator: packet.properties?.payloadFormatIndicator,
       contentType: packet.properties?.contentType,
@@ -123,12 +126,28 @@ function accept(
       broker.throttle(client);
       if (typeof routed !== 'number') routed.catch(() => {});
     };
+    let refused = false;
     acknowledgeLater(
       client,
       session,
       packet,
-      captured.then(() => ReasonCode.success),
-      route,
+      captured.then((verdict) => {
+        if (verdict.reasonCode !== undefined) {
+          refused = true;
+          broker.logger.warn(
+            { clientId: client.clientId, topic: message.topic, reasonCode: verdict.reasonCode },
+            'mqtt.publish_refused',
+          );
+          // 3.1.1 cannot refuse: acknowledged, so that the client does not resend it forever.
+          return client.protocolVersion === 5 ? verdict.reasonCode : ReasonCode.success;
+        }
+        // A new message stored: this connection is past its resends.
+        if (!verdict.duplicate) client.uplinkPhase = 'steady';
+        return ReasonCode.success;
+      }),
+      () => {
+        if (!refused) route();
+      },
     );
     return;
   }

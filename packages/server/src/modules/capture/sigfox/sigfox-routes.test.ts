@@ -241,6 +241,27 @@ for (const dialect of dialectCases()) {
       expect(await receptionsOf(first.body.id)).toHaveLength(1);
     });
 
+    it('refuses a frame whose device, counter and time are stored with other data (409 identity_conflict), adding no reception', async () => {
+      const id = await device();
+      const t = nowSeconds() - 3;
+      const first = await callback(data(id, 11, t));
+      expect(first.status, first.text).toBe(200);
+      const before = await tableCounts();
+      const clash = await callback(data(id, 11, t, { data: 'ffeeddcc', station: '0C2D', duplicate: true }));
+      // A 4xx: Sigfox does not retry it.
+      expect(clash.status, clash.text).toBe(409);
+      expect(clash.body).toMatchObject({ code: 'identity_conflict', data: { messageId: first.body.id } });
+      expect(await tableCounts()).toEqual(before);
+      expect((await receptionsOf(first.body.id)).map((r) => r.station)).toEqual(['0A1B']);
+      const metrics = await ts.request('GET', '/metrics', { key: null });
+      expect(metrics.text).toMatch(
+        /fleetport_capture_refused_total\{transport="sigfox",reason="identity_conflict"\} 1/,
+      );
+      expect(metrics.text).toMatch(
+        /fleetport_capture_frames_total\{transport="sigfox",outcome="conflict"\} 1/,
+      );
+    });
+
     it('stores the frame of a duplicate=true callback that arrives first, then merges the original into it', async () => {
       const id = await device();
       const t = nowSeconds() - 4;

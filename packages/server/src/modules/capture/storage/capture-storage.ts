@@ -23,12 +23,45 @@ export interface StoredIdentity {
   readonly device_id: string;
   readonly dedup_key: string;
   readonly timeliness: string;
+  /** Its payload: an exclusive key stored with another payload is a clash. */
+  readonly payload: Buffer;
 }
 
 export interface IdentityLookup {
   readonly tenantId: string;
   readonly deviceId: string;
   readonly key: string;
+}
+
+/** A session's packet id whose stored uplink the client may not know is acknowledged. */
+export interface DeliveryLookup {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly session: string;
+  readonly packetId: number;
+}
+
+/** What the store remembers of a packet id: the connection and the message stored under it. */
+export interface StoredDelivery extends DeliveryLookup {
+  readonly connection: string;
+  readonly messageId: string;
+  /** The stored message's payload and timeliness; undefined when the message is gone. */
+  readonly payload: Buffer | undefined;
+  readonly timeliness: string | undefined;
+}
+
+/** A packet id to remember (insert or replace). */
+export interface DeliveryRow extends DeliveryLookup {
+  readonly connection: string;
+  readonly messageId: string;
+}
+
+/** Forget a session's packet ids of every connection but `connection`. */
+export interface DeliveryForget {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly session: string;
+  readonly connection: string;
 }
 
 /** Everything one capture batch writes, applied in one go at the end of the batch. */
@@ -38,6 +71,9 @@ export interface CaptureWrites {
   readonly states: readonly DeviceStateRow[];
   readonly gapInserts: readonly GapRow[];
   readonly gapUpdates: ReadonlyMap<string, { from_seq: number; to_seq: number } | { closed_by: string }>;
+  /** Packet ids remembered, after the forgets below. */
+  readonly deliveries: readonly DeliveryRow[];
+  readonly forgets: readonly DeliveryForget[];
   /** The tenants' `message.created` changes, tenants in sorted order. */
   readonly changes: ReadonlyMap<string, readonly ChangeEntry[]>;
 }
@@ -58,13 +94,8 @@ export interface CaptureStorage {
   lockDevices(keys: readonly string[]): Promise<void>;
   deviceStates(tenantId: string, deviceIds: readonly string[]): Promise<readonly DeviceStateRow[]>;
   storedIdentities(lookups: readonly IdentityLookup[]): Promise<readonly StoredIdentity[]>;
-  /** The device's latest message received at or after `since` with exactly this payload. */
-  samePayload(
-    tenantId: string,
-    deviceId: string,
-    since: number,
-    payload: Buffer,
-  ): Promise<StoredIdentity | undefined>;
+  /** The remembered packet ids among `lookups`. */
+  storedDeliveries(lookups: readonly DeliveryLookup[]): Promise<readonly StoredDelivery[]>;
   openGaps(
     tenantId: string,
     deviceId: string,

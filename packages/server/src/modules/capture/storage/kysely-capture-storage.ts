@@ -6,13 +6,14 @@ import {
   type CaptureWrites,
   type IdentityLookup,
   INDEXED_IDENTITY,
+  type StoredDelivery,
   type StoredIdentity,
 } from './capture-storage.js';
 
 /** The stored identities among `lookups`, as (tenant, device, key) row values: one index probe each. */
 export function storedIdentitiesQuery(lookups: readonly IdentityLookup[]) {
   return sql<StoredIdentity>`
-    select id, tenant_id, device_id, dedup_key, timeliness from messages
+    select id, tenant_id, device_id, dedup_key, timeliness, payload from messages
     where (tenant_id, device_id, dedup_key) in (values ${sql.join(lookups.map((l) => sql`(${l.tenantId}, ${l.deviceId}, ${l.key})`))})
     and ${sql.raw(INDEXED_IDENTITY)}`;
 }
@@ -61,17 +62,30 @@ export function kyselyCaptureStorage(tx: Store): CaptureStorage {
       return found;
     },
 
-    async samePayload(tenantId, deviceId, since, payload) {
-      return db
-        .selectFrom('messages')
-        .select(['id', 'tenant_id', 'device_id', 'dedup_key', 'timeliness'])
-        .where('tenant_id', '=', tenantId)
-        .where('device_id', '=', deviceId)
-        .where('received_at', '>=', since)
-        .where('payload', '=', payload)
-        .orderBy('received_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+    async storedDeliveries(lookups) {
+      const found: StoredDelivery[] = [];
+      for (const lookup of lookups) {
+        // The table is not in the typed schema: capture owns it alone (migration 0011).
+        const { rows } = await sql<{
+          connection: string;
+          message_id: string;
+          payload: Buffer | null;
+          timeliness: string | null;
+        }>`select d.connection, d.message_id, m.payload, m.timeliness from capture_deliveries d left join messages m on m.id = d.message_id
+          where d.tenant_id = ${lookup.tenantId} and d.device_id = ${lookup.deviceId} and d.session = ${lookup.session} and d.packet_id = ${lookup.packetId}`.execute(
+          db,
+        );
+        const row = rows[0];
+        if (row)
+          found.push({
+            ...lookup,
+            connection: row.connection,
+            messageId: row.message_id,
+            payload: row.payload ?? undefined,
+            timeliness: row.timeliness ?? undefined,
+          });
+      }
+      return found;
     },
 
     async openGaps(tenantId, deviceId) {
@@ -119,6 +133,18 @@ export function kyselyCaptureStorage(tx: Store): CaptureStorage {
             })),
           )
           .execute();
+      }
+      for (const f of writes.forgets)
+        await sql`delete from capture_deliveries where tenant_id = ${f.tenantId} and device_id = ${f.deviceId} and session = ${f.session} and connection <> ${f.connection}`.execute(
+          db,
+        );
+      for (let start = 0; start < writes.deliveries.length; start += 200) {
+        const rows = writes.deliveries.slice(start, start + 200);
+        await sql`insert into capture_deliveries (tenant_id, device_id, session, packet_id, connection, message_id)
+          values ${sql.join(rows.map((d) => sql`(${d.tenantId}, ${d.deviceId}, ${d.session}, ${d.packetId}, ${d.connection}, ${d.messageId})`))}
+          on conflict (tenant_id, device_id, session, packet_id) do update set connection = excluded.connection, message_id = excluded.message_id`.execute(
+          db,
+        );
       }
       if (writes.gapInserts.length > 0)
         await db

@@ -5,6 +5,7 @@ import {
   type CaptureWrites,
   type DeviceStateRow,
   INDEXED_IDENTITY,
+  type StoredDelivery,
   type StoredIdentity,
 } from './capture-storage.js';
 
@@ -57,7 +58,7 @@ type StateValues = [
 ];
 
 /** A stored identity by (tenant, device, key), through the partial identity index. */
-export const SQLITE_IDENTITY_LOOKUP = `select id, timeliness from messages where tenant_id = ? and device_id = ? and dedup_key = ? and ${INDEXED_IDENTITY}`;
+export const SQLITE_IDENTITY_LOOKUP = `select id, timeliness, payload from messages where tenant_id = ? and device_id = ? and dedup_key = ? and ${INDEXED_IDENTITY}`;
 
 /**
  * Capture storage over one better-sqlite3 connection with statements prepared once: the
@@ -77,9 +78,19 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
         `select ${STATE_COLUMNS.slice(2).join(', ')} from device_state where tenant_id = ? and device_id = ?`,
       )
       .raw(true),
-    identity: database.prepare<[string, string, string], [string, string]>(SQLITE_IDENTITY_LOOKUP).raw(true),
-    samePayload: database.prepare<[string, string, number, Buffer], StoredIdentity>(
-      'select id, tenant_id, device_id, dedup_key, timeliness from messages where tenant_id = ? and device_id = ? and received_at >= ? and payload = ? order by received_at desc limit 1',
+    identity: database
+      .prepare<[string, string, string], [string, string, Buffer]>(SQLITE_IDENTITY_LOOKUP)
+      .raw(true),
+    delivery: database
+      .prepare<[string, string, string, number], [string, string, Buffer | null, string | null]>(
+        'select d.connection, d.message_id, m.payload, m.timeliness from capture_deliveries d left join messages m on m.id = d.message_id where d.tenant_id = ? and d.device_id = ? and d.session = ? and d.packet_id = ?',
+      )
+      .raw(true),
+    upsertDelivery: database.prepare(
+      'insert into capture_deliveries (tenant_id, device_id, session, packet_id, connection, message_id) values (?, ?, ?, ?, ?, ?) on conflict (tenant_id, device_id, session, packet_id) do update set connection = excluded.connection, message_id = excluded.message_id',
+    ),
+    forgetDeliveries: database.prepare(
+      'delete from capture_deliveries where tenant_id = ? and device_id = ? and session = ? and connection <> ?',
     ),
     openGaps: database.prepare<[string, string], { id: string; from_seq: number; to_seq: number }>(
       'select id, from_seq, to_seq from sequence_gaps where tenant_id = ? and device_id = ? and closed_at is null',
@@ -146,12 +157,31 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
       for (const { tenantId, deviceId, key } of lookups) {
         const v = statements.identity.get(tenantId, deviceId, key);
         if (v !== undefined)
-          rows.push({ id: v[0], tenant_id: tenantId, device_id: deviceId, dedup_key: key, timeliness: v[1] });
+          rows.push({
+            id: v[0],
+            tenant_id: tenantId,
+            device_id: deviceId,
+            dedup_key: key,
+            timeliness: v[1],
+            payload: v[2],
+          });
       }
       return rows;
     },
-    async samePayload(tenantId, deviceId, since, payload) {
-      return statements.samePayload.get(tenantId, deviceId, since, payload);
+    async storedDeliveries(lookups) {
+      const rows: StoredDelivery[] = [];
+      for (const lookup of lookups) {
+        const v = statements.delivery.get(lookup.tenantId, lookup.deviceId, lookup.session, lookup.packetId);
+        if (v !== undefined)
+          rows.push({
+            ...lookup,
+            connection: v[0],
+            messageId: v[1],
+            payload: v[2] ?? undefined,
+            timeliness: v[3] ?? undefined,
+          });
+      }
+      return rows;
     },
     async openGaps(tenantId, deviceId) {
       return statements.openGaps.all(tenantId, deviceId);
@@ -210,6 +240,17 @@ export function sqliteCaptureStorage(database: SqliteDatabase.Database): Capture
           s.out_of_order_count,
         );
       }
+      for (const f of writes.forgets)
+        statements.forgetDeliveries.run(f.tenantId, f.deviceId, f.session, f.connection);
+      for (const d of writes.deliveries)
+        statements.upsertDelivery.run(
+          d.tenantId,
+          d.deviceId,
+          d.session,
+          d.packetId,
+          d.connection,
+          d.messageId,
+        );
       for (const gap of writes.gapInserts) statements.insertGap.run(gap);
       for (const [id, update] of writes.gapUpdates) {
         if ('closed_by' in update) statements.closeGap.run(now, update.closed_by, id);
