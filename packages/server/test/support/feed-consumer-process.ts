@@ -34,13 +34,14 @@ followChanges(
   {},
   {
     effects: 'once',
-    async handle(tx, batch) {
-      for (const change of batch.changes) {
-        await sql`insert into consumer_effects (consumer, tenant_id, position) values ('proc.once', ${change.tenantId}, ${change.position})`.execute(
-          tx.db,
-        );
-      }
-    },
+    handle: (batch, commit) =>
+      commit(async (tx) => {
+        for (const change of batch.changes) {
+          await sql`insert into consumer_effects (consumer, tenant_id, position) values ('proc.once', ${change.tenantId}, ${change.position})`.execute(
+            tx.db,
+          );
+        }
+      }),
   },
   options,
 );

@@ -10,7 +10,12 @@ import { type Store, transact } from '../../store/store.js';
 import { writeWithChanges } from './change-feed.js';
 import { appendChanges } from './change-store.js';
 import { DurableHorizon } from './durable-horizon.js';
-import { type FeedBatch, type FeedConsumerDeps, followChanges } from './feed-consumer.js';
+import {
+  type CommitWithCursor,
+  type FeedBatch,
+  type FeedConsumerDeps,
+  followChanges,
+} from './feed-consumer.js';
 import {
   acquireFeedLease,
   isLeaseLost,
@@ -118,7 +123,8 @@ for (const dialect of dialectCases()) {
       const tenants = ['r-a', 'r-b', 'r-c'];
       const handler = {
         effects: 'once' as const,
-        handle: (tx: Store, batch: FeedBatch) => recordEffects(tx, name, batch),
+        handle: (batch: FeedBatch, commit: CommitWithCursor) =>
+          commit((tx) => recordEffects(tx, name, batch)),
       };
       const first = followChanges(deps, name, {}, handler, { batchSize: 7, pollMs: 50 });
       for (let i = 0; i < 20; i += 1) {
@@ -244,7 +250,8 @@ for (const dialect of dialectCases()) {
       const doomed = await openTestStore(database);
       const handler = (consumer: string) => ({
         effects: 'once' as const,
-        handle: (tx: Store, batch: FeedBatch) => recordEffects(tx, consumer, batch),
+        handle: (batch: FeedBatch, commit: CommitWithCursor) =>
+          commit((tx) => recordEffects(tx, consumer, batch)),
       });
       const a = followChanges(depsOf({ store: doomed, clock }), name, {}, handler(name), {
         leaseMs: 1_000,
@@ -345,6 +352,38 @@ for (const dialect of dialectCases()) {
       expect(metrics).toContain(`fleetport_feed_consumer_failures_total{consumer="${name}"} 2`);
       expect(metrics).toContain(`fleetport_feed_consumer_lag_seconds{consumer="${name}"} 0`);
       expect(metrics).not.toContain('tenant');
+    });
+
+    it('rolls back the writes of a batch whose commit fails, and never hands over a committed batch again', async () => {
+      const name = 'commit-edges';
+      let calls = 0;
+      const consumer = followChanges(
+        depsOf(),
+        name,
+        {},
+        {
+          effects: 'once',
+          handle: async (batch, commit) => {
+            if (batch.tenantId !== 'c-a') return;
+            calls += 1;
+            // First try: the writes fail halfway; second: they commit, then something after fails.
+            await commit(async (tx) => {
+              await recordEffects(tx, name, batch);
+              if (calls === 1) throw new Error('the projection broke');
+            });
+            if (calls === 2) throw new Error('announcing failed');
+          },
+        },
+        { pollMs: 20, retryMs: 10 },
+      );
+      await commitQuietly(store, 'c-a', ['1', '2']);
+      await consumer.caughtUp();
+      await commitQuietly(store, 'c-a', ['3']);
+      await consumer.caughtUp();
+      await consumer.close();
+      expect(calls).toBe(3);
+      const effects = groupByTenant(await effectsOf(store, name)).get('c-a');
+      expect(effects).toEqual((await feedByTenant(store, ['c-a'])).get('c-a'));
     });
 
     it.runIf(dialect.name === 'sqlite')('reads nothing past the durable horizon', async () => {

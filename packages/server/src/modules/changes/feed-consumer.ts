@@ -35,6 +35,11 @@ export interface FeedConsumerDeps {
 export interface FeedFilter {
   /** Only these kinds (at least one); every kind when absent. */
   readonly kinds?: readonly ChangeKind[];
+  /**
+   * Only tenants for which this answers true, asked before each read: the changes of
+   * others are passed over unread (the decoder skips tenants without a codec).
+   */
+  readonly tenants?: (tenantId: string) => Promise<boolean>;
 }
 
 /** One change as a consumer sees it. */
@@ -60,13 +65,20 @@ export interface FeedBatch {
 }
 
 /**
- * What a consumer does with a batch. `once`: it writes to the store through `tx`, and the
- * cursor moves in that same transaction, so its effects happen exactly once. `at_least_once`:
- * it calls out; the cursor moves after it returns, so a crash in between repeats the batch
- * (use `FeedChange.position` as the idempotency key).
+ * Runs the handler's writes and the cursor's move in one transaction. Call it once, after
+ * any slow work (a transaction held open on SQLite holds up every writer).
+ */
+export type CommitWithCursor = (work: (tx: Store) => Promise<void>) => Promise<void>;
+
+/**
+ * What a consumer does with a batch. `once`: it writes to the store through `commit`, in
+ * the transaction that moves the cursor, so its effects happen exactly once (a handler that
+ * never calls `commit` has its cursor moved after it returns). `at_least_once`: it calls
+ * out; the cursor moves after it returns, so a crash in between repeats the batch (use
+ * `FeedChange.position` as the idempotency key).
  */
 export type FeedHandler =
-  | { readonly effects: 'once'; handle(tx: Store, batch: FeedBatch): Promise<void> }
+  | { readonly effects: 'once'; handle(batch: FeedBatch, commit: CommitWithCursor): Promise<void> }
   | { readonly effects: 'at_least_once'; handle(batch: FeedBatch): Promise<void> };
 
 export interface FeedConsumerOptions {
@@ -82,6 +94,11 @@ export interface FeedConsumerOptions {
   readonly retryMs?: number;
   /** The longest retry delay (default 60 s). */
   readonly maxRetryMs?: number;
+  /**
+   * How long to gather commits after a wake-up before reading (default 0): a consumer woken
+   * by every small commit would otherwise handle many tiny batches.
+   */
+  readonly gatherMs?: number;
 }
 
 interface Backoff {
@@ -150,7 +167,7 @@ function present(row: ChangeRow): FeedChange {
  * @example
  * const consumer = followChanges(deps, 'twins.projection', { kinds: ['device.created'] }, {
  *   effects: 'once',
- *   handle: async (tx, batch) => projectTwins(tx, batch),
+ *   handle: async (batch, commit) => commit((tx) => projectTwins(tx, batch)),
  * });
  */
 export function followChanges(
@@ -188,6 +205,7 @@ export class FeedConsumer {
   readonly #deps: FeedConsumerDeps;
   readonly #name: string;
   readonly #kinds: readonly ChangeKind[] | undefined;
+  readonly #tenants: ((tenantId: string) => Promise<boolean>) | undefined;
   readonly #handler: FeedHandler;
   readonly #leaseMs: number;
   readonly #pollMs: number;
@@ -195,6 +213,8 @@ export class FeedConsumer {
   readonly #start: 'beginning' | 'latest';
   readonly #retryMs: number;
   readonly #maxRetryMs: number;
+  readonly #gatherMs: number;
+  #gathering: NodeJS.Timeout | undefined;
   readonly #holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   readonly #metrics: ConsumerMetrics | undefined;
   #lease: FeedLease | undefined;
@@ -229,6 +249,7 @@ export class FeedConsumer {
     this.#deps = deps;
     this.#name = config.name;
     this.#kinds = config.filter.kinds;
+    this.#tenants = config.filter.tenants;
     this.#handler = config.handler;
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#pollMs = options.pollMs ?? 1_000;
@@ -236,6 +257,7 @@ export class FeedConsumer {
     this.#start = options.start ?? 'beginning';
     this.#retryMs = options.retryMs ?? 500;
     this.#maxRetryMs = options.maxRetryMs ?? 60_000;
+    this.#gatherMs = options.gatherMs ?? 0;
     this.#metrics = deps.metrics ? consumerMetrics(deps.metrics) : undefined;
     this.#metrics?.leader.set({ consumer: this.#name }, 0);
     this.#metrics?.lag.set({ consumer: this.#name }, 0);
@@ -257,7 +279,12 @@ export class FeedConsumer {
       if (this.#lease === undefined) return;
       if (event.position > (this.#cursors.get(event.tenantId) ?? 0)) {
         this.#dirty.add(event.tenantId);
-        this.#wake?.();
+        if (this.#gatherMs <= 0) this.#wake?.();
+        else
+          this.#gathering ??= setTimeout(() => {
+            this.#gathering = undefined;
+            this.#wake?.();
+          }, this.#gatherMs);
       }
     });
     this.#renewal = setInterval(() => void this.#renew(), Math.max(10, Math.floor(this.#leaseMs / 3)));
@@ -284,6 +311,7 @@ export class FeedConsumer {
     this.#closed = true;
     this.#unsubscribe?.();
     clearInterval(this.#renewal);
+    clearTimeout(this.#gathering);
     this.#wake?.();
     await this.#loop;
     const lease = this.#lease;
@@ -422,8 +450,13 @@ export class FeedConsumer {
     const after = this.#cursorOf(tenantId, lease);
     const head = await readTenantHead(store, tenantId, durable?.position);
     if (head <= after) {
+      this.#backoff.delete(tenantId);
       this.#setLag(tenantId, 0);
       return false;
+    }
+    if (this.#tenants !== undefined && !(await this.#tenants(tenantId))) {
+      this.#passOver(tenantId, head);
+      return true;
     }
     const rows = await readTenantChanges(store, {
       tenantId,
@@ -437,37 +470,58 @@ export class FeedConsumer {
     const end = rows.length < this.#batchSize || last === undefined ? head : Number(last.position);
     if (end < head) this.#dirty.add(tenantId);
     if (rows.length === 0) {
-      this.#cursors.set(tenantId, end);
-      this.#unsaved.add(tenantId);
-      this.#setLag(tenantId, 0);
+      this.#passOver(tenantId, end);
       return true;
     }
     const batch: FeedBatch = { tenantId, changes: rows.map(present) };
     const first = batch.changes[0];
     this.#setLag(tenantId, first === undefined ? 0 : clock.now() - first.at);
+    const advance = new Map([[tenantId, end]]);
+    let attempted = false;
+    let committed = false;
+    const commit: CommitWithCursor = async (work) => {
+      if (attempted) throw new Error(`feed consumer '${this.#name}': a batch commits once`);
+      attempted = true;
+      await transact(store, async (tx) => {
+        await work(tx);
+        await saveFeedCursors(tx, lease, advance, clock.now());
+      });
+      committed = true;
+      // Moved at once: a failure after the commit must not hand the batch over again.
+      this.#cursors.set(tenantId, end);
+      this.#unsaved.delete(tenantId);
+    };
     try {
-      const advance = new Map([[tenantId, end]]);
       const handler = this.#handler;
-      if (handler.effects === 'once') {
-        await transact(store, async (tx) => {
-          await handler.handle(tx, batch);
-          await saveFeedCursors(tx, lease, advance, clock.now());
-        });
-      } else {
-        await handler.handle(batch);
-        await transact(store, (tx) => saveFeedCursors(tx, lease, advance, clock.now()));
-      }
+      if (handler.effects === 'once') await handler.handle(batch, commit);
+      else await handler.handle(batch);
+      // A `once` handler that wrote nothing has nothing to repeat: its cursor is saved later.
+      if (!attempted && handler.effects === 'once') this.#passOver(tenantId, end);
+      else if (!attempted) await commit(async () => {});
     } catch (error) {
       if (isLeaseLost(error)) throw error;
-      this.#failed(tenantId, batch, error);
-      return false;
+      if (!committed) {
+        this.#failed(tenantId, batch, error);
+        return false;
+      }
+      // Its writes and cursor are committed: handing the batch over again would repeat them.
+      this.#metrics?.failures.inc({ consumer: this.#name });
+      this.#deps.logger.error(
+        { err: error, consumer: this.#name, tenantId, from: batch.changes[0]?.position },
+        'feed consumer handler failed after its commit; the batch is not handed over again',
+      );
     }
     this.#backoff.delete(tenantId);
-    this.#cursors.set(tenantId, end);
-    this.#unsaved.delete(tenantId);
     this.#metrics?.handled.inc({ consumer: this.#name }, batch.changes.length);
     this.#setLag(tenantId, end < head ? clock.now() - (batch.changes.at(-1)?.at ?? clock.now()) : 0);
     return true;
+  }
+
+  /** Moves a cursor over changes that need no handling; saved with the next renewal. */
+  #passOver(tenantId: string, position: number): void {
+    this.#cursors.set(tenantId, position);
+    this.#unsaved.add(tenantId);
+    this.#setLag(tenantId, 0);
   }
 
   #failed(tenantId: string, batch: FeedBatch, error: unknown): void {

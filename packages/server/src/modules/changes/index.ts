@@ -10,6 +10,7 @@ export { type Change, type ChangeKind, changeKinds } from './change-schemas.js';
 export { appendChanges, type ChangeEntry, storedChangeData } from './change-store.js';
 export { DurableHorizon } from './durable-horizon.js';
 export {
+  type CommitWithCursor,
   type FeedBatch,
   type FeedChange,
   FeedConsumer,
