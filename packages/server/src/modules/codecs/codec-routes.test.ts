@@ -416,20 +416,37 @@ for (const dialect of dialectCases()) {
       expect(metrics.text).toMatch(/fleetport_codec_decodes_dropped_total 0/);
     });
 
-    it('after a restart, decodes messages captured but left without a decode', async () => {
-      const id = await ingest('t1', '0064');
-      await decodedOf(id);
+    it('decodes what was captured while no decoder ran, once this server takes the decoder lease (as after a crash)', async () => {
       // The bootstrap key of the first start stays valid; the next start makes none.
       const key = ts.adminKey;
       await ts.close();
       const store = await openTestStore(database);
+      const holdLease = (until: number) =>
+        store.db
+          .updateTable('feed_consumers')
+          .set({ holder: 'another-process', lease_until: until })
+          .where('name', '=', 'codecs.decoder')
+          .execute();
       try {
-        await store.db.deleteFrom('message_decodes').where('message_id', '=', id).execute();
+        // Another process holds the decoder's lease: this server captures, but does not decode.
+        await holdLease(Date.now() + 3_600_000);
+        ts = await startTestServer(database);
+        const id = await ingest('t1', '0064');
+        await sleep(500);
+        expect((await ts.request('GET', `/v1/messages/${id}`, { key })).body.decoded).toBeNull();
+        // That process died: its lease has run out.
+        await holdLease(0);
+        expect((await decodedOf(id, key, 30_000)).decoded.data.temperature).toBe(10);
+        const decodedChanges = await store.db
+          .selectFrom('changes')
+          .select('position')
+          .where('kind', '=', 'message.decoded')
+          .where('entity_id', '=', id)
+          .execute();
+        expect(decodedChanges).toHaveLength(1);
       } finally {
         await store.close();
       }
-      ts = await startTestServer(database);
-      expect((await decodedOf(id, key)).decoded.data.temperature).toBe(10);
-    });
+    }, 60_000);
   });
 }
