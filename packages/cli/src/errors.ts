@@ -26,7 +26,7 @@ export const EXIT_CODE_HELP = [
   '  5  conflict: already exists, changed meanwhile, precondition failed (409, 412, 428)',
   '  6  authentication or authorization failed (401, 403)',
   '  7  server unavailable or unreachable (5xx, network)',
-  '  8  serve could not start: a port in use, an unusable data dir or TLS file (the message names the setting)',
+  '  8  serve could not start: a port in use, an unusable data dir, TLS file or database (the message names the setting)',
 ].join('\n');
 
 /** A failure the CLI reports as `fleetport: <code>: <detail>` and exits with `exitCode`. */

@@ -37,6 +37,7 @@ import {
   serveMqttOverWebSocket,
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
+import { Scheduler } from './modules/scheduler/index.js';
 import { Broker, type ListenOptions } from './mqtt/index.js';
 import { SqlPersistence } from './mqtt/sql-persistence.js';
 import { listenFailure, StartupError, systemErrorCode } from './startup-error.js';
@@ -99,9 +100,11 @@ export async function startServer(
   let bootstrapped = false;
   let pipeline: CapturePipeline | undefined;
   let codecs: Codecs | undefined;
+  let scheduler: Scheduler | undefined;
   let broker: Broker | undefined;
   let closeMqttWebSocket: (() => void) | undefined;
   try {
+    await reachDatabase(config, store);
     await migrateToLatest(store.db);
     const kernelLogger = logger as unknown as Logger;
     const bus = new EventBus();
@@ -144,6 +147,9 @@ export async function startServer(
     codecs = new Codecs(deps, { metrics: app.metrics });
     await codecs.start();
     registerCodecRoutes(app, codecs);
+    // Timed work of the modules: they register their handlers on it.
+    scheduler = new Scheduler(deps, { metrics: app.metrics });
+    scheduler.start();
     pipeline = new CapturePipeline(deps, { synchronous: config.sqliteSynchronous, metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
     registerCallbackSecretRoutes(app, deps);
@@ -191,6 +197,7 @@ export async function startServer(
     let closing: Promise<void> | undefined;
     const capture = pipeline;
     const decoding = codecs;
+    const timed = scheduler;
     const mqttBroker = mqtt.broker;
     return {
       app,
@@ -225,6 +232,7 @@ export async function startServer(
             await decoding
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'codec close failed'));
+            await timed.close().catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
             await store.close();
           }
         })();
@@ -236,6 +244,7 @@ export async function startServer(
     await broker?.close().catch(() => {});
     await pipeline?.close().catch(() => {});
     await codecs?.close().catch(() => {});
+    await scheduler?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }
@@ -382,6 +391,31 @@ function openStoreOrExplain(config: Config): Store {
   }
 }
 
+/** PostgreSQL: a server that cannot be reached or refuses us is the operator's to fix. */
+async function reachDatabase(config: Pick<Config, 'databaseUrl'>, store: Store): Promise<void> {
+  if (!config.databaseUrl) return;
+  try {
+    await store.ping();
+  } catch (error) {
+    // The URL may hold a password: only its host, port and database are named.
+    let where = 'FLEETPORT_DATABASE_URL';
+    try {
+      const url = new URL(config.databaseUrl);
+      where = `${url.host}${url.pathname}`;
+    } catch {
+      // pg accepted what URL does not parse: name the setting alone.
+    }
+    const code = systemErrorCode(error);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartupError(
+      'database_unreachable',
+      'FLEETPORT_DATABASE_URL',
+      `FLEETPORT_DATABASE_URL: cannot use the PostgreSQL database at ${where} (${code && !reason.includes(code) ? `${code}: ` : ''}${reason})`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * `fleetport admin reset-key`: revokes the bootstrap key and makes a new one, straight in
  * the database (run on the server's host), for an owner who lost the key. On SQLite the
@@ -398,6 +432,7 @@ export async function resetAdminKey(
     );
   const store = openStore(config);
   try {
+    await reachDatabase(config, store);
     await migrateToLatest(store.db);
     const logger = createLogger({ logLevel: 'silent' }) as unknown as Logger;
     return await resetBootstrapKey({ store, clock: systemClock, logger });

@@ -1,5 +1,9 @@
 /** Why `serve` could not start; each is the operator's to fix, never a bug. Codes are API. */
-export type StartupErrorCode = 'port_unavailable' | 'data_dir_unusable' | 'tls_file_invalid';
+export type StartupErrorCode =
+  | 'port_unavailable'
+  | 'data_dir_unusable'
+  | 'tls_file_invalid'
+  | 'database_unreachable';
 
 /**
  * A start-up failure the operator can fix by changing one setting: the message is one

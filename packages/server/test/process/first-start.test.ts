@@ -272,6 +272,21 @@ describe('start-up problems the operator can fix (SQLite)', { timeout: 120_000 }
     );
   });
 
+  it('names FLEETPORT_DATABASE_URL when PostgreSQL cannot be reached, without its password, in serve and reset-key', async () => {
+    const closed = await freePort();
+    const env = {
+      FLEETPORT_DATABASE_URL: `postgres://fleetport:hunter2-secret@127.0.0.1:${closed}/fleetport`,
+      FLEETPORT_HTTP_PORT: String(await freePort()),
+      FLEETPORT_MQTT_PORT: 'off',
+    };
+    const line = `fleetport: database_unreachable: FLEETPORT_DATABASE_URL: cannot use the PostgreSQL database at 127.0.0.1:${closed}/fleetport (connect ECONNREFUSED 127.0.0.1:${closed})`;
+    for (const args of [['serve'], ['admin', 'reset-key']]) {
+      const failed = await finished(args, env);
+      expect(failed.code).toBe(STARTUP_EXIT_CODE);
+      expectOneLine(failed.output, line);
+    }
+  });
+
   it('reset-key refuses a data dir without a database instead of making one', async () => {
     const failed = await finished(['admin', 'reset-key', '--data-dir', dataDir('typo')], {});
     expect(failed.code).toBe(STARTUP_EXIT_CODE);
