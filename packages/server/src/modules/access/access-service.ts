@@ -8,6 +8,7 @@ import {
   notFound,
   prefixedId,
 } from '../../kernel/index.js';
+import { type Principal, type Scope, scopeAllows } from '../../kernel/principal.js';
 import { type Store, transact } from '../../store/store.js';
 import type { ApiKey, CreateApiKeyBody, CreatedApiKey, CreateTenantBody, Tenant } from './access-schemas.js';
 import {
@@ -24,7 +25,6 @@ import {
   revokeApiKey,
   type TenantRow,
 } from './access-store.js';
-import { type Principal, type Scope, scopeAllows } from './principal.js';
 
 export interface AccessDeps {
   readonly store: Store;

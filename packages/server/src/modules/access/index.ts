@@ -1,3 +1,11 @@
+export {
+  type CallbackPrincipal,
+  type DevicePrincipal,
+  type Principal,
+  type Scope,
+  scopeAllows,
+  scopes,
+} from '../../kernel/principal.js';
 export { registerAccessRoutes } from './access-routes.js';
 export type { ApiKey, CreatedApiKey, Tenant } from './access-schemas.js';
 export { TenantId } from './access-schemas.js';
@@ -11,11 +19,3 @@ export {
   resetBootstrapKey,
 } from './access-service.js';
 export { type ApiKeyAuthDeps, ApiKeyAuthenticator } from './api-key-auth.js';
-export {
-  type CallbackPrincipal,
-  type DevicePrincipal,
-  type Principal,
-  type Scope,
-  scopeAllows,
-  scopes,
-} from './principal.js';
