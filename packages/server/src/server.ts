@@ -148,7 +148,7 @@ export async function startServer(
     await codecs.start();
     registerCodecRoutes(app, codecs);
     // Timed work of the modules: they register their handlers on it.
-    scheduler = new Scheduler(deps, { metrics: app.metrics });
+    scheduler = new Scheduler({ ...deps, metrics: app.metrics });
     scheduler.start();
     pipeline = new CapturePipeline(deps, { synchronous: config.sqliteSynchronous, metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
@@ -232,7 +232,9 @@ export async function startServer(
             await decoding
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'codec close failed'));
-            await timed.close().catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
+            await timed
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
             await store.close();
           }
         })();
