@@ -1,5 +1,5 @@
 import type { QoS, UserProperties } from 'mqtt-packet';
-import { filterCovers, topicMatches } from './topics.js';
+import { filterCovers } from './topics.js';
 
 /** Who is connected: every topic they see is mounted under their tenant. */
 export interface Principal {
@@ -124,100 +124,6 @@ export function isRefusal(value: Principal | Refusal): value is Refusal {
 }
 
 /**
- * Devices may only publish and subscribe within `devices/{deviceId}/…`; applications and
- * anonymous clients anywhere in their tenant. Use it inside `authorizePublish`/`authorizeSubscribe`.
- */
-export function deviceSubtreePolicy(principal: Principal, topicOrFilter: string): boolean {
-  if (principal.kind !== 'device') return true;
-  const deviceId = principal.deviceId;
-  if (deviceId === undefined || deviceId.includes('/') || deviceId.includes('+') || deviceId.includes('#'))
-    return false;
-  // What `devices/{id}/#` covers [MQTT-4.7.1-2: `#` also matches the parent level]: the
-  // device's own level or anything below it; a wildcard there cannot reach past it, as
-  // `deviceId` has none. A prefix test, not a split of both, on every device publish.
-  const subtree = `devices/${deviceId}`;
-  return (
-    topicOrFilter.startsWith(subtree) &&
-    (topicOrFilter.length === subtree.length || topicOrFilter.charCodeAt(subtree.length) === SLASH)
-  );
-}
-
-const SLASH = 0x2f;
-
-/** One rule of a tenant's topic policy. */
-export interface TopicRule {
-  readonly effect: 'allow' | 'deny';
-  readonly action: 'publish' | 'subscribe' | 'both';
-  /** A topic filter; `+` and `#` as in MQTT. */
-  readonly filter: string;
-  /** Limit the rule to one kind of principal; all kinds when absent. */
-  readonly principal?: Principal['kind'];
-}
-
-/**
- * Evaluates a tenant's topic rules: a matching `deny` wins over any `allow`; with no
- * matching rule the answer is `fallback`. For subscriptions, an `allow` must cover the
- * whole requested filter, while a `deny` applies as soon as it overlaps it (a
- * subscription to `#` is refused when `secret/#` is denied): the answer for a hook
- * that cannot withhold topics; `evaluateSubscribePolicy` grants `#` without `secret/…`.
- */
-export function evaluateTopicPolicy(
-  rules: readonly TopicRule[],
-  principal: Principal,
-  action: 'publish' | 'subscribe',
-  topicOrFilter: string,
-  fallback = true,
-): boolean {
-  let allowed: boolean | undefined;
-  for (const rule of rules) {
-    if (rule.action !== 'both' && rule.action !== action) continue;
-    if (rule.principal !== undefined && rule.principal !== principal.kind) continue;
-    if (rule.effect === 'deny') {
-      const hit =
-        action === 'publish'
-          ? topicMatches(rule.filter, topicOrFilter)
-          : filtersOverlap(rule.filter, topicOrFilter);
-      if (hit) return false;
-    } else {
-      const hit =
-        action === 'publish'
-          ? topicMatches(rule.filter, topicOrFilter)
-          : filterCovers(rule.filter, topicOrFilter);
-      if (hit) allowed = true;
-    }
-  }
-  return allowed ?? fallback;
-}
-
-/**
- * Evaluates a tenant's rules for a subscription: refused when a `deny` covers the whole
- * filter, or (with `fallback` false) no `allow` covers it; otherwise granted, except for
- * the topics of the `deny` rules that overlap it — `#` with `secret/#` denied receives
- * everything but `secret/…`, and a subscription to `secret/a` is refused.
- */
-export function evaluateSubscribePolicy(
-  rules: readonly TopicRule[],
-  principal: Principal,
-  filter: string,
-  fallback = true,
-): SubscribeVerdict {
-  let allowed: boolean | undefined;
-  const except: string[] = [];
-  for (const rule of rules) {
-    if (rule.action !== 'both' && rule.action !== 'subscribe') continue;
-    if (rule.principal !== undefined && rule.principal !== principal.kind) continue;
-    if (rule.effect === 'deny') {
-      if (filterCovers(rule.filter, filter)) return false;
-      if (filtersOverlap(rule.filter, filter)) except.push(rule.filter);
-    } else if (filterCovers(rule.filter, filter)) {
-      allowed = true;
-    }
-  }
-  if (!(allowed ?? fallback)) return false;
-  return except.length === 0 ? true : { except };
-}
-
-/**
  * Whether a topic is withheld from a subscription granted with exceptions. Matched level
  * by level without the `$` rule of [MQTT-4.7.2-1]: a denied `+/secret` withholds
  * `$x/secret` too, as it refuses a subscription to it.
@@ -226,21 +132,6 @@ export function isExcepted(except: readonly string[] | undefined, topic: string)
   if (except === undefined) return false;
   for (const filter of except) if (filterCovers(filter, topic)) return true;
   return false;
-}
-
-/** Whether some topic name could match both filters. */
-export function filtersOverlap(a: string, b: string): boolean {
-  const x = a.split('/');
-  const y = b.split('/');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const p = x[i];
-    const q = y[i];
-    if (p === '#' || q === '#') return true;
-    if (p === undefined || q === undefined) return false;
-    if (p === '+' || q === '+') continue;
-    if (p !== q) return false;
-  }
-  return true;
 }
 
 /** Hooks for tests and quick experiments: everyone connects as an anonymous client of `tenantId` and may do anything. */

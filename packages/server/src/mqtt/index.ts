@@ -12,10 +12,6 @@ export {
   type BrokerHooks,
   type CapturedPublish,
   type CaptureVerdict,
-  deviceSubtreePolicy,
-  evaluateSubscribePolicy,
-  evaluateTopicPolicy,
-  filtersOverlap,
   isExcepted,
   isRefusal,
   type ListenerKind,
@@ -24,7 +20,6 @@ export {
   type PublishOrigin,
   type Refusal,
   type SubscribeVerdict,
-  type TopicRule,
 } from './hooks.js';
 export { MemoryPersistence } from './memory-persistence.js';
 export type {
@@ -40,4 +35,10 @@ export type {
   SubscriptionRecord,
 } from './persistence.js';
 export { ReasonCode } from './reason-codes.js';
-export { isValidTopicFilter, isValidTopicName } from './topics.js';
+export {
+  filterCovers,
+  filtersOverlap,
+  isValidTopicFilter,
+  isValidTopicName,
+  topicMatches,
+} from './topics.js';

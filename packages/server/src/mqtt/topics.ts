@@ -96,3 +96,18 @@ export function filterCovers(outer: string, inner: string): boolean {
   }
   return o.length === n.length;
 }
+
+/** Whether some topic name could match both filters. */
+export function filtersOverlap(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === '#' || q === '#') return true;
+    if (p === undefined || q === undefined) return false;
+    if (p === '+' || q === '+') continue;
+    if (p !== q) return false;
+  }
+  return true;
+}

@@ -9,4 +9,10 @@ export { type ClientDirectory, registerMqttRoutes } from './mqtt-routes.js';
 export type { MqttClient, TopicPolicy, TopicPolicyInput } from './mqtt-schemas.js';
 export { MQTT_WEBSOCKET_PATH, serveMqttOverWebSocket } from './mqtt-websocket.js';
 export { TopicPolicies, type TopicPolicyDeps } from './topic-policies.js';
+export {
+  deviceSubtreePolicy,
+  evaluateSubscribePolicy,
+  evaluateTopicPolicy,
+  type TopicRule,
+} from './topic-rules.js';
 export { isUplinkTopic, MAX_UPLINK_BYTES, uplinkFrame } from './uplink-frame.js';

@@ -5,20 +5,22 @@ import {
   type BrokerHooks,
   type CapturedPublish,
   type CaptureVerdict,
-  deviceSubtreePolicy,
-  evaluateSubscribePolicy,
-  evaluateTopicPolicy,
   type Principal,
   ReasonCode,
   type Refusal,
   type SubscribeVerdict,
-  type TopicRule,
 } from '../../mqtt/index.js';
 import { guarded, type Store } from '../../store/store.js';
 import type { Principal as ApiPrincipal, DevicePrincipal, Scope } from '../access/index.js';
 import { scopeAllows } from '../access/index.js';
 import type { CaptureOutcome, Frame } from '../capture/index.js';
 import type { TopicPolicies } from './topic-policies.js';
+import {
+  deviceSubtreePolicy,
+  evaluateSubscribePolicy,
+  evaluateTopicPolicy,
+  type TopicRule,
+} from './topic-rules.js';
 import { isAnyUplinkTopic, isUplinkTopic, uplinkFrame } from './uplink-frame.js';
 
 /** What the hooks need from the rest of Fleetport; the composition root passes them in. */

@@ -1,7 +1,8 @@
 import { AppError, type Clock, notFound, prefixedId } from '../../kernel/index.js';
-import { isValidTopicFilter, type TopicRule } from '../../mqtt/index.js';
+import { isValidTopicFilter } from '../../mqtt/index.js';
 import { guarded, type Store } from '../../store/store.js';
 import type { TopicPolicy, TopicPolicyInput } from './mqtt-schemas.js';
+import type { TopicRule } from './topic-rules.js';
 
 /** The table of migration 0006, as Kysely sees it. */
 type PolicyTables = {

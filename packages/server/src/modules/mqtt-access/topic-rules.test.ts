@@ -1,15 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type BrokerHooks,
-  deviceSubtreePolicy,
-  evaluateSubscribePolicy,
-  evaluateTopicPolicy,
-  filtersOverlap,
-  isExcepted,
-  type Principal,
-  type TopicRule,
-} from './hooks.js';
+import { type BrokerHooks, isExcepted, type Principal } from '../../mqtt/hooks.js';
 import {
   collect,
   connectClient,
@@ -19,8 +10,14 @@ import {
   settle,
   startBroker,
   type TestBroker,
-} from './test-support.js';
-import { filterCovers } from './topics.js';
+} from '../../mqtt/test-support.js';
+import { filterCovers, filtersOverlap } from '../../mqtt/topics.js';
+import {
+  deviceSubtreePolicy,
+  evaluateSubscribePolicy,
+  evaluateTopicPolicy,
+  type TopicRule,
+} from './topic-rules.js';
 
 /** Credentials of the test: username → principal; password must be "secret". */
 const principals: Record<string, Principal> = {
