@@ -82,6 +82,31 @@ describe('HTTP core', () => {
     );
   });
 
+  it('documents the import body types and a 413 and 415 answer for every route that takes a body', async () => {
+    const response = await server.request('GET', '/openapi.json', { key: null });
+    const paths = response.body.paths as Record<
+      string,
+      Record<
+        string,
+        { requestBody?: { content: Record<string, unknown> }; responses: Record<string, unknown> }
+      >
+    >;
+    expect(Object.keys(paths['/v1/devices/import']?.post?.requestBody?.content ?? {})).toEqual(
+      expect.arrayContaining(['text/csv', 'application/x-ndjson']),
+    );
+    const withBody = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.requestBody !== undefined)
+        .map(([method, operation]) => ({
+          route: `${method} ${path}`,
+          codes: Object.keys(operation.responses),
+        })),
+    );
+    expect(withBody.length).toBeGreaterThan(10);
+    for (const { route, codes } of withBody)
+      expect(codes, route).toEqual(expect.arrayContaining(['413', '415']));
+  });
+
   it('serves browsable docs at /docs', async () => {
     const response = await fetch(`${server.url}/docs/`);
     expect(response.status).toBe(200);

