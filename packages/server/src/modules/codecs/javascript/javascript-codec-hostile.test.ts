@@ -235,9 +235,11 @@ describe('no way to the host', () => {
 describe('extensible prototypes', () => {
   const probe = `
     var seen = [];
-    var names = ['leak', 'stuck', 'late', 'evil', 'viaAlias', 'viaProto', 'timed'];
+    var names = ['leak', 'stuck', 'late', 'evil', 'viaAlias', 'viaProto', 'timed', 'hidden', 'hidden2', 'hidden3', 'flipped',
+      'getter', Symbol.for('leak'), Symbol.toPrimitive, Symbol.iterator];
     for (var n = 0; n < names.length; n++) {
-      seen.push(names[n] in {}, names[n] in [], names[n] in Array.prototype, names[n] in Object.prototype);
+      seen.push(names[n] in {}, Object.prototype.hasOwnProperty.call(Array.prototype, names[n]),
+        Object.prototype.hasOwnProperty.call(Object.prototype, names[n]));
     }
     return { data: { seen: seen, extensible: [Object.isExtensible(Array.prototype), Object.isExtensible(Object.prototype)],
       arrayParent: Object.getPrototypeOf(Array.prototype) === Object.prototype, sum: [1, 2].sum() } };`;
@@ -266,6 +268,16 @@ describe('extensible prototypes', () => {
       'Promise.resolve().then(function () { Array.prototype.late = 1; Object.prototype.late = 1; }); return { data: 1 };',
     'an addition before the call runs out of time':
       'Object.prototype.timed = 1; Array.prototype.timed = 1; for (;;) {}',
+    'symbol-keyed additions, registered and well-known':
+      "Object.prototype[Symbol.for('leak')] = 1; Object.prototype[Symbol.toPrimitive] = function () { return 7; }; Object.prototype[Symbol.iterator] = function* () { yield 1; }; return { data: 1 };",
+    'non-enumerable additions through each define function':
+      "Object.defineProperty(Array.prototype, 'hidden', { value: 1 }); Reflect.defineProperty(Object.prototype, 'hidden2', { value: 2 }); Object.defineProperties(Array.prototype, { hidden3: { value: 3 } }); return { data: 1 };",
+    'an assigned addition made non-enumerable afterwards':
+      "Array.prototype.flipped = 1; Object.defineProperty(Array.prototype, 'flipped', { enumerable: false }); return { data: 1 };",
+    'a different addition than the one before':
+      "if (typeof Array.prototype.sum === 'function') { Array.prototype.leak = 1; } return { data: 1 };",
+    'a getter added by __defineGetter__':
+      "if (typeof Object.prototype.__defineGetter__ === 'function') Object.prototype.__defineGetter__('getter', function () { return 1; }); return { data: 1 };",
     'a getter on Object.prototype that never returns':
       "Object.defineProperty(Object.prototype, 'warnings', { get: function () { for (;;) {} }, configurable: true }); return { data: 1 };",
   };
@@ -299,6 +311,16 @@ describe('extensible prototypes', () => {
     expect(otherExtender.decodeUplink({ bytes: Uint8Array.of(1) }).data).toEqual([true, true, 1]);
     expect(plain.decodeUplink({ bytes: Uint8Array.of(1) }).data).toEqual([true, true, false]);
     expect(writer.decodeUplink({ bytes: Uint8Array.of(1) }).data).toEqual(['from writer', 'from writer']);
+  });
+
+  it('lets a codec define its helpers with defineProperty defaults, call after call', () => {
+    const codec = roomy.compile(`'use strict';
+      Object.defineProperty(Array.prototype, 'last', { value: function () { return this[this.length - 1]; } });
+      Object.defineProperties(Number.prototype, { half: { value: function () { return this / 2; } } });
+      function decodeUplink(input) { return { data: [input.bytes.last(), input.bytes[0].half()] }; }`);
+    for (let round = 0; round < 3; round += 1) {
+      expect(codec.decodeUplink({ bytes: Uint8Array.of(8, 9), fPort: 1 }).data).toEqual([9, 4]);
+    }
   });
 
   it('keeps built-in methods locked on an extensible prototype', () => {

@@ -167,6 +167,15 @@ describe('TS013 and legacy forms', () => {
     const strict = sandbox.compile(`'use strict';
       function decodeUplink(input) { return { data: { thisIs: typeof this } }; }`);
     expect(strict.decodeUplink(uplink([1])).data).toEqual({ thisIs: 'undefined' });
+    // A function declared in a block is a var of the script in sloppy code only (Annex B).
+    const block = `if (true) { function inner() { return 1; } }
+      function decodeUplink() { return { data: typeof globalThis.inner }; }`;
+    expect(sandbox.compile(block).decodeUplink(uplink([1])).data).toBe('function');
+    expect(sandbox.compile(`'use strict'; ${block}`).decodeUplink(uplink([1]))).toEqual({
+      data: 'undefined',
+      warnings: [],
+      errors: [],
+    });
   });
 
   it('runs the legacy Encoder(object, port)', () => {

@@ -9,7 +9,12 @@ import type {
 } from '../codec.js';
 import type { JavaScriptSandbox, SandboxEngine } from './javascript-sandbox.js';
 import { type SandboxErrorCode, sandboxError } from './sandbox-limits.js';
-import { CODEC_FUNCTION_NAMES, factorySource, SANDBOX_PRELUDE } from './sandbox-prelude.js';
+import {
+  CODEC_FUNCTION_NAMES,
+  type DeclaredGlobals,
+  factorySource,
+  SANDBOX_PRELUDE,
+} from './sandbox-prelude.js';
 import { sourceTraits } from './source-traits.js';
 
 /** A function a JavaScript codec may define (TS013, and the legacy TTN and ChirpStack v3 forms). */
@@ -418,7 +423,7 @@ export class JavaScriptCodec {
 
     try {
       const traits = sourceTraits(this.#source);
-      const globals = traits.reachesGlobalObject ? declaredGlobals(runtime, this.#source) : [];
+      const globals = traits.reachesGlobalObject ? declaredGlobals(runtime, this.#source) : undefined;
       const install = context.unwrapResult(
         context.evalCode(SANDBOX_PRELUDE, 'prelude.js', { type: 'global' }),
       );
@@ -474,14 +479,20 @@ export class JavaScriptCodec {
  * The names a script's top-level var and function declarations would make on the global
  * object. A scratch realm on the codec's runtime instantiates the declarations of the script
  * prefixed with a throw, so none of the codec's code runs; the names it gained are them.
+ * Those already holding a function are function declarations; the rest are vars (including
+ * functions declared in blocks, which are assigned only when their block runs).
  */
-function declaredGlobals(runtime: QuickJSRuntime, source: string): string[] {
+function declaredGlobals(runtime: QuickJSRuntime, source: string): DeclaredGlobals {
   const scratch = runtime.newContext();
   try {
     const diff = scratch.unwrapResult(
       scratch.evalCode(
         `(function () { var before = Object.getOwnPropertyNames(globalThis); return function () {
-          return JSON.stringify(Object.getOwnPropertyNames(globalThis).filter(function (k) { return before.indexOf(k) < 0; }));
+          var found = { functions: [], vars: [] };
+          Object.getOwnPropertyNames(globalThis).forEach(function (k) {
+            if (before.indexOf(k) < 0) (typeof globalThis[k] === 'function' ? found.functions : found.vars).push(k);
+          });
+          return JSON.stringify(found);
         }; })()`,
         'declarations.js',
         { type: 'global' },
@@ -492,9 +503,11 @@ function declaredGlobals(runtime: QuickJSRuntime, source: string): string[] {
     else run.value.dispose();
     const listed = scratch.unwrapResult(scratch.callFunction(diff, scratch.undefined));
     diff.dispose();
-    const names: unknown = JSON.parse(scratch.getString(listed));
+    const found: unknown = JSON.parse(scratch.getString(listed));
     listed.dispose();
-    return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : [];
+    return isRecord(found)
+      ? { functions: strings(found.functions), vars: strings(found.vars) }
+      : { functions: [], vars: [] };
   } finally {
     scratch.dispose();
   }

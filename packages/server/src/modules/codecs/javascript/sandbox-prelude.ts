@@ -32,8 +32,8 @@
  *   context would. Scripts are the only code that can add global lexical bindings, and only
  *   the host evaluates scripts. A script's top-level `var` and `function` declarations are
  *   also properties of the global object; for codecs that may look them up there (`this.f()`),
- *   the factory returns accessors over its own bindings, which `run` puts on the global object
- *   for the call (they are additions, so `reset()` removes them).
+ *   the factory returns its functions and accessors over its vars, which `run` puts on the
+ *   global object for the call (they are additions, so `reset()` removes them).
  *
  * `WeakRef` and `FinalizationRegistry` are removed: finalizers would run codec code from
  * an earlier call during a later one. `console` exists with no-op methods, because real
@@ -76,6 +76,51 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
     if (typeof ctor === 'function' && ctor.prototype !== null && typeof ctor.prototype === 'object') extensible.push(ctor.prototype);
   }
   var extensibleSet = new SetCtor(extensible);
+  var getOwnPropertySymbols = ObjectCtor.getOwnPropertySymbols;
+  /** Set when a call defined a property on an extensible prototype: 'reset' then lists their keys. */
+  var definedOnPrototype = false;
+  if (extensible.length > 0) guardDefinitions();
+
+  /**
+   * Wraps the three ways to define a property, for the extensible prototypes only: a new
+   * property is made configurable (so 'reset' can delete it; defineProperty's default would
+   * make it permanent), and the definition is noted, because a non-enumerable property is
+   * one the cheap check in 'resetPrototypes' cannot see.
+   */
+  function guardDefinitions() {
+    var nativeDefine = defineProperty;
+    var nativeDefineAll = ObjectCtor.defineProperties;
+    var nativeReflectDefine = Reflect.defineProperty;
+    var fields = ['value', 'writable', 'get', 'set', 'enumerable'];
+    function deletable(target, key, descriptor) {
+      if (!extensibleSet.has(target)) return descriptor;
+      definedOnPrototype = true;
+      if (descriptor === null || typeof descriptor !== 'object' || apply(hasOwnProperty, target, [key])) return descriptor;
+      // Defined, not assigned: setters a codec put on Object.prototype must not intercept them.
+      var copy = {};
+      for (var f = 0; f < fields.length; f++) {
+        if (fields[f] in descriptor) nativeDefine(copy, fields[f], { value: descriptor[fields[f]], enumerable: true, configurable: true });
+      }
+      nativeDefine(copy, 'configurable', { value: true, enumerable: true, configurable: true });
+      return copy;
+    }
+    ObjectCtor.defineProperty = function defineProperty(target, key, descriptor) {
+      return nativeDefine(target, key, deletable(target, key, descriptor));
+    };
+    ObjectCtor.defineProperties = function defineProperties(target, descriptors) {
+      if (!extensibleSet.has(target)) return nativeDefineAll(target, descriptors);
+      var source = ObjectCtor(descriptors);
+      var keys = ownKeys(source);
+      for (var d = 0; d < keys.length; d++) {
+        var own = getOwnPropertyDescriptor(source, keys[d]);
+        if (own !== undefined && own.enumerable) nativeDefine(target, keys[d], deletable(target, keys[d], source[keys[d]]));
+      }
+      return target;
+    };
+    Reflect.defineProperty = function defineProperty(target, key, descriptor) {
+      return nativeReflectDefine(target, key, deletable(target, key, descriptor));
+    };
+  }
 
   delete G.WeakRef;
   delete G.FinalizationRegistry;
@@ -166,9 +211,23 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
   var baselineProto = getPrototypeOf(G);
   var extensibleKeys = [];
   var extensibleProtos = [];
+  var extensibleSymbols = [];
+  /** Per extensible prototype, the keys the last full check deleted: a codec adds the same ones every call. */
+  var addedBefore = [];
   for (var b = 0; b < extensible.length; b++) {
     extensibleKeys.push(new SetCtor(ownKeys(extensible[b])));
     extensibleProtos.push(getPrototypeOf(extensible[b]));
+    extensibleSymbols.push(getOwnPropertySymbols(extensible[b]).length);
+    addedBefore.push([]);
+    // The cheap check relies on built-in prototypes having no enumerable properties.
+    if (hasEnumerable(extensible[b])) definedOnPrototype = true;
+  }
+  /** Global names 'bindGlobals' defined in this call. */
+  var boundNames = [];
+
+  function hasEnumerable(object) {
+    for (var key in object) return true;
+    return false;
   }
 
   /** Like freeze, but the object stays extensible: its own properties can no longer change or go. */
@@ -183,44 +242,67 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
   }
 
   /**
-   * Undo what a call added to the extensible prototypes. Their own properties are locked, so
-   * an unchanged count means nothing was added; false when it cannot be undone.
+   * Undo what a call added to the extensible prototypes; false when it cannot be undone.
+   * Their own properties are locked, so only additions need finding. Listing a prototype's
+   * keys is slow in QuickJS, so it is done only when a cheaper sign says something was
+   * added: after the keys added last time are deleted, any enumerable string key (what
+   * assignments add) shows in a for-in, symbol keys in their own (short) listing, and any
+   * other definition went through the guarded define functions.
    */
   function resetPrototypes() {
+    var full = definedOnPrototype;
+    definedOnPrototype = false;
     for (var p = 0; p < extensible.length; p++) {
       var object = extensible[p];
       if (getPrototypeOf(object) !== extensibleProtos[p]) {
         try { setPrototypeOf(object, extensibleProtos[p]); } catch (_) { return false; }
       }
       if (!isExtensible(object)) return false;
+      var known = addedBefore[p];
+      for (var a = 0; a < known.length; a++) if (!deleteProperty(object, known[a])) return false;
+      if (!full && !hasEnumerable(object) && getOwnPropertySymbols(object).length === extensibleSymbols[p]) continue;
       var keys = ownKeys(object);
       var base = extensibleKeys[p];
       if (keys.length === base.size) continue;
+      var added = [];
       for (var q = 0; q < keys.length; q++) {
-        if (!base.has(keys[q]) && !deleteProperty(object, keys[q])) return false;
+        if (base.has(keys[q])) continue;
+        if (!deleteProperty(object, keys[q])) return false;
+        added.push(keys[q]);
       }
+      addedBefore[p] = added;
     }
     return true;
   }
 
   /**
-   * Mirrors the codec's top-level var and function declarations on the global object, as a
-   * script's are, so 'this.helper()' finds them. Each entry is [name, get, set] over the
-   * factory's own binding; a name that is not one (the getter throws) or that the global
-   * object already answers for is left alone. 'reset' removes them with the other additions.
+   * Mirrors the codec's top-level declarations on the global object, as a script's are, so
+   * 'this.helper()' finds them. Entries: [name, value] for a function declaration, [name,
+   * get, set] over the factory's own binding for a var. A name that is not a binding of
+   * the factory (its getter throws) or that the global object already answers for is left
+   * alone. 'reset' removes them with the other additions.
    */
   function bindGlobals(bindings) {
     for (var i = 0; i < bindings.length; i++) {
       var entry = bindings[i];
-      if (entry[0] in G || !isExtensible(G)) continue;
-      try { entry[1](); } catch (_) { continue; }
-      defineProperty(G, entry[0], { get: entry[1], set: entry[2], enumerable: true, configurable: true });
+      var name = entry[0];
+      if (name in G || !isExtensible(G)) continue;
+      if (entry.length === 2) {
+        defineProperty(G, name, { value: entry[1], writable: true, enumerable: true, configurable: true });
+      } else {
+        try { entry[1](); } catch (_) { continue; }
+        defineProperty(G, name, { get: entry[1], set: entry[2], enumerable: true, configurable: true });
+      }
+      boundNames.push(name);
     }
   }
 
   /** Undo what a call did to the global object; false when it cannot be undone. */
   function reset() {
     if (extensible.length > 0 && !resetPrototypes()) return false;
+    // Deleted by name first, so the common case below needs no walk over every global key.
+    for (var r = 0; r < boundNames.length; r++) if (!deleteProperty(G, boundNames[r])) return false;
+    boundNames.length = 0;
     if (getPrototypeOf(G) !== baselineProto) {
       try { setPrototypeOf(G, baselineProto); } catch (_) { return false; }
     }
@@ -451,7 +533,7 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
   var api = { run: run, reset: reset, adopt: adopt };
   freeze(api);
   freeze(run); freeze(reset); freeze(adopt); freeze(Failure); freeze(Failure.prototype); freeze(replacer);
-  freeze(resetPrototypes); freeze(bindGlobals); freeze(lockOwn);
+  freeze(resetPrototypes); freeze(bindGlobals); freeze(lockOwn); freeze(hasEnumerable);
   return api;
 })`;
 
@@ -466,21 +548,32 @@ export const CODEC_FUNCTION_NAMES = [
   'Encode',
 ] as const;
 
+/** A script's top-level declarations that would be properties of the global object. */
+export interface DeclaredGlobals {
+  readonly functions: readonly string[];
+  readonly vars: readonly string[];
+}
+
 /**
  * Wraps a codec's script (already known to compile as a script) into its factory expression.
- * `globals`: its top-level var and function names, to mirror on the global object (see
- * `bindGlobals` above); the factory then returns their accessors after the functions.
+ * `globals`: its top-level declarations, to mirror on the global object (see `bindGlobals`
+ * above); the factory then returns, after the functions, [name, function] for function
+ * declarations (their value, cheaper than accessors: they are rarely reassigned) and
+ * [name, get, set] accessors over the binding for vars.
  */
-export function factorySource(source: string, globals: readonly string[] = []): string {
+export function factorySource(source: string, globals?: DeclaredGlobals): string {
   // On the same line as the source's first line, so error positions keep their line numbers.
   const picks = CODEC_FUNCTION_NAMES.map((name) => `typeof ${name} === 'function' ? ${name} : null`);
-  const names = globals.filter((name) => IDENTIFIER.test(name) && name !== 'arguments' && name !== 'eval');
-  if (names.length > 0) {
-    const bindings = names.map(
-      (name) => `[${JSON.stringify(name)}, function () { return ${name}; }, function (v) { ${name} = v; }]`,
-    );
-    picks.push(`[${bindings.join(', ')}]`);
-  }
+  const usable = (name: string) => IDENTIFIER.test(name) && name !== 'arguments' && name !== 'eval';
+  const bindings = [
+    ...(globals?.functions ?? []).filter(usable).map((name) => `[${JSON.stringify(name)}, ${name}]`),
+    ...(globals?.vars ?? [])
+      .filter(usable)
+      .map(
+        (name) => `[${JSON.stringify(name)}, function () { return ${name}; }, function (v) { ${name} = v; }]`,
+      ),
+  ];
+  if (bindings.length > 0) picks.push(`[${bindings.join(', ')}]`);
   return `(function () {${source}\n;return [${picks.join(', ')}];\n})`;
 }
 
