@@ -53,8 +53,14 @@ interface Started {
   readonly exited: Promise<number | null>;
 }
 
-function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd = repoRoot): Started {
-  const child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+function start(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  { detached = false } = {},
+): Started {
+  // Detached: its own process group, so that what a failed block left running can be ended.
+  const child = spawn(command, args, { cwd: repoRoot, env, detached, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -83,6 +89,7 @@ async function until<T>(
 describe('the README tour', { timeout: 300_000 }, () => {
   let scratch: string;
   let server: Started | undefined;
+  let shell: Started | undefined;
   let httpPort: number;
   let mqttPort: number;
   let key: string;
@@ -119,6 +126,14 @@ describe('the README tour', { timeout: 300_000 }, () => {
   });
 
   afterAll(async () => {
+    const group = shell?.process.pid;
+    if (group !== undefined) {
+      try {
+        process.kill(-group, 'SIGTERM');
+      } catch {
+        // the tour ended and took its background commands with it
+      }
+    }
     if (server) {
       server.process.kill('SIGTERM');
       await server.exited;
@@ -149,25 +164,26 @@ describe('the README tour', { timeout: 300_000 }, () => {
     expect(blocks.length).toBeGreaterThanOrEqual(8);
 
     // One shell for the whole tour, as in a terminal: variables carry from block to block.
-    const shell = start('bash', ['--norc', '--noprofile'], baseEnv(scratch));
+    const tour = start('bash', ['--norc', '--noprofile'], baseEnv(scratch), { detached: true });
+    shell = tour;
     let shellExit: number | null | undefined;
-    void shell.exited.then((code) => {
+    void tour.exited.then((code) => {
       shellExit = code;
     });
-    shell.process.stdin?.write('set -eo pipefail\n');
+    tour.process.stdin?.write('set -eo pipefail\n');
     for (const [index, { block, runnable }] of blocks.entries()) {
       const file = path.join(scratch, `block-${index}.sh`);
       const out = path.join(scratch, `block-${index}.out`);
       writeFileSync(file, runnable);
       const marker = `__block_${index}_done__`;
-      shell.process.stdin?.write(`source ${file} > ${out} 2>&1 < /dev/null; echo ${marker}\n`);
+      tour.process.stdin?.write(`source ${file} > ${out} 2>&1 < /dev/null; echo ${marker}\n`);
       await until(
         `block ${index + 1} runs to its end`,
-        () => (shell.output().includes(marker) ? true : undefined),
+        () => (tour.output().includes(marker) ? true : undefined),
         () =>
           shellExit === undefined
             ? undefined
-            : `a command failed (the shell exited ${shellExit}):\n${block}\n--- its output:\n${readFileSync(out, 'utf8')}\n--- shell:\n${shell.output()}`,
+            : `a command failed (the shell exited ${shellExit}):\n${block}\n--- its output:\n${readFileSync(out, 'utf8')}\n--- shell:\n${tour.output()}`,
       );
       const printed = readFileSync(out, 'utf8');
       for (const promise of promisedOutputs(block)) {
@@ -176,7 +192,7 @@ describe('the README tour', { timeout: 300_000 }, () => {
         );
       }
     }
-    shell.process.stdin?.end('exit 0\n');
-    expect(await shell.exited).toBe(0);
+    tour.process.stdin?.end('exit 0\n');
+    expect(await tour.exited).toBe(0);
   });
 });
