@@ -1,5 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { flushMarker } from '../../test/support/markers.js';
 import type { BrokerOptions } from './broker.js';
 import {
   collect,
@@ -159,8 +160,7 @@ describe('MQTT 5', () => {
     await sub.subscribeAsync('s/#', { qos: 1, properties: { subscriptionIdentifier: 9 } });
     const pub = await connect('idpub');
     await pub.publishAsync('s/x', 'm', { qos: 1 });
-    await eventually(() => expect(received).toHaveLength(1));
-    await settle();
+    await flushMarker(pub, received, 's/marker');
     expect(received).toHaveLength(1);
     expect(received[0]?.packet.qos).toBe(1);
     const ids = received[0]?.packet.properties?.subscriptionIdentifier;
@@ -185,14 +185,14 @@ describe('MQTT 5', () => {
     const sub = await connect('rhsub');
     const received = collect(sub);
     await sub.subscribeAsync('rh/t', { qos: 1, rh: 2 });
-    await settle();
+    await flushMarker(pub, received, 'rh/t');
     expect(received).toHaveLength(0);
     await sub.subscribeAsync('rh/#', { qos: 1, rh: 1 });
     await eventually(() => expect(received).toHaveLength(1));
     await sub.subscribeAsync('rh/#', { qos: 1, rh: 1 }); // not new: nothing sent
     await sub.subscribeAsync('rh/+', { qos: 1, rh: 0, rap: true });
     await eventually(() => expect(received).toHaveLength(2));
-    await settle();
+    await flushMarker(pub, received, 'rh/t');
     expect(received).toHaveLength(2);
     expect(received.every((m) => m.packet.retain)).toBe(true);
     // A live retained publish keeps its retain flag only through the Retain As Published subscription.
