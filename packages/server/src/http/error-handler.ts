@@ -9,21 +9,28 @@ export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
   const fastifyError = error as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
   if (fastifyError.validation) {
-    const issues = (
-      fastifyError.validation as Array<{ instancePath?: string; message?: string; params?: unknown }>
-    ).map((issue) => ({
+    const validation = fastifyError.validation as Array<{
+      instancePath?: string;
+      message?: string;
+      params?: unknown;
+      keyword?: string;
+      parentSchema?: { description?: unknown };
+    }>;
+    const issues = validation.map((issue) => ({
       in: fastifyError.validationContext ?? 'body',
       path: issue.instancePath ?? '',
       message: issue.message ?? 'invalid',
       params: issue.params,
     }));
-    return new AppError(
-      'validation_failed',
-      `request ${fastifyError.validationContext ?? 'body'} is invalid: ${fastifyError.message}`,
-      {
-        issues,
-      },
+    // "must match a schema in anyOf" names no shape: a union's description says what it takes.
+    const union = validation.find(
+      (issue) => issue.keyword === 'anyOf' && typeof issue.parentSchema?.description === 'string',
     );
+    const what = `request ${fastifyError.validationContext ?? 'body'} is invalid`;
+    const detail = union
+      ? `${what}: ${union.instancePath || fastifyError.validationContext || 'body'} must be ${String(union.parentSchema?.description)}`
+      : `${what}: ${fastifyError.message}`;
+    return new AppError('validation_failed', detail, { issues });
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

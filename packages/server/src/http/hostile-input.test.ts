@@ -109,6 +109,11 @@ const HOSTILE_BODIES: ReadonlyArray<{ headers: Record<string, string>; body: str
     body: 'a=%FF&__proto__=1&data=%ED%A0%80',
   },
   { headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2, 255]) },
+  {
+    // Sigfox forms carry JSON variables as text: the same limits hold inside them.
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `device=1A2B3C&time=1700000000&data=0102&seqNumber=7&duplicates=${encodeURIComponent(deepArray(8000))}`,
+  },
 ];
 
 describe('hostile input', () => {
@@ -239,6 +244,16 @@ describe('hostile input', () => {
       expectProblem(await server.request('GET', `/v1/devices${query}`), 400, 'invalid_text');
     }
     expect((await server.request('GET', '/v1/devices?tag=site=%F0%9F%9A%80')).status).toBe(200);
+  });
+
+  it('tells a sender of a bare array to the ingest route which shapes it takes', async () => {
+    const response = await server.request('POST', '/v1/ingest', {
+      key: deviceToken,
+      json: [{ hex: '01' }, { hex: '02' }],
+    });
+    expectProblem(response, 400, 'validation_failed');
+    expect(response.body.detail).toMatch(/\{"messages": \[ … \]\} for a batch/);
+    expect(response.body.detail).not.toMatch(/anyOf/);
   });
 
   it('answers headers that are too large with a 431 problem document', async () => {

@@ -13,6 +13,8 @@ const common: Options = {
   useDefaults: true,
   allErrors: false,
   strict: false,
+  // Errors carry the schema they failed, so a union's description can explain a refusal.
+  verbose: true,
 };
 
 function makeAjv(options: Options): Ajv {

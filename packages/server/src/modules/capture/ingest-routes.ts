@@ -52,13 +52,16 @@ export const IngestMessage = Type.Object(
 );
 export type IngestMessage = Static<typeof IngestMessage>;
 
-const IngestBody = Type.Union([
-  IngestMessage,
-  Type.Object(
-    { messages: Type.Array(IngestMessage, { minItems: 1, maxItems: MAX_BATCH }) },
-    { additionalProperties: false },
-  ),
-]);
+const IngestBody = Type.Union(
+  [
+    IngestMessage,
+    Type.Object(
+      { messages: Type.Array(IngestMessage, { minItems: 1, maxItems: MAX_BATCH }) },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'one message object, or {"messages": [ … ]} for a batch (not a bare array)' },
+);
 
 const Outcome = Type.Object({
   id: Type.String(),
