@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { ScheduledJobTable } from '../../store/schema.js';
 import { guarded, type Store, transact } from '../../store/store.js';
 
@@ -110,13 +110,20 @@ export function findDueJobs(
   });
 }
 
-/** When the next job of these handlers is due, if any. */
+/**
+ * When the next job of these handlers can be claimed, if any: its due time, or the end of
+ * the lease of a run in progress (so that a leased job is not looked at again and again).
+ */
 export function nextRunAt(store: Store, handlers: readonly string[]): Promise<number | undefined> {
   if (handlers.length === 0) return Promise.resolve(undefined);
   return guarded(store, async () => {
     const row = await store.db
       .selectFrom('scheduled_jobs')
-      .select((eb) => eb.fn.min('run_at').as('next'))
+      .select(
+        sql<number | string | null>`min(case when lease_until > run_at then lease_until else run_at end)`.as(
+          'next',
+        ),
+      )
       .where('handler', 'in', handlers)
       .executeTakeFirst();
     return row?.next == null ? undefined : Number(row.next);

@@ -237,8 +237,11 @@ export class Scheduler {
     const ticking = (async () => {
       try {
         await this.#claimAndStart();
-        const next = await nextRunAt(this.#deps.store, [...this.#handlers.keys()]);
-        if (next !== undefined) delay = next - this.#deps.clock.now();
+        // With every slot busy, the end of a run pokes the next look.
+        if (this.#running.size < this.#concurrency) {
+          const next = await nextRunAt(this.#deps.store, [...this.#handlers.keys()]);
+          if (next !== undefined) delay = next - this.#deps.clock.now();
+        }
       } catch (error) {
         this.#deps.logger.error({ err: error }, 'the scheduler could not look for due jobs');
       }
