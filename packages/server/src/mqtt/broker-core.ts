@@ -15,6 +15,7 @@ import { PersistenceLane } from './persistence-lane.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ReasonCode } from './reason-codes.js';
 import { RetainedTree } from './retained-tree.js';
+import type { BrokerRouting, LocalRouter } from './routing.js';
 import { type Delivery, SESSION_NEVER_EXPIRES, Session, type Subscription, sessionId } from './session.js';
 import { type MatchVisitor, TopicTree } from './topic-tree.js';
 import { parseFilter } from './topics.js';
@@ -164,12 +165,13 @@ const MAX_TIMEOUT = 2_147_483_647;
  * tenant, deliveries and their flow control. Handlers (one per packet type) drive it;
  * the public `Broker` wraps it with listeners.
  */
-export class BrokerCore {
+export class BrokerCore implements LocalRouter {
   readonly hooks: BrokerHooks;
   readonly limits: BrokerLimits;
   readonly logger: Logger;
   readonly lane: PersistenceLane;
   readonly persistence: BrokerPersistence;
+  readonly routing: BrokerRouting;
   readonly clients = new Set<Client>();
   /** CONNECT timeouts and keep-alive of every client, on one timer. */
   readonly deadlines = new DeadlineWheel();
@@ -203,11 +205,14 @@ export class BrokerCore {
   constructor(options: {
     hooks: BrokerHooks;
     persistence: BrokerPersistence;
+    routing: BrokerRouting;
     limits: BrokerLimits;
     logger: Logger;
     handlers: HandlerTable;
   }) {
     this.hooks = options.hooks;
+    this.routing = options.routing;
+    this.routing.bind(this);
     this.limits = options.limits;
     this.logger = options.logger;
     this.persistence = options.persistence;
@@ -409,8 +414,60 @@ export class BrokerCore {
     this.pump(session);
   }
 
+  /** Calls the `connected` hook for an accepted connection (see `BrokerHooks.connected`). */
+  announceConnected(client: Client, sessionPresent: boolean): void {
+    const principal = client.principal;
+    if (principal === undefined || client.announced) return;
+    client.announced = true;
+    const hook = this.hooks.connected;
+    if (hook === undefined) return;
+    this.#callHook('connected', client, () =>
+      hook.call(this.hooks, principal, {
+        clientId: client.clientId,
+        connectionId: client.connectionId,
+        listener: client.meta.listener,
+        remoteAddress: client.meta.remoteAddress,
+        protocolVersion: client.protocolVersion,
+        sessionPresent,
+      }),
+    );
+  }
+
+  /** Calls the `disconnected` hook once for a connection `connected` announced. */
+  #announceDisconnected(client: Client): void {
+    const principal = client.principal;
+    if (!client.announced || principal === undefined) return;
+    client.announced = false;
+    const hook = this.hooks.disconnected;
+    if (hook === undefined) return;
+    this.#callHook('disconnected', client, () =>
+      hook.call(this.hooks, principal, {
+        clientId: client.clientId,
+        connectionId: client.connectionId,
+        listener: client.meta.listener,
+        remoteAddress: client.meta.remoteAddress,
+        protocolVersion: client.protocolVersion,
+        reason: client.endReason ?? 'connection_lost',
+        reasonCode: client.endReasonCode,
+      }),
+    );
+  }
+
+  /** A hook's failure is logged; it never harms the connection or the broker. */
+  #callHook(name: string, client: Client, call: () => void | Promise<void>): void {
+    const failed = (error: unknown) =>
+      this.logger.error({ err: error, clientId: client.clientId, hook: name }, 'mqtt.hook_failed');
+    try {
+      const result = call();
+      if (result instanceof Promise) result.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
+  }
+
   /** The client's connection ended (or was taken over): keep or end its session, and deal with its will. */
   detach(client: Client): void {
+    this.#announceDisconnected(client);
     const session = client.session;
     if (session === undefined || session.client !== client) return;
     session.client = undefined;
@@ -546,15 +603,24 @@ export class BrokerCore {
 
   // ---- routing -----------------------------------------------------------------------
 
-  /**
-   * Delivers a message to every matching session of its tenant: one delivery per session
-   * with the highest granted QoS and all matching subscription identifiers (overlapping
-   * subscriptions, [MQTT-3.3.4-2], [MQTT-3.3.4-3]), one member per shared-subscription
-   * group [MQTT-4.8.2-…], nothing to the publisher where No Local is set [MQTT-3.8.3-3].
-   * Returns a promise when deliveries had to be made durable, or the number of
-   * sessions reached otherwise.
-   */
+  /** Hands a message accepted by this broker to the routing port (see `BrokerRouting`). */
   route(tenantId: string, message: StoredMessage, publisher: Session | undefined): Promise<void> | number {
+    return this.routing.route(tenantId, message, publisher);
+  }
+
+  /**
+   * LocalRouter: delivers a message to every matching session of its tenant on this
+   * broker: one delivery per session with the highest granted QoS and all matching
+   * subscription identifiers (overlapping subscriptions, [MQTT-3.3.4-2], [MQTT-3.3.4-3]),
+   * one member per shared-subscription group [MQTT-4.8.2-…], nothing to the publisher
+   * where No Local is set [MQTT-3.8.3-3]. Returns a promise when deliveries had to be made
+   * durable, or the number of sessions reached otherwise.
+   */
+  routeLocal(
+    tenantId: string,
+    message: StoredMessage,
+    publisher: Session | undefined,
+  ): Promise<void> | number {
     const tenant = this.#tenants.get(tenantId);
     if (tenant === undefined || tenant.tree.size === 0) return 0;
     const collector = this.#collector;

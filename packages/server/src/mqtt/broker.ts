@@ -20,12 +20,15 @@ import { type BrokerHooks, openHooks } from './hooks.js';
 import { MemoryPersistence } from './memory-persistence.js';
 import type { BrokerPersistence, MessageProperties, StoredMessage } from './persistence.js';
 import { ReasonCode } from './reason-codes.js';
+import { type BrokerRouting, InProcessRouting } from './routing.js';
 import { isValidTopicName } from './topics.js';
 
 /** How a broker is built; everything has a default. */
 export interface BrokerOptions {
   readonly hooks?: BrokerHooks;
   readonly persistence?: BrokerPersistence;
+  /** Where accepted messages go to reach subscribers; this broker's own sessions by default. */
+  readonly routing?: BrokerRouting;
   readonly limits?: Partial<BrokerLimits>;
   readonly logger?: Logger;
 }
@@ -103,12 +106,15 @@ export class Broker {
   readonly #core: BrokerCore;
   readonly #servers: net.Server[] = [];
   readonly #persistence: BrokerPersistence;
+  readonly #routing: BrokerRouting;
 
   constructor(options: BrokerOptions = {}) {
     this.#persistence = options.persistence ?? new MemoryPersistence();
+    this.#routing = options.routing ?? new InProcessRouting();
     this.#core = new BrokerCore({
       hooks: options.hooks ?? openHooks(),
       persistence: this.#persistence,
+      routing: this.#routing,
       limits: Object.freeze({ ...defaultLimits, ...options.limits }),
       logger: options.logger ?? silentLogger,
       handlers,
@@ -267,6 +273,7 @@ export class Broker {
     this.#servers.length = 0;
     await this.#core.close();
     await Promise.all(closed);
+    await this.#routing.close();
     await this.#persistence.close();
   }
 }

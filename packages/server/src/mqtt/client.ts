@@ -5,7 +5,7 @@ import type { BrokerCore } from './broker-core.js';
 import type { Watched } from './deadlines.js';
 import { encodePacket, encodePublishV4 } from './encoder.js';
 import { ConnectRefusal, MqttProtocolError, malformed } from './errors.js';
-import type { ListenerKind, Principal, PublishOrigin } from './hooks.js';
+import type { DisconnectReason, ListenerKind, Principal, PublishOrigin } from './hooks.js';
 import type { StoredMessage } from './persistence.js';
 import { ReasonCode, v3ConnackCode } from './reason-codes.js';
 import type { Session } from './session.js';
@@ -90,6 +90,27 @@ function endOnEnd(this: Duplex): void {
   this.end();
 }
 
+/** Why the server ends a connection with `reasonCode` (MQTT 5 §3.14.2.1), for the `disconnected` hook. */
+function disconnectReason(reasonCode: number): DisconnectReason {
+  switch (reasonCode) {
+    case ReasonCode.keepAliveTimeout:
+      return 'keep_alive_timeout';
+    case ReasonCode.sessionTakenOver:
+      return 'taken_over';
+    case ReasonCode.serverShuttingDown:
+      return 'server_shutdown';
+    case ReasonCode.administrativeAction:
+      return 'administrative';
+    case ReasonCode.quotaExceeded:
+      return 'quota_exceeded';
+    case ReasonCode.unspecifiedError:
+    case ReasonCode.implementationSpecificError:
+      return 'server_error';
+    default:
+      return 'protocol_error';
+  }
+}
+
 /** Offset of the packet id inside an encoded PUBLISH: after the fixed header and the topic. */
 function packetIdOffset(buffer: Buffer): number {
   let pos = 1;
@@ -148,6 +169,12 @@ export class Client implements PacketSink, Watched {
   uplinkPhase: PublishOrigin['uplinkPhase'] = 'fresh';
   /** Acknowledgements that wait for durability, chained so they leave in order. */
   ackChain: Promise<void> | undefined;
+  /** Set once the `connected` hook was called; `disconnected` is owed while it is. */
+  announced = false;
+  /** Why the connection is ending (the first cause wins); `connection_lost` when none was noted. */
+  endReason: DisconnectReason | undefined;
+  /** The reason code of the DISCONNECT that ended it, sent or received. */
+  endReasonCode: number | undefined;
 
   /** The broker's deadline wheel files the client here (see DeadlineWheel). */
   deadlineSlot = 0;
@@ -478,6 +505,10 @@ export class Client implements PacketSink, Watched {
     if (this.state === 'connecting' && reasonCode >= 0x80) {
       this.refuse(reasonCode, reason);
       return;
+    }
+    if (this.endReason === undefined) {
+      this.endReason = disconnectReason(reasonCode);
+      this.endReasonCode = reasonCode;
     }
     if (this.protocolVersion === 5 && this.state === 'connected') {
       const properties =

@@ -81,6 +81,51 @@ export interface CaptureVerdict {
   readonly reasonCode?: number;
 }
 
+/** What the `connected` and `disconnected` hooks are told about a connection. */
+export interface ConnectionEvent {
+  readonly clientId: string;
+  /** Unique per connection, also across restarts (the same as `PublishOrigin.connectionId`). */
+  readonly connectionId: string;
+  readonly listener: ListenerKind;
+  readonly remoteAddress: string | undefined;
+  readonly protocolVersion: 3 | 4 | 5;
+}
+
+/** A connection was accepted (CONNACK sent, a resumed session's queue handed over). */
+export interface ConnectedEvent extends ConnectionEvent {
+  readonly sessionPresent: boolean;
+}
+
+/**
+ * Why an accepted connection ended (API: values may be added, never renamed):
+ *   - `client_disconnect`: the client sent DISCONNECT;
+ *   - `connection_lost`: the socket closed without DISCONNECT;
+ *   - `keep_alive_timeout`: nothing arrived for 1.5 × the keep-alive [MQTT-3.1.2-22];
+ *   - `taken_over`: a new connection with the same client id took the session [MQTT-3.1.4-3];
+ *   - `server_shutdown`: the broker is closing;
+ *   - `administrative`: `Broker.disconnect` (an operator, or a revoked credential);
+ *   - `quota_exceeded`: a subscriber too slow for its queue;
+ *   - `protocol_error`: the client broke the protocol (malformed packet, bad alias…);
+ *   - `server_error`: the broker failed (a handler threw, a 3.1.1 publish not stored).
+ */
+export type DisconnectReason =
+  | 'client_disconnect'
+  | 'connection_lost'
+  | 'keep_alive_timeout'
+  | 'taken_over'
+  | 'server_shutdown'
+  | 'administrative'
+  | 'quota_exceeded'
+  | 'protocol_error'
+  | 'server_error';
+
+/** A connection that had been announced by `connected` ended. */
+export interface DisconnectedEvent extends ConnectionEvent {
+  readonly reason: DisconnectReason;
+  /** The reason code of the DISCONNECT sent or received (v5), when there was one. */
+  readonly reasonCode: number | undefined;
+}
+
 /**
  * The broker's ports to the rest of Fleetport. Topics and filters given to the hooks are
  * the client-visible (un-mounted) ones; the broker keeps each tenant in its own namespace.
@@ -105,6 +150,17 @@ export interface BrokerHooks {
    * negative acknowledgement), and the message is not routed.
    */
   capture?(principal: Principal, publish: CapturedPublish): false | Promise<CaptureVerdict>;
+  /**
+   * A connection was accepted. Called once per connection, after CONNACK and after a
+   * resumed session's queue went out, and always before its `disconnected`; neither is
+   * awaited, and a failure is logged and changes nothing for the connection.
+   */
+  connected?(principal: Principal, event: ConnectedEvent): void | Promise<void>;
+  /**
+   * A connection announced by `connected` ended, for `event.reason`. Called once; on a
+   * takeover, before the new connection's `connected`.
+   */
+  disconnected?(principal: Principal, event: DisconnectedEvent): void | Promise<void>;
 }
 
 /**

@@ -12,6 +12,10 @@ export {
   type BrokerHooks,
   type CapturedPublish,
   type CaptureVerdict,
+  type ConnectedEvent,
+  type ConnectionEvent,
+  type DisconnectedEvent,
+  type DisconnectReason,
   isExcepted,
   isRefusal,
   type ListenerKind,
@@ -35,6 +39,7 @@ export type {
   SubscriptionRecord,
 } from './persistence.js';
 export { ReasonCode } from './reason-codes.js';
+export { type BrokerRouting, InProcessRouting, type LocalRouter } from './routing.js';
 export {
   filterCovers,
   filtersOverlap,

@@ -236,6 +236,14 @@ function resume({ client, session }: ConnectContext): void {
   if (session !== undefined) client.broker.resume(session);
 }
 
+/**
+ * Tells the `connected` hook, last: a resumed session's queue has gone out, so what the
+ * hook publishes to the client comes after it.
+ */
+function announce({ client, sessionPresent }: ConnectContext): void {
+  if (client.state === 'connected') client.broker.announceConnected(client, sessionPresent);
+}
+
 /** The CONNECT procedure, in order. */
 export const connectSteps: readonly ConnectStep[] = [
   checkProtocol,
@@ -251,6 +259,7 @@ export const connectSteps: readonly ConnectStep[] = [
   storeWill,
   connack,
   resume,
+  announce,
 ];
 
 /** Handles CONNECT: runs the steps; a refusal is answered by CONNACK and closes (see Client.fail). */

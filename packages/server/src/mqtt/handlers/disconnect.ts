@@ -19,6 +19,8 @@ export function handleDisconnect(client: Client, packet: IDisconnectPacket): voi
     }
   }
   client.graceful = packet.reasonCode !== ReasonCode.disconnectWithWill;
+  client.endReason ??= 'client_disconnect';
+  client.endReasonCode ??= packet.reasonCode ?? ReasonCode.success;
   // Every publish acknowledged before a clean goodbye: nothing to resend next time.
   if (session !== undefined && client.pendingIncoming === 0) session.uplinksSettled = true;
   client.end();
