@@ -112,6 +112,18 @@ const attacks: Record<string, string> = {
       var d = Object.getOwnPropertyDescriptor(globalThis, 'mode');
       return { data: [mode, this.mode, this.scale(2), typeof stuckMode, typeof d.get, d.configurable] };
     }`,
+  'state hung on the accessors of top-level declarations, or left for a promise job': `
+    var counter = 0;
+    function decodeUplink(input) {
+      var d = Object.getOwnPropertyDescriptor(globalThis, 'counter');
+      if (input.fPort === 1) {
+        try { d.get.stash = 1; } catch (e) {}
+        try { Object.defineProperty(globalThis, 'counter', { value: 9 }); } catch (e) {}
+        this.counter = 5;
+        Promise.resolve().then(function () { globalThis.lateRead = String(globalThis.counter); });
+      }
+      return { data: [counter, this.counter, d.get.stash === undefined, Object.isFrozen(d.get), typeof lateRead] };
+    }`,
   'Function constructor body injection': `
     function decodeUplink(input) {
       if (input.fPort === 1) { try { Function('}); globalThis.injected = 1; (function(){')(); } catch (e) {} }

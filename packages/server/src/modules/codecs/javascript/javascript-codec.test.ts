@@ -167,6 +167,10 @@ describe('TS013 and legacy forms', () => {
     const strict = sandbox.compile(`'use strict';
       function decodeUplink(input) { return { data: { thisIs: typeof this } }; }`);
     expect(strict.decodeUplink(uplink([1])).data).toEqual({ thisIs: 'undefined' });
+    // A write through the global object is a write to the binding, and the other way round.
+    const writes = sandbox.compile(`var total = 0;
+      function decodeUplink(input) { this.total = 7; var seen = total; total = 9; return { data: [seen, this.total] }; }`);
+    expect(writes.decodeUplink(uplink([1])).data).toEqual([7, 9]);
     // A function declared in a block is a var of the script in sloppy code only (Annex B).
     const block = `if (true) { function inner() { return 1; } }
       function decodeUplink() { return { data: typeof globalThis.inner }; }`;

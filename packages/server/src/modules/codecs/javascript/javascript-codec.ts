@@ -12,6 +12,7 @@ import { type SandboxErrorCode, sandboxError } from './sandbox-limits.js';
 import {
   CODEC_FUNCTION_NAMES,
   type DeclaredGlobals,
+  declarationNames,
   factorySource,
   SANDBOX_PRELUDE,
 } from './sandbox-prelude.js';
@@ -423,7 +424,9 @@ export class JavaScriptCodec {
 
     try {
       const traits = sourceTraits(this.#source);
-      const globals = traits.reachesGlobalObject ? declaredGlobals(runtime, this.#source) : undefined;
+      const names = declarationNames(
+        traits.reachesGlobalObject ? declaredGlobals(runtime, this.#source) : undefined,
+      );
       const install = context.unwrapResult(
         context.evalCode(SANDBOX_PRELUDE, 'prelude.js', { type: 'global' }),
       );
@@ -441,10 +444,14 @@ export class JavaScriptCodec {
       const adopt = context.getProp(api, 'adopt');
       handles.push(run, reset, adopt);
       const factory = context.unwrapResult(
-        context.evalCode(factorySource(this.#source, globals), 'codec.js', { type: 'global' }),
+        context.evalCode(factorySource(this.#source, names), 'codec.js', { type: 'global' }),
       );
       handles.push(factory);
-      context.unwrapResult(context.callFunction(adopt, context.undefined, factory)).dispose();
+      const namesHandle = context.unwrapResult(
+        context.evalCode(JSON.stringify(names), 'names.js', { type: 'global' }),
+      );
+      handles.push(namesHandle);
+      context.unwrapResult(context.callFunction(adopt, context.undefined, factory, namesHandle)).dispose();
       const ops = [0, 1, 2, 3].map((op) => context.newNumber(op));
       handles.push(...ops);
       return { generation: engine.generation, engine, runtime, context, run, reset, factory, handles, ops };

@@ -222,8 +222,12 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
     // The cheap check relies on built-in prototypes having no enumerable properties.
     if (hasEnumerable(extensible[b])) definedOnPrototype = true;
   }
-  /** Global names 'bindGlobals' defined in this call. */
-  var boundNames = [];
+  /**
+   * The running call's view of the codec's top-level declarations (see 'bindDeclarations'):
+   * a function (index, value, write) over the factory's bindings, null between calls.
+   */
+  var declarations = null;
+  var inDeclarations = false;
 
   function hasEnumerable(object) {
     for (var key in object) return true;
@@ -276,33 +280,47 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
   }
 
   /**
-   * Mirrors the codec's top-level declarations on the global object, as a script's are, so
-   * 'this.helper()' finds them. Entries: [name, value] for a function declaration, [name,
-   * get, set] over the factory's own binding for a var. A name that is not a binding of
-   * the factory (its getter throws) or that the global object already answers for is left
-   * alone. 'reset' removes them with the other additions.
+   * Mirrors the codec's top-level var and function declarations on the global object, as a
+   * script's are, so 'this.helper()' finds them: one permanent accessor per name (part of
+   * the baseline, non-configurable as a script's declaration is), reading and writing the
+   * running call's binding through 'declarations', so a call costs one closure however many
+   * names there are. Between calls they answer undefined. A name the global object already
+   * has is left alone; the guard answers undefined for a name the factory does not bind
+   * (it would resolve back to the accessor itself).
    */
-  function bindGlobals(bindings) {
-    for (var i = 0; i < bindings.length; i++) {
-      var entry = bindings[i];
-      var name = entry[0];
-      if (name in G || !isExtensible(G)) continue;
-      if (entry.length === 2) {
-        defineProperty(G, name, { value: entry[1], writable: true, enumerable: true, configurable: true });
-      } else {
-        try { entry[1](); } catch (_) { continue; }
-        defineProperty(G, name, { get: entry[1], set: entry[2], enumerable: true, configurable: true });
-      }
-      boundNames.push(name);
+  function bindDeclarations(names) {
+    for (var i = 0; i < names.length; i++) {
+      var name = names[i];
+      if (typeof name !== 'string' || name in G || !isExtensible(G)) continue;
+      var accessors = declarationAccessors(i);
+      defineProperty(G, name, { get: accessors.get, set: accessors.set, enumerable: true, configurable: false });
+      baselineKeys.add(name);
+      baselineCount += 1;
     }
+  }
+
+  function declarationAccessors(index) {
+    // Frozen, with their prototype objects, so that no call can hang state on them for the next.
+    var accessors = {
+      get: function () { return useDeclarations(index, undefined, false); },
+      set: function (value) { useDeclarations(index, value, true); },
+    };
+    freeze(accessors.get); freeze(accessors.get.prototype);
+    freeze(accessors.set); freeze(accessors.set.prototype);
+    return accessors;
+  }
+
+  function useDeclarations(index, value, write) {
+    if (declarations === null || inDeclarations) return undefined;
+    inDeclarations = true;
+    try { return declarations(index, value, write); } finally { inDeclarations = false; }
   }
 
   /** Undo what a call did to the global object; false when it cannot be undone. */
   function reset() {
     if (extensible.length > 0 && !resetPrototypes()) return false;
-    // Deleted by name first, so the common case below needs no walk over every global key.
-    for (var r = 0; r < boundNames.length; r++) if (!deleteProperty(G, boundNames[r])) return false;
-    boundNames.length = 0;
+    declarations = null;
+    inDeclarations = false;
     if (getPrototypeOf(G) !== baselineProto) {
       try { setPrototypeOf(G, baselineProto); } catch (_) { return false; }
     }
@@ -316,7 +334,8 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
   }
 
   /** Freezes the compiled codec factory, the one codec-made object every call shares. */
-  function adopt(factory) {
+  function adopt(factory, declarationNames) {
+    bindDeclarations(declarationNames);
     freeze(factory);
     var proto = getOwnPropertyDescriptor(factory, 'prototype');
     if (proto !== undefined && 'value' in proto && proto.value !== null && typeof proto.value === 'object') freeze(proto.value);
@@ -519,7 +538,7 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
     try {
       var input = jsonParse(inputJson);
       var fns = factory();
-      if (fns.length > FUNCTION_NAMES.length) bindGlobals(fns[FUNCTION_NAMES.length]);
+      if (fns.length > FUNCTION_NAMES.length) declarations = fns[FUNCTION_NAMES.length];
       if (op === 0) out = decodeUplink(fns, input);
       else if (op === 1) out = encodeDownlink(fns, input);
       else if (op === 2) out = decodeDownlink(fns, input);
@@ -533,7 +552,8 @@ export const SANDBOX_PRELUDE = String.raw`(function install(maxOutputChars, exte
   var api = { run: run, reset: reset, adopt: adopt };
   freeze(api);
   freeze(run); freeze(reset); freeze(adopt); freeze(Failure); freeze(Failure.prototype); freeze(replacer);
-  freeze(resetPrototypes); freeze(bindGlobals); freeze(lockOwn); freeze(hasEnumerable);
+  freeze(resetPrototypes); freeze(bindDeclarations); freeze(declarationAccessors); freeze(useDeclarations);
+  freeze(lockOwn); freeze(hasEnumerable);
   return api;
 })`;
 
@@ -554,26 +574,26 @@ export interface DeclaredGlobals {
   readonly vars: readonly string[];
 }
 
+/** The declaration names `factorySource` binds, in the order of its switch (see `adopt` above). */
+export function declarationNames(globals: DeclaredGlobals | undefined): string[] {
+  if (globals === undefined) return [];
+  return [...globals.functions, ...globals.vars].filter(
+    (name) => IDENTIFIER.test(name) && name !== 'arguments' && name !== 'eval',
+  );
+}
+
 /**
  * Wraps a codec's script (already known to compile as a script) into its factory expression.
- * `globals`: its top-level declarations, to mirror on the global object (see `bindGlobals`
- * above); the factory then returns, after the functions, [name, function] for function
- * declarations (their value, cheaper than accessors: they are rarely reassigned) and
- * [name, get, set] accessors over the binding for vars.
+ * With declaration names (see `declarationNames`), the factory also returns, after the
+ * functions, one closure reading or writing those bindings by index (`bindDeclarations`).
  */
-export function factorySource(source: string, globals?: DeclaredGlobals): string {
+export function factorySource(source: string, names: readonly string[] = []): string {
   // On the same line as the source's first line, so error positions keep their line numbers.
   const picks = CODEC_FUNCTION_NAMES.map((name) => `typeof ${name} === 'function' ? ${name} : null`);
-  const usable = (name: string) => IDENTIFIER.test(name) && name !== 'arguments' && name !== 'eval';
-  const bindings = [
-    ...(globals?.functions ?? []).filter(usable).map((name) => `[${JSON.stringify(name)}, ${name}]`),
-    ...(globals?.vars ?? [])
-      .filter(usable)
-      .map(
-        (name) => `[${JSON.stringify(name)}, function () { return ${name}; }, function (v) { ${name} = v; }]`,
-      ),
-  ];
-  if (bindings.length > 0) picks.push(`[${bindings.join(', ')}]`);
+  if (names.length > 0) {
+    const cases = names.map((name, index) => `case ${index}: if (w) ${name} = v; return ${name};`);
+    picks.push(`function (i, v, w) { switch (i) { ${cases.join(' ')} } }`);
+  }
   return `(function () {${source}\n;return [${picks.join(', ')}];\n})`;
 }
 
