@@ -297,6 +297,27 @@ for (const dialect of dialectCases()) {
         expect((await ts.request('GET', '/v1/devices/nx-4', { key: own })).body.name).toBe('whole 🚀');
       });
 
+      it('refuses an import whose bytes are not UTF-8 (an encoded lone surrogate) with invalid_text', async () => {
+        const own = await adminKeyFor('not-utf8');
+        const surrogate = Buffer.from([0xed, 0xa0, 0x80]);
+        for (const [prefix, headers] of [
+          ['{"id":"u8-1","typeId":"meter","name":"', NDJSON],
+          ['id,typeId,name\nu8-1,meter,', CSV],
+        ] as const) {
+          const response = await ts.request('POST', '/v1/devices/import?atomic=true', {
+            key: own,
+            body: Buffer.concat([
+              Buffer.from(prefix),
+              surrogate,
+              Buffer.from(headers === CSV ? '\n' : '"}\n'),
+            ]),
+            headers,
+          });
+          expectProblem(response, 400, 'invalid_text');
+        }
+        expect(await deviceIds(own)).toEqual([]);
+      });
+
       it('imports good lines and reports bad ones by line number, blank lines counted', async () => {
         const body = [
           JSON.stringify({

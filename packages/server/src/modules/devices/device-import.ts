@@ -78,15 +78,37 @@ class RowProblem extends Error {
   }
 }
 
-/** Counts bytes through the stream and fails it past the limit. */
+const notUtf8 = () => new AppError('invalid_text', 'the import body is not valid UTF-8', { in: 'the body' });
+
+/**
+ * Counts bytes through the stream and fails it past the limit, or at the first bytes that
+ * are not UTF-8: the parsers downstream would turn them into U+FFFD and store that.
+ */
 function byteLimit(maxBytes: number): Transform {
   let seen = 0;
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       seen += chunk.length;
-      if (seen > maxBytes)
+      if (seen > maxBytes) {
         callback(new AppError('body_too_large', `the import body is larger than ${maxBytes} bytes`));
-      else callback(null, chunk);
+        return;
+      }
+      try {
+        utf8.decode(chunk, { stream: true });
+      } catch {
+        callback(notUtf8());
+        return;
+      }
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      try {
+        utf8.decode();
+        callback();
+      } catch {
+        callback(notUtf8());
+      }
     },
   });
 }
