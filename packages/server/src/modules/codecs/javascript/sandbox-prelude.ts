@@ -17,9 +17,8 @@
  *   Exception: the prototypes named in `extensibleNames` (those the codec's source extends,
  *   see `source-traits.ts`) stay extensible with their own properties locked, so a codec
  *   can add helpers but not replace or remove built-in methods; `reset()` deletes what a
- *   call added and restores their parent. With their own properties locked, a count of own
- *   keys equal to the baseline proves nothing was added, so a call that added nothing costs
- *   one key listing per extensible prototype; codecs that extend nothing pay nothing.
+ *   call added and restores their parent (see 'resetPrototypes' for how it finds additions
+ *   cheaply); codecs that extend nothing pay nothing.
  * - The global object: its built-in bindings are made read-only and non-configurable, so
  *   the only change a codec can make is to add properties (undeclared assignments,
  *   `globalThis.x = …`, `defineProperty`) or to change its prototype; `reset()` removes
@@ -32,8 +31,8 @@
  *   context would. Scripts are the only code that can add global lexical bindings, and only
  *   the host evaluates scripts. A script's top-level `var` and `function` declarations are
  *   also properties of the global object; for codecs that may look them up there (`this.f()`),
- *   the factory returns its functions and accessors over its vars, which `run` puts on the
- *   global object for the call (they are additions, so `reset()` removes them).
+ *   permanent accessors on the global object reach the running call's bindings (see
+ *   'bindDeclarations'), and nothing between calls.
  *
  * `WeakRef` and `FinalizationRegistry` are removed: finalizers would run codec code from
  * an earlier call during a later one. `console` exists with no-op methods, because real
