@@ -14,6 +14,7 @@ import { guarded, type Store } from '../../store/store.js';
 import type { Principal as ApiPrincipal, DevicePrincipal, Scope } from '../access/index.js';
 import { scopeAllows } from '../access/index.js';
 import type { CaptureOutcome, Frame } from '../capture/index.js';
+import { SessionCaptures } from './session-captures.js';
 import type { TopicPolicies } from './topic-policies.js';
 import {
   deviceSubtreePolicy,
@@ -82,6 +83,7 @@ export class MqttAccess implements BrokerHooks {
   readonly #deps: MqttAccessDeps;
   readonly #anonymousTenant: string | undefined;
   readonly #grants = new WeakMap<Principal, Grant>();
+  readonly #sessionCaptures = new SessionCaptures();
   readonly #certificates = new Map<
     string,
     { principal: DevicePrincipal; expiresAt: number | null; cachedAt: number }
@@ -289,7 +291,14 @@ export class MqttAccess implements BrokerHooks {
       return false;
     const typeId = this.#grants.get(principal)?.typeId;
     if (typeId === undefined) return Promise.reject(new AppError('internal', 'the device has no type'));
-    return this.#captureUplink({ tenantId: principal.tenantId, deviceId, typeId }, publish);
+    const device = { tenantId: principal.tenantId, deviceId, typeId };
+    if (publish.qos === 0) return this.#captureUplink(device, publish);
+    // QoS 1 and 2 can be resent on a later connection: keep the session's connections in order.
+    return this.#sessionCaptures.run(
+      `${principal.tenantId}\u0000${publish.origin.clientId}`,
+      publish.origin.connectionId,
+      () => this.#captureUplink(device, publish),
+    );
   }
 
   async #captureUplink(

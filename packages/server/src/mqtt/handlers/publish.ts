@@ -101,6 +101,10 @@ function accept(
     acknowledge(client, session, packet, client.protocolVersion === 5 ? ReasonCode.notAuthorized : 0, false);
     return;
   }
+  // The connection ended while the publish was authorized: no acknowledgement can reach
+  // the client, which resends it on its next connection, and capturing it now could put
+  // it behind that resend.
+  if (packet.qos > 0 && client.state === 'closed') return;
   if (packet.qos === 2) rememberIncoming(client, session, packet.messageId ?? 0);
   const captured = broker.hooks.capture?.(principal, {
     topic: message.topic,
