@@ -21,7 +21,7 @@ import {
   registerIngestRoutes,
   TypeSettings,
 } from './modules/capture/index.js';
-import { registerSigfoxRoutes } from './modules/capture/sigfox/index.js';
+import { registerSigfoxRoutes, type SigfoxRoutes } from './modules/capture/sigfox/index.js';
 import { DurableHorizon, registerChangeRoutes } from './modules/changes/index.js';
 import { Codecs, registerCodecRoutes } from './modules/codecs/index.js';
 import {
@@ -60,6 +60,8 @@ export interface RunningServer {
   readonly generatedAdminKey: string | undefined;
   /** The MQTT broker and the ports its TCP and TLS listeners bound (undefined when off). */
   readonly mqtt: { readonly broker: Broker; readonly tcpPort?: number; readonly tlsPort?: number };
+  /** The Sigfox callbacks' ports: the downlink source of BIDIR answers (none by default). */
+  readonly sigfox: SigfoxRoutes;
   /** Stops accepting, finishes in-flight requests (up to the shutdown timeout), closes the store. */
   close(): Promise<void>;
 }
@@ -154,7 +156,7 @@ export async function startServer(
     const typeSettings = new TypeSettings(store, systemClock);
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
-    registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
+    const sigfox = registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
     const mqtt = await startBroker(config, deps, tls, {
       app,
       pipeline,
@@ -206,6 +208,7 @@ export async function startServer(
       url,
       generatedAdminKey: bootstrap.generatedKey,
       mqtt: { broker: mqtt.broker, tcpPort: mqtt.tcpPort, tlsPort: mqtt.tlsPort },
+      sigfox,
       close() {
         closing ??= (async () => {
           // The broker first: it stops accepting, waits for uplinks in the capture

@@ -12,4 +12,10 @@ export {
   type SigfoxUplink,
   sigfoxFrame,
 } from './sigfox-body.js';
-export { registerSigfoxRoutes, type SigfoxDeps } from './sigfox-routes.js';
+export {
+  type DownlinkSource,
+  registerSigfoxRoutes,
+  type SigfoxDeps,
+  type SigfoxDownlinkRequest,
+  type SigfoxRoutes,
+} from './sigfox-routes.js';

@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyError } from 'fastify';
+import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { type App, callbackOf } from '../../../http/index.js';
-import { isAppError } from '../../../kernel/errors.js';
+import { AppError, isAppError } from '../../../kernel/errors.js';
 import type { DeviceDeps } from '../../devices/index.js';
 import type { CapturePipeline } from '../capture-pipeline.js';
 import type { TypeSettings } from '../type-settings.js';
@@ -15,6 +15,44 @@ import {
   sigfoxFrame,
 } from './sigfox-body.js';
 import { DeviceAdmission, DeviceRefused } from './sigfox-devices.js';
+
+/** What a downlink source is asked when a BIDIR uplink is stored. */
+export interface SigfoxDownlinkRequest {
+  readonly tenantId: string;
+  /** The device (its Sigfox id, upper-case hex). */
+  readonly deviceId: string;
+  readonly typeId: string;
+  /** The uplink that asks: its stored message and its frame. */
+  readonly uplink: {
+    readonly messageId: string;
+    /** Already stored by an earlier callback of the same frame (another base station, a retry). */
+    readonly duplicate: boolean;
+    readonly seqNumber: number;
+    /** The frame's time, Unix ms. */
+    readonly time: number;
+    readonly payload: Buffer;
+    /** BIDIR `ack`: the device waits for a downlink (undefined when the template leaves it out). */
+    readonly ack: boolean | undefined;
+  };
+}
+
+/**
+ * The downlink port of BIDIR callbacks: the 8 bytes to send the device in answer to an
+ * uplink, or undefined for none. None is registered yet (the commands module will be one):
+ * without it every BIDIR callback answers 204, no downlink.
+ */
+export interface DownlinkSource {
+  downlink(request: SigfoxDownlinkRequest): Promise<Buffer | undefined>;
+}
+
+/** What `registerSigfoxRoutes` gives back: where the composition root plugs the downlink source in. */
+export interface SigfoxRoutes {
+  /** Sets the one downlink source of BIDIR callbacks; a second one is a mistake (`conflict`). */
+  useDownlinkSource(source: DownlinkSource): void;
+}
+
+/** A Sigfox downlink is 8 bytes, sent as 16 hex digits. */
+const DOWNLINK_BYTES = 8;
 
 /** What the Sigfox callback route needs: the devices module's deps, the pipeline and type settings. */
 export interface SigfoxDeps extends DeviceDeps {
@@ -67,6 +105,13 @@ const SigfoxCallbackBody = Type.Object(
   { additionalProperties: true },
 );
 
+/** The BIDIR answer with a downlink, keyed by the Sigfox device id (docs/SIGFOX.md). */
+const DownlinkAnswer = Type.Record(
+  Type.String(),
+  Type.Object({ downlinkData: Type.String({ pattern: '^[0-9a-f]{16}$' }) }),
+  { description: 'BIDIR with a downlink: `{"<device>":{"downlinkData":"<16 hex>"}}`' },
+);
+
 const Outcome = Type.Object({
   id: Type.String(),
   duplicate: Type.Boolean({ description: 'already stored: this callback at most added a reception' }),
@@ -105,7 +150,8 @@ function refusalReason(error: unknown): string | undefined {
  * BIDIR, SERVICE and ERROR callbacks of one device type, authenticated with a callback
  * secret of that type. See docs/SIGFOX.md for how to configure them.
  */
-export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): void {
+export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): SigfoxRoutes {
+  let downlinks: DownlinkSource | undefined;
   const refused = counter(
     app.metrics,
     'fleetport_capture_refused_total',
@@ -149,7 +195,7 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): void {
           summary:
             'Receive a Sigfox callback (DATA, DATA_ADVANCED, BIDIR, SERVICE, ERROR) for this device type',
           description:
-            "Authenticated with a callback secret of the device type in the path, sent as the `X-Fleetport-Secret` header (or `Authorization: Bearer`). JSON or form bodies; fields as strings or numbers; unknown fields are kept with the reception. DATA and DATA_ADVANCED answer 200 once the message is durable (retries and other base stations' callbacks of the same frame answer the same id with `duplicate: true`). BIDIR answers 204 (no downlink yet). SERVICE and ERROR callbacks are counted and logged, and answer 204.",
+            'Authenticated with a callback secret of the device type in the path, sent as the `X-Fleetport-Secret` header (or `Authorization: Bearer`). JSON or form bodies; fields as strings or numbers; unknown fields are kept with the reception. DATA and DATA_ADVANCED answer 200 once the message is durable (retries and other base stations\' callbacks of the same frame answer the same id with `duplicate: true`). BIDIR answers 200 `{"<device>":{"downlinkData":"<16 hex>"}}` when a downlink waits for the device, 204 otherwise. SERVICE and ERROR callbacks are counted and logged, and answer 204.',
           security: [{ callbackSecret: [] }],
           consumes: ['application/json', 'application/x-www-form-urlencoded'],
           params: Type.Object({
@@ -157,7 +203,7 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): void {
           }),
           body: SigfoxCallbackBody,
           response: {
-            200: Outcome,
+            200: Type.Union([Outcome, DownlinkAnswer]),
             204: Type.Null(),
             400: problem,
             401: problem,
@@ -192,13 +238,63 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): void {
         await admission.admit(principal, callback.device, autoCreateDevices);
         const outcome = await deps.pipeline.capture(sigfoxFrame(callback, principal, receivedAt));
         callbacks.inc({ kind: callback.kind });
-        // BIDIR: 204 tells Sigfox there is no downlink for this frame (the commands module
-        // will answer `{"<device>":{"downlinkData":"<16 hex>"}}` here).
-        if (callback.kind === 'bidir') return reply.status(204).send(null);
+        if (callback.kind === 'bidir') {
+          const downlink = await askDownlink(downlinks, request.log, {
+            tenantId: principal.tenantId,
+            deviceId: callback.device,
+            typeId: principal.typeId,
+            uplink: {
+              messageId: outcome.messageId,
+              duplicate: outcome.duplicate,
+              seqNumber: callback.seqNumber,
+              time: callback.time,
+              payload: callback.payload,
+              ack: callback.ack,
+            },
+          });
+          // 204 tells Sigfox there is no downlink for this frame.
+          if (downlink === undefined) return reply.status(204).send(null);
+          return reply.status(200).send({ [callback.device]: { downlinkData: downlink.toString('hex') } });
+        }
         return reply
           .status(200)
           .send({ id: outcome.messageId, duplicate: outcome.duplicate, timeliness: outcome.timeliness });
       },
     );
   });
+  return {
+    useDownlinkSource(source) {
+      if (downlinks !== undefined)
+        throw new AppError('conflict', 'the Sigfox downlink source is already set');
+      downlinks = source;
+    },
+  };
+}
+
+/**
+ * Asks the downlink source for a BIDIR uplink's answer. The uplink is stored whatever it
+ * says: a source that fails or answers something other than 8 bytes is logged and the
+ * answer is "no downlink" (Sigfox would not retry a 500 in time to matter, and the device
+ * sends again anyway).
+ */
+async function askDownlink(
+  source: DownlinkSource | undefined,
+  log: FastifyBaseLogger,
+  request: SigfoxDownlinkRequest,
+): Promise<Buffer | undefined> {
+  if (source === undefined) return undefined;
+  try {
+    const downlink = await source.downlink(request);
+    if (downlink === undefined || downlink.length === DOWNLINK_BYTES) return downlink;
+    log.error(
+      { sigfox: { device: request.deviceId, bytes: downlink.length } },
+      `sigfox downlink is not ${DOWNLINK_BYTES} bytes: none sent`,
+    );
+  } catch (error) {
+    log.error(
+      { err: error, sigfox: { device: request.deviceId } },
+      'sigfox downlink source failed: none sent',
+    );
+  }
+  return undefined;
 }
