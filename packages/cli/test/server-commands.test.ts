@@ -53,6 +53,6 @@ describe('fleetport serve', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--http-port: must be a non-negative integer, got 'eighty'");
-    expect(result.stderr).toContain('FLEETPORT_ADMIN_KEY: must be at least 32 characters');
+    expect(result.stderr).toContain('--admin-key: must be at least 32 characters');
   });
 });

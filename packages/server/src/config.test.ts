@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configSchema, loadConfig } from './config.js';
 
 function problemsOf(run: () => unknown): readonly string[] {
   try {
@@ -111,9 +112,77 @@ describe('configuration', () => {
     );
   });
 
+  it('names where a bad value came from: a flag, the environment or a config-file key', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleetport-config-'));
+    const file = path.join(dir, 'fleetport.json');
+    writeFileSync(file, JSON.stringify({ adminKey: 'short', bodyLimit: 'big' }));
+    expect(
+      problemsOf(() =>
+        loadConfig({ configFile: file, env: { FLEETPORT_LOG_LEVEL: 'loud' }, flags: { 'http-port': 'x' } }),
+      ),
+    ).toEqual([
+      'FLEETPORT_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+      "config file key 'adminKey': must be at least 32 characters",
+      "--http-port: must be a non-negative integer, got 'x'",
+      "config file key 'bodyLimit': must be a non-negative integer, got 'big'",
+    ]);
+  });
+
+  it('declares each key once: no two keys share a name, a variable or a flag', () => {
+    const repeated = (names: readonly string[]) =>
+      names.filter((name, index) => names.indexOf(name) !== index);
+    expect(repeated(configSchema.map((spec) => spec.key))).toEqual([]);
+    expect(repeated(configSchema.map((spec) => spec.env))).toEqual([]);
+    expect(repeated(configSchema.map((spec) => spec.flag))).toEqual([]);
+  });
+
   it('accepts a PostgreSQL URL', () => {
     expect(loadConfig({ env: { FLEETPORT_DATABASE_URL: 'postgres://u:p@localhost/db' } }).databaseUrl).toBe(
       'postgres://u:p@localhost/db',
     );
+  });
+});
+
+describe('configuration documentation', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+  /** The variables named in the first column of the table under `heading` (`_KEY` after `FLEETPORT_X_CERT` is `FLEETPORT_X_KEY`). */
+  function tableVariables(file: string, heading: string): string[] {
+    const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
+    const start = lines.indexOf(heading);
+    expect(start, `${file} has a "${heading}" section`).toBeGreaterThanOrEqual(0);
+    const rows = lines.slice(start + 1).filter((line, index, all) => {
+      const previous = all.slice(0, index);
+      return line.startsWith('|') && !previous.some((earlier) => earlier.startsWith('## '));
+    });
+    const names: string[] = [];
+    for (const row of rows) {
+      const firstCell = row.split('|')[1] ?? '';
+      let last = '';
+      for (const [, name] of firstCell.matchAll(/`([A-Z_]+)`/g)) {
+        if (name === undefined) continue;
+        last = name.startsWith('_') ? last.replace(/_[A-Z]+$/, name) : name;
+        names.push(last);
+      }
+    }
+    return names;
+  }
+
+  const envOf = (section: (typeof configSchema)[number]['section'] | 'not-mqtt') =>
+    configSchema
+      .filter((spec) => (section === 'not-mqtt' ? spec.section !== 'mqtt' : spec.section === section))
+      .map((spec) => spec.env);
+  const known = new Set(configSchema.map((spec) => spec.env));
+
+  it("lists every key but MQTT's in the README's table, and nothing that is not a key", () => {
+    const listed = tableVariables('README.md', '## Configuration');
+    expect(envOf('not-mqtt').filter((env) => !listed.includes(env))).toEqual([]);
+    expect(listed.filter((env) => !known.has(env))).toEqual([]);
+  });
+
+  it("lists every MQTT key in docs/MQTT.md's table, and nothing that is not a key", () => {
+    const listed = tableVariables('docs/MQTT.md', '## Configuration');
+    expect(envOf('mqtt').filter((env) => !listed.includes(env))).toEqual([]);
+    expect(listed.filter((env) => !known.has(env))).toEqual([]);
   });
 });

@@ -1,349 +1,449 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/**
- * Fleetport's configuration: one table, read once at start-up from (lowest to highest
- * precedence) defaults, an optional JSON config file, `FLEETPORT_*` environment variables
- * and command-line flags. Every problem is collected and reported together; the result is
- * frozen.
+/*
+ * Fleetport's configuration, read once at start-up from (lowest to highest precedence)
+ * defaults, an optional JSON config file, `FLEETPORT_*` environment variables and
+ * command-line flags. Each key is declared once below, in its section: its config-file
+ * key (the property name), environment variable, flag, default, documentation and parser.
+ * The `Config` type, the CLI's flags and the documentation tests all derive from that.
+ * Every problem is collected and reported together; the result is frozen.
  */
-export interface Config {
-  /** Where the embedded database and other local state live. */
-  readonly dataDir: string;
-  /** The address the HTTP and MQTT listeners bind to. */
-  readonly host: string;
-  /** HTTP API, console and `/metrics` port. */
-  readonly httpPort: number;
-  /** MQTT broker TCP port; 0 picks a free port, undefined (`off`) serves no plain TCP. */
-  readonly mqttPort: number | undefined;
-  /** The address the MQTT TCP and TLS listeners bind to; `host` when unset. */
-  readonly mqttHost: string | undefined;
-  /** MQTT over TLS port; undefined (`off`, the default) serves no TLS. Needs `mqttTlsCert` and `mqttTlsKey`. */
-  readonly mqttTlsPort: number | undefined;
-  /** PEM file of the TLS server certificate (chain). */
-  readonly mqttTlsCert: string | undefined;
-  /** PEM file of the TLS server private key. */
-  readonly mqttTlsKey: string | undefined;
-  /** PEM file of CAs that sign client certificates (optional). */
-  readonly mqttTlsCa: string | undefined;
-  /** Ask TLS clients for a certificate; a registered fingerprint authenticates the device. */
-  readonly mqttTlsRequestCert: boolean;
-  /** MQTT over WebSocket at `/mqtt` on the HTTP port. */
-  readonly mqttWebsocket: boolean;
-  /** Most MQTT connections at once; more are refused with 0x89 server busy. */
-  readonly mqttMaxConnections: number;
-  /** Largest MQTT packet accepted, in bytes; a larger one ends its connection (0x95). */
-  readonly mqttMaxPacketSize: number;
-  /** QoS 1/2 messages in flight to one client before the rest wait in its queue. */
-  readonly mqttMaxInflight: number;
-  /** QoS 1/2 messages a client may send before their acknowledgements (MQTT 5 Receive Maximum). */
-  readonly mqttReceiveMaximum: number;
-  /** Messages queued for one client (or one offline persistent session) before new ones are dropped. */
-  readonly mqttMaxQueuedMessages: number;
-  /** New MQTT connections accepted per second (bursts of twice that); more get 0x9F. */
-  readonly mqttConnectionsPerSecond: number;
-  /** Largest keep-alive granted, in seconds (v5 clients are told via Server Keep Alive); 0 is no limit. */
-  readonly mqttMaxKeepAlive: number;
-  /** Clients without credentials join this tenant as anonymous; unset refuses them (0x87). */
-  readonly mqttAnonymousTenant: string | undefined;
-  /** Unset: embedded SQLite in `dataDir`. `postgres://…`: PostgreSQL. */
-  readonly databaseUrl: string | undefined;
-  /** The bootstrap key used on first start; generated and printed once when unset. */
-  readonly adminKey: string | undefined;
-  /** pino level: fatal, error, warn, info, debug, trace or silent. */
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** SQLite `synchronous` pragma: `full` (durable on power loss, default) or `normal`. */
-  readonly sqliteSynchronous: 'full' | 'normal';
-  /** Maximum size of a JSON request body, in bytes. */
-  readonly bodyLimit: number;
-  /** Maximum size of a bulk import body, in bytes. */
-  readonly importBodyLimit: number;
-  /** PostgreSQL pool size. */
-  readonly databasePoolSize: number;
-  /** How long a graceful shutdown waits for in-flight requests, in milliseconds. */
-  readonly shutdownTimeoutMs: number;
-  /** Web origins (`https://app.example.com`) allowed to call the API from a browser; empty is no CORS. */
-  readonly corsOrigins: readonly string[];
-  /** Bearer token `/metrics` asks for; unset leaves `/metrics` open. */
-  readonly metricsToken: string | undefined;
+
+/** A key's value, or why the value a source gave is not acceptable. */
+type Parsed<T> = { readonly value: T } | { readonly problem: string };
+
+/** Turns the value a source gave (text from env and flags, JSON from the file) into a key's value. */
+interface Parser<T> {
+  (raw: unknown): Parsed<T>;
+  /** The accepted values, for a key that takes one of a list (the CLI offers them as choices). */
+  readonly values?: readonly string[];
 }
 
-type Kind = 'string' | 'port' | 'portOrOff' | 'integer' | 'enum' | 'boolean' | 'file' | 'origins';
-
-interface KeySpec {
-  readonly key: keyof Config;
+/** One configuration key: where it is read from, its default and what it means. */
+export interface KeySpec<K extends string = string, T = unknown> {
+  /** The name on `Config` and in the config file. */
+  readonly key: K;
   readonly env: string;
   readonly flag: string;
-  readonly kind: Kind;
-  readonly values?: readonly string[];
-  readonly min?: number;
-  readonly max?: number;
+  /** Parsed like any source's value; `undefined` leaves the key unset. */
   readonly default: string | number | boolean | undefined;
   readonly doc: string;
+  readonly values?: readonly string[];
+  readonly parse: Parser<T>;
 }
 
-/** The schema: one row per key, its sources and its documentation. */
-export const configSchema: readonly KeySpec[] = [
-  {
-    key: 'dataDir',
-    env: 'FLEETPORT_DATA_DIR',
-    flag: 'data-dir',
-    kind: 'string',
-    default: './data',
-    doc: 'directory for the embedded database and local state',
-  },
-  {
-    key: 'host',
-    env: 'FLEETPORT_HOST',
-    flag: 'host',
-    kind: 'string',
-    default: '127.0.0.1',
-    doc: 'address to listen on (0.0.0.0 for all interfaces)',
-  },
-  {
-    key: 'httpPort',
-    env: 'FLEETPORT_HTTP_PORT',
-    flag: 'http-port',
-    kind: 'port',
-    default: 8080,
-    doc: 'HTTP API port (0 picks a free port)',
-  },
-  {
-    key: 'mqttPort',
-    env: 'FLEETPORT_MQTT_PORT',
-    flag: 'mqtt-port',
-    kind: 'portOrOff',
-    default: 1883,
-    doc: 'MQTT broker TCP port (0 picks a free port; off: no plain TCP listener)',
-  },
-  {
-    key: 'mqttHost',
-    env: 'FLEETPORT_MQTT_HOST',
-    flag: 'mqtt-host',
-    kind: 'string',
-    default: undefined,
-    doc: 'address the MQTT TCP and TLS listeners bind to (default: the HTTP host)',
-  },
-  {
-    key: 'mqttTlsPort',
-    env: 'FLEETPORT_MQTT_TLS_PORT',
-    flag: 'mqtt-tls-port',
-    kind: 'portOrOff',
-    default: 'off',
-    doc: 'MQTT over TLS port, usually 8883 (off: no TLS listener); needs the certificate and key files',
-  },
-  {
-    key: 'mqttTlsCert',
-    env: 'FLEETPORT_MQTT_TLS_CERT',
-    flag: 'mqtt-tls-cert',
-    kind: 'file',
-    default: undefined,
-    doc: 'PEM file with the TLS server certificate (and chain)',
-  },
-  {
-    key: 'mqttTlsKey',
-    env: 'FLEETPORT_MQTT_TLS_KEY',
-    flag: 'mqtt-tls-key',
-    kind: 'file',
-    default: undefined,
-    doc: 'PEM file with the TLS server private key',
-  },
-  {
-    key: 'mqttTlsCa',
-    env: 'FLEETPORT_MQTT_TLS_CA',
-    flag: 'mqtt-tls-ca',
-    kind: 'file',
-    default: undefined,
-    doc: 'PEM file with the CAs that sign client certificates (optional)',
-  },
-  {
-    key: 'mqttTlsRequestCert',
-    env: 'FLEETPORT_MQTT_TLS_REQUEST_CERT',
-    flag: 'mqtt-tls-request-cert',
-    kind: 'boolean',
-    default: false,
-    doc: 'ask TLS clients for a certificate; its SHA-256 fingerprint, registered on a device, authenticates it',
-  },
-  {
-    key: 'mqttWebsocket',
-    env: 'FLEETPORT_MQTT_WEBSOCKET',
-    flag: 'mqtt-websocket',
-    kind: 'boolean',
-    default: true,
-    doc: 'MQTT over WebSocket at /mqtt on the HTTP port',
-  },
-  {
-    key: 'mqttMaxConnections',
-    env: 'FLEETPORT_MQTT_MAX_CONNECTIONS',
-    flag: 'mqtt-max-connections',
-    kind: 'integer',
-    min: 1,
-    max: 10_000_000,
-    default: 100_000,
-    doc: 'most MQTT connections at once (more: CONNACK 0x89 server busy)',
-  },
-  {
-    key: 'mqttMaxPacketSize',
-    env: 'FLEETPORT_MQTT_MAX_PACKET_SIZE',
-    flag: 'mqtt-max-packet-size',
-    kind: 'integer',
-    min: 1024,
-    // The largest Remaining Length MQTT can encode, plus its fixed header ([MQTT-2.2.3]).
-    max: 268_435_460,
-    default: 1024 * 1024,
-    doc: 'largest MQTT packet in bytes (larger: DISCONNECT 0x95)',
-  },
-  {
-    key: 'mqttMaxInflight',
-    env: 'FLEETPORT_MQTT_MAX_INFLIGHT',
-    flag: 'mqtt-max-inflight',
-    kind: 'integer',
-    min: 1,
-    max: 65_535,
-    default: 64,
-    doc: 'QoS 1/2 messages in flight to one client; the rest wait in its queue',
-  },
-  {
-    key: 'mqttReceiveMaximum',
-    env: 'FLEETPORT_MQTT_RECEIVE_MAXIMUM',
-    flag: 'mqtt-receive-maximum',
-    kind: 'integer',
-    min: 1,
-    max: 65_535,
-    // Uplinks are acknowledged once durable: the more a device may have in flight, the more
-    // of them share one commit. 3.1.1 clients are paused (not refused) at this many.
-    default: 256,
-    doc: 'QoS 1/2 messages a client may have unacknowledged (MQTT 5 Receive Maximum; 3.1.1 clients are paused)',
-  },
-  {
-    key: 'mqttMaxQueuedMessages',
-    env: 'FLEETPORT_MQTT_MAX_QUEUED_MESSAGES',
-    flag: 'mqtt-max-queued-messages',
-    kind: 'integer',
-    min: 1,
-    max: 10_000_000,
-    default: 1000,
-    doc: 'messages queued per client or offline persistent session before new ones are dropped',
-  },
-  {
-    key: 'mqttConnectionsPerSecond',
-    env: 'FLEETPORT_MQTT_CONNECTIONS_PER_SECOND',
-    flag: 'mqtt-connections-per-second',
-    kind: 'integer',
-    min: 1,
-    max: 1_000_000,
-    default: 1000,
-    doc: 'new MQTT connections per second, bursts of twice that (more: CONNACK 0x9F)',
-  },
-  {
-    key: 'mqttMaxKeepAlive',
-    env: 'FLEETPORT_MQTT_MAX_KEEP_ALIVE',
-    flag: 'mqtt-max-keep-alive',
-    kind: 'integer',
-    min: 0,
-    max: 65_535,
-    default: 0,
-    doc: 'largest keep-alive granted in seconds (MQTT 5 Server Keep Alive); 0: no limit',
-  },
-  {
-    key: 'mqttAnonymousTenant',
-    env: 'FLEETPORT_MQTT_ANONYMOUS_TENANT',
-    flag: 'mqtt-anonymous-tenant',
-    kind: 'string',
-    default: undefined,
-    doc: 'let clients without credentials in, as anonymous clients of this tenant (for test suites; off by default)',
-  },
-  {
-    key: 'databaseUrl',
-    env: 'FLEETPORT_DATABASE_URL',
-    flag: 'database-url',
-    kind: 'string',
-    default: undefined,
-    doc: 'unset: SQLite in the data dir; postgres://user:pass@host/db: PostgreSQL',
-  },
-  {
-    key: 'adminKey',
-    env: 'FLEETPORT_ADMIN_KEY',
-    flag: 'admin-key',
-    kind: 'string',
-    default: undefined,
-    doc: 'bootstrap admin key for the first start (at least 32 characters); generated when unset',
-  },
-  {
-    key: 'logLevel',
-    env: 'FLEETPORT_LOG_LEVEL',
-    flag: 'log-level',
-    kind: 'enum',
-    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-    default: 'info',
-    doc: 'log level',
-  },
-  {
-    key: 'sqliteSynchronous',
-    env: 'FLEETPORT_SQLITE_SYNCHRONOUS',
-    flag: 'sqlite-synchronous',
-    kind: 'enum',
-    values: ['full', 'normal'],
-    default: 'full',
-    doc: 'SQLite synchronous pragma',
-  },
-  {
-    key: 'bodyLimit',
-    env: 'FLEETPORT_BODY_LIMIT',
-    flag: 'body-limit',
-    kind: 'integer',
-    min: 1024,
-    max: 64 * 1024 * 1024,
-    default: 1024 * 1024,
-    doc: 'maximum JSON body size in bytes',
-  },
-  {
-    key: 'importBodyLimit',
-    env: 'FLEETPORT_IMPORT_BODY_LIMIT',
-    flag: 'import-body-limit',
-    kind: 'integer',
-    min: 1024,
-    max: 16 * 1024 * 1024 * 1024,
-    default: 1024 * 1024 * 1024,
-    doc: 'maximum bulk import body size in bytes',
-  },
-  {
-    key: 'databasePoolSize',
-    env: 'FLEETPORT_DATABASE_POOL_SIZE',
-    flag: 'database-pool-size',
-    kind: 'integer',
-    min: 1,
-    max: 1000,
-    default: 10,
-    doc: 'PostgreSQL connection pool size',
-  },
-  {
-    key: 'shutdownTimeoutMs',
-    env: 'FLEETPORT_SHUTDOWN_TIMEOUT_MS',
-    flag: 'shutdown-timeout-ms',
-    kind: 'integer',
-    min: 0,
-    max: 3_600_000,
-    default: 10_000,
-    doc: 'grace period for in-flight requests on SIGTERM/SIGINT',
-  },
-  {
-    key: 'corsOrigins',
-    env: 'FLEETPORT_CORS_ORIGINS',
-    flag: 'cors-origins',
-    kind: 'origins',
-    default: '',
-    doc: 'comma-separated web origins allowed to call the API from a browser (https://app.example.com); empty: no CORS',
-  },
-  {
-    key: 'metricsToken',
-    env: 'FLEETPORT_METRICS_TOKEN',
-    flag: 'metrics-token',
-    kind: 'string',
-    default: undefined,
-    doc: 'bearer token /metrics asks for (at least 16 characters); unset: /metrics is open',
-  },
-];
+function setting<const K extends string, T, D extends string | number | boolean | undefined>(
+  key: K,
+  spec: { readonly env: string; readonly flag: string; readonly default: D; readonly doc: string },
+  parse: Parser<T>,
+): KeySpec<K, undefined extends D ? T | undefined : T> {
+  return Object.freeze({
+    key,
+    ...spec,
+    ...(parse.values === undefined ? {} : { values: parse.values }),
+    parse: parse as Parser<undefined extends D ? T | undefined : T>,
+  });
+}
+
+// Parsers. Each is called with a value that is set; an unset key is `undefined` before them.
+
+function text(raw: unknown): Parsed<string> {
+  return typeof raw === 'string' ? { value: raw } : { problem: 'must be a string' };
+}
+
+function matching(pattern: RegExp, problem: string): Parser<string> {
+  return function matchingText(raw) {
+    const parsed = text(raw);
+    if ('problem' in parsed) return parsed;
+    return pattern.test(parsed.value) ? parsed : { problem };
+  };
+}
+
+function directory(raw: unknown): Parsed<string> {
+  const parsed = text(raw);
+  return 'problem' in parsed ? parsed : { value: path.resolve(parsed.value) };
+}
+
+function readableFile(raw: unknown): Parsed<string> {
+  if (typeof raw !== 'string' || raw === '') return { problem: 'must be a file path' };
+  try {
+    accessSync(raw, constants.R_OK);
+  } catch {
+    return { problem: `cannot read the file '${raw}'` };
+  }
+  return { value: path.resolve(raw) };
+}
+
+function boolean(raw: unknown): Parsed<boolean> {
+  if (typeof raw === 'boolean') return { value: raw };
+  const word = String(raw).trim().toLowerCase();
+  if (['true', 'on', 'yes', '1'].includes(word)) return { value: true };
+  if (['false', 'off', 'no', '0'].includes(word)) return { value: false };
+  return { problem: `must be true or false (or on/off), got '${String(raw)}'` };
+}
+
+function integer(min: number, max: number): Parser<number> {
+  return function integerInRange(raw) {
+    const digits = String(raw).trim();
+    if (!/^\d+$/.test(digits)) return { problem: `must be a non-negative integer, got '${digits}'` };
+    const value = Number(digits);
+    if (value < min || value > max) return { problem: `must be between ${min} and ${max}, got ${value}` };
+    return { value };
+  };
+}
+
+const port = integer(0, 65_535);
+
+/** A port, or `off` for a listener that is not opened. */
+function portOrOff(raw: unknown): Parsed<number | undefined> {
+  if (typeof raw === 'string' && raw.trim().toLowerCase() === 'off') return { value: undefined };
+  return port(raw);
+}
+
+function oneOf<const V extends string>(values: readonly V[]): Parser<V> {
+  const parse = (raw: unknown): Parsed<V> => {
+    const word = String(raw).toLowerCase();
+    const value = values.find((candidate) => candidate === word);
+    return value === undefined ? { problem: `must be one of ${values.join(', ')}` } : { value };
+  };
+  return Object.assign(parse, { values });
+}
+
+/** Web origins, comma-separated or a JSON array: exactly what browsers send, so no path or wildcard. */
+function origins(raw: unknown): Parsed<readonly string[]> {
+  const list = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
+  const found = list.map((origin) => origin.trim()).filter((origin) => origin !== '');
+  const bad = found.find((origin) => !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin));
+  if (bad !== undefined)
+    return { problem: `'${bad}' is not an origin like https://app.example.com (no path, no wildcard)` };
+  return { value: Object.freeze(found) };
+}
+
+/** The keys, by section. Names are API (env, flag, file key): add, never rename. */
+const sections = {
+  server: [
+    setting(
+      'dataDir',
+      {
+        env: 'FLEETPORT_DATA_DIR',
+        flag: 'data-dir',
+        default: './data',
+        doc: 'directory for the embedded database and local state',
+      },
+      directory,
+    ),
+    setting(
+      'host',
+      {
+        env: 'FLEETPORT_HOST',
+        flag: 'host',
+        default: '127.0.0.1',
+        doc: 'address to listen on (0.0.0.0 for all interfaces)',
+      },
+      text,
+    ),
+    setting(
+      'logLevel',
+      { env: 'FLEETPORT_LOG_LEVEL', flag: 'log-level', default: 'info', doc: 'log level' },
+      oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    ),
+    setting(
+      'shutdownTimeoutMs',
+      {
+        env: 'FLEETPORT_SHUTDOWN_TIMEOUT_MS',
+        flag: 'shutdown-timeout-ms',
+        default: 10_000,
+        doc: 'grace period for in-flight requests on SIGTERM/SIGINT',
+      },
+      integer(0, 3_600_000),
+    ),
+  ],
+  access: [
+    setting(
+      'adminKey',
+      {
+        env: 'FLEETPORT_ADMIN_KEY',
+        flag: 'admin-key',
+        default: undefined,
+        doc: 'bootstrap admin key for the first start (at least 32 characters); generated when unset',
+      },
+      matching(/^[\s\S]{32,}$/, 'must be at least 32 characters'),
+    ),
+  ],
+  http: [
+    setting(
+      'httpPort',
+      {
+        env: 'FLEETPORT_HTTP_PORT',
+        flag: 'http-port',
+        default: 8080,
+        doc: 'HTTP API port (0 picks a free port)',
+      },
+      port,
+    ),
+    setting(
+      'bodyLimit',
+      {
+        env: 'FLEETPORT_BODY_LIMIT',
+        flag: 'body-limit',
+        default: 1024 * 1024,
+        doc: 'maximum JSON body size in bytes',
+      },
+      integer(1024, 64 * 1024 * 1024),
+    ),
+    setting(
+      'importBodyLimit',
+      {
+        env: 'FLEETPORT_IMPORT_BODY_LIMIT',
+        flag: 'import-body-limit',
+        default: 1024 * 1024 * 1024,
+        doc: 'maximum bulk import body size in bytes',
+      },
+      integer(1024, 16 * 1024 * 1024 * 1024),
+    ),
+    setting(
+      'corsOrigins',
+      {
+        env: 'FLEETPORT_CORS_ORIGINS',
+        flag: 'cors-origins',
+        default: '',
+        doc: 'comma-separated web origins allowed to call the API from a browser (https://app.example.com); empty: no CORS',
+      },
+      origins,
+    ),
+    setting(
+      'metricsToken',
+      {
+        env: 'FLEETPORT_METRICS_TOKEN',
+        flag: 'metrics-token',
+        default: undefined,
+        doc: 'bearer token /metrics asks for (at least 16 characters); unset: /metrics is open',
+      },
+      matching(/^[\x21-\x7e]{16,}$/, 'must be at least 16 printable characters without spaces'),
+    ),
+  ],
+  database: [
+    setting(
+      'databaseUrl',
+      {
+        env: 'FLEETPORT_DATABASE_URL',
+        flag: 'database-url',
+        default: undefined,
+        doc: 'unset: SQLite in the data dir; postgres://user:pass@host/db: PostgreSQL',
+      },
+      matching(
+        /^postgres(ql)?:\/\//,
+        'must start with postgres:// or postgresql:// (leave it unset for SQLite)',
+      ),
+    ),
+    setting(
+      'databasePoolSize',
+      {
+        env: 'FLEETPORT_DATABASE_POOL_SIZE',
+        flag: 'database-pool-size',
+        default: 10,
+        doc: 'PostgreSQL connection pool size',
+      },
+      integer(1, 1000),
+    ),
+    setting(
+      'sqliteSynchronous',
+      {
+        env: 'FLEETPORT_SQLITE_SYNCHRONOUS',
+        flag: 'sqlite-synchronous',
+        default: 'full',
+        doc: 'SQLite synchronous pragma',
+      },
+      oneOf(['full', 'normal']),
+    ),
+  ],
+  mqtt: [
+    setting(
+      'mqttPort',
+      {
+        env: 'FLEETPORT_MQTT_PORT',
+        flag: 'mqtt-port',
+        default: 1883,
+        doc: 'MQTT broker TCP port (0 picks a free port; off: no plain TCP listener)',
+      },
+      portOrOff,
+    ),
+    setting(
+      'mqttHost',
+      {
+        env: 'FLEETPORT_MQTT_HOST',
+        flag: 'mqtt-host',
+        default: undefined,
+        doc: 'address the MQTT TCP and TLS listeners bind to (default: the HTTP host)',
+      },
+      text,
+    ),
+    setting(
+      'mqttTlsPort',
+      {
+        env: 'FLEETPORT_MQTT_TLS_PORT',
+        flag: 'mqtt-tls-port',
+        default: 'off',
+        doc: 'MQTT over TLS port, usually 8883 (off: no TLS listener); needs the certificate and key files',
+      },
+      portOrOff,
+    ),
+    setting(
+      'mqttTlsCert',
+      {
+        env: 'FLEETPORT_MQTT_TLS_CERT',
+        flag: 'mqtt-tls-cert',
+        default: undefined,
+        doc: 'PEM file with the TLS server certificate (and chain)',
+      },
+      readableFile,
+    ),
+    setting(
+      'mqttTlsKey',
+      {
+        env: 'FLEETPORT_MQTT_TLS_KEY',
+        flag: 'mqtt-tls-key',
+        default: undefined,
+        doc: 'PEM file with the TLS server private key',
+      },
+      readableFile,
+    ),
+    setting(
+      'mqttTlsCa',
+      {
+        env: 'FLEETPORT_MQTT_TLS_CA',
+        flag: 'mqtt-tls-ca',
+        default: undefined,
+        doc: 'PEM file with the CAs that sign client certificates (optional)',
+      },
+      readableFile,
+    ),
+    setting(
+      'mqttTlsRequestCert',
+      {
+        env: 'FLEETPORT_MQTT_TLS_REQUEST_CERT',
+        flag: 'mqtt-tls-request-cert',
+        default: false,
+        doc: 'ask TLS clients for a certificate; its SHA-256 fingerprint, registered on a device, authenticates it',
+      },
+      boolean,
+    ),
+    setting(
+      'mqttWebsocket',
+      {
+        env: 'FLEETPORT_MQTT_WEBSOCKET',
+        flag: 'mqtt-websocket',
+        default: true,
+        doc: 'MQTT over WebSocket at /mqtt on the HTTP port',
+      },
+      boolean,
+    ),
+    setting(
+      'mqttMaxConnections',
+      {
+        env: 'FLEETPORT_MQTT_MAX_CONNECTIONS',
+        flag: 'mqtt-max-connections',
+        default: 100_000,
+        doc: 'most MQTT connections at once (more: CONNACK 0x89 server busy)',
+      },
+      integer(1, 10_000_000),
+    ),
+    setting(
+      'mqttMaxPacketSize',
+      {
+        env: 'FLEETPORT_MQTT_MAX_PACKET_SIZE',
+        flag: 'mqtt-max-packet-size',
+        default: 1024 * 1024,
+        doc: 'largest MQTT packet in bytes (larger: DISCONNECT 0x95)',
+      },
+      // The largest Remaining Length MQTT can encode, plus its fixed header ([MQTT-2.2.3]).
+      integer(1024, 268_435_460),
+    ),
+    setting(
+      'mqttMaxInflight',
+      {
+        env: 'FLEETPORT_MQTT_MAX_INFLIGHT',
+        flag: 'mqtt-max-inflight',
+        default: 64,
+        doc: 'QoS 1/2 messages in flight to one client; the rest wait in its queue',
+      },
+      integer(1, 65_535),
+    ),
+    setting(
+      'mqttReceiveMaximum',
+      {
+        env: 'FLEETPORT_MQTT_RECEIVE_MAXIMUM',
+        flag: 'mqtt-receive-maximum',
+        // Uplinks are acknowledged once durable: the more a device may have in flight, the more
+        // of them share one commit. 3.1.1 clients are paused (not refused) at this many.
+        default: 256,
+        doc: 'QoS 1/2 messages a client may have unacknowledged (MQTT 5 Receive Maximum; 3.1.1 clients are paused)',
+      },
+      integer(1, 65_535),
+    ),
+    setting(
+      'mqttMaxQueuedMessages',
+      {
+        env: 'FLEETPORT_MQTT_MAX_QUEUED_MESSAGES',
+        flag: 'mqtt-max-queued-messages',
+        default: 1000,
+        doc: 'messages queued per client or offline persistent session before new ones are dropped',
+      },
+      integer(1, 10_000_000),
+    ),
+    setting(
+      'mqttConnectionsPerSecond',
+      {
+        env: 'FLEETPORT_MQTT_CONNECTIONS_PER_SECOND',
+        flag: 'mqtt-connections-per-second',
+        default: 1000,
+        doc: 'new MQTT connections per second, bursts of twice that (more: CONNACK 0x9F)',
+      },
+      integer(1, 1_000_000),
+    ),
+    setting(
+      'mqttMaxKeepAlive',
+      {
+        env: 'FLEETPORT_MQTT_MAX_KEEP_ALIVE',
+        flag: 'mqtt-max-keep-alive',
+        default: 0,
+        doc: 'largest keep-alive granted in seconds (MQTT 5 Server Keep Alive); 0: no limit',
+      },
+      integer(0, 65_535),
+    ),
+    setting(
+      'mqttAnonymousTenant',
+      {
+        env: 'FLEETPORT_MQTT_ANONYMOUS_TENANT',
+        flag: 'mqtt-anonymous-tenant',
+        default: undefined,
+        doc: 'let clients without credentials in, as anonymous clients of this tenant (for test suites; off by default)',
+      },
+      matching(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a tenant id (lower-case letters, digits, dashes)'),
+    ),
+  ],
+};
+
+type Sections = typeof sections;
+type AnyKeySpec = Sections[keyof Sections][number];
+
+/** The configuration's sections, each documented in its own table (see config.test.ts). */
+export type ConfigSection = keyof Sections;
+
+/** Every key, as the CLI turns them into flags, in section order. */
+export const configSchema: readonly (AnyKeySpec & { readonly section: ConfigSection })[] = Object.freeze(
+  (Object.keys(sections) as ConfigSection[]).flatMap((section) =>
+    sections[section].map((spec) => Object.freeze({ ...spec, section })),
+  ),
+);
+
+export type ConfigKey = AnyKeySpec['key'];
+
+/** The configuration, derived from the keys above: one property per key, frozen. */
+export type Config = {
+  readonly [Spec in AnyKeySpec as Spec['key']]: Spec extends KeySpec<string, infer T> ? T : never;
+};
 
 /** Every problem found in the configuration, reported together. */
 export class ConfigError extends Error {
@@ -366,26 +466,9 @@ export interface ConfigSources {
 /** Reads, validates and freezes the configuration; throws ConfigError listing every problem. */
 export function loadConfig({ flags = {}, env = process.env, configFile }: ConfigSources = {}): Config {
   const problems: string[] = [];
-  let fileValues: Record<string, unknown> = {};
-  const filePath = configFile ?? env.FLEETPORT_CONFIG;
-  if (filePath) {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(filePath, 'utf8'));
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        problems.push(`config file ${filePath}: must hold a JSON object`);
-      } else {
-        fileValues = parsed as Record<string, unknown>;
-        const known = new Set(configSchema.map((s) => s.key as string));
-        for (const name of Object.keys(fileValues)) {
-          if (!known.has(name)) problems.push(`config file ${filePath}: unknown key '${name}'`);
-        }
-      }
-    } catch (error) {
-      problems.push(`config file ${filePath}: ${(error as Error).message}`);
-    }
-  }
+  const fileValues = readConfigFile(configFile ?? env.FLEETPORT_CONFIG, problems);
 
-  const result: Record<string, unknown> = {};
+  const values: Record<string, unknown> = {};
   for (const spec of configSchema) {
     let raw: unknown = spec.default;
     let source = 'default';
@@ -393,120 +476,84 @@ export function loadConfig({ flags = {}, env = process.env, configFile }: Config
       raw = fileValues[spec.key];
       source = `config file key '${spec.key}'`;
     }
-    if (env[spec.env] !== undefined && env[spec.env] !== '') {
-      raw = env[spec.env];
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      raw = fromEnv;
       source = spec.env;
     }
-    const flagValue = flags[spec.flag] ?? flags[spec.key];
-    if (flagValue !== undefined) {
-      raw = flagValue;
+    const fromFlag = flags[spec.flag] ?? flags[spec.key];
+    if (fromFlag !== undefined) {
+      raw = fromFlag;
       source = `--${spec.flag}`;
     }
-    const parsed = parseValue(spec, raw);
-    if (parsed.problem) problems.push(`${source}: ${parsed.problem}`);
-    else result[spec.key] = parsed.value;
+    if (raw === undefined) {
+      values[spec.key] = undefined;
+      continue;
+    }
+    const parsed = spec.parse(raw);
+    if ('problem' in parsed) problems.push(`${source}: ${parsed.problem}`);
+    else values[spec.key] = parsed.value;
   }
 
-  if (typeof result.adminKey === 'string' && result.adminKey.length < 32) {
-    problems.push('FLEETPORT_ADMIN_KEY: must be at least 32 characters');
-  }
-  if (typeof result.databaseUrl === 'string' && !/^postgres(ql)?:\/\//.test(result.databaseUrl)) {
-    problems.push(
-      'FLEETPORT_DATABASE_URL: must start with postgres:// or postgresql:// (leave it unset for SQLite)',
-    );
-  }
-  if (typeof result.metricsToken === 'string' && !/^[\x21-\x7e]{16,}$/.test(result.metricsToken)) {
-    problems.push('FLEETPORT_METRICS_TOKEN: must be at least 16 printable characters without spaces');
-  }
-  problems.push(...mqttProblems(result));
+  // Each key was parsed by its own spec above, so `values` holds every key of Config (but
+  // those with a problem, which end here). The type derives from the same specs.
+  const config = values as Config;
+  problems.push(...crossChecks.flatMap((check) => check(config)));
   if (problems.length > 0) throw new ConfigError(problems);
-  result.dataDir = path.resolve(String(result.dataDir));
-  return Object.freeze(result) as unknown as Config;
+  return Object.freeze(config);
 }
 
-/** Checks between MQTT keys: TLS needs its files, listeners need distinct ports. */
-function mqttProblems(result: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  if (result.mqttTlsPort !== undefined) {
-    for (const [key, env] of [
-      ['mqttTlsCert', 'FLEETPORT_MQTT_TLS_CERT'],
-      ['mqttTlsKey', 'FLEETPORT_MQTT_TLS_KEY'],
+function readConfigFile(filePath: string | undefined, problems: string[]): Readonly<Record<string, unknown>> {
+  if (!filePath) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(filePath, 'utf8'));
+  } catch (error) {
+    problems.push(`config file ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
+    return {};
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push(`config file ${filePath}: must hold a JSON object`);
+    return {};
+  }
+  const known = new Set<string>(configSchema.map((spec) => spec.key));
+  for (const name of Object.keys(parsed)) {
+    if (!known.has(name)) problems.push(`config file ${filePath}: unknown key '${name}'`);
+  }
+  return parsed as Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Checks between keys, after each key parsed on its own. A key that had a problem is
+ * missing from `config` here, so each check looks only at what it found.
+ */
+const crossChecks: readonly ((config: Partial<Config>) => string[])[] = [
+  function tlsNeedsItsFiles(config) {
+    if (config.mqttTlsPort === undefined) return [];
+    const missing: string[] = [];
+    if (config.mqttTlsCert === undefined) missing.push('FLEETPORT_MQTT_TLS_CERT');
+    if (config.mqttTlsKey === undefined) missing.push('FLEETPORT_MQTT_TLS_KEY');
+    return missing.map((name) => `${name}: required when FLEETPORT_MQTT_TLS_PORT is set`);
+  },
+  function listenersNeedDistinctPorts(config) {
+    const problems: string[] = [];
+    const { mqttPort, mqttTlsPort } = config;
+    if (mqttPort !== undefined && mqttPort !== 0 && mqttPort === mqttTlsPort)
+      problems.push(`FLEETPORT_MQTT_TLS_PORT: must differ from FLEETPORT_MQTT_PORT (both ${mqttPort})`);
+    // Only when MQTT binds the HTTP host: another address may reuse the port.
+    const sameHost = (config.mqttHost ?? config.host) === config.host;
+    for (const [name, mqttListenerPort] of [
+      ['FLEETPORT_MQTT_PORT', mqttPort],
+      ['FLEETPORT_MQTT_TLS_PORT', mqttTlsPort],
     ] as const) {
-      if (result[key] === undefined) problems.push(`${env}: required when FLEETPORT_MQTT_TLS_PORT is set`);
+      if (
+        mqttListenerPort !== undefined &&
+        mqttListenerPort !== 0 &&
+        mqttListenerPort === config.httpPort &&
+        sameHost
+      )
+        problems.push(`${name}: must differ from FLEETPORT_HTTP_PORT (both ${mqttListenerPort})`);
     }
-  }
-  const ports: [string, unknown][] = [
-    ['FLEETPORT_MQTT_PORT', result.mqttPort],
-    ['FLEETPORT_MQTT_TLS_PORT', result.mqttTlsPort],
-  ];
-  const [tcp, secure] = ports;
-  if (tcp && secure && typeof tcp[1] === 'number' && tcp[1] !== 0 && tcp[1] === secure[1]) {
-    problems.push(`FLEETPORT_MQTT_TLS_PORT: must differ from FLEETPORT_MQTT_PORT (both ${tcp[1]})`);
-  }
-  const host = result.mqttHost ?? result.host;
-  for (const [env, port] of ports) {
-    if (typeof port === 'number' && port !== 0 && port === result.httpPort && host === result.host)
-      problems.push(`${env}: must differ from FLEETPORT_HTTP_PORT (both ${port})`);
-  }
-  const tenant = result.mqttAnonymousTenant;
-  if (typeof tenant === 'string' && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(tenant)) {
-    problems.push(
-      'FLEETPORT_MQTT_ANONYMOUS_TENANT: must be a tenant id (lower-case letters, digits, dashes)',
-    );
-  }
-  return problems;
-}
-
-function parseValue(spec: KeySpec, raw: unknown): { value?: unknown; problem?: string } {
-  if (raw === undefined) return { value: undefined };
-  switch (spec.kind) {
-    case 'boolean': {
-      if (typeof raw === 'boolean') return { value: raw };
-      const text = String(raw).trim().toLowerCase();
-      if (['true', 'on', 'yes', '1'].includes(text)) return { value: true };
-      if (['false', 'off', 'no', '0'].includes(text)) return { value: false };
-      return { problem: `must be true or false (or on/off), got '${String(raw)}'` };
-    }
-    case 'file': {
-      if (typeof raw !== 'string' || raw === '') return { problem: 'must be a file path' };
-      try {
-        accessSync(raw, constants.R_OK);
-      } catch {
-        return { problem: `cannot read the file '${raw}'` };
-      }
-      return { value: path.resolve(raw) };
-    }
-    case 'portOrOff': {
-      if (typeof raw === 'string' && raw.trim().toLowerCase() === 'off') return { value: undefined };
-      return parseValue({ ...spec, kind: 'port' }, raw);
-    }
-    case 'string': {
-      if (typeof raw !== 'string') return { problem: 'must be a string' };
-      return { value: raw };
-    }
-    case 'origins': {
-      const list = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
-      const origins = list.map((origin) => origin.trim()).filter((origin) => origin !== '');
-      // An origin is exactly what browsers send: scheme, host and port, no path or slash.
-      const bad = origins.find((origin) => !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin));
-      if (bad !== undefined)
-        return { problem: `'${bad}' is not an origin like https://app.example.com (no path, no wildcard)` };
-      return { value: Object.freeze(origins) };
-    }
-    case 'enum': {
-      const text = String(raw).toLowerCase();
-      if (!spec.values?.includes(text)) return { problem: `must be one of ${spec.values?.join(', ')}` };
-      return { value: text };
-    }
-    case 'port':
-    case 'integer': {
-      const text = String(raw).trim();
-      if (!/^\d+$/.test(text)) return { problem: `must be a non-negative integer, got '${text}'` };
-      const value = Number(text);
-      const min = spec.kind === 'port' ? 0 : (spec.min ?? 0);
-      const max = spec.kind === 'port' ? 65535 : (spec.max ?? Number.MAX_SAFE_INTEGER);
-      if (value < min || value > max) return { problem: `must be between ${min} and ${max}, got ${value}` };
-      return { value };
-    }
-  }
-}
+    return problems;
+  },
+];

@@ -81,8 +81,8 @@ describe('mqtt configuration', () => {
       "FLEETPORT_MQTT_WEBSOCKET: must be true or false (or on/off), got 'maybe'",
       'FLEETPORT_MQTT_MAX_CONNECTIONS: must be between 1 and 10000000, got 0',
       'FLEETPORT_MQTT_MAX_PACKET_SIZE: must be between 1024 and 268435460, got 10',
-      'FLEETPORT_MQTT_PORT: must differ from FLEETPORT_HTTP_PORT (both 8080)',
       'FLEETPORT_MQTT_ANONYMOUS_TENANT: must be a tenant id (lower-case letters, digits, dashes)',
+      'FLEETPORT_MQTT_PORT: must differ from FLEETPORT_HTTP_PORT (both 8080)',
     ]);
   });
 });
