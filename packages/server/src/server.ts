@@ -31,6 +31,8 @@ import {
 } from './modules/devices/index.js';
 import { expandMessageChanges, registerMessageRoutes } from './modules/messages/index.js';
 import {
+  DevicePublisher,
+  type DeviceTopicRouter,
   MqttAccess,
   registerBrokerMetrics,
   registerMqttRoutes,
@@ -59,7 +61,15 @@ export interface RunningServer {
   /** The bootstrap key when this start generated it (first start without FLEETPORT_ADMIN_KEY). */
   readonly generatedAdminKey: string | undefined;
   /** The MQTT broker and the ports its TCP and TLS listeners bound (undefined when off). */
-  readonly mqtt: { readonly broker: Broker; readonly tcpPort?: number; readonly tlsPort?: number };
+  readonly mqtt: {
+    readonly broker: Broker;
+    readonly tcpPort?: number;
+    readonly tlsPort?: number;
+    /** Where modules register their device subtrees (`devices/{id}/{subtree}/…`); capture owns `up`. */
+    readonly deviceTopics: DeviceTopicRouter;
+    /** Publishes to a device's connection or persistent session, for modules. */
+    readonly devices: DevicePublisher;
+  };
   /** The Sigfox callbacks' ports: the downlink source of BIDIR answers (none by default). */
   readonly sigfox: SigfoxRoutes;
   /** Stops accepting, finishes in-flight requests (up to the shutdown timeout), closes the store. */
@@ -207,7 +217,13 @@ export async function startServer(
       bus,
       url,
       generatedAdminKey: bootstrap.generatedKey,
-      mqtt: { broker: mqtt.broker, tcpPort: mqtt.tcpPort, tlsPort: mqtt.tlsPort },
+      mqtt: {
+        broker: mqtt.broker,
+        tcpPort: mqtt.tcpPort,
+        tlsPort: mqtt.tlsPort,
+        deviceTopics: mqtt.deviceTopics,
+        devices: mqtt.devices,
+      },
       sigfox,
       close() {
         closing ??= (async () => {
@@ -329,7 +345,14 @@ async function startBroker(
           maxPayload: config.mqttMaxPacketSize,
         })
       : () => {};
-    return { broker, tcpPort: bound.tcp?.port, tlsPort: bound.tls?.port, closeWebSocket };
+    return {
+      broker,
+      tcpPort: bound.tcp?.port,
+      tlsPort: bound.tls?.port,
+      closeWebSocket,
+      deviceTopics: access.deviceTopics,
+      devices: new DevicePublisher(broker),
+    };
   } catch (error) {
     await broker.close().catch(() => {});
     throw error;

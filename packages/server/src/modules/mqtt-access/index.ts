@@ -1,4 +1,11 @@
 export { registerBrokerMetrics } from './broker-metrics.js';
+export { type DeviceMessage, DevicePublisher, type ServerPublishing } from './device-publisher.js';
+export {
+  type DevicePublish,
+  type DeviceTopicHandler,
+  DeviceTopicRouter,
+  type TopicDevice,
+} from './device-topics.js';
 export {
   type ConnectedClients,
   MqttAccess,

@@ -14,6 +14,7 @@ import { guarded, type Store } from '../../store/store.js';
 import type { Principal as ApiPrincipal, DevicePrincipal, Scope } from '../access/index.js';
 import { scopeAllows } from '../access/index.js';
 import type { CaptureOutcome, Frame } from '../capture/index.js';
+import { DeviceTopicRouter, type TopicDevice } from './device-topics.js';
 import { SessionCaptures } from './session-captures.js';
 import type { TopicPolicies } from './topic-policies.js';
 import {
@@ -22,7 +23,7 @@ import {
   evaluateTopicPolicy,
   type TopicRule,
 } from './topic-rules.js';
-import { isAnyUplinkTopic, isUplinkTopic, uplinkFrame } from './uplink-frame.js';
+import { isAnyUplinkTopic, uplinkFrame } from './uplink-frame.js';
 
 /** What the hooks need from the rest of Fleetport; the composition root passes them in. */
 export interface MqttAccessDeps {
@@ -89,10 +90,13 @@ export class MqttAccess implements BrokerHooks {
     { principal: DevicePrincipal; expiresAt: number | null; cachedAt: number }
   >();
   #broker: ConnectedClients | undefined;
+  /** Where modules register their device subtrees (`devices/{id}/{subtree}/…`); capture owns `up`. */
+  readonly deviceTopics = new DeviceTopicRouter();
 
   constructor(deps: MqttAccessDeps, { anonymousTenant }: MqttAccessOptions = {}) {
     this.#deps = deps;
     this.#anonymousTenant = anonymousTenant;
+    this.deviceTopics.register('up', ({ device, publish }) => this.#uplink(device, publish));
     deps.bus.subscribe('device.access_changed', ({ tenantId, deviceId }) => {
       for (const [fingerprint, entry] of this.#certificates) {
         if (entry.principal.tenantId === tenantId && entry.principal.deviceId === deviceId)
@@ -285,17 +289,18 @@ export class MqttAccess implements BrokerHooks {
     return evaluateTopicPolicy(rules, principal, action, topic);
   }
 
+  /** A device's publish on a registered subtree goes to its module; any other is routed as it is. */
   capture(principal: Principal, publish: CapturedPublish): false | Promise<CaptureVerdict> {
-    const deviceId = principal.deviceId;
-    if (principal.kind !== 'device' || deviceId === undefined || !isUplinkTopic(publish.topic, deviceId))
-      return false;
-    const typeId = this.#grants.get(principal)?.typeId;
-    if (typeId === undefined) return Promise.reject(new AppError('internal', 'the device has no type'));
-    const device = { tenantId: principal.tenantId, deviceId, typeId };
+    if (principal.kind !== 'device') return false;
+    return this.deviceTopics.dispatch(principal, this.#grants.get(principal)?.typeId, publish);
+  }
+
+  /** `devices/{id}/up` and `devices/{id}/up/{channel…}`: uplinks, stored before they are acknowledged. */
+  #uplink(device: TopicDevice, publish: CapturedPublish): Promise<CaptureVerdict> {
     if (publish.qos === 0) return this.#captureUplink(device, publish);
     // QoS 1 and 2 can be resent on a later connection: keep the session's connections in order.
     return this.#sessionCaptures.run(
-      `${principal.tenantId}\u0000${publish.origin.clientId}`,
+      `${device.tenantId}\u0000${publish.origin.clientId}`,
       publish.origin.connectionId,
       () => this.#captureUplink(device, publish),
     );
