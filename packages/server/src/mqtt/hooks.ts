@@ -48,6 +48,10 @@ export interface CapturedPublish {
     readonly contentType?: string;
     readonly userProperties?: UserProperties;
     readonly messageExpiryInterval?: number;
+    /** Where the publisher wants an answer (request / response, MQTT 5 §4.10). */
+    readonly responseTopic?: string;
+    /** What the publisher wants back with the answer. */
+    readonly correlationData?: Buffer;
   };
 }
 

@@ -79,6 +79,8 @@ describe('device topics', () => {
         contentType: 'application/json',
         userProperties: { version: '7' },
         messageExpiryInterval: 600,
+        responseTopic: 'devices/t1/twin/response',
+        correlationData: Buffer.from('req-1'),
       },
     });
     await expect(
@@ -102,6 +104,8 @@ describe('device topics', () => {
           contentType: 'application/json',
           userProperties: { version: '7' },
           messageExpiryInterval: 600,
+          responseTopic: 'devices/t1/twin/response',
+          correlationData: Buffer.from('req-1'),
         },
       },
     });

@@ -120,6 +120,8 @@ function accept(
       contentType: packet.properties?.contentType,
       userProperties: packet.properties?.userProperties,
       messageExpiryInterval: packet.properties?.messageExpiryInterval,
+      responseTopic: packet.properties?.responseTopic,
+      correlationData: packet.properties?.correlationData,
     },
   });
   if (captured !== undefined && captured !== false) {
