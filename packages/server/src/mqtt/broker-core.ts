@@ -722,7 +722,7 @@ export class BrokerCore implements LocalRouter {
     const client = session.client;
     // A connection that is closing (DISCONNECT handled, socket not closed yet) can send
     // nothing more: QoS 1/2 wait in the session for the next one instead of being lost.
-    const online = client !== undefined && client.state === 'connected' && client.writable;
+    const online = client !== undefined && client.state === 'connected' && !client.ending;
     if (qos === 0) {
       if (online && !(client.congested && client.bufferedBytes > this.limits.maxBufferedBytes)) {
         client.sendPublish({ message, qos, retain, subscriptionIds, packetId: 0, dup: false }, cache, now);
@@ -843,7 +843,7 @@ export class BrokerCore implements LocalRouter {
   /** Sends queued messages while the client has room: Receive Maximum [MQTT-3.3.4-9] and a socket that drains. */
   pump(session: Session): void {
     const client = session.client;
-    if (client === undefined || client.state !== 'connected' || !client.writable || !session.loaded) return;
+    if (client === undefined || client.state !== 'connected' || client.ending || !session.loaded) return;
     const now = Date.now();
     while (session.queue.length > 0 && this.#hasRoom(session, client)) {
       const delivery = session.queue.shift();

@@ -291,6 +291,11 @@ export class Client implements PacketSink, Watched {
     return !this.#closing && this.state !== 'closed' && !this.#stream.destroyed;
   }
 
+  /** Whether the connection is ending (`end`/`destroy` called): nothing more can be sent on it. */
+  get ending(): boolean {
+    return this.#closing;
+  }
+
   /** Whether reading is paused (the client waits for storage or for lagging subscribers). */
   get readingPaused(): boolean {
     return this.#pauses !== undefined && this.#pauses.size > 0;
