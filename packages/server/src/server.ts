@@ -148,8 +148,9 @@ export async function startServer(
         callback: (secret, typeId) => callbackAuthenticator.authenticate(secret, typeId),
       },
       ready: async () => {
-        if (!bootstrapped) throw new Error('access is not bootstrapped yet');
+        if (!bootstrapped) return 'starting: access is not bootstrapped yet';
         await store.ping();
+        return undefined;
       },
     });
     registerAccessRoutes(app, deps);

@@ -17,7 +17,7 @@ import { type Authenticators, installAuth } from './auth.js';
 import { handleClientError, handleError } from './error-handler.js';
 import { installJsonParser, invalidText } from './json-body.js';
 import { installMetrics } from './metrics.js';
-import { Problem } from './problem.js';
+import { Problem, toProblem } from './problem.js';
 import { buildValidatorCompiler } from './validators.js';
 
 export type App = FastifyInstance<
@@ -32,8 +32,11 @@ export interface BuildAppOptions {
   readonly logger: FastifyBaseLogger | false;
   readonly bodyLimit: number;
   readonly authenticators: Authenticators;
-  /** Resolves when the database answers; `/readyz` is 503 when it throws. */
-  readonly ready: () => Promise<void>;
+  /**
+   * Resolves to nothing when the server can serve, or to why it cannot yet (still starting);
+   * rejects when the database does not answer. `/readyz` is 503 in both cases.
+   */
+  readonly ready: () => Promise<string | undefined>;
   readonly version: string;
   /** Web origins allowed to call the API from a browser (CORS); none by default. */
   readonly corsOrigins?: readonly string[];
@@ -174,14 +177,22 @@ export async function buildApp({
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async function healthz() {
     return { status: 'ok' };
   });
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async function readyz() {
-    try {
-      await ready();
-    } catch (error) {
-      throw new AppError('unavailable', 'the database is not reachable', undefined, { cause: error });
-    }
-    return { status: 'ready' };
-  });
+  app.get(
+    '/readyz',
+    { config: { public: true }, schema: { hide: true } },
+    async function readyz(request, reply) {
+      let waiting: string | undefined;
+      try {
+        waiting = await ready();
+      } catch (error) {
+        throw new AppError('unavailable', 'the database is not reachable', undefined, { cause: error });
+      }
+      // Starting up is expected, not a failure: answered 503 without an error in the log.
+      if (waiting !== undefined)
+        return reply.code(503).send(toProblem(new AppError('unavailable', waiting), request.id));
+      return { status: 'ready' };
+    },
+  );
   app.get(
     '/metrics',
     { config: { public: true }, schema: { hide: true } },

@@ -459,7 +459,10 @@ for (const dialect of dialectCases()) {
         bodyLimit: 1 << 20,
         version: 'test',
         authenticators: { apiKey: (bearer) => new ApiKeyAuthenticator(deps).authenticate(bearer) },
-        ready: () => store.ping(),
+        ready: async () => {
+          await store.ping();
+          return undefined;
+        },
       });
       registerMessageRoutes(app, deps, { heartbeatMs: 150 });
       await app.listen({ host: '127.0.0.1', port: 0 });

@@ -12,7 +12,7 @@ import {
 } from '../../mqtt/index.js';
 import { guarded, type Store } from '../../store/store.js';
 import type { Principal as ApiPrincipal, DevicePrincipal, Scope } from '../access/index.js';
-import { scopeAllows } from '../access/index.js';
+import { DEFAULT_TENANT_ID, scopeAllows } from '../access/index.js';
 import type { CaptureOutcome, Frame } from '../capture/index.js';
 import { DeviceTopicRouter, type TopicDevice } from './device-topics.js';
 import { SessionCaptures } from './session-captures.js';
@@ -124,14 +124,22 @@ export class MqttAccess implements BrokerHooks {
     }
   }
 
-  /** Checks the configuration against the database: the anonymous tenant must exist. */
+  /**
+   * Checks the configuration against the database: the anonymous tenant must exist, or be
+   * the default tenant that this first start creates once its ports are bound.
+   */
   async start(): Promise<void> {
     const tenant = this.#anonymousTenant;
     if (tenant === undefined) return;
-    const row = await guarded(this.#deps.store, () =>
-      this.#deps.store.db.selectFrom('tenants').select('id').where('id', '=', tenant).executeTakeFirst(),
+    const { db } = this.#deps.store;
+    const [named, any] = await guarded(this.#deps.store, () =>
+      Promise.all([
+        db.selectFrom('tenants').select('id').where('id', '=', tenant).executeTakeFirst(),
+        db.selectFrom('tenants').select('id').limit(1).executeTakeFirst(),
+      ]),
     );
-    if (!row) {
+    const firstStart = any === undefined && tenant === DEFAULT_TENANT_ID;
+    if (!named && !firstStart) {
       throw new AppError('validation_failed', `the MQTT anonymous tenant '${tenant}' does not exist`, {
         field: 'mqttAnonymousTenant',
       });
