@@ -15,6 +15,7 @@ export function toAppError(error: unknown): AppError {
       params?: unknown;
       keyword?: string;
       parentSchema?: { description?: unknown };
+      data?: unknown;
     }>;
     const issues = validation.map((issue) => ({
       in: fastifyError.validationContext ?? 'body',
@@ -23,8 +24,12 @@ export function toAppError(error: unknown): AppError {
       params: issue.params,
     }));
     // "must match a schema in anyOf" names no shape: a union's description says what it takes.
+    // Only for a value of the wrong kind: an object that fails is better told what is wrong in it.
     const union = validation.find(
-      (issue) => issue.keyword === 'anyOf' && typeof issue.parentSchema?.description === 'string',
+      (issue) =>
+        issue.keyword === 'anyOf' &&
+        typeof issue.parentSchema?.description === 'string' &&
+        (typeof issue.data !== 'object' || issue.data === null || Array.isArray(issue.data)),
     );
     const what = `request ${fastifyError.validationContext ?? 'body'} is invalid`;
     const detail = union

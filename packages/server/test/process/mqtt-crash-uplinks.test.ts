@@ -271,9 +271,10 @@ for (const dialect of dialectCases()) {
           const state = states.find((s) => s.device_id === publisher.deviceId);
           expect(Number(state?.message_count)).toBe(stored.size);
         }
-        // The kills came mid-stream: some resends of stored uplinks reached the new server.
-        const resends = states.reduce((sum, s) => sum + Number(s.duplicate_count), 0);
-        expect(resends).toBeGreaterThan(0);
+        // Whether a kill caught a stored but unacknowledged uplink is up to timing (on
+        // PostgreSQL some runs had none), so it is not asserted here: the resend after a
+        // reconnect, with and without DUP, is proven deterministically by the raw MQTT tests
+        // in mqtt-access and the pipeline tests.
       } finally {
         await store.close();
       }
