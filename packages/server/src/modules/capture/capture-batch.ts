@@ -302,8 +302,10 @@ export async function writeCaptureBatch(
     if (!identity.unique)
       stored.set(`${dk}\u0000${identity.key}`, { id, timeliness, payload: frame.payload });
     if (delivery) {
-      // A new message: the client is past its resends (or never had any).
-      if (delivery.phase !== 'steady') deliveries.forget(dk, frame, delivery);
+      // A fresh session's first new message: earlier connections' ids no longer count. A
+      // resumed one keeps them: a client may send something new before its resends (Paho's
+      // network and publishing threads race after CONNACK), which still come with DUP.
+      if (delivery.phase === 'fresh') deliveries.forget(dk, frame, delivery);
       if (identity.unique)
         deliveries.remember(dk, frame, delivery, { id, timeliness, payload: frame.payload });
     }
@@ -385,10 +387,10 @@ interface Remembered {
  * The packet ids of MQTT uplinks whose PUBACK the client may not have seen, as the batch
  * reads and changes them (docs/MESSAGES.md, "MQTT retransmissions"). A publish is a resend
  * of the message remembered under its packet id when
- *   - that id was remembered on an earlier connection and this one is still within its
- *     resends (`resumed`): a client resends, in order and before anything new, what it
- *     has no PUBACK for [MQTT-4.4.0-1, MQTT-4.6.0-1], with DUP (Paho, mosquitto) or
- *     without (mqtt.js); or
+ *   - that id was remembered on an earlier connection, and this one is still within its
+ *     resends (`resumed`) or the publish has DUP set: a client resends what it has no
+ *     PUBACK for [MQTT-4.4.0-1], with DUP (Paho, mosquitto) or without (mqtt.js, which
+ *     resends before anything new); or
  *   - it was remembered on this connection and the publish has DUP set: a 3.1.1 client
  *     that retries while connected, crossing our PUBACK;
  * and its payload is the same: a resend repeats its message, while a client that had the
@@ -417,7 +419,9 @@ class DeliveryMemory {
     const kept = this.#kept.get(`${dk}\u0000${delivery.session}`)?.connection;
     if (kept !== undefined && remembered.connection !== kept) return undefined;
     const counts =
-      remembered.connection === delivery.connection ? delivery.dup : delivery.phase === 'resumed';
+      remembered.connection === delivery.connection
+        ? delivery.dup
+        : delivery.phase === 'resumed' || delivery.dup;
     return counts && remembered.seen.payload.equals(frame.payload) ? remembered.seen : undefined;
   }
 
