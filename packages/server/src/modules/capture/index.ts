@@ -5,5 +5,15 @@ export {
 } from './callback-secrets.js';
 export { type CaptureDeps, CapturePipeline } from './capture-pipeline.js';
 export type { CaptureOutcome, Frame, Reception, Timeliness, Transport } from './frame.js';
+export {
+  checkFrameFields,
+  type FrameFault,
+  type FrameFields,
+  type FrameLimits,
+  type FrameWording,
+  frameFault,
+  frameRefusal,
+  MAX_PAYLOAD_BYTES,
+} from './frame-checks.js';
 export { registerIngestRoutes } from './ingest-routes.js';
 export { TypeSettings } from './type-settings.js';

@@ -4,15 +4,10 @@ import { AppError, isAppError } from '../../kernel/errors.js';
 import type { DevicePrincipal } from '../access/index.js';
 import type { CapturePipeline } from './capture-pipeline.js';
 import type { CaptureOutcome, Frame } from './frame.js';
+import { checkFrameFields, MAX_PAYLOAD_BYTES } from './frame-checks.js';
 import type { TypeSettings } from './type-settings.js';
 
-/** Largest payload of one message, in bytes. */
-export const MAX_PAYLOAD_BYTES = 64 * 1024;
 export const MAX_BATCH = 1000;
-/** Device times before this are refused as absurd (no device shipped before 2000). */
-const EARLIEST_TIME = Date.UTC(2000, 0, 1);
-/** Device clocks may run ahead a little; a day ahead is a broken clock, not drift. */
-const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
 
 export const IngestMessage = Type.Object(
   {
@@ -83,15 +78,6 @@ function toFrame(
   index: number | undefined,
 ): Frame {
   const where = index === undefined ? '' : `messages[${index}].`;
-  if (message.seq !== undefined && message.seq >= 2 ** seqBits) {
-    throw new AppError(
-      'validation_failed',
-      `${where}seq must be below ${2 ** seqBits} for this device type`,
-      {
-        field: `${where}seq`,
-      },
-    );
-  }
   const given = [message.hex, message.base64, message.json].filter((p) => p !== undefined).length;
   if (given !== 1) {
     throw new AppError('validation_failed', `${where}exactly one of hex, base64 or json must be given`, {
@@ -108,26 +94,17 @@ function toFrame(
     }
     payload = Buffer.from(message.base64, 'base64');
   } else payload = Buffer.from(JSON.stringify(message.json), 'utf8');
-  if (payload.length > MAX_PAYLOAD_BYTES) {
-    throw new AppError('validation_failed', `${where}the payload is larger than ${MAX_PAYLOAD_BYTES} bytes`, {
-      field: `${where}payload`,
-    });
-  }
-  let deviceTime: number | undefined;
-  if (message.time !== undefined) {
-    deviceTime = typeof message.time === 'number' ? message.time : Date.parse(message.time);
-    if (
-      !Number.isFinite(deviceTime) ||
-      deviceTime < EARLIEST_TIME ||
-      deviceTime > receivedAt + MAX_CLOCK_AHEAD_MS
-    ) {
-      throw new AppError(
-        'validation_failed',
-        `${where}time is not a plausible device time (after 2000, at most a day ahead of the server)`,
-        { field: `${where}time` },
-      );
-    }
-  }
+  const deviceTime =
+    message.time === undefined
+      ? undefined
+      : typeof message.time === 'number'
+        ? message.time
+        : Date.parse(message.time);
+  checkFrameFields(
+    { seq: message.seq, deviceTime, payloadBytes: payload.length, messageId: message.messageId },
+    { receivedAt, seqBits },
+    { prefix: where },
+  );
   return {
     tenantId: device.tenantId,
     deviceId: device.deviceId,

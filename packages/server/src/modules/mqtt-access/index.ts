@@ -22,4 +22,4 @@ export {
   evaluateTopicPolicy,
   type TopicRule,
 } from './topic-rules.js';
-export { isUplinkTopic, MAX_UPLINK_BYTES, uplinkFrame } from './uplink-frame.js';
+export { isUplinkTopic, uplinkFrame } from './uplink-frame.js';

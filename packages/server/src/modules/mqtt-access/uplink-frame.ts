@@ -1,14 +1,11 @@
 import { AppError } from '../../kernel/index.js';
 import type { CapturedPublish } from '../../mqtt/index.js';
-import type { Frame } from '../capture/index.js';
+import { checkFrameFields, type Frame, type FrameWording } from '../capture/index.js';
 
-/** Largest uplink payload, in bytes: the same bound as HTTP ingest. */
-export const MAX_UPLINK_BYTES = 64 * 1024;
-/** Device times before this are refused as absurd (as over HTTP). */
-const EARLIEST_TIME = Date.UTC(2000, 0, 1);
-/** Device clocks may run ahead a little; a day ahead is a broken clock, not drift. */
-const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
-const MESSAGE_ID = /^[\x21-\x7e]{1,128}$/;
+/** A user property is text: `seq` that is not a number is told so. */
+const MQTT_WORDING: FrameWording = {
+  seq: ({ below }) => ({ field: 'seq', message: `seq must be an integer below ${below}` }),
+};
 
 /** The device an uplink belongs to, as its connection authenticated it. */
 export interface UplinkDevice {
@@ -50,43 +47,17 @@ export function uplinkFrame(
   publish: CapturedPublish,
   { receivedAt, seqBits }: { readonly receivedAt: number; readonly seqBits: number },
 ): Frame {
-  if (publish.payload.length > MAX_UPLINK_BYTES) {
-    throw new AppError('validation_failed', `the payload is larger than ${MAX_UPLINK_BYTES} bytes`, {
-      field: 'payload',
-    });
-  }
-  let seq: number | undefined;
   const seqText = property(publish, 'seq');
-  if (seqText !== undefined) {
-    if (!/^\d{1,10}$/.test(seqText) || Number(seqText) >= 2 ** seqBits) {
-      throw new AppError('validation_failed', `seq must be an integer below ${2 ** seqBits}`, {
-        field: 'seq',
-      });
-    }
-    seq = Number(seqText);
-  }
-  let deviceTime: number | undefined;
   const timeText = property(publish, 'time');
-  if (timeText !== undefined) {
-    deviceTime = /^\d+$/.test(timeText) ? Number(timeText) : Date.parse(timeText);
-    if (
-      !Number.isFinite(deviceTime) ||
-      deviceTime < EARLIEST_TIME ||
-      deviceTime > receivedAt + MAX_CLOCK_AHEAD_MS
-    ) {
-      throw new AppError(
-        'validation_failed',
-        'time is not a plausible device time (after 2000, at most a day ahead of the server)',
-        { field: 'time' },
-      );
-    }
-  }
   const messageId = property(publish, 'messageId');
-  if (messageId !== undefined && !MESSAGE_ID.test(messageId)) {
-    throw new AppError('validation_failed', 'messageId must be 1–128 printable ASCII characters', {
-      field: 'messageId',
-    });
-  }
+  const seq = seqText === undefined ? undefined : /^\d{1,10}$/.test(seqText) ? Number(seqText) : Number.NaN;
+  const deviceTime =
+    timeText === undefined ? undefined : /^\d+$/.test(timeText) ? Number(timeText) : Date.parse(timeText);
+  checkFrameFields(
+    { seq, deviceTime, payloadBytes: publish.payload.length, messageId },
+    { receivedAt, seqBits },
+    { wording: MQTT_WORDING },
+  );
   return {
     tenantId: device.tenantId,
     deviceId: device.deviceId,

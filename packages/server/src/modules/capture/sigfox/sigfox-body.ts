@@ -18,6 +18,7 @@
  */
 import { AppError } from '../../../kernel/errors.js';
 import type { Frame, Reception } from '../frame.js';
+import { checkFrameFields, type FrameWording } from '../frame-checks.js';
 
 export type SigfoxUplinkKind = 'data' | 'data_advanced' | 'bidir';
 export type SigfoxNoticeKind = 'service' | 'error';
@@ -63,10 +64,24 @@ export const SIGFOX_SEQ_BITS = 12;
 /** Most entries of a DATA_ADVANCED `duplicates` array; real frames have a handful. */
 const MAX_DUPLICATES = 100;
 const MAX_STATION_LENGTH = 128;
-/** A frame time before this is absurd (no Sigfox device sent before 2000). */
-const EARLIEST_TIME = Date.UTC(2000, 0, 1);
-/** The network's clock is the frame's clock: a day ahead of ours is a broken body, not drift. */
-const MAX_AHEAD_MS = 24 * 3600 * 1000;
+/** The capture checks, in the words of a Sigfox body (its field names, its time in seconds). */
+const SIGFOX_WORDING: FrameWording = {
+  seq: () => ({
+    field: 'seqNumber',
+    message: `seqNumber must be from 0 to ${2 ** SIGFOX_SEQ_BITS - 1} (12 bits)`,
+  }),
+  // The network's clock is the frame's clock: a day ahead of ours is a broken body, not drift.
+  time: () => ({
+    field: 'time',
+    message:
+      'time is not a plausible frame time (epoch seconds, after 2000, at most a day ahead of the server)',
+  }),
+  payload: ({ maxBytes }) => ({
+    field: 'data',
+    message: `data must be at most ${maxBytes} bytes (a Sigfox frame)`,
+  }),
+};
+const SIGFOX_LIMITS = { seqBits: SIGFOX_SEQ_BITS, maxPayloadBytes: SIGFOX_MAX_PAYLOAD_BYTES } as const;
 /** When a body reports radio data but names no base station. */
 export const UNKNOWN_STATION = 'unknown';
 
@@ -189,16 +204,9 @@ function stationOf(value: unknown, field: string): string {
   return HEX.test(text) ? text.toUpperCase() : text;
 }
 
-function timeOf(value: unknown, receivedAt: number): number {
-  const seconds = requiredInteger(value, 'time');
-  const ms = seconds * 1000;
-  if (ms < EARLIEST_TIME || ms > receivedAt + MAX_AHEAD_MS) {
-    throw invalid(
-      'time',
-      'is not a plausible frame time (epoch seconds, after 2000, at most a day ahead of the server)',
-    );
-  }
-  return ms;
+/** Sigfox gives the frame's time in epoch seconds. */
+function timeOf(value: unknown): number {
+  return requiredInteger(value, 'time') * 1000;
 }
 
 function payloadOf(value: unknown): Buffer {
@@ -207,9 +215,6 @@ function payloadOf(value: unknown): Buffer {
     throw invalid('data', 'must be the frame as a hex string ("{data}", quoted)');
   const text = value.trim();
   if (!HEX.test(text) || text.length % 2 !== 0) throw invalid('data', 'must be hex with two digits per byte');
-  if (text.length > SIGFOX_MAX_PAYLOAD_BYTES * 2) {
-    throw invalid('data', `must be at most ${SIGFOX_MAX_PAYLOAD_BYTES} bytes (a Sigfox frame)`);
-  }
   return Buffer.from(text, 'hex');
 }
 
@@ -301,14 +306,18 @@ export function parseSigfoxCallback(body: unknown, receivedAt: number): SigfoxCa
     const fields = Object.fromEntries(
       Object.entries(body).filter(([key]) => key !== 'device' && key !== 'time'),
     );
-    return { kind, device, time: absent(body.time) ? undefined : timeOf(body.time, receivedAt), fields };
+    const time = absent(body.time) ? undefined : timeOf(body.time);
+    checkFrameFields({ deviceTime: time }, { ...SIGFOX_LIMITS, receivedAt }, { wording: SIGFOX_WORDING });
+    return { kind, device, time, fields };
   }
-  const time = timeOf(body.time, receivedAt);
+  const time = timeOf(body.time);
   const seqNumber = requiredInteger(body.seqNumber, 'seqNumber');
-  if (seqNumber < 0 || seqNumber >= 2 ** SIGFOX_SEQ_BITS) {
-    throw invalid('seqNumber', `must be from 0 to ${2 ** SIGFOX_SEQ_BITS - 1} (12 bits)`);
-  }
   const payload = payloadOf(body.data);
+  checkFrameFields(
+    { deviceTime: time, seq: seqNumber, payloadBytes: payload.length },
+    { ...SIGFOX_LIMITS, receivedAt },
+    { wording: SIGFOX_WORDING },
+  );
   const duplicate = requiredBoolean(body.duplicate, 'duplicate') ?? false;
   const ack = requiredBoolean(body.ack, 'ack');
 
