@@ -30,3 +30,10 @@ await build({
   external: dependencies,
   logLevel: 'warning',
 });
+
+// The web console the server serves at / (packages/console/dist, see console-assets.ts).
+// A bundle built elsewhere for a test needs no console.
+if (process.env.FLEETPORT_BUILD_OUTDIR === undefined) {
+  const { build: buildConsole } = await import('vite');
+  await buildConsole({ root: 'packages/console', logLevel: 'warn' });
+}

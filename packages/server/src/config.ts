@@ -213,6 +213,16 @@ const sections = {
       origins,
     ),
     setting(
+      'consoleDir',
+      {
+        env: 'FLEETPORT_CONSOLE_DIR',
+        flag: 'console-dir',
+        default: undefined,
+        doc: 'the built web console served at / (index.html and assets/); unset: packages/console/dist beside the program',
+      },
+      directory,
+    ),
+    setting(
       'metricsToken',
       {
         env: 'FLEETPORT_METRICS_TOKEN',

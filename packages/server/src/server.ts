@@ -5,7 +5,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { EventBus } from './bus/event-bus.js';
 import type { Config } from './config.js';
-import { type App, buildApp } from './http/index.js';
+import { type App, buildApp, locateConsole, serveConsole } from './http/index.js';
 import { systemClock } from './kernel/clock.js';
 import type { Logger } from './kernel/logger.js';
 import {
@@ -168,6 +168,8 @@ export async function startServer(
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
     const sigfox = registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
+    // Last: the console's catch-all answers only paths no route above claimed.
+    serveConsole(app, { root: config.consoleDir ?? locateConsole(import.meta.url), logger });
     const mqtt = await startBroker(config, deps, tls, {
       app,
       pipeline,

@@ -42,6 +42,8 @@ export async function startTestServer(
       'admin-key': adminKey,
       // A free port: test servers run side by side; 1883 would collide.
       'mqtt-port': 0,
+      // No console unless a test gives one: compressing a real build at every start costs.
+      'console-dir': `${database.dataDir}/no-console`,
       ...(database.databaseUrl ? { 'database-url': database.databaseUrl, 'database-pool-size': 4 } : {}),
       ...flags,
     },
