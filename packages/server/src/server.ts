@@ -24,6 +24,7 @@ import {
 import { registerSigfoxRoutes, type SigfoxRoutes } from './modules/capture/sigfox/index.js';
 import { DurableHorizon, registerChangeRoutes } from './modules/changes/index.js';
 import { Codecs, registerCodecRoutes } from './modules/codecs/index.js';
+import { CommandService, registerCommandRoutes } from './modules/commands/index.js';
 import {
   DeviceAuthenticator,
   discardAbandonedImports,
@@ -162,6 +163,13 @@ export async function startServer(
     registerCodecRoutes(app, codecs);
     // Timed work of the modules: they register their handlers on it.
     scheduler = new Scheduler({ ...deps, metrics: app.metrics });
+    const codecService = codecs.service;
+    const commands = new CommandService({
+      ...deps,
+      scheduler,
+      encode: (tenantId, deviceId, data) => codecService.encodeForDevice(tenantId, deviceId, data),
+    });
+    registerCommandRoutes(app, commands);
     scheduler.start();
     pipeline = new CapturePipeline(deps, { synchronous: config.sqliteSynchronous, metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);

@@ -26,6 +26,11 @@ export type ErrorCode =
   | 'precondition_required'
   | 'rate_limited'
   | 'unavailable'
+  | 'device_offline'
+  | 'command_not_cancellable'
+  | 'encoding_failed'
+  | 'downlink_too_long'
+  | 'method_timeout'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -52,6 +57,11 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   precondition_required: 428,
   rate_limited: 429,
   unavailable: 503,
+  device_offline: 404,
+  command_not_cancellable: 409,
+  encoding_failed: 422,
+  downlink_too_long: 400,
+  method_timeout: 504,
   internal: 500,
 };
 

@@ -13,6 +13,9 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'fleetport_migrations',
     migrationLockTableName: 'fleetport_migrations_lock',
+    // Numbers are taken by changes developed side by side: a database that ran 0013 before
+    // 0012 existed must still take 0012 when it arrives, not refuse to start.
+    allowUnorderedMigrations: true,
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {

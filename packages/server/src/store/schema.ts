@@ -26,6 +26,8 @@ export interface Database {
   feed_consumers: FeedConsumerTable;
   feed_cursors: FeedCursorTable;
   scheduled_jobs: ScheduledJobTable;
+  commands: CommandTable;
+  command_events: CommandEventTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -273,4 +275,48 @@ export interface ScheduledJobTable {
   last_failed_at: Millis | null;
   created_at: Millis;
   updated_at: Millis;
+}
+
+/** A command or direct-method call (0013); see modules/commands. */
+export interface CommandTable {
+  tenant_id: string;
+  id: string;
+  device_id: string;
+  /** `command` (queued) or `method` (a direct-method call, never queued). */
+  kind: string;
+  name: string;
+  /** `mqtt`, `http` or `sigfox`. */
+  transport: string;
+  status: string;
+  /** Raw bytes to send, or null when `data` is encoded by the type's codec at send time. */
+  payload: Uint8Array | null;
+  /** JSON text: what the codec encodes, or the body of a method call. */
+  data: string | null;
+  priority: number;
+  qos: number;
+  confirmed: number;
+  max_attempts: number;
+  backoff_ms: number;
+  attempts: number;
+  expires_at: number | null;
+  idempotency_key: string | null;
+  twin_parameter: string | null;
+  /** What the transport hands out for it: the Sigfox uplink whose BIDIR answer carried it. */
+  delivery_ref: string | null;
+  /** JSON text: what the device answered (acknowledgement or method reply). */
+  result: string | null;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One status transition of a command, with its transport details (JSON text). */
+export interface CommandEventTable {
+  tenant_id: string;
+  command_id: string;
+  seq: number;
+  device_id: string;
+  status: string;
+  detail: string;
+  at: Millis;
 }

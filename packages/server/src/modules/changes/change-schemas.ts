@@ -12,6 +12,8 @@ export const changeKinds = [
   'message.created',
   'message.decoded',
   'device_type.codec_changed',
+  'command.created',
+  'command.status_changed',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

@@ -13,6 +13,8 @@ import type {
 } from './codec-schemas.js';
 import {
   type CodecVersionRow,
+  deviceTypeOf,
+  findDeviceVariables,
   findTypeCodec,
   insertCodecVersion,
   listCodecVersions,
@@ -146,6 +148,30 @@ export class CodecService {
   async listVersions(tenantId: string, typeId: string): Promise<CodecVersionView[]> {
     if (!(await findTypeCodec(this.#deps.store, tenantId, typeId))) throw notFound('device type', typeId);
     return (await listCodecVersions(this.#deps.store, tenantId, typeId)).map(presentVersion);
+  }
+
+  /**
+   * Encodes a downlink for one device with its type's codec (`encodeDownlink`), the type's
+   * variables overridden by the device's: the bytes or the codec's errors; undefined when
+   * the device or its type has no codec. For the commands module.
+   */
+  async encodeForDevice(
+    tenantId: string,
+    deviceId: string,
+    data: unknown,
+  ): Promise<{ bytes: Uint8Array | null; errors: readonly string[] } | undefined> {
+    const [device] = await findDeviceVariables(this.#deps.store, tenantId, [deviceId]);
+    const typeId =
+      device === undefined ? undefined : await deviceTypeOf(this.#deps.store, tenantId, deviceId);
+    if (device === undefined || typeId === undefined) return undefined;
+    const row = await findTypeCodec(this.#deps.store, tenantId, typeId);
+    if (!row || row.codec_kind === null || row.codec_source === null) return undefined;
+    const variables = {
+      ...(JSON.parse(row.variables) as Record<string, string>),
+      ...(JSON.parse(device.variables) as Record<string, string>),
+    };
+    const result = await this.#runner.encodeDownlink(typeCodec(row), { data, variables });
+    return { bytes: result.bytes, errors: result.errors };
   }
 
   /** Runs a codec on an input exactly as capture would, storing nothing. */

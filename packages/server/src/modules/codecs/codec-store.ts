@@ -87,6 +87,24 @@ export function findDeviceVariables(
   );
 }
 
+/** The type of a live device of the tenant. */
+export async function deviceTypeOf(
+  store: Store,
+  tenantId: string,
+  deviceId: string,
+): Promise<string | undefined> {
+  const row = await guarded(store, () =>
+    store.db
+      .selectFrom('devices')
+      .select('type_id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deviceId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst(),
+  );
+  return row?.type_id;
+}
+
 /** Whether the tenant has this device (deleted or not). */
 export async function deviceExists(store: Store, tenantId: string, deviceId: string): Promise<boolean> {
   const row = await guarded(store, () =>

@@ -51,7 +51,8 @@ function subjectOf(change: Change): { deviceId?: string; typeId?: string } {
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   // Read as text: the schema's kind union is built with map(), which TypeBox types loosely.
   const kind: string = change.kind;
-  if (kind.startsWith('message.')) return { deviceId: text(data.deviceId), typeId: text(data.typeId) };
+  if (kind.startsWith('message.') || kind.startsWith('command.'))
+    return { deviceId: text(data.deviceId), typeId: text(data.typeId) };
   if (kind.startsWith('device_type.')) return { typeId: change.entityId };
   if (kind.startsWith('device.')) return { deviceId: change.entityId, typeId: text(data.typeId) };
   return {};

@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
+import type { TestDatabase } from '../../../test/support/databases.js';
+import { describeEachDialect } from '../../../test/support/dialect-suites.js';
+import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
+
+const LEVEL_CODEC = `
+function decodeUplink(input) { return { data: {} }; }
+function encodeDownlink(input) {
+  if (typeof input.data.level !== 'number') return { errors: ['level must be a number'] };
+  return { bytes: [input.data.level & 0xff, 0x42] };
+}`;
+
+describeEachDialect('commands over HTTP', (dialect) => {
+  let database: TestDatabase;
+  let ts: TestServer;
+  let otherKey: string;
+
+  beforeAll(async () => {
+    database = await dialect.create();
+    ts = await startTestServer(database);
+    await ok('POST', '/v1/device-types', { id: 'lamp', name: 'lamp' });
+    await ok('PUT', '/v1/device-types/lamp/codec', { kind: 'javascript', source: LEVEL_CODEC });
+    await ok('POST', '/v1/device-types', { id: 'plain', name: 'plain' });
+    await ok('POST', '/v1/devices', { id: 'L1', typeId: 'lamp' });
+    await ok('POST', '/v1/devices', { id: 'L2', typeId: 'lamp' });
+    await ok('POST', '/v1/devices', { id: 'P1', typeId: 'plain' });
+    await ok('POST', '/v1/tenants', { id: 'other', name: 'other' });
+    const key = await ok('POST', '/v1/tenants/other/keys', { name: 'other admin', scope: 'admin' });
+    otherKey = mustBeString(key.body.secret, 'secret');
+    await ts.request('POST', '/v1/devices', { key: otherKey, json: { id: 'X1', typeId: 'plain' } });
+  });
+  afterAll(async () => {
+    await ts?.close();
+    await database?.drop();
+  });
+
+  async function ok(method: string, path: string, json?: unknown): Promise<TestResponse> {
+    const response = await ts.request(method, path, { json });
+    expect(response.status, `${method} ${path}: ${response.text}`).toBeLessThan(300);
+    return response;
+  }
+
+  const count = async (deviceId: string) =>
+    (await ok('GET', `/v1/devices/${deviceId}/commands?limit=500`)).body.items.length as number;
+
+  it('queues a command with 201 and shows it with its history', async () => {
+    const created = await ts.request('POST', '/v1/devices/L1/commands', {
+      json: {
+        hex: 'CAFE',
+        priority: 8,
+        name: 'blink',
+        confirmed: true,
+        retry: { attempts: 2, backoffSeconds: 5 },
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.headers.get('location')).toBe(`/v1/devices/L1/commands/${created.body.id}`);
+    expect(created.body).toMatchObject({
+      deviceId: 'L1',
+      kind: 'command',
+      name: 'blink',
+      transport: 'mqtt',
+      status: 'queued',
+      hex: 'cafe',
+      data: null,
+      priority: 8,
+      confirmed: true,
+      retry: { attempts: 2, backoffSeconds: 5 },
+      attempts: 0,
+    });
+    const shown = await ok('GET', `/v1/devices/L1/commands/${created.body.id}`);
+    expect(shown.body.history).toHaveLength(1);
+    expect(shown.body.history[0]).toMatchObject({ status: 'queued', detail: { priority: 8 } });
+  });
+
+  it('encodes data with the type codec to check it, and refuses what it cannot encode with its message', async () => {
+    const good = await ts.request('POST', '/v1/devices/L1/commands', { json: { data: { level: 3 } } });
+    expect(good.status, good.text).toBe(201);
+    expect(good.body.data).toEqual({ level: 3 });
+    const before = await count('L1');
+    const bad = await ts.request('POST', '/v1/devices/L1/commands', { json: { data: { level: 'max' } } });
+    expectProblem(bad, 422, 'encoding_failed');
+    expect(bad.body.detail).toContain('level must be a number');
+    expect(await count('L1')).toBe(before);
+  });
+
+  it('refuses a Sigfox command over 8 bytes, raw or encoded, and stores nothing', async () => {
+    const before = await count('P1');
+    const raw = await ts.request('POST', '/v1/devices/P1/commands', {
+      json: { hex: '001122334455667788', transport: 'sigfox' },
+    });
+    expectProblem(raw, 400, 'downlink_too_long');
+    expect(raw.body.data).toEqual({ transport: 'sigfox', bytes: 9, maxBytes: 8 });
+    expect(await count('P1')).toBe(before);
+    const fits = await ts.request('POST', '/v1/devices/L2/commands', {
+      json: { data: { level: 1 }, transport: 'sigfox' },
+    });
+    expect(fits.status, fits.text).toBe(201);
+  });
+
+  it('answers the existing command for a repeated idempotency key with 200', async () => {
+    const first = await ts.request('POST', '/v1/devices/P1/commands', {
+      json: { hex: '01', idempotencyKey: 'op-7' },
+    });
+    const again = await ts.request('POST', '/v1/devices/P1/commands', {
+      json: { hex: '01', idempotencyKey: 'op-7' },
+    });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+  });
+
+  it('refuses bodies with no payload or two, and unknown fields', async () => {
+    const before = await count('P1');
+    expectProblem(
+      await ts.request('POST', '/v1/devices/P1/commands', { json: {} }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await ts.request('POST', '/v1/devices/P1/commands', { json: { hex: '01', base64: 'AQ==' } }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await ts.request('POST', '/v1/devices/P1/commands', { json: { hex: '01', colour: 'red' } }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await ts.request('POST', '/v1/devices/P1/commands', { json: { hex: '01', priority: 10 } }),
+      400,
+      'validation_failed',
+    );
+    expect(await count('P1')).toBe(before);
+  });
+
+  it("answers 404 for an unknown device and for another tenant's device or command", async () => {
+    expectProblem(
+      await ts.request('POST', '/v1/devices/NOPE/commands', { json: { hex: '01' } }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await ts.request('POST', '/v1/devices/X1/commands', { json: { hex: '01' } }),
+      404,
+      'not_found',
+    );
+    const mine = await ok('POST', '/v1/devices/P1/commands', { hex: '01' });
+    expectProblem(
+      await ts.request('GET', `/v1/devices/P1/commands/${mine.body.id}`, { key: otherKey }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await ts.request('POST', `/v1/devices/P1/commands/${mine.body.id}/cancel`, { key: otherKey }),
+      404,
+      'not_found',
+    );
+    expectProblem(await ts.request('GET', `/v1/devices/L1/commands/${mine.body.id}`), 404, 'not_found');
+    expect((await ok('GET', `/v1/devices/P1/commands/${mine.body.id}`)).body.status).toBe('queued');
+  });
+
+  it('cancels a queued command, once, and lists by status', async () => {
+    const command = await ok('POST', '/v1/devices/L2/commands', { hex: '02' });
+    const cancelled = await ok('POST', `/v1/devices/L2/commands/${command.body.id}/cancel`);
+    expect(cancelled.body.status).toBe('cancelled');
+    const again = await ok('POST', `/v1/devices/L2/commands/${command.body.id}/cancel`);
+    expect(again.body.status).toBe('cancelled');
+    const list = await ok('GET', '/v1/devices/L2/commands?status=cancelled');
+    expect(list.body.items.map((c: { id: string }) => c.id)).toEqual([command.body.id]);
+    const history = await ok('GET', '/v1/devices/L2/command-history');
+    expect(history.body.items[0]).toMatchObject({ commandId: command.body.id, status: 'cancelled' });
+  });
+
+  it('pages a device’s commands newest first', async () => {
+    for (const hex of ['01', '02', '03']) await ok('POST', '/v1/devices/L2/commands', { hex, name: 'page' });
+    const first = await ok('GET', '/v1/devices/L2/commands?limit=2');
+    expect(first.body.items).toHaveLength(2);
+    const second = await ok('GET', `/v1/devices/L2/commands?limit=500&cursor=${first.body.nextCursor}`);
+    const ids = [...first.body.items, ...second.body.items].map((c: { id: string }) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort().reverse()).toEqual(ids);
+    expect(ids.length).toBe(await count('L2'));
+  });
+
+  it('puts every transition on the change feed', async () => {
+    const start = await ok('GET', '/v1/changes?since=latest');
+    const command = await ok('POST', '/v1/devices/P1/commands', { hex: '05' });
+    await ok('POST', `/v1/devices/P1/commands/${command.body.id}/cancel`);
+    const feed = await ok('GET', `/v1/changes?since=${start.body.nextCursor}`);
+    const mine = feed.body.items.filter((c: { entityId: string }) => c.entityId === command.body.id);
+    expect(mine.map((c: { kind: string; data: { status: string } }) => [c.kind, c.data.status])).toEqual([
+      ['command.created', 'queued'],
+      ['command.status_changed', 'cancelled'],
+    ]);
+  });
+});

@@ -1,0 +1,121 @@
+import { type App, principalOf } from '../../http/index.js';
+import {
+  Command,
+  CommandBody,
+  CommandPage,
+  CommandParams,
+  DeviceCommandHistory,
+  DeviceCommandParams,
+  DeviceHistoryQuery,
+  ListCommandsQuery,
+} from './command-schemas.js';
+import type { CommandService } from './command-service.js';
+
+const problem = { $ref: 'Problem#' };
+const problems = { 400: problem, 401: problem, 403: problem, 404: problem };
+
+/** `/v1/devices/{id}/commands`: queue, list, show with history, cancel; a device's command history. */
+export function registerCommandRoutes(app: App, commands: CommandService): void {
+  app.post(
+    '/v1/devices/:deviceId/commands',
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['commands'],
+        summary: 'Queue a command for a device',
+        description:
+          "A raw payload (`hex` or `base64`) or `data` that the device type's codec encodes (`encodeDownlink`) when it is sent. Answers 201 with the new command, or 200 with the existing one when `idempotencyKey` was used before for this device. A payload longer than the transport carries (8 bytes over Sigfox) is `downlink_too_long`; data the codec cannot encode is `encoding_failed`; nothing is stored for either. Statuses per transport: docs/COMMANDS.md.",
+        params: DeviceCommandParams,
+        body: CommandBody,
+        response: { 200: Command, 201: Command, ...problems, 409: problem, 422: problem },
+      },
+    },
+    async function createCommandRoute(request, reply) {
+      const { command, created } = await commands.create(
+        principalOf(request).tenantId,
+        request.params.deviceId,
+        request.body,
+      );
+      return reply
+        .status(created ? 201 : 200)
+        .header('location', `/v1/devices/${command.deviceId}/commands/${command.id}`)
+        .send(command);
+    },
+  );
+
+  app.get(
+    '/v1/devices/:deviceId/commands',
+    {
+      config: { scope: 'reader' },
+      schema: {
+        tags: ['commands'],
+        summary: "A device's commands and method calls, newest first",
+        params: DeviceCommandParams,
+        querystring: ListCommandsQuery,
+        response: { 200: CommandPage, ...problems },
+      },
+    },
+    async function listCommandsRoute(request) {
+      return commands.list(principalOf(request).tenantId, request.params.deviceId, request.query);
+    },
+  );
+
+  app.get(
+    '/v1/devices/:deviceId/commands/:commandId',
+    {
+      config: { scope: 'reader' },
+      schema: {
+        tags: ['commands'],
+        summary: 'One command with its history of statuses',
+        params: CommandParams,
+        response: { 200: Command, ...problems },
+      },
+    },
+    async function getCommandRoute(request) {
+      return commands.get(principalOf(request).tenantId, request.params.deviceId, request.params.commandId);
+    },
+  );
+
+  app.post(
+    '/v1/devices/:deviceId/commands/:commandId/cancel',
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['commands'],
+        summary: 'Cancel a command that is not delivered yet',
+        description:
+          'A queued command is never sent; a sent one is not sent again. Cancelling a cancelled command answers it; a delivered, acknowledged or otherwise finished one is `command_not_cancellable` (409).',
+        params: CommandParams,
+        response: { 200: Command, ...problems, 409: problem },
+      },
+    },
+    async function cancelCommandRoute(request) {
+      return commands.cancel(
+        principalOf(request).tenantId,
+        request.params.deviceId,
+        request.params.commandId,
+      );
+    },
+  );
+
+  app.get(
+    '/v1/devices/:deviceId/command-history',
+    {
+      config: { scope: 'reader' },
+      schema: {
+        tags: ['commands'],
+        summary: "Every status transition of a device's commands, newest first",
+        params: DeviceCommandParams,
+        querystring: DeviceHistoryQuery,
+        response: { 200: DeviceCommandHistory, ...problems },
+      },
+    },
+    async function deviceCommandHistoryRoute(request) {
+      return commands.deviceHistory(
+        principalOf(request).tenantId,
+        request.params.deviceId,
+        request.query.limit,
+      );
+    },
+  );
+}

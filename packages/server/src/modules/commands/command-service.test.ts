@@ -1,0 +1,338 @@
+import { describe, expect, it } from 'vitest';
+import { describeEachDialect, suiteStore } from '../../../test/support/dialect-suites.js';
+import { ManualClock } from '../../../test/support/manual-clock.js';
+import { seedTenantWithTypes } from '../../../test/support/seed.js';
+import { EventBus } from '../../bus/event-bus.js';
+import { isAppError } from '../../kernel/errors.js';
+import { silentLogger } from '../../kernel/logger.js';
+import type { Store } from '../../store/store.js';
+import { Scheduler } from '../scheduler/index.js';
+import { CommandService, type DownlinkEncoder } from './command-service.js';
+
+async function addDevice(store: Store, tenantId: string, id: string, deleted = false): Promise<void> {
+  await store.db
+    .insertInto('devices')
+    .values({
+      tenant_id: tenantId,
+      id,
+      type_id: 'meter',
+      name: id,
+      tags: '{}',
+      attributes: '{}',
+      version: 1,
+      created_at: 1,
+      updated_at: 1,
+      deleted_at: deleted ? 2 : null,
+    })
+    .execute();
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: string; data: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isAppError(error)) return { code: error.code, data: error.data };
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The codec stand-in: encodes `{level}` as one byte and refuses anything else with a message. */
+const levelEncoder: DownlinkEncoder = async (_tenantId, _deviceId, data) => {
+  const level = (data as { level?: unknown }).level;
+  if (typeof level !== 'number') return { bytes: null, errors: ['level must be a number'] };
+  return { bytes: Uint8Array.of(level), errors: [] };
+};
+
+describeEachDialect('command queue', (dialect) => {
+  const db = suiteStore(dialect);
+  let n = 0;
+
+  /** A tenant of its own per test, with devices d1, d2 and a deleted one. */
+  async function setup(encode: DownlinkEncoder | null = levelEncoder) {
+    n += 1;
+    const tenantId = `t${n}`;
+    await seedTenantWithTypes(db.store, tenantId, { meter: {} });
+    await addDevice(db.store, tenantId, 'd1');
+    await addDevice(db.store, tenantId, 'd2');
+    await addDevice(db.store, tenantId, 'gone', true);
+    const clock = new ManualClock(Date.UTC(2026, 5, 1) + n * 3_600_000);
+    const bus = new EventBus();
+    const scheduler = new Scheduler({ store: db.store, clock, logger: silentLogger });
+    const service = new CommandService({
+      store: db.store,
+      clock,
+      bus,
+      logger: silentLogger,
+      scheduler,
+      ...(encode === null ? {} : { encode }),
+    });
+    const queued: string[] = [];
+    bus.subscribe('command.queued', (event) => {
+      if (event.tenantId === tenantId) queued.push(event.deviceId);
+    });
+    const counts = async () => {
+      const [commands, events, changes] = await Promise.all([
+        db.store.db
+          .selectFrom('commands')
+          .select(db.store.db.fn.countAll().as('n'))
+          .where('tenant_id', '=', tenantId)
+          .executeTakeFirstOrThrow(),
+        db.store.db
+          .selectFrom('command_events')
+          .select(db.store.db.fn.countAll().as('n'))
+          .where('tenant_id', '=', tenantId)
+          .executeTakeFirstOrThrow(),
+        db.store.db
+          .selectFrom('changes')
+          .select(db.store.db.fn.countAll().as('n'))
+          .where('tenant_id', '=', tenantId)
+          .where('kind', 'like', 'command.%')
+          .executeTakeFirstOrThrow(),
+      ]);
+      return { commands: Number(commands.n), events: Number(events.n), changes: Number(changes.n) };
+    };
+    const sent =
+      (status: 'sent' | 'unknown' = 'sent') =>
+      () => ({ status, detail: { via: 'test' } });
+    return { tenantId, clock, scheduler, service, queued, counts, sent };
+  }
+
+  it('queues a command and records the transition with its change in the feed', async () => {
+    const { tenantId, service, queued, counts } = await setup();
+    const { command, created } = await service.create(tenantId, 'd1', { hex: 'a1b2', priority: 7 });
+    expect(created).toBe(true);
+    expect(command).toMatchObject({
+      status: 'queued',
+      hex: 'a1b2',
+      priority: 7,
+      transport: 'mqtt',
+      attempts: 0,
+    });
+    expect(command.id).toMatch(/^cmd_[0-9a-f]{32}$/);
+    expect(queued).toEqual(['d1']);
+    const shown = await service.get(tenantId, 'd1', command.id);
+    expect(shown.history?.map((h) => h.status)).toEqual(['queued']);
+    expect(await counts()).toEqual({ commands: 1, events: 1, changes: 1 });
+  });
+
+  it('answers the existing command for a repeated idempotency key, per device', async () => {
+    const { tenantId, service, counts } = await setup();
+    const first = await service.create(tenantId, 'd1', { hex: '01', idempotencyKey: 'k-1' });
+    const again = await service.create(tenantId, 'd1', { hex: '02', idempotencyKey: 'k-1' });
+    expect(again.created).toBe(false);
+    expect(again.command.id).toBe(first.command.id);
+    expect(again.command.hex).toBe('01');
+    const other = await service.create(tenantId, 'd2', { hex: '02', idempotencyKey: 'k-1' });
+    expect(other.created).toBe(true);
+    expect((await counts()).commands).toBe(2);
+  });
+
+  it('hands queued commands out most urgent first, then oldest first, and never twice', async () => {
+    const { tenantId, clock, service, sent } = await setup();
+    const low = await service.create(tenantId, 'd1', { hex: '01', priority: 1 });
+    clock.advance(1);
+    const urgent = await service.create(tenantId, 'd1', { hex: '02', priority: 9 });
+    clock.advance(1);
+    const normalOld = await service.create(tenantId, 'd1', { hex: '03' });
+    clock.advance(1);
+    const normalNew = await service.create(tenantId, 'd1', { hex: '04' });
+    await service.create(tenantId, 'd1', { hex: '05', transport: 'http' });
+    const taken = await service.claim(tenantId, 'd1', 'mqtt', 10, sent());
+    expect(taken.map((t) => t.row.id)).toEqual([
+      urgent.command.id,
+      normalOld.command.id,
+      normalNew.command.id,
+      low.command.id,
+    ]);
+    expect(taken.map((t) => t.payload.toString('hex'))).toEqual(['02', '03', '04', '01']);
+    expect(taken.every((t) => t.row.status === 'sent' && t.row.attempts === 1)).toBe(true);
+    expect(await service.claim(tenantId, 'd1', 'mqtt', 10, sent())).toEqual([]);
+  });
+
+  it('expires a queued command at its expiry, on the clock, and never sends it', async () => {
+    const { tenantId, clock, scheduler, service, sent } = await setup();
+    const { command } = await service.create(tenantId, 'd1', { hex: '01', expiresInSeconds: 60 });
+    clock.advance(59_999);
+    await scheduler.runDue();
+    expect((await service.get(tenantId, 'd1', command.id)).status).toBe('queued');
+    clock.advance(1);
+    await scheduler.runDue();
+    const expired = await service.get(tenantId, 'd1', command.id);
+    expect(expired.status).toBe('expired');
+    expect(expired.history?.map((h) => h.status)).toEqual(['queued', 'expired']);
+    expect(await service.claim(tenantId, 'd1', 'mqtt', 10, sent())).toEqual([]);
+  });
+
+  it('expires a command found past its expiry when it would be sent, before the job ran', async () => {
+    const { tenantId, clock, service, sent } = await setup();
+    const { command } = await service.create(tenantId, 'd1', { hex: '01', expiresInSeconds: 1 });
+    clock.advance(1_000);
+    expect(await service.claim(tenantId, 'd1', 'mqtt', 10, sent())).toEqual([]);
+    expect((await service.get(tenantId, 'd1', command.id)).status).toBe('expired');
+  });
+
+  it('sends a confirmed command again after its backoff, doubled, then gives up as unknown', async () => {
+    const { tenantId, clock, scheduler, service, sent } = await setup();
+    const { command } = await service.create(tenantId, 'd1', {
+      hex: '01',
+      confirmed: true,
+      retry: { attempts: 3, backoffSeconds: 10 },
+    });
+    expect(await service.claim(tenantId, 'd1', 'mqtt', 10, sent())).toHaveLength(1);
+    clock.advance(9_999);
+    await scheduler.runDue();
+    expect((await service.get(tenantId, 'd1', command.id)).status).toBe('sent');
+    clock.advance(1);
+    await scheduler.runDue();
+    expect((await service.get(tenantId, 'd1', command.id)).status).toBe('queued');
+    expect((await service.claim(tenantId, 'd1', 'mqtt', 10, sent()))[0]?.row.attempts).toBe(2);
+    clock.advance(19_999);
+    await scheduler.runDue();
+    expect((await service.get(tenantId, 'd1', command.id)).status).toBe('sent');
+    clock.advance(1);
+    await scheduler.runDue();
+    expect((await service.claim(tenantId, 'd1', 'mqtt', 10, sent()))[0]?.row.attempts).toBe(3);
+    clock.advance(40_000);
+    await scheduler.runDue();
+    const last = await service.get(tenantId, 'd1', command.id);
+    expect(last.status).toBe('unknown');
+    expect(last.attempts).toBe(3);
+    expect(last.history?.map((h) => h.status)).toEqual([
+      'queued',
+      'sent',
+      'queued',
+      'sent',
+      'queued',
+      'sent',
+      'unknown',
+    ]);
+    expect(last.history?.at(-1)?.detail).toMatchObject({ reason: 'not_acknowledged', attempt: 3 });
+  });
+
+  it('does not send an unconfirmed command again, nor a confirmed one once acknowledged', async () => {
+    const { tenantId, clock, scheduler, service, sent } = await setup();
+    const plain = await service.create(tenantId, 'd1', {
+      hex: '01',
+      retry: { attempts: 3, backoffSeconds: 1 },
+    });
+    const confirmed = await service.create(tenantId, 'd1', {
+      hex: '02',
+      confirmed: true,
+      retry: { attempts: 3, backoffSeconds: 1 },
+    });
+    await service.claim(tenantId, 'd1', 'mqtt', 10, sent());
+    const acked = await service.acknowledge(tenantId, 'd1', confirmed.command.id, {
+      failed: false,
+      result: { ok: true },
+      detail: { via: 'test' },
+    });
+    expect(acked).toMatchObject({ status: 'acknowledged', result: { ok: true } });
+    expect(await scheduler.job(`commands.retry:${tenantId}:${confirmed.command.id}`)).toBeUndefined();
+    clock.advance(60_000);
+    await scheduler.runDue();
+    expect((await service.get(tenantId, 'd1', plain.command.id)).status).toBe('sent');
+    expect((await service.get(tenantId, 'd1', confirmed.command.id)).status).toBe('acknowledged');
+    expect(await service.claim(tenantId, 'd1', 'mqtt', 10, sent())).toEqual([]);
+  });
+
+  it('cancels until delivered, and refuses a cancel after delivery with command_not_cancellable', async () => {
+    const { tenantId, service, sent, counts } = await setup();
+    const queued = await service.create(tenantId, 'd1', { hex: '01' });
+    expect((await service.cancel(tenantId, 'd1', queued.command.id)).status).toBe('cancelled');
+    expect((await service.cancel(tenantId, 'd1', queued.command.id)).status).toBe('cancelled');
+    expect(await service.claim(tenantId, 'd1', 'mqtt', 10, sent())).toEqual([]);
+    const other = await service.create(tenantId, 'd1', { hex: '02' });
+    const [out] = await service.claim(tenantId, 'd1', 'mqtt', 10, sent());
+    if (out === undefined) throw new Error('nothing claimed');
+    await service.delivered(out.row, { via: 'test' });
+    const before = await counts();
+    const refused = await rejection(service.cancel(tenantId, 'd1', other.command.id));
+    expect(refused).toEqual({
+      code: 'command_not_cancellable',
+      data: { commandId: other.command.id, status: 'delivered' },
+    });
+    expect(await counts()).toEqual(before);
+  });
+
+  it("answers 404 for unknown, deleted and other tenants' devices, and another device's command", async () => {
+    const { tenantId, service, counts } = await setup();
+    const { tenantId: otherTenant, service: otherService } = await setup();
+    const mine = await service.create(tenantId, 'd1', { hex: '01' });
+    expect((await rejection(service.create(tenantId, 'nope', { hex: '01' }))).code).toBe('not_found');
+    expect((await rejection(service.create(tenantId, 'gone', { hex: '01' }))).code).toBe('not_found');
+    expect((await rejection(otherService.get(otherTenant, 'd1', mine.command.id))).code).toBe('not_found');
+    expect((await rejection(service.get(tenantId, 'd2', mine.command.id))).code).toBe('not_found');
+    expect((await rejection(service.cancel(tenantId, 'd2', mine.command.id))).code).toBe('not_found');
+    const before = await counts();
+    const ack = (device: string, id: string) =>
+      rejection(service.acknowledge(tenantId, device, id, { failed: false, result: null, detail: {} }));
+    expect((await ack('d2', mine.command.id)).code).toBe('not_found');
+    expect((await ack('d1', 'cmd_0000')).code).toBe('not_found');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a Sigfox payload over 8 bytes, raw or encoded, and stores nothing', async () => {
+    const wide: DownlinkEncoder = async () => ({ bytes: new Uint8Array(9), errors: [] });
+    const { tenantId, service, counts } = await setup(wide);
+    const raw = await rejection(service.create(tenantId, 'd1', { hex: '00'.repeat(9), transport: 'sigfox' }));
+    expect(raw).toEqual({ code: 'downlink_too_long', data: { transport: 'sigfox', bytes: 9, maxBytes: 8 } });
+    const encoded = await rejection(
+      service.create(tenantId, 'd1', { data: { level: 1 }, transport: 'sigfox' }),
+    );
+    expect(encoded.code).toBe('downlink_too_long');
+    expect((await service.create(tenantId, 'd1', { hex: '00'.repeat(8), transport: 'sigfox' })).created).toBe(
+      true,
+    );
+    expect((await counts()).commands).toBe(1);
+  });
+
+  it("refuses data the codec cannot encode with the codec's message, and fails a command that stops encoding", async () => {
+    let refuse = false;
+    const fickle: DownlinkEncoder = async (tenantId, deviceId, data) =>
+      refuse
+        ? { bytes: null, errors: ['the codec changed its mind'] }
+        : levelEncoder(tenantId, deviceId, data);
+    const { tenantId, service, counts, sent } = await setup(fickle);
+    const bad = await rejection(service.create(tenantId, 'd1', { data: { level: 'high' } }));
+    expect(bad).toEqual({ code: 'encoding_failed', data: { errors: ['level must be a number'] } });
+    expect((await counts()).commands).toBe(0);
+    const { command } = await service.create(tenantId, 'd1', { data: { level: 3 } });
+    refuse = true;
+    expect(await service.claim(tenantId, 'd1', 'mqtt', 10, sent())).toEqual([]);
+    const failed = await service.get(tenantId, 'd1', command.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.history?.at(-1)?.detail).toMatchObject({ reason: 'encoding_failed' });
+    expect(String(failed.history?.at(-1)?.detail.error)).toContain('the codec changed its mind');
+  });
+
+  it('sends JSON as its text over MQTT when the type has no codec, and refuses it over Sigfox', async () => {
+    const { tenantId, service, sent } = await setup(null);
+    await service.create(tenantId, 'd1', { data: { on: true } });
+    const [out] = await service.claim(tenantId, 'd1', 'mqtt', 10, sent());
+    expect(out?.payload.toString()).toBe('{"on":true}');
+    expect(
+      (await rejection(service.create(tenantId, 'd1', { data: { on: true }, transport: 'sigfox' }))).code,
+    ).toBe('encoding_failed');
+  });
+
+  it('keeps the per-device history across commands, newest first', async () => {
+    const { tenantId, service, sent } = await setup();
+    const a = await service.create(tenantId, 'd1', { hex: '01' });
+    await service.claim(tenantId, 'd1', 'mqtt', 10, sent('unknown'));
+    const history = await service.deviceHistory(tenantId, 'd1', 10);
+    expect(history.items.map((e) => [e.commandId, e.status])).toEqual([
+      [a.command.id, 'unknown'],
+      [a.command.id, 'queued'],
+    ]);
+  });
+});
+
+describe('command ids', () => {
+  it('sort by creation time', async () => {
+    const { uuidv7 } = await import('../../kernel/ids.js');
+    const a = `cmd_${uuidv7(1000).replaceAll('-', '')}`;
+    const b = `cmd_${uuidv7(2000).replaceAll('-', '')}`;
+    expect(a < b).toBe(true);
+  });
+});

@@ -1,0 +1,510 @@
+import { AppError, notFound } from '../../kernel/errors.js';
+import { uuidv7 } from '../../kernel/ids.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Store } from '../../store/store.js';
+import { type ChangeDeps, type RecordChange, writeWithChanges } from '../changes/index.js';
+import type { JobRun, Scheduler } from '../scheduler/index.js';
+import {
+  type Command,
+  type CommandBody,
+  type CommandStatus,
+  finalStatuses,
+  type ListCommandsQuery,
+  MAX_COMMAND_BYTES,
+  SIGFOX_DOWNLINK_BYTES,
+  type Transport,
+} from './command-schemas.js';
+import {
+  type CommandEventRow,
+  type CommandRow,
+  commandEvents,
+  deviceEvents,
+  findByIdempotencyKey,
+  findCommand,
+  findLiveDevice,
+  insertCommand,
+  insertEvent,
+  listCommands,
+  queuedCommands,
+  updateCommand,
+} from './command-store.js';
+
+/**
+ * Encodes a command's JSON with the codec of the device's type (`encodeDownlink`): the bytes,
+ * or the codec's errors; undefined when the type has no codec.
+ */
+export type DownlinkEncoder = (
+  tenantId: string,
+  deviceId: string,
+  data: unknown,
+) => Promise<{ readonly bytes: Uint8Array | null; readonly errors: readonly string[] } | undefined>;
+
+export interface CommandDeps extends ChangeDeps {
+  readonly logger: Logger;
+  readonly scheduler: Scheduler;
+  /** The codecs module's encoder; without it JSON commands are sent as JSON text. */
+  readonly encode?: DownlinkEncoder;
+}
+
+/** Which statuses each status may be reached from; anything else is refused. */
+const reachableFrom: Readonly<Record<CommandStatus, ReadonlySet<CommandStatus>>> = {
+  queued: new Set(['sent', 'unknown']), // a retry puts it back
+  sent: new Set(['queued']),
+  delivered: new Set(['sent', 'unknown']),
+  // A device may answer a command cancelled after it was sent: what it did is recorded.
+  acknowledged: new Set(['queued', 'sent', 'delivered', 'unknown', 'cancelled']),
+  failed: new Set(['queued', 'sent', 'delivered', 'unknown', 'cancelled']),
+  expired: new Set(['queued']),
+  cancelled: new Set(['queued', 'sent']),
+  unknown: new Set(['queued', 'sent']),
+};
+
+const RETRY_HANDLER = 'commands.retry';
+const EXPIRE_HANDLER = 'commands.expire';
+const DEFAULT_BACKOFF_MS = 30_000;
+/** A JSON command's text is bounded like a raw payload. */
+const MAX_DATA_BYTES = 16 * 1024;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A command as the API shows it. */
+export function presentCommand(row: CommandRow, history?: readonly CommandEventRow[]): Command {
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    kind: row.kind as Command['kind'],
+    name: row.name,
+    transport: row.transport as Transport,
+    status: row.status as CommandStatus,
+    hex: row.payload === null ? null : Buffer.from(row.payload).toString('hex'),
+    data: row.data === null ? null : (JSON.parse(row.data) as unknown),
+    priority: row.priority,
+    qos: row.qos,
+    confirmed: row.confirmed === 1,
+    retry: { attempts: row.max_attempts, backoffSeconds: row.backoff_ms / 1000 },
+    attempts: row.attempts,
+    expiresAt: row.expires_at === null ? null : iso(row.expires_at),
+    idempotencyKey: row.idempotency_key,
+    twinParameter: row.twin_parameter,
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    ...(history === undefined
+      ? {}
+      : {
+          history: history.map((event) => ({
+            status: event.status as CommandStatus,
+            at: iso(Number(event.at)),
+            detail: JSON.parse(event.detail) as Record<string, unknown>,
+          })),
+        }),
+  };
+}
+
+/** What a transport sends: the command and its bytes, computed when it is sent. */
+export interface Outgoing {
+  readonly row: CommandRow;
+  readonly payload: Buffer;
+}
+
+/** The retry job of a command, by its key. */
+const retryKey = (tenantId: string, commandId: string) => `${RETRY_HANDLER}:${tenantId}:${commandId}`;
+const expireKey = (tenantId: string, commandId: string) => `${EXPIRE_HANDLER}:${tenantId}:${commandId}`;
+
+/**
+ * The per-device command queue and its status model (docs/COMMANDS.md). Every transition
+ * is a compare-and-set on the command's version, recorded in `command_events` and the
+ * change feed in one transaction; expiries and retries are scheduler jobs written in the
+ * same transaction, so they survive a restart.
+ */
+export class CommandService {
+  readonly #deps: CommandDeps;
+
+  constructor(deps: CommandDeps) {
+    this.#deps = deps;
+    deps.scheduler.register(RETRY_HANDLER, (run) => this.#retry(run));
+    deps.scheduler.register(EXPIRE_HANDLER, (run) => this.#expire(run));
+  }
+
+  /**
+   * Queues a command. The same idempotency key for the same device answers the existing
+   * command (`created: false`). A payload too long for the transport, or JSON the codec
+   * cannot encode, is refused and nothing is stored.
+   */
+  async create(
+    tenantId: string,
+    deviceId: string,
+    body: CommandBody,
+  ): Promise<{ command: Command; created: boolean }> {
+    if (!(await findLiveDevice(this.#deps.store, tenantId, deviceId))) throw notFound('device', deviceId);
+    if (body.idempotencyKey !== undefined) {
+      const existing = await findByIdempotencyKey(this.#deps.store, tenantId, deviceId, body.idempotencyKey);
+      if (existing) return { command: presentCommand(existing), created: false };
+    }
+    const given = [body.hex, body.base64, body.data].filter((value) => value !== undefined).length;
+    if (given !== 1)
+      throw new AppError('validation_failed', 'give exactly one of hex, base64 or data', { field: 'hex' });
+    const transport: Transport = body.transport ?? 'mqtt';
+    const raw =
+      body.hex !== undefined
+        ? Buffer.from(body.hex, 'hex')
+        : body.base64 !== undefined
+          ? Buffer.from(body.base64, 'base64')
+          : undefined;
+    const data = body.data === undefined ? null : JSON.stringify(body.data);
+    if (data !== null && Buffer.byteLength(data) > MAX_DATA_BYTES)
+      throw new AppError('validation_failed', `data is over ${MAX_DATA_BYTES} bytes as JSON`, {
+        field: 'data',
+      });
+    if (raw !== undefined && raw.length === 0)
+      throw new AppError('validation_failed', 'the payload is empty', { field: 'base64' });
+    // The codec runs now as well as when the command is sent: bad JSON is refused at once.
+    const encoded = raw ?? (await this.#encode(tenantId, deviceId, transport, data ?? 'null'));
+    if (transport === 'sigfox' && encoded.length > SIGFOX_DOWNLINK_BYTES)
+      throw new AppError(
+        'downlink_too_long',
+        `a Sigfox downlink carries ${SIGFOX_DOWNLINK_BYTES} bytes; this command is ${encoded.length}`,
+        { transport, bytes: encoded.length, maxBytes: SIGFOX_DOWNLINK_BYTES },
+      );
+    if (encoded.length > MAX_COMMAND_BYTES)
+      throw new AppError('downlink_too_long', `a command carries at most ${MAX_COMMAND_BYTES} bytes`, {
+        transport,
+        bytes: encoded.length,
+        maxBytes: MAX_COMMAND_BYTES,
+      });
+
+    const now = this.#deps.clock.now();
+    const row: CommandRow = {
+      tenant_id: tenantId,
+      id: `cmd_${uuidv7(now).replaceAll('-', '')}`,
+      device_id: deviceId,
+      kind: 'command',
+      name: body.name ?? 'command',
+      transport,
+      status: 'queued',
+      payload: raw ?? null,
+      data,
+      priority: body.priority ?? 5,
+      qos: body.qos ?? 1,
+      confirmed: body.confirmed === true ? 1 : 0,
+      max_attempts: body.retry?.attempts ?? 1,
+      backoff_ms: (body.retry?.backoffSeconds ?? DEFAULT_BACKOFF_MS / 1000) * 1000,
+      attempts: 0,
+      expires_at: body.expiresInSeconds === undefined ? null : now + body.expiresInSeconds * 1000,
+      idempotency_key: body.idempotencyKey ?? null,
+      twin_parameter: body.twinParameter ?? null,
+      delivery_ref: null,
+      result: null,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await writeWithChanges(this.#deps, tenantId, async (tx, record) => {
+        await insertCommand(tx, row);
+        await insertEvent(tx, eventRow(row, 1, 'queued', { priority: row.priority }, now));
+        if (row.expires_at !== null)
+          await this.#deps.scheduler.schedule(
+            {
+              key: expireKey(tenantId, row.id),
+              handler: EXPIRE_HANDLER,
+              at: row.expires_at,
+              payload: { tenantId, commandId: row.id },
+            },
+            tx,
+          );
+        record({ kind: 'command.created', entityId: row.id, data: presentCommand(row) });
+      });
+    } catch (error) {
+      // Two creates with one key at once: the loser answers the winner's command.
+      if (body.idempotencyKey !== undefined && error instanceof AppError && error.code === 'already_exists') {
+        const existing = await findByIdempotencyKey(
+          this.#deps.store,
+          tenantId,
+          deviceId,
+          body.idempotencyKey,
+        );
+        if (existing) return { command: presentCommand(existing), created: false };
+      }
+      throw error;
+    }
+    this.#deps.bus.publish('command.queued', { tenantId, deviceId, transport });
+    return { command: presentCommand(row), created: true };
+  }
+
+  /** A device's commands, newest first. */
+  async list(
+    tenantId: string,
+    deviceId: string,
+    query: ListCommandsQuery,
+  ): Promise<{ items: Command[]; nextCursor: string | null }> {
+    if (!(await findLiveDevice(this.#deps.store, tenantId, deviceId))) throw notFound('device', deviceId);
+    const rows = await listCommands(this.#deps.store, tenantId, deviceId, {
+      status: query.status,
+      before: query.cursor,
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    return {
+      items: page.map((row) => presentCommand(row)),
+      nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+    };
+  }
+
+  /** One command of a device with its history. */
+  async get(tenantId: string, deviceId: string, commandId: string): Promise<Command> {
+    const row = await this.#find(tenantId, deviceId, commandId);
+    return presentCommand(row, await commandEvents(this.#deps.store, tenantId, commandId));
+  }
+
+  /** Every transition of a device's commands, newest first. */
+  async deviceHistory(tenantId: string, deviceId: string, limit: number) {
+    if (!(await findLiveDevice(this.#deps.store, tenantId, deviceId))) throw notFound('device', deviceId);
+    const rows = await deviceEvents(this.#deps.store, tenantId, deviceId, limit);
+    return {
+      items: rows.map((event) => ({
+        commandId: event.command_id,
+        status: event.status as CommandStatus,
+        at: iso(Number(event.at)),
+        detail: JSON.parse(event.detail) as Record<string, unknown>,
+      })),
+    };
+  }
+
+  /**
+   * Cancels a command that is not delivered yet: a queued one is never sent, a sent one is
+   * not sent again (the transport may still hand over the copy it holds). Cancelling a
+   * cancelled command answers it unchanged; any other status is `command_not_cancellable`.
+   */
+  async cancel(tenantId: string, deviceId: string, commandId: string): Promise<Command> {
+    for (;;) {
+      const row = await this.#find(tenantId, deviceId, commandId);
+      if (row.status === 'cancelled') return presentCommand(row);
+      if (!reachableFrom.cancelled.has(row.status as CommandStatus))
+        throw new AppError(
+          'command_not_cancellable',
+          `command '${commandId}' is ${row.status}: only queued or sent commands can be cancelled`,
+          { commandId, status: row.status },
+        );
+      const moved = await this.transition(row, 'cancelled', { reason: 'cancelled' });
+      if (moved) return presentCommand(moved);
+    }
+  }
+
+  /**
+   * Moves a command to `status` when that is allowed from where it is and nobody moved it
+   * meanwhile; records the transition and its change in one transaction. Undefined when
+   * the command is elsewhere now.
+   */
+  async transition(
+    row: CommandRow,
+    status: CommandStatus,
+    detail: Record<string, unknown>,
+    changes: Partial<Pick<CommandRow, 'attempts' | 'delivery_ref' | 'result'>> = {},
+    within?: (tx: Store, moved: CommandRow, record: RecordChange) => Promise<void>,
+  ): Promise<CommandRow | undefined> {
+    if (!reachableFrom[status].has(row.status as CommandStatus)) return undefined;
+    const now = this.#deps.clock.now();
+    const moved: CommandRow = { ...row, ...changes, status, version: row.version + 1, updated_at: now };
+    const done = await writeWithChanges(this.#deps, row.tenant_id, async (tx, record) => {
+      if (!(await updateCommand(tx, row, { ...changes, status, updated_at: now }))) return false;
+      const events = await commandEvents(tx, row.tenant_id, row.id);
+      await insertEvent(tx, eventRow(row, events.length + 1, status, detail, now));
+      if (finalStatuses.has(status)) {
+        // Nothing is left to retry or expire: the jobs go with the transition.
+        await tx.db
+          .deleteFrom('scheduled_jobs')
+          .where('key', 'in', [retryKey(row.tenant_id, row.id), expireKey(row.tenant_id, row.id)])
+          .execute();
+      }
+      await within?.(tx, moved, record);
+      record({ kind: 'command.status_changed', entityId: row.id, data: presentCommand(moved) });
+      return true;
+    });
+    if (!done) return undefined;
+    if (status === 'queued')
+      this.#deps.bus.publish('command.queued', {
+        tenantId: row.tenant_id,
+        deviceId: row.device_id,
+        transport: row.transport,
+      });
+    if (row.kind === 'method' || finalStatuses.has(status))
+      this.#deps.bus.publish('command.settled', { tenantId: row.tenant_id, commandId: row.id });
+    return moved;
+  }
+
+  /**
+   * Takes the device's queued commands over `transport` (most urgent first) for sending:
+   * each is moved to `sent` (or `unknown` when the transport will never tell, `sentAs`)
+   * with one more attempt, so no other sender takes it again. Expired ones are expired, and
+   * ones the codec cannot encode now fail with its message, instead.
+   */
+  async claim(
+    tenantId: string,
+    deviceId: string,
+    transport: Transport,
+    limit: number,
+    detail: (row: CommandRow) => {
+      status: 'sent' | 'unknown';
+      detail: Record<string, unknown>;
+      ref?: string;
+    },
+  ): Promise<Outgoing[]> {
+    const taken: Outgoing[] = [];
+    const rows = await queuedCommands(this.#deps.store, tenantId, deviceId, transport, limit);
+    for (const row of rows) {
+      const now = this.#deps.clock.now();
+      if (row.expires_at !== null && row.expires_at <= now) {
+        await this.transition(row, 'expired', { reason: 'expired' });
+        continue;
+      }
+      let payload: Buffer;
+      try {
+        payload =
+          row.payload !== null
+            ? Buffer.from(row.payload)
+            : await this.#encode(tenantId, deviceId, transport, row.data ?? 'null');
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await this.transition(row, 'failed', { reason: 'encoding_failed', error: message });
+        continue;
+      }
+      const how = detail(row);
+      const attempt = row.attempts + 1;
+      const moved = await this.transition(
+        row,
+        how.status,
+        { ...how.detail, attempt },
+        { attempts: attempt, ...(how.ref === undefined ? {} : { delivery_ref: how.ref }) },
+        async (tx, sent) => {
+          // A confirmed command waits for its acknowledgement until the backoff ends.
+          if (sent.confirmed === 1)
+            await this.#deps.scheduler.schedule(
+              {
+                key: retryKey(tenantId, sent.id),
+                handler: RETRY_HANDLER,
+                at: this.#deps.clock.now() + sent.backoff_ms * 2 ** (attempt - 1),
+                payload: { tenantId, commandId: sent.id, attempt },
+              },
+              tx,
+            );
+        },
+      );
+      if (moved) taken.push({ row: moved, payload });
+    }
+    return taken;
+  }
+
+  /** A send failed on the way out (the broker refused it): back in the queue, with its attempt counted. */
+  async requeue(row: CommandRow, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    if (row.attempts >= row.max_attempts) {
+      await this.transition(row, 'failed', { reason: 'send_failed', error: message });
+      return;
+    }
+    await this.transition(row, 'queued', { reason: 'send_failed', error: message });
+  }
+
+  /**
+   * A device's answer to one of its commands: `acknowledged`, or `failed` when it says it
+   * failed. Another device's command, a method call, or an unknown id is `not_found`; a
+   * second answer to a command already answered changes nothing.
+   */
+  async acknowledge(
+    tenantId: string,
+    deviceId: string,
+    commandId: string,
+    answer: { failed: boolean; result: unknown; detail: Record<string, unknown> },
+  ): Promise<Command> {
+    for (;;) {
+      const row = await this.#find(tenantId, deviceId, commandId);
+      if (row.status === 'acknowledged' || row.status === 'failed') return presentCommand(row);
+      const status: CommandStatus = answer.failed ? 'failed' : 'acknowledged';
+      if (!reachableFrom[status].has(row.status as CommandStatus))
+        throw new AppError('conflict', `command '${commandId}' is ${row.status}: it cannot be acknowledged`, {
+          commandId,
+          status: row.status,
+        });
+      const result = answer.result === undefined ? null : JSON.stringify(answer.result);
+      const moved = await this.transition(row, status, answer.detail, { result });
+      if (moved) return presentCommand(moved);
+    }
+  }
+
+  /** Moves a command the transport says was delivered (a Sigfox acknowledgement). */
+  async delivered(row: CommandRow, detail: Record<string, unknown>): Promise<CommandRow | undefined> {
+    return this.transition(row, 'delivered', detail);
+  }
+
+  async #find(tenantId: string, deviceId: string, commandId: string): Promise<CommandRow> {
+    const row = await findCommand(this.#deps.store, tenantId, commandId);
+    // Another device's command is not found under this device: ids do not leak across devices.
+    if (!row || row.device_id !== deviceId) throw notFound('command', commandId);
+    return row;
+  }
+
+  /** JSON to bytes: the type's codec when it has one; otherwise the JSON text itself (not over Sigfox). */
+  async #encode(tenantId: string, deviceId: string, transport: Transport, data: string): Promise<Buffer> {
+    const value = JSON.parse(data) as unknown;
+    const result = await this.#deps.encode?.(tenantId, deviceId, value);
+    if (result === undefined) {
+      if (transport === 'sigfox')
+        throw new AppError(
+          'encoding_failed',
+          "a Sigfox command's data needs a codec on the device type (encodeDownlink); send hex or base64",
+          { errors: [] },
+        );
+      return Buffer.from(data);
+    }
+    if (result.bytes === null || result.errors.length > 0)
+      throw new AppError(
+        'encoding_failed',
+        `the codec could not encode the command: ${result.errors.join('; ') || 'no bytes'}`,
+        { errors: [...result.errors] },
+      );
+    return Buffer.from(result.bytes);
+  }
+
+  /** No acknowledgement came within the backoff: send again while attempts remain. */
+  async #retry(run: JobRun): Promise<void> {
+    const { tenantId, commandId, attempt } = run.payload as {
+      tenantId: string;
+      commandId: string;
+      attempt: number;
+    };
+    const row = await findCommand(this.#deps.store, tenantId, commandId);
+    if (!row || row.attempts !== attempt) return;
+    if (row.status !== 'sent' && row.status !== 'unknown' && row.status !== 'delivered') return;
+    if (row.attempts < row.max_attempts && row.status !== 'delivered') {
+      await this.transition(row, 'queued', { reason: 'not_acknowledged', attempt });
+      return;
+    }
+    // Out of attempts: what the transport said stands; a sent command's fate is unknown.
+    if (row.status === 'sent') await this.transition(row, 'unknown', { reason: 'not_acknowledged', attempt });
+  }
+
+  /** The expiry came before the command was sent. */
+  async #expire(run: JobRun): Promise<void> {
+    const { tenantId, commandId } = run.payload as { tenantId: string; commandId: string };
+    const row = await findCommand(this.#deps.store, tenantId, commandId);
+    if (row?.status === 'queued') await this.transition(row, 'expired', { reason: 'expired' });
+  }
+}
+
+function eventRow(
+  row: CommandRow,
+  seq: number,
+  status: CommandStatus,
+  detail: Record<string, unknown>,
+  at: number,
+): CommandEventRow {
+  return {
+    tenant_id: row.tenant_id,
+    command_id: row.id,
+    seq,
+    device_id: row.device_id,
+    status,
+    detail: JSON.stringify(detail),
+    at,
+  };
+}

@@ -1,0 +1,9 @@
+export { registerCommandRoutes } from './command-routes.js';
+export type { Command, CommandBody, CommandStatus, Transport } from './command-schemas.js';
+export {
+  type CommandDeps,
+  CommandService,
+  type DownlinkEncoder,
+  type Outgoing,
+  presentCommand,
+} from './command-service.js';
