@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'conflict'
   | 'import_rejected'
   | 'identity_conflict'
+  | 'invalid_condition'
   | 'precondition_failed'
   | 'precondition_required'
   | 'rate_limited'
@@ -53,6 +54,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   conflict: 409,
   import_rejected: 422,
   identity_conflict: 409,
+  invalid_condition: 400,
   precondition_failed: 412,
   precondition_required: 428,
   rate_limited: 429,

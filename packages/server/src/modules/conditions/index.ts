@@ -1,0 +1,15 @@
+export {
+  type Condition,
+  type ConditionProblem,
+  compileCondition,
+  type DeviceFacts,
+  positionOf,
+} from './condition-compiler.js';
+export {
+  CONDITION_LIMITS,
+  CONDITION_VARIABLES,
+  type ConditionVariable,
+  type ConditionVariableProvider,
+  type ProvidedVariable,
+} from './condition-environment.js';
+export { type Pushdown, type PushdownTarget, pushDown } from './condition-pushdown.js';
