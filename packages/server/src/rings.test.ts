@@ -47,21 +47,10 @@ interface KnownException {
 }
 
 /**
- * Imports that break a rule today and are being moved (issue 18). The list may only shrink:
+ * Imports that break a rule and are being moved, each with why (none today). The list may only shrink:
  * an entry that no longer occurs fails the test, so it gets deleted with the fix.
  */
-const knownExceptions: readonly KnownException[] = [
-  {
-    from: 'modules/capture/capture-writer.ts',
-    to: 'store/dialects/sqlite/sqlite-store.ts',
-    why: 'issue 18 item 2: the dialect offers what capture needs and server.ts picks the writer',
-  },
-  {
-    from: 'modules/capture/sqlite-capture-worker.ts',
-    to: 'store/dialects/sqlite/sqlite-store.ts',
-    why: 'issue 18 item 2: the dialect opens the worker connection',
-  },
-];
+const knownExceptions: readonly KnownException[] = [];
 
 interface Import {
   readonly from: string;

@@ -17,8 +17,12 @@ import {
 import {
   CallbackAuthenticator,
   CapturePipeline,
+  type CaptureWriter,
+  POSTGRES_BATCHES_IN_FLIGHT,
   registerCallbackSecretRoutes,
   registerIngestRoutes,
+  SqliteCaptureWriter,
+  storeCaptureWriter,
   TypeSettings,
 } from './modules/capture/index.js';
 import { registerSigfoxRoutes, type SigfoxRoutes } from './modules/capture/sigfox/index.js';
@@ -171,7 +175,7 @@ export async function startServer(
     });
     registerCommandRoutes(app, commands);
     scheduler.start();
-    pipeline = new CapturePipeline(deps, { synchronous: config.sqliteSynchronous, metrics: app.metrics });
+    pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
@@ -414,6 +418,17 @@ function readTlsFiles(config: Config): TlsFiles | undefined {
 }
 
 /** Opens the store; on SQLite, a data dir that cannot hold the database is the operator's to fix. */
+/**
+ * The capture writer for this store: the embedded store's capture thread (and its own
+ * connection for small batches), or, for PostgreSQL, transactions on the pool, several at
+ * once.
+ */
+export function openCaptureWriter(store: Store): CaptureWriter {
+  return store.embedded
+    ? new SqliteCaptureWriter(store.embedded)
+    : storeCaptureWriter(store, { maxInFlight: POSTGRES_BATCHES_IN_FLIGHT });
+}
+
 function openStoreOrExplain(config: Config): Store {
   if (config.databaseUrl) return openStore(config);
   try {

@@ -3,4 +3,12 @@ export { openSqliteStore } from './dialects/sqlite/sqlite-store.js';
 export { migrateToLatest } from './migrate.js';
 export { openStore } from './open-store.js';
 export type { Database } from './schema.js';
-export { type DialectName, guarded, type Store, transact } from './store.js';
+export {
+  type DialectName,
+  type EmbeddedConnection,
+  type EmbeddedWorkerSpec,
+  guarded,
+  lockKeys,
+  type Store,
+  transact,
+} from './store.js';

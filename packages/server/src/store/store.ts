@@ -18,6 +18,13 @@ export interface Store {
   close(): Promise<void>;
   /** Turns a driver error into an AppError (`already_exists`, `conflict`…) or returns it unchanged. */
   translateError(error: unknown): unknown;
+  /**
+   * Takes a transaction-scoped lock on each key, in the order given, held until `db` (a
+   * transaction) ends. Callers sort their keys so that two transactions never wait on each
+   * other in a cycle. A no-op where the database has a single writer (SQLite). Use
+   * `lockKeys(tx, keys)`.
+   */
+  lockKeysIn(db: Kysely<Database>, keys: readonly string[]): Promise<void>;
   /** The embedded store's own connection, for writers that prepare their own statements (SQLite only). */
   readonly embedded?: EmbeddedConnection;
 }
@@ -30,6 +37,30 @@ export interface EmbeddedConnection {
    * same store: it would wait for that transaction, which waits for it.
    */
   exclusive<T>(work: (database: SqliteDatabase.Database) => Promise<T>): Promise<T>;
+  /** The store's `synchronous` setting: with `full`, nothing is acknowledged before it is on disk. */
+  readonly synchronous: 'full' | 'normal';
+  /**
+   * Resolves after a sync of the write-ahead log that began after this call: every commit
+   * made before the call is then on disk. For writers that commit without syncing and
+   * acknowledge later; rejects with `unavailable` when the disk cannot be synced.
+   */
+  whenDurable(): Promise<void>;
+  /** Turns a driver error into an AppError, as `Store.translateError` does. */
+  translateError(error: unknown): unknown;
+  /** What a worker thread needs to open its own connection (`openEmbeddedWorkerConnection`). */
+  readonly worker: EmbeddedWorkerSpec;
+}
+
+/** Posted to a worker thread, which opens its own connection to the same database with it. */
+export interface EmbeddedWorkerSpec {
+  readonly file: string;
+}
+
+/** Takes transaction-scoped locks on `keys` (see `Store.lockKeysIn`); only inside a transaction. */
+export function lockKeys(tx: Store, keys: readonly string[]): Promise<void> {
+  if (!tx.db.isTransaction) throw new Error('lockKeys must run inside a transaction');
+  if (keys.length === 0) return Promise.resolve();
+  return tx.lockKeysIn(tx.db, keys);
 }
 
 /**

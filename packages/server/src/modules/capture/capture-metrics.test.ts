@@ -5,6 +5,7 @@ import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import { EventBus } from '../../bus/event-bus.js';
 import { systemClock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
+import { openCaptureWriter } from '../../server.js';
 import type { Store } from '../../store/store.js';
 import { CapturePipeline } from './capture-pipeline.js';
 import type { Frame } from './frame.js';
@@ -53,7 +54,7 @@ for (const dialect of dialectCases()) {
       await seedTenantWithTypes(store, 't', { meter: { sequenceBits: 32 } });
       pipeline = new CapturePipeline(
         { store, clock: systemClock, bus: new EventBus(), logger: silentLogger },
-        { metrics: registry },
+        { writer: openCaptureWriter(store), metrics: registry },
       );
     });
     afterAll(async () => {

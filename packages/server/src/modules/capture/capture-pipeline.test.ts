@@ -4,6 +4,7 @@ import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
+import { openCaptureWriter } from '../../server.js';
 import type { Store } from '../../store/store.js';
 import { readChanges } from '../changes/change-store.js';
 import { readFeed } from '../changes/index.js';
@@ -61,7 +62,10 @@ for (const dialect of dialectCases()) {
       store = await openTestStore(database);
       bus = new EventBus();
       bus.subscribe('message.captured', (event) => captured.push(event));
-      pipeline = new CapturePipeline({ store, clock, bus, logger: silentLogger });
+      pipeline = new CapturePipeline(
+        { store, clock, bus, logger: silentLogger },
+        { writer: openCaptureWriter(store) },
+      );
       await seedTenantWithTypes(store, 't', {
         sfx: { lateAfterSeconds: 60 },
         http: { lateAfterSeconds: 60, sequenceBits: 32 },

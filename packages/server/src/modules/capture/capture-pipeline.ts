@@ -6,7 +6,7 @@ import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
 import { type BatchResult, createdMessages } from './capture-batch.js';
 import { CaptureMetrics } from './capture-metrics.js';
-import { type CaptureWriter, openCaptureWriter } from './capture-writer.js';
+import type { CaptureWriter } from './capture-writer.js';
 import type { CaptureOutcome, Frame } from './frame.js';
 import { GroupCommitter } from './group-commit.js';
 
@@ -18,12 +18,10 @@ export interface CaptureDeps {
 }
 
 export interface CapturePipelineOptions {
+  /** Where batches are written: the composition root picks it for its store. */
+  readonly writer: CaptureWriter;
   /** Most frames written in one transaction. */
   readonly maxBatch?: number;
-  /** Where batches are written; by default the store's own writer (a thread for SQLite). */
-  readonly writer?: CaptureWriter;
-  /** SQLite `synchronous` of the capture thread's connection. */
-  readonly synchronous?: 'full' | 'normal';
   /** Where the pipeline's counters and batch timings go (`/metrics`). */
   readonly metrics?: Registry;
 }
@@ -46,12 +44,9 @@ export class CapturePipeline {
   readonly #writer: CaptureWriter;
   readonly #metrics: CaptureMetrics | undefined;
 
-  constructor(
-    deps: CaptureDeps,
-    { maxBatch = 1000, writer, synchronous, metrics }: CapturePipelineOptions = {},
-  ) {
+  constructor(deps: CaptureDeps, { maxBatch = 1000, writer, metrics }: CapturePipelineOptions) {
     this.#deps = deps;
-    this.#writer = writer ?? openCaptureWriter(deps.store, synchronous ? { synchronous } : {});
+    this.#writer = writer;
     this.#committer = new GroupCommitter<Submitted, CaptureOutcome>({
       maxBatch,
       maxInFlight: this.#writer.maxInFlight,

@@ -1,10 +1,14 @@
-import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
 import { AppError, type ErrorCode } from '../../kernel/errors.js';
 import { startWorker, workerEntry } from '../../kernel/workers.js';
-import { translateSqliteError } from '../../store/dialects/sqlite/sqlite-store.js';
-import { type EmbeddedConnection, guarded, type Store, transact } from '../../store/store.js';
+import {
+  type EmbeddedConnection,
+  type EmbeddedWorkerSpec,
+  guarded,
+  type Store,
+  transact,
+} from '../../store/store.js';
 import { type BatchResult, writeCaptureBatch } from './capture-batch.js';
 import type { Frame } from './frame.js';
 import { type PackedBatch, packFrames, transferables } from './frame-packing.js';
@@ -59,10 +63,8 @@ export type WriterReply =
         readonly data?: Record<string, unknown>;
       };
     };
-export interface WriterData {
-  readonly file: string;
-  readonly synchronous: 'full' | 'normal';
-}
+/** The capture thread's `workerData`: how to open its connection. */
+export type WriterData = EmbeddedWorkerSpec;
 
 interface Pending {
   readonly resolve: (result: BatchResult) => void;
@@ -74,10 +76,8 @@ interface Pending {
 
 /**
  * Most frames a batch may have to be written on the server's thread; larger batches go to
- * the capture thread. A frame costs about 8 µs when the batch's frames are one device's
- * and about 24 µs when each is another device's (every device's index leaves and state
- * row are pages of their own to write to the WAL; `npm run bench -- capture-write`), so
- * 128 frames hold the event loop about 1 to 3 ms, and its commit's sync after that.
+ * the capture thread, so that one batch holds the event loop for a few milliseconds at
+ * most (bench/README.md, "The SQLite capture writer", has the per-frame costs).
  */
 const MAX_FRAMES_WRITTEN_HERE = 128;
 
@@ -89,30 +89,22 @@ const SQLITE_SYNCHRONOUS_NORMAL = 1;
  * the database file: better-sqlite3 is synchronous, so there they overlap with the next
  * batch's requests and use the second core. Small batches, when nothing is on its way to
  * the thread, are written on the server's thread through the store's own connection
- * (`Store.embedded`): handing a batch to a thread and hearing back costs two wake-ups,
- * each waiting for a core on a busy machine, which for a small batch is most of its time
- * to an acknowledgement (durable MQTT uplinks in 49-frame batches: 14.5k–14.7k msg/s on
- * the thread, 17.5k–18.8k here, interleaved runs). The split regulates itself: when the
- * server's thread falls behind, batches grow and go to the capture thread. Either way
- * batches commit in the order they were handed over, so a device's frames are applied in
- * arrival order. The store's registry writes begin `IMMEDIATE` (see the SQLite store), so
- * the two connections queue on SQLite's write lock instead of failing; the server's thread
- * writes only while the capture thread has nothing uncommitted, so it never waits there.
+ * (`EmbeddedConnection.exclusive`): handing a batch to a thread and hearing back costs two
+ * wake-ups, most of a small batch's time to an acknowledgement. The split regulates
+ * itself: when the server's thread falls behind, batches grow and go to the thread. Either
+ * way batches commit in the order they were handed over, so a device's frames are applied
+ * in arrival order. The store's registry writes begin `IMMEDIATE`, so the two connections
+ * queue on SQLite's write lock instead of failing; the server's thread writes only while
+ * the capture thread has nothing uncommitted, so it never waits there.
  *
- * Durability, without a stall per batch: wherever a batch is written, its commit does not
- * sync (here the store's FULL connection is set to NORMAL for that commit alone); with
- * `synchronous: 'full'` a batch is resolved only once an fdatasync of the WAL that began
- * after its commit has finished (`#whenDurable`). One sync covers every commit before it,
- * and while it runs the next batch is already written (alternating runs against a batch
- * written here syncing in its own commit: HTTP single messages 8.3k–10.5k msg/s against
- * 6.6k–8.9k, durable MQTT uplinks 23.9k–26.1k against 20.6k–23.5k, HTTP batches of 100
- * alike; the event loop no longer waits for the disk). The sync runs from this
- * thread's event loop (on libuv's pool), not the capture thread's: that loop is busy
- * inside the next batch's synchronous SQLite calls and would hear of the finished sync
- * only when that batch is done. WAL recovery keeps a prefix of the log (frames carry
- * cumulative checksums), so nothing answered can be lost while something earlier
- * survives. With `synchronous: 'normal'`, batches resolve at commit (safe from process
- * crashes, not from power loss), as SQLite's NORMAL promises.
+ * Durability without a stall per batch: wherever a batch is written, its commit does not
+ * sync; with the store's `synchronous: 'full'` a batch resolves only once the store has
+ * synced the WAL after its commit (`EmbeddedConnection.whenDurable`), one sync covering
+ * every commit before it while the next batch is written. The sync runs from this
+ * thread's event loop, not the capture thread's, which is busy inside the next batch's
+ * synchronous SQLite calls. With `synchronous: 'normal'` batches resolve at commit (safe
+ * from process crashes, not from power loss), as SQLite's NORMAL promises. The figures
+ * behind these choices are in bench/README.md.
  *
  * A worker that dies answers its in-flight batch with `unavailable` (the frames were not
  * acknowledged, the sender retries) and is started again on the next write.
@@ -121,13 +113,12 @@ export class SqliteCaptureWriter implements CaptureWriter {
   /**
    * Batches posted to the thread and not committed yet (`accepted`, not durable: a batch
    * waiting for its sync holds no slot). Two, so that while a small batch is applied the
-   * frames that arrived meanwhile are already on their way as the next one; measured
-   * against one and three with durable MQTT uplinks (about 15% more than one).
+   * frames that arrived meanwhile are already on their way as the next one.
    */
   readonly maxInFlight = 2;
-  readonly #data: WriterData;
+  readonly #embedded: EmbeddedConnection;
   readonly #entry: URL;
-  readonly #embedded: EmbeddedConnection | undefined;
+  readonly #writeHere: boolean;
   /** Statements prepared on the store's connection, once it was first lent. */
   #here: { database: SqliteDatabase.Database; storage: CaptureStorage; synchronous: number } | undefined;
   /**
@@ -141,22 +132,21 @@ export class SqliteCaptureWriter implements CaptureWriter {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #closed = false;
-  #walFd: number | undefined;
-  #syncing = false;
-  /** Batches committed after the sync in progress began: the next sync covers them. */
-  #awaitingSync: ((error: AppError | null) => void)[] = [];
 
   /**
-   * `embedded` is the store's connection to write small batches with (without it every
-   * batch goes to the thread); `entry` replaces the thread's module (tests start one that
-   * fails on purpose).
+   * `embedded` is the store's connection: small batches are written on it unless
+   * `writeHere` is false (then every batch goes to the thread); `entry` replaces the
+   * thread's module (tests start one that fails on purpose).
    */
-  constructor(data: WriterData, { entry, embedded }: { entry?: URL; embedded?: EmbeddedConnection } = {}) {
-    if (data.file === ':memory:' || data.file === '') {
+  constructor(
+    embedded: EmbeddedConnection,
+    { entry, writeHere = true }: { entry?: URL; writeHere?: boolean } = {},
+  ) {
+    if (embedded.worker.file === ':memory:' || embedded.worker.file === '') {
       throw new Error('the SQLite capture writer needs a database file, not an in-memory database');
     }
-    this.#data = data;
     this.#embedded = embedded;
+    this.#writeHere = writeHere;
     this.#entry = entry ?? workerEntry(import.meta.url, 'sqlite-capture-worker');
     // Started now, so that the first uplink does not wait for the thread to load.
     this.#start();
@@ -164,9 +154,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
 
   write(frames: readonly Frame[], now: number, accepted?: () => void): Promise<BatchResult> {
     if (this.#closed) return Promise.reject(new AppError('unavailable', 'the capture writer is closed'));
-    const embedded = this.#embedded;
-    const here =
-      embedded !== undefined && frames.length <= MAX_FRAMES_WRITTEN_HERE && this.#uncommitted === 0;
+    const here = this.#writeHere && frames.length <= MAX_FRAMES_WRITTEN_HERE && this.#uncommitted === 0;
     this.#uncommitted += 1;
     let counted = true;
     const committed = () => {
@@ -175,7 +163,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
       this.#uncommitted -= 1;
     };
     return here
-      ? this.#writeHere(embedded, frames, now, accepted, committed)
+      ? this.#writeOnServerThread(frames, now, accepted, committed)
       : this.#writeOnThread(frames, now, accepted, committed);
   }
 
@@ -208,8 +196,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
     });
   }
 
-  async #writeHere(
-    embedded: EmbeddedConnection,
+  async #writeOnServerThread(
     frames: readonly Frame[],
     now: number,
     accepted: (() => void) | undefined,
@@ -223,17 +210,14 @@ export class SqliteCaptureWriter implements CaptureWriter {
     });
     let result: BatchResult;
     try {
-      result = await embedded.exclusive((database) => this.#applyHere(database, frames, now));
+      result = await this.#embedded.exclusive((database) => this.#applyHere(database, frames, now));
     } finally {
       committed();
       done();
     }
     // Committed without a sync: the next batch may be written while this one's sync runs.
     accepted?.();
-    if (this.#data.synchronous !== 'full') return result;
-    await new Promise<void>((resolve, reject) => {
-      this.#whenDurable((error) => (error ? reject(error) : resolve()));
-    });
+    if (this.#embedded.synchronous === 'full') await this.#embedded.whenDurable();
     return result;
   }
 
@@ -262,7 +246,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
       return result;
     } catch (error) {
       if (database.inTransaction) database.exec('rollback');
-      throw translateSqliteError(error);
+      throw this.#embedded.translateError(error);
     } finally {
       if (restore !== undefined) database.pragma(`synchronous = ${restore}`);
     }
@@ -274,44 +258,11 @@ export class SqliteCaptureWriter implements CaptureWriter {
     this.#worker = undefined;
     if (worker) await worker.terminate();
     this.#failAll(new AppError('unavailable', 'the capture writer closed'));
-    while (this.#syncing) await new Promise((resolve) => setImmediate(resolve));
-    if (this.#walFd !== undefined) closeSync(this.#walFd);
-    this.#walFd = undefined;
-  }
-
-  /**
-   * Calls `done` after an fdatasync of the WAL that started after this call, with an
-   * `unavailable` error when the WAL could not be synced.
-   */
-  #whenDurable(done: (error: AppError | null) => void): void {
-    this.#awaitingSync.push(done);
-    if (!this.#syncing) this.#sync();
-  }
-
-  #sync(): void {
-    const covered = this.#awaitingSync;
-    this.#awaitingSync = [];
-    let fd: number;
-    try {
-      this.#walFd ??= openSync(`${this.#data.file}-wal`, 'r');
-      fd = this.#walFd;
-    } catch (error) {
-      const failed = syncFailed(error instanceof Error ? error : new Error(String(error)));
-      for (const done of covered) done(failed);
-      return;
-    }
-    this.#syncing = true;
-    fdatasync(fd, (error) => {
-      this.#syncing = false;
-      const failed = error ? syncFailed(error) : null;
-      for (const done of covered) done(failed);
-      if (this.#awaitingSync.length > 0) this.#sync();
-    });
   }
 
   #start(): Worker {
     const worker = startWorker(this.#entry, {
-      workerData: this.#data,
+      workerData: this.#embedded.worker satisfies WriterData,
     });
     // The HTTP server keeps the process alive; the writer alone must not.
     worker.unref();
@@ -321,14 +272,17 @@ export class SqliteCaptureWriter implements CaptureWriter {
       pending.committed();
       // Committed (or failed): the thread is free for the next batch.
       pending.accepted?.();
-      if ('result' in reply && this.#data.synchronous === 'full') {
+      if ('result' in reply && this.#embedded.synchronous === 'full') {
         // Committed; acknowledged once on disk. Still pending meanwhile: if the thread dies
         // now, the batch fails as unacknowledged (a retry is deduplicated).
-        this.#whenDurable((error) => {
-          if (!this.#pending.delete(reply.id)) return;
-          if (error) pending.reject(error);
-          else pending.resolve(reply.result);
-        });
+        this.#embedded.whenDurable().then(
+          () => {
+            if (this.#pending.delete(reply.id)) pending.resolve(reply.result);
+          },
+          (error: unknown) => {
+            if (this.#pending.delete(reply.id)) pending.reject(error);
+          },
+        );
         return;
       }
       this.#pending.delete(reply.id);
@@ -359,23 +313,5 @@ export class SqliteCaptureWriter implements CaptureWriter {
   }
 }
 
-/** Why a batch committed but unsynced is not acknowledged: the sender retries it. */
-function syncFailed(error: Error): AppError {
-  return new AppError('unavailable', `the database could not be synced: ${error.message}`);
-}
-
 /** Batches a PostgreSQL writer keeps in flight (each holds one pooled connection). */
-const POSTGRES_BATCHES_IN_FLIGHT = 4;
-
-/** The writer for this store: a capture thread for SQLite, the store itself for PostgreSQL. */
-export function openCaptureWriter(
-  store: Store,
-  { synchronous = 'full' }: { synchronous?: 'full' | 'normal' } = {},
-): CaptureWriter {
-  return store.dialect === 'sqlite'
-    ? new SqliteCaptureWriter(
-        { file: store.location, synchronous },
-        store.embedded ? { embedded: store.embedded } : {},
-      )
-    : storeCaptureWriter(store, { maxInFlight: POSTGRES_BATCHES_IN_FLIGHT });
-}
+export const POSTGRES_BATCHES_IN_FLIGHT = 4;

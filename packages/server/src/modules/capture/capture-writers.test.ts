@@ -4,6 +4,7 @@ import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import { EventBus } from '../../bus/event-bus.js';
 import { systemClock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
+import { openCaptureWriter } from '../../server.js';
 import type { Store } from '../../store/store.js';
 import { CapturePipeline } from './capture-pipeline.js';
 import type { Frame } from './frame.js';
@@ -36,7 +37,10 @@ describe.skipIf(!postgres?.available)('two capture writers on one PostgreSQL', (
   it('keeps every device state exact and stores each frame once when both write the same devices', async () => {
     const pipelines = stores.map(
       (store) =>
-        new CapturePipeline({ store, clock: systemClock, bus: new EventBus(), logger: silentLogger }),
+        new CapturePipeline(
+          { store, clock: systemClock, bus: new EventBus(), logger: silentLogger },
+          { writer: openCaptureWriter(store) },
+        ),
     );
     const now = Date.now();
     const frames: Frame[] = [];

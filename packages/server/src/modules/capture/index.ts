@@ -4,6 +4,12 @@ export {
   registerCallbackSecretRoutes,
 } from './callback-secrets.js';
 export { type CaptureDeps, CapturePipeline } from './capture-pipeline.js';
+export {
+  type CaptureWriter,
+  POSTGRES_BATCHES_IN_FLIGHT,
+  SqliteCaptureWriter,
+  storeCaptureWriter,
+} from './capture-writer.js';
 export type { CaptureOutcome, Frame, Reception, Timeliness, Transport } from './frame.js';
 export {
   checkFrameFields,

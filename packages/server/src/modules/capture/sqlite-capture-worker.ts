@@ -1,30 +1,18 @@
 // The SQLite capture thread: one connection, one batch at a time (see capture-writer.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import SqliteDatabase from 'better-sqlite3';
 import { isAppError } from '../../kernel/errors.js';
-import { translateSqliteError } from '../../store/dialects/sqlite/sqlite-store.js';
+import { openEmbeddedWorkerConnection, translateEmbeddedError } from '../../store/embedded.js';
 import { writeCaptureBatch } from './capture-batch.js';
 import type { WriterData, WriterReply, WriterRequest } from './capture-writer.js';
 import { unpackFrames } from './frame-packing.js';
 import { sqliteCaptureStorage } from './storage/sqlite-capture-storage.js';
 
-const data = workerData as WriterData;
 const port = parentPort;
 if (!port) throw new Error('sqlite-capture-worker must run as a worker thread');
 
-const database = new SqliteDatabase(data.file);
-database.pragma('journal_mode = WAL');
-// Commits do not sync (NORMAL): this thread answers each batch at commit, and the writer
-// on the server's thread acknowledges nothing before the WAL has been synced after that
-// commit (see `SqliteCaptureWriter`), so that the disk's latency is paid once per flush,
-// not once per batch, and never stops this thread.
-database.pragma('synchronous = NORMAL');
-database.pragma('foreign_keys = ON');
-// The store's checkpoint thread copies the WAL back; no commit of ours stalls for it.
-database.pragma('wal_autocheckpoint = 0');
-// Registry writes and long imports on the server's thread hold the write lock for a
-// while; waiting here blocks only this thread.
-database.pragma('busy_timeout = 15000');
+// Its commits do not sync: the writer on the server's thread acknowledges nothing before
+// the store has synced the WAL after the commit (see `SqliteCaptureWriter`).
+const database = openEmbeddedWorkerConnection(workerData as WriterData);
 const storage = sqliteCaptureStorage(database);
 
 async function handle({ id, batch, now }: WriterRequest): Promise<WriterReply> {
@@ -36,7 +24,7 @@ async function handle({ id, batch, now }: WriterRequest): Promise<WriterReply> {
     return { id, result };
   } catch (thrown) {
     if (database.inTransaction) database.exec('rollback');
-    const error = translateSqliteError(thrown);
+    const error = translateEmbeddedError(thrown);
     return isAppError(error)
       ? {
           id,

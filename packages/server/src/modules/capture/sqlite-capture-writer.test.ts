@@ -4,12 +4,18 @@ import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import { EventBus } from '../../bus/event-bus.js';
 import { systemClock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
-import type { Store } from '../../store/store.js';
+import type { EmbeddedConnection, Store } from '../../store/store.js';
 import { CapturePipeline } from './capture-pipeline.js';
 import { SqliteCaptureWriter } from './capture-writer.js';
 import type { Frame } from './frame.js';
 
 const sqlite = dialectCases().find((d) => d.name === 'sqlite');
+
+/** The SQLite store's connection, which the writer borrows for small batches. */
+function lent(store: Store): EmbeddedConnection {
+  if (!store.embedded) throw new Error('the SQLite store lends its connection');
+  return store.embedded;
+}
 
 const frame = (deviceId: string, seq: number): Frame => ({
   tenantId: 't',
@@ -39,10 +45,10 @@ describe('the SQLite capture thread', () => {
   });
 
   it('fails the batch it was writing when it dies, and a new thread takes the next batch', async () => {
-    const writer = new SqliteCaptureWriter(
-      { file: store.location, synchronous: 'full' },
-      { entry: new URL('../../../test/support/dying-capture-worker.ts', import.meta.url) },
-    );
+    const writer = new SqliteCaptureWriter(lent(store), {
+      entry: new URL('../../../test/support/dying-capture-worker.ts', import.meta.url),
+      writeHere: false,
+    });
     try {
       const first = await writer.write([frame('a', 1)], Date.now());
       expect(first.outcomes[0]?.duplicate).toBe(false);
@@ -62,13 +68,9 @@ describe('the SQLite capture thread', () => {
   it('writes a small batch on the server thread when the capture thread has nothing uncommitted, a large one on the thread', async () => {
     // The thread dies on any batch with a frame of device `die`: where a batch was written
     // shows in whether it failed.
-    const writer = new SqliteCaptureWriter(
-      { file: store.location, synchronous: 'full' },
-      {
-        entry: new URL('../../../test/support/dying-capture-worker.ts', import.meta.url),
-        ...(store.embedded ? { embedded: store.embedded } : {}),
-      },
-    );
+    const writer = new SqliteCaptureWriter(lent(store), {
+      entry: new URL('../../../test/support/dying-capture-worker.ts', import.meta.url),
+    });
     try {
       const small = await writer.write([frame('die', 1), frame('here', 1)], Date.now());
       expect(small.outcomes.map((o) => o.duplicate)).toEqual([false, false]);
@@ -93,7 +95,7 @@ describe('the SQLite capture thread', () => {
       embedded.exclusive(async (db) => Number(db.pragma('synchronous', { simple: true })));
     // The store's connection syncs its commits (FULL); registry writes rely on it.
     expect(await synchronous()).toBe(2);
-    const writer = new SqliteCaptureWriter({ file: store.location, synchronous: 'full' }, { embedded });
+    const writer = new SqliteCaptureWriter(embedded);
     try {
       const events: string[] = [];
       const written = writer.write([frame('split', 1)], Date.now(), () => {
@@ -123,10 +125,7 @@ describe('the SQLite capture thread', () => {
   });
 
   it('commits batches in the order they were handed over, wherever each is written', async () => {
-    const writer = new SqliteCaptureWriter(
-      { file: store.location, synchronous: 'full' },
-      store.embedded ? { embedded: store.embedded } : {},
-    );
+    const writer = new SqliteCaptureWriter(lent(store));
     try {
       // The thread is running (a large batch goes there), so that it would be quick to
       // overtake.
@@ -174,12 +173,10 @@ describe('the SQLite capture thread', () => {
   });
 
   it('shares the database with registry writes on the server thread: neither side fails', async () => {
-    const pipeline = new CapturePipeline({
-      store,
-      clock: systemClock,
-      bus: new EventBus(),
-      logger: silentLogger,
-    });
+    const pipeline = new CapturePipeline(
+      { store, clock: systemClock, bus: new EventBus(), logger: silentLogger },
+      { writer: new SqliteCaptureWriter(lent(store)) },
+    );
     try {
       await pipeline.capture(frame('warm-up', 1)); // the thread is running
       const frames = Array.from({ length: 3000 }, (_, i) => frame(`r${i % 30}`, 100 + Math.floor(i / 30)));

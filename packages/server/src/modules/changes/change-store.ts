@@ -1,6 +1,6 @@
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { ChangeTable } from '../../store/schema.js';
-import { guarded, type Store } from '../../store/store.js';
+import { guarded, lockKeys, type Store } from '../../store/store.js';
 import type { ChangeKind } from './change-schemas.js';
 
 export type ChangeRow = Selectable<ChangeTable>;
@@ -27,10 +27,10 @@ export function storedChangeData(entry: ChangeEntry): string {
 /**
  * Appends changes inside the caller's transaction and returns the last position taken.
  *
- * Why the lock: on PostgreSQL a sequence value is taken at insert time but becomes
- * visible at commit time, so a reader following `position > cursor` could pass over a
- * row whose transaction commits late. Holding a per-tenant transaction-scoped advisory
- * lock from before the position is taken until commit means that no later position of
+ * Why the lock: where several transactions write at once (PostgreSQL), a sequence value
+ * is taken at insert time but becomes visible at commit time, so a reader following
+ * `position > cursor` could pass over a row whose transaction commits late. Holding a
+ * per-tenant transaction-scoped lock from before the position is taken until commit means that no later position of
  * the tenant can be taken, let alone become visible, before this one is committed or
  * rolled back. SQLite has a single writer, which gives the same order by itself.
  */
@@ -41,11 +41,7 @@ export async function appendChanges(
   now: number,
 ): Promise<number> {
   if (!tx.db.isTransaction) throw new Error('appendChanges must run inside a transaction');
-  if (tx.dialect === 'postgres') {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`fleetport.changes:${tenantId}`}, 0))`.execute(
-      tx.db,
-    );
-  }
+  await lockKeys(tx, [`fleetport.changes:${tenantId}`]);
   let last = 0;
   for (let start = 0; start < entries.length; start += 1000) {
     const rows = await tx.db

@@ -1,4 +1,3 @@
-import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Store } from '../../store/store.js';
 import { latestPosition } from './change-store.js';
@@ -35,7 +34,7 @@ export class DurableHorizon {
 
   /** Syncs the SQLite WAL left by an earlier run and starts at the newest stored position. */
   static async open(store: Store, bus: EventBus): Promise<DurableHorizon> {
-    syncWal(store.location);
+    await store.embedded?.whenDurable();
     // Subscribed before the read: a commit in between only raises the horizon.
     const horizon = new DurableHorizon(bus, 0);
     const newest = await latestPosition(store);
@@ -50,17 +49,5 @@ export class DurableHorizon {
 
   close(): void {
     this.#unsubscribe();
-  }
-}
-
-/** fsync of `file`'s WAL, when there is one (not for an in-memory database). */
-function syncWal(file: string): void {
-  const wal = `${file}-wal`;
-  if (file === '' || file === ':memory:' || !existsSync(wal)) return;
-  const fd = openSync(wal, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -4,6 +4,7 @@ import { dialectCases, type TestDatabase } from '../../../test/support/databases
 import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
 import { EventBus } from '../../bus/event-bus.js';
 import { silentLogger } from '../../kernel/logger.js';
+import { openCaptureWriter } from '../../server.js';
 import { CapturePipeline, type Frame } from '../capture/index.js';
 import type { MessageView } from './message-schemas.js';
 
@@ -99,12 +100,10 @@ for (const dialect of dialectCases()) {
         json: { id: 'meter', name: 'Meter', capture: { lateAfterSeconds: 600 } },
       });
       expect(type.status, type.text).toBe(201);
-      pipeline = new CapturePipeline({
-        store: server.server.store,
-        clock: frameClock,
-        bus: new EventBus(),
-        logger: silentLogger,
-      });
+      pipeline = new CapturePipeline(
+        { store: server.server.store, clock: frameClock, bus: new EventBus(), logger: silentLogger },
+        { writer: openCaptureWriter(server.server.store) },
+      );
     });
 
     afterAll(async () => {

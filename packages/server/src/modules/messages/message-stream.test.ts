@@ -7,6 +7,7 @@ import { EventBus } from '../../bus/event-bus.js';
 import { buildApp } from '../../http/index.js';
 import { systemClock } from '../../kernel/clock.js';
 import { silentLogger } from '../../kernel/logger.js';
+import { openCaptureWriter } from '../../server.js';
 import { ApiKeyAuthenticator, bootstrapAccess } from '../access/index.js';
 import { CapturePipeline } from '../capture/index.js';
 import { writeWithChanges } from '../changes/index.js';
@@ -136,12 +137,10 @@ async function backlog(server: TestServer, count: number): Promise<{ count: numb
   await server.request('POST', '/v1/device-types', { json: { id: 't', name: 'T' } });
   await server.request('POST', '/v1/devices', { json: { id: 'd', typeId: 't' } });
   // The server's bus: the feed shows only the commits announced on it.
-  const pipeline = new CapturePipeline({
-    store: server.server.store,
-    clock: systemClock,
-    bus: server.server.bus,
-    logger: silentLogger,
-  });
+  const pipeline = new CapturePipeline(
+    { store: server.server.store, clock: systemClock, bus: server.server.bus, logger: silentLogger },
+    { writer: openCaptureWriter(server.server.store) },
+  );
   const payload = Buffer.alloc(4096, 7);
   const receivedAt = Date.now();
   await Promise.all(

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Store } from '../../../store/store.js';
+import { lockKeys, type Store } from '../../../store/store.js';
 import { appendChanges } from '../../changes/index.js';
 import {
   type CaptureStorage,
@@ -32,14 +32,11 @@ export function kyselyCaptureStorage(tx: Store): CaptureStorage {
     },
 
     async lockDevices(keys) {
-      if (tx.dialect !== 'postgres' || keys.length === 0) return;
       // Several writers (worker processes) may share the database: each batch holds its
       // devices' locks until commit, so that device state, gaps and identities are read
       // and written by one batch at a time. Sorted by the caller, so that two batches
       // never wait on each other in a cycle.
-      await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${[...keys]}::text[]) with ordinality as t(k, n) order by n`.execute(
-        db,
-      );
+      await lockKeys(tx, keys);
     },
 
     async deviceStates(tenantId, deviceIds) {

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../../../kernel/errors.js';
 import type { Database } from '../../schema.js';
@@ -38,6 +38,13 @@ export function openPostgresStore({ url, poolSize = 10 }: PostgresStoreOptions):
       await db.destroy();
     },
     translateError: translatePostgresError,
+    async lockKeysIn(tx, keys) {
+      // Advisory locks on 64-bit hashes of the keys, released at commit or rollback, taken
+      // one after the other in the order given.
+      await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${[...keys]}::text[]) with ordinality as t(k, n) order by n`.execute(
+        tx,
+      );
+    },
   };
 }
 

@@ -6,8 +6,9 @@ import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } fr
 import { AppError } from '../../../kernel/errors.js';
 import { startWorker, workerEntry } from '../../../kernel/workers.js';
 import type { Database } from '../../schema.js';
-import type { Store } from '../../store.js';
+import type { EmbeddedWorkerSpec, Store } from '../../store.js';
 import type { CheckpointerData } from './sqlite-checkpointer.js';
+import { WalSync } from './sqlite-wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** A file path; the directory is created when missing. */
@@ -50,6 +51,7 @@ export function openSqliteStore({
     backgroundCheckpoints && file !== ':memory:' ? startCheckpointer(file, walRestartAboveBytes) : undefined;
   if (checkpointer) database.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const walSync = new WalSync(file);
   return {
     db,
     dialect: 'sqlite',
@@ -59,15 +61,42 @@ export function openSqliteStore({
     },
     async close() {
       await checkpointer?.close();
+      await walSync.close();
       await db.destroy();
     },
     translateError: translateSqliteError,
+    // One writer at a time holds the whole database: there is nothing finer to lock.
+    lockKeysIn: async () => {},
     embedded: {
       // Kysely's SQLite driver lends its one connection to one query or transaction at a
       // time (a mutex); borrowing it the same way keeps out whatever Kysely would run.
       exclusive: (work) => db.connection().execute(() => work(database)),
+      synchronous,
+      whenDurable: () => walSync.whenDurable(),
+      translateError: translateSqliteError,
+      worker: { file },
     },
   };
+}
+
+/**
+ * A worker thread's own connection to the store's file. Its commits do not sync (NORMAL):
+ * the thread's writer acknowledges nothing before `whenDurable` on the store's side, so the
+ * disk's latency is paid once per sync, never by this thread. Automatic checkpoints are
+ * off (the checkpoint thread does them), and it waits up to 15 s for the write lock, which
+ * blocks only that thread.
+ */
+export function openSqliteWorkerConnection({ file }: EmbeddedWorkerSpec): SqliteDatabase.Database {
+  if (file === ':memory:' || file === '') {
+    throw new Error('a worker thread needs a database file, not an in-memory database');
+  }
+  const database = new SqliteDatabase(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('wal_autocheckpoint = 0');
+  database.pragma('busy_timeout = 15000');
+  return database;
 }
 
 /**
