@@ -45,6 +45,7 @@ import {
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
 import { Scheduler } from './modules/scheduler/index.js';
+import { registerTwinRoutes, TwinService } from './modules/twins/index.js';
 import { Broker, type ListenOptions } from './mqtt/index.js';
 import { SqlPersistence } from './mqtt/sql-persistence.js';
 import { listenFailure, StartupError, systemErrorCode } from './startup-error.js';
@@ -162,6 +163,8 @@ export async function startServer(
     registerDeviceRoutes(app, deps, config);
     registerChangeRoutes(app, deps);
     registerMessageRoutes(app, deps);
+    const twins = new TwinService(deps);
+    registerTwinRoutes(app, twins);
     codecs = new Codecs(deps, { metrics: app.metrics });
     await codecs.start();
     registerCodecRoutes(app, codecs);

@@ -99,8 +99,9 @@ export function parseJsonBody(body: Buffer): unknown {
  */
 export function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
+  // JSON merge patches (RFC 7396) are JSON too: twins take them with their own media type.
   app.addContentTypeParser(
-    'application/json',
+    ['application/json', 'application/merge-patch+json'],
     { parseAs: 'buffer' },
     function parseJson(_request, body, done) {
       try {

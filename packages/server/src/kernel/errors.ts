@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'import_rejected'
   | 'identity_conflict'
   | 'invalid_condition'
+  | 'twin_too_large'
+  | 'twin_too_deep'
   | 'precondition_failed'
   | 'precondition_required'
   | 'rate_limited'
@@ -55,6 +57,8 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   import_rejected: 422,
   identity_conflict: 409,
   invalid_condition: 400,
+  twin_too_large: 400,
+  twin_too_deep: 400,
   precondition_failed: 412,
   precondition_required: 428,
   rate_limited: 429,

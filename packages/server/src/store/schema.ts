@@ -28,6 +28,9 @@ export interface Database {
   scheduled_jobs: ScheduledJobTable;
   commands: CommandTable;
   command_events: CommandEventTable;
+  twins: TwinTable;
+  twin_parameters: TwinParameterTable;
+  twin_reported_fields: TwinReportedFieldsTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -319,4 +322,47 @@ export interface CommandEventTable {
   status: string;
   detail: string;
   at: Millis;
+}
+
+/** A device's twin (0012): desired and reported JSON, versions, per-property metadata (JSON). */
+export interface TwinTable {
+  tenant_id: string;
+  device_id: string;
+  desired: string;
+  desired_meta: string;
+  desired_version: number;
+  reported: string;
+  reported_meta: string;
+  reported_version: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** The delivery of one desired value: pending, sent, applied, failed or superseded. */
+export interface TwinParameterTable {
+  tenant_id: string;
+  device_id: string;
+  name: string;
+  /** The desired version that set this value. */
+  version: number;
+  /** JSON. */
+  value: string;
+  status: string;
+  attempts: number;
+  set_by: string;
+  pending_at: Millis;
+  sent_at: Millis | null;
+  applied_at: Millis | null;
+  failed_at: Millis | null;
+  superseded_at: Millis | null;
+  error: string | null;
+  updated_at: Millis;
+}
+
+/** Which decoded fields of a device type's uplinks are reported properties (JSON map). */
+export interface TwinReportedFieldsTable {
+  tenant_id: string;
+  type_id: string;
+  fields: string;
+  updated_at: Millis;
 }

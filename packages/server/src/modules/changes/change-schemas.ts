@@ -14,6 +14,8 @@ export const changeKinds = [
   'device_type.codec_changed',
   'command.created',
   'command.status_changed',
+  'twin.desired.changed',
+  'twin.reported.changed',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

@@ -1,6 +1,6 @@
 export { type DeviceAuthDeps, DeviceAuthenticator } from './device-auth.js';
 export { discardAbandonedImports } from './device-import.js';
-export { registerDeviceRoutes } from './device-routes.js';
+export { parseIfMatch, registerDeviceRoutes } from './device-routes.js';
 export {
   type CaptureSettings,
   type Device,

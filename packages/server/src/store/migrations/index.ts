@@ -10,6 +10,7 @@ import * as messagesIdentityPartial from './0008-messages-identity-partial.js';
 import * as feedConsumers from './0009-feed-consumers.js';
 import * as scheduler from './0010-scheduler.js';
 import * as captureDeliveries from './0011-capture-deliveries.js';
+import * as twins from './0012-twins.js';
 import * as commands from './0013-commands.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
@@ -25,5 +26,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0009-feed-consumers': feedConsumers,
   '0010-scheduler': scheduler,
   '0011-capture-deliveries': captureDeliveries,
+  '0012-twins': twins,
   '0013-commands': commands,
 };

@@ -1,0 +1,10 @@
+export {
+  MAX_TWIN_BYTES,
+  MAX_TWIN_DEPTH,
+  MAX_TWIN_KEY,
+  MAX_TWIN_PROPERTIES,
+  mergePatch,
+} from './twin-document.js';
+export { registerDeviceTwinRoutes, registerTwinRoutes } from './twin-routes.js';
+export type { ParameterView, Twin } from './twin-schemas.js';
+export { type Outstanding, type TwinDeps, TwinService } from './twin-service.js';
