@@ -28,7 +28,7 @@ import {
 import { registerSigfoxRoutes, type SigfoxRoutes } from './modules/capture/sigfox/index.js';
 import { DurableHorizon, registerChangeRoutes } from './modules/changes/index.js';
 import { Codecs, registerCodecRoutes } from './modules/codecs/index.js';
-import { CommandService, registerCommandRoutes } from './modules/commands/index.js';
+import { CommandService, MqttCommands, registerCommandRoutes } from './modules/commands/index.js';
 import {
   DeviceAuthenticator,
   discardAbandonedImports,
@@ -36,6 +36,7 @@ import {
 } from './modules/devices/index.js';
 import { expandMessageChanges, registerMessageRoutes } from './modules/messages/index.js';
 import {
+  DevicePresence,
   DevicePublisher,
   type DeviceTopicRouter,
   MqttAccess,
@@ -191,6 +192,16 @@ export async function startServer(
       typeSettings,
       deviceAuthenticator,
       apiKeys,
+      plugIn: (access, mqttBroker) => {
+        // Before the listeners open, so that no device connects unheard.
+        const mqttCommands = new MqttCommands(
+          commands,
+          { publisher: new DevicePublisher(mqttBroker), presence: new DevicePresence(mqttBroker) },
+          deps,
+        );
+        access.onDeviceConnection(mqttCommands);
+        access.deviceTopics.register('ack', mqttCommands.acknowledgements);
+      },
     });
     broker = mqtt.broker;
     closeMqttWebSocket = mqtt.closeWebSocket;
@@ -303,12 +314,15 @@ async function startBroker(
     typeSettings,
     deviceAuthenticator,
     apiKeys,
+    plugIn,
   }: {
     app: App;
     pipeline: CapturePipeline;
     typeSettings: TypeSettings;
     deviceAuthenticator: DeviceAuthenticator;
     apiKeys: ApiKeyAuthenticator;
+    /** Modules plug into the hooks and the broker here, before any connection is accepted. */
+    plugIn: (access: MqttAccess, broker: Broker) => void;
   },
 ) {
   const policies = new TopicPolicies(deps);
@@ -339,6 +353,7 @@ async function startBroker(
     },
   });
   access.bindBroker(broker);
+  plugIn(access, broker);
   registerMqttRoutes(app, { policies, broker });
   registerBrokerMetrics(app.metrics, () => broker.metrics);
   const host = config.mqttHost ?? config.host;

@@ -433,6 +433,23 @@ export class BrokerCore implements LocalRouter {
     );
   }
 
+  /** Calls the `subscribed` hook once a SUBACK granted `filters` (see `BrokerHooks.subscribed`). */
+  announceSubscribed(client: Client, filters: readonly string[]): void {
+    const principal = client.principal;
+    const hook = this.hooks.subscribed;
+    if (principal === undefined || hook === undefined || filters.length === 0) return;
+    this.#callHook('subscribed', client, () =>
+      hook.call(this.hooks, principal, {
+        clientId: client.clientId,
+        connectionId: client.connectionId,
+        listener: client.meta.listener,
+        remoteAddress: client.meta.remoteAddress,
+        protocolVersion: client.protocolVersion,
+        filters,
+      }),
+    );
+  }
+
   /** Calls the `disconnected` hook once for a connection `connected` announced. */
   #announceDisconnected(client: Client): void {
     const principal = client.principal;

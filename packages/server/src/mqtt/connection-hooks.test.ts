@@ -261,3 +261,32 @@ describe('connection hooks over TLS and WebSocket', () => {
     expect(seen[1]?.event).toMatchObject({ reason: 'client_disconnect', protocolVersion: 4 });
   });
 });
+
+describe('the subscribed hook', () => {
+  const seen: { clientId: string; filters: readonly string[] }[] = [];
+  let broker: Broker | undefined;
+  const server = brokerFixture({
+    hooks: {
+      ...openHooks('t1'),
+      subscribed: (principal, event) => {
+        // What is published from inside the hook must reach the new subscription.
+        seen.push({ clientId: principal.id, filters: event.filters });
+        void broker?.publish('t1', { topic: 'news/inside-hook', payload: 'hi', qos: 1 });
+      },
+    },
+  });
+
+  beforeEach(() => {
+    seen.length = 0;
+    broker = server.broker;
+  });
+
+  it('is told the granted filters after SUBACK, and a publish from it reaches the subscriber', async () => {
+    const client = await server.connect('s1', { protocolVersion: 5 });
+    const got: string[] = [];
+    client.on('message', (topic) => got.push(topic));
+    await client.subscribeAsync(['news/#', 'other/+'], { qos: 1 });
+    await eventually(() => expect(got).toEqual(['news/inside-hook']));
+    expect(seen).toEqual([{ clientId: 's1', filters: ['news/#', 'other/+'] }]);
+  });
+});

@@ -123,6 +123,12 @@ export type DisconnectReason =
   | 'protocol_error'
   | 'server_error';
 
+/** Subscriptions a connection was granted (SUBACK sent). */
+export interface SubscribedEvent extends ConnectionEvent {
+  /** The granted filters as the client sent them (`$share/{group}/…` included). */
+  readonly filters: readonly string[];
+}
+
 /** A connection that had been announced by `connected` ended. */
 export interface DisconnectedEvent extends ConnectionEvent {
   readonly reason: DisconnectReason;
@@ -165,6 +171,12 @@ export interface BrokerHooks {
    * takeover, before the new connection's `connected`.
    */
   disconnected?(principal: Principal, event: DisconnectedEvent): void | Promise<void>;
+  /**
+   * A connection was granted subscriptions and its SUBACK was sent: from now on what is
+   * published to those filters reaches it (a server that holds messages for a client that
+   * has just connected waits for this). Not awaited; a failure is logged.
+   */
+  subscribed?(principal: Principal, event: SubscribedEvent): void | Promise<void>;
 }
 
 /**

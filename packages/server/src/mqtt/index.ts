@@ -23,6 +23,7 @@ export {
   type Principal,
   type PublishOrigin,
   type Refusal,
+  type SubscribedEvent,
   type SubscribeVerdict,
 } from './hooks.js';
 export { MemoryPersistence } from './memory-persistence.js';

@@ -1,3 +1,4 @@
+export { ACK_SUBTREE, commandMessage, MqttCommands, type MqttPorts } from './command-mqtt.js';
 export { registerCommandRoutes } from './command-routes.js';
 export type { Command, CommandBody, CommandStatus, Transport } from './command-schemas.js';
 export {

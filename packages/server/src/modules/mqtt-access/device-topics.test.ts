@@ -133,7 +133,7 @@ describe('device topics', () => {
     expect(handled).toEqual([]);
     // Only the uplink went to capture.
     expect(await storedMessages('t2')).toBe(before + 1);
-    expect(ts.server.mqtt.deviceTopics.subtrees).toEqual(['up', 'twin']);
+    expect(ts.server.mqtt.deviceTopics.subtrees).toEqual(['up', 'ack', 'twin']);
     expect(() => ts.server.mqtt.deviceTopics.register('up', async () => ({ duplicate: false }))).toThrow(
       expect.objectContaining({ code: 'conflict' }),
     );

@@ -1,4 +1,10 @@
 export { registerBrokerMetrics } from './broker-metrics.js';
+export {
+  type ClientList,
+  type ConnectedDevice,
+  type DeviceConnectionListener,
+  DevicePresence,
+} from './device-presence.js';
 export { type DeviceMessage, DevicePublisher, type ServerPublishing } from './device-publisher.js';
 export {
   type DevicePublish,

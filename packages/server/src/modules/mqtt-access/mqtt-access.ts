@@ -5,15 +5,19 @@ import {
   type BrokerHooks,
   type CapturedPublish,
   type CaptureVerdict,
+  type ConnectedEvent,
+  type DisconnectedEvent,
   type Principal,
   ReasonCode,
   type Refusal,
+  type SubscribedEvent,
   type SubscribeVerdict,
 } from '../../mqtt/index.js';
 import { guarded, type Store } from '../../store/store.js';
 import type { Principal as ApiPrincipal, DevicePrincipal, Scope } from '../access/index.js';
 import { DEFAULT_TENANT_ID, scopeAllows } from '../access/index.js';
 import type { CaptureOutcome, Frame } from '../capture/index.js';
+import type { ConnectedDevice, DeviceConnectionListener } from './device-presence.js';
 import { DeviceTopicRouter, type TopicDevice } from './device-topics.js';
 import { SessionCaptures } from './session-captures.js';
 import type { TopicPolicies } from './topic-policies.js';
@@ -92,6 +96,7 @@ export class MqttAccess implements BrokerHooks {
   #broker: ConnectedClients | undefined;
   /** Where modules register their device subtrees (`devices/{id}/{subtree}/…`); capture owns `up`. */
   readonly deviceTopics = new DeviceTopicRouter();
+  readonly #connectionListeners: DeviceConnectionListener[] = [];
 
   constructor(deps: MqttAccessDeps, { anonymousTenant }: MqttAccessOptions = {}) {
     this.#deps = deps;
@@ -144,6 +149,39 @@ export class MqttAccess implements BrokerHooks {
         field: 'mqttAnonymousTenant',
       });
     }
+  }
+
+  /** Tells `listener` when devices connect, subscribe and disconnect (commands deliver queued downlinks). */
+  onDeviceConnection(listener: DeviceConnectionListener): void {
+    this.#connectionListeners.push(listener);
+  }
+
+  connected(principal: Principal, event: ConnectedEvent): Promise<void> | undefined {
+    const device = connectedDevice(principal);
+    if (device === undefined) return undefined;
+    return this.#tell((listener) => listener.connected?.(device, event));
+  }
+
+  subscribed(principal: Principal, event: SubscribedEvent): Promise<void> | undefined {
+    const device = connectedDevice(principal);
+    if (device === undefined) return undefined;
+    return this.#tell((listener) => listener.subscribed?.(device, event));
+  }
+
+  disconnected(principal: Principal, event: DisconnectedEvent): Promise<void> | undefined {
+    const device = connectedDevice(principal);
+    if (device === undefined) return undefined;
+    return this.#tell((listener) => listener.disconnected?.(device, event));
+  }
+
+  /** Every listener is told, whatever another one does; the first failure is reported. */
+  async #tell(call: (listener: DeviceConnectionListener) => void | Promise<void>): Promise<void> {
+    if (this.#connectionListeners.length === 0) return;
+    const results = await Promise.allSettled(
+      this.#connectionListeners.map(async (listener) => call(listener)),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Lets the hooks end live connections whose credentials went away. */
@@ -329,4 +367,9 @@ export class MqttAccess implements BrokerHooks {
       throw error;
     }
   }
+}
+
+function connectedDevice(principal: Principal): ConnectedDevice | undefined {
+  if (principal.kind !== 'device' || principal.deviceId === undefined) return undefined;
+  return { tenantId: principal.tenantId, deviceId: principal.deviceId };
 }

@@ -84,4 +84,8 @@ export async function handleSubscribe(client: Client, packet: ISubscribePacket):
   }
   // Retained messages are not a publisher to slow down.
   client.broker.throttle(undefined);
+  client.broker.announceSubscribed(
+    client,
+    added.map((record) => record.filter),
+  );
 }

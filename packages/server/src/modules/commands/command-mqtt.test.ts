@@ -1,0 +1,243 @@
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { mustBeString } from '../../../test/support/assertions.js';
+import type { TestDatabase } from '../../../test/support/databases.js';
+import { describeEachDialect } from '../../../test/support/dialect-suites.js';
+import { startTestServer, type TestResponse, type TestServer } from '../../../test/support/test-server.js';
+
+const run = promisify(execFile);
+
+interface Got {
+  readonly topic: string;
+  readonly payload: string;
+  readonly correlation: string | undefined;
+  readonly responseTopic: string | undefined;
+  readonly qos: number;
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describeEachDialect('commands over MQTT', (dialect) => {
+  let database: TestDatabase;
+  let ts: TestServer;
+  let port: number;
+  const tokens: Record<string, string> = {};
+  const clients: MqttClient[] = [];
+
+  beforeAll(async () => {
+    database = await dialect.create();
+    ts = await startTestServer(database);
+    port = ts.server.mqtt.tcpPort ?? 0;
+    await ok('POST', '/v1/device-types', { id: 'valve', name: 'valve' });
+    for (const id of ['V1', 'V2', 'V3', 'V4', 'V5', 'V6']) {
+      await ok('POST', '/v1/devices', { id, typeId: 'valve' });
+      const credential = await ok('POST', `/v1/devices/${id}/credentials`, { kind: 'token' });
+      tokens[id] = mustBeString(credential.body.token, 'token');
+    }
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.endAsync(true).catch(() => {})));
+  });
+  afterAll(async () => {
+    await ts?.close();
+    await database?.drop();
+  });
+
+  async function ok(method: string, path: string, json?: unknown): Promise<TestResponse> {
+    const response = await ts.request(method, path, { json });
+    expect(response.status, `${method} ${path}: ${response.text}`).toBeLessThan(300);
+    return response;
+  }
+
+  const send = async (deviceId: string, body: Record<string, unknown>) =>
+    mustBeString((await ok('POST', `/v1/devices/${deviceId}/commands`, body)).body.id, 'id');
+  const show = async (deviceId: string, id: string) =>
+    (await ok('GET', `/v1/devices/${deviceId}/commands/${id}`)).body;
+  const statusBecomes = (deviceId: string, id: string, status: string) =>
+    waitFor(`${id} ${status}`, async () => {
+      const command = await show(deviceId, id);
+      return command.status === status ? command : undefined;
+    });
+
+  /** A device connected over mqtt.js, collecting what reaches it. */
+  async function device(id: string, options: IClientOptions = {}, subscribe = true) {
+    const got: Got[] = [];
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      username: id,
+      password: tokens[id],
+      ...options,
+    });
+    clients.push(client);
+    client.on('message', (topic, payload, packet) => {
+      got.push({
+        topic,
+        payload: payload.toString('hex'),
+        correlation: packet.properties?.correlationData?.toString(),
+        responseTopic: packet.properties?.responseTopic,
+        qos: packet.qos,
+      });
+    });
+    if (subscribe) await client.subscribeAsync(`devices/${id}/down/#`, { qos: 1 });
+    return { client, got };
+  }
+
+  it('publishes a command to a listening device, and its acknowledgement makes it acknowledged', async () => {
+    const { client, got } = await device('V1');
+    const id = await send('V1', { hex: 'a1', confirmed: true, name: 'open' });
+    const message = await waitFor('the command', () => got[0]);
+    expect(message).toEqual({
+      topic: `devices/V1/down/commands/open/${id}`,
+      payload: 'a1',
+      correlation: id,
+      responseTopic: `devices/V1/ack/${id}`,
+      qos: 1,
+    });
+    expect((await show('V1', id)).status).toBe('sent');
+    // MQTT 5: answer on the response topic with the correlation data.
+    await client.publishAsync('devices/V1/ack', JSON.stringify({ opened: true }), {
+      qos: 1,
+      properties: { correlationData: Buffer.from(id) },
+    });
+    const acked = await show('V1', id);
+    expect(acked.status).toBe('acknowledged');
+    expect(acked.result).toEqual({ opened: true });
+    expect(acked.history.map((h: { status: string }) => h.status)).toEqual([
+      'queued',
+      'sent',
+      'acknowledged',
+    ]);
+    expect(acked.history[1].detail).toMatchObject({ transport: 'mqtt', qos: 1, attempt: 1 });
+  });
+
+  it('delivers commands queued while offline on connect, most urgent first, and not again after a reconnect', async () => {
+    const low = await send('V2', { hex: '01', priority: 1 });
+    const urgent = await send('V2', { hex: '09', priority: 9 });
+    const normal = await send('V2', { hex: '05' });
+    const failedOne = await send('V2', { hex: '06', priority: 6 });
+    const first = await device('V2', {
+      clientId: 'v2-persistent',
+      clean: false,
+      properties: { sessionExpiryInterval: 600 },
+    });
+    await waitFor('four commands', () => (first.got.length >= 4 ? true : undefined));
+    expect(first.got.map((g) => g.payload)).toEqual(['09', '06', '05', '01']);
+    // A device may report a failure.
+    await first.client.publishAsync(
+      `devices/V2/ack/${failedOne}`,
+      JSON.stringify({ status: 'failed', error: 'stuck' }),
+      { qos: 1 },
+    );
+    expect((await show('V2', failedOne)).status).toBe('failed');
+    await first.client.endAsync();
+    // Back with the same session (its subscription restored), then a marker command: nothing
+    // handed out before is sent again ahead of it.
+    const again = await device(
+      'V2',
+      { clientId: 'v2-persistent', clean: false, properties: { sessionExpiryInterval: 600 } },
+      false,
+    );
+    const marker = await send('V2', { hex: 'ff' });
+    await waitFor('the marker', () => (again.got.some((g) => g.payload === 'ff') ? true : undefined));
+    expect(again.got.map((g) => g.payload)).toEqual(['ff']);
+    for (const id of [low, urgent, normal]) expect((await show('V2', id)).attempts).toBe(1);
+    expect((await show('V2', marker)).status).toBe('sent');
+  });
+
+  it('marks a QoS 0 command unknown: nothing will tell whether it arrived', async () => {
+    const { got } = await device('V3');
+    const id = await send('V3', { hex: '00', qos: 0 });
+    await waitFor('the command', () => got[0]);
+    expect((await show('V3', id)).status).toBe('unknown');
+  });
+
+  it('refuses an acknowledgement for an unknown command or another device’s, and changes nothing', async () => {
+    const { client } = await device('V4');
+    const others = await send('V5', { hex: '05' });
+    await expect(client.publishAsync(`devices/V4/ack/${others}`, '', { qos: 1 })).rejects.toMatchObject({
+      code: 0x83,
+    });
+    await expect(client.publishAsync('devices/V4/ack/cmd_nothere', '', { qos: 1 })).rejects.toMatchObject({
+      code: 0x83,
+    });
+    await expect(
+      client.publishAsync('devices/V4/ack', '', {
+        qos: 1,
+        properties: { correlationData: Buffer.from('garbage') },
+      }),
+    ).rejects.toMatchObject({ code: 0x83 });
+    expect(client.connected).toBe(true);
+    const shown = await show('V5', others);
+    expect(shown.status).toBe('queued');
+    expect(shown.history).toHaveLength(1);
+  });
+
+  it('works with mosquitto clients: mosquitto_sub receives a queued command, mosquitto_pub acknowledges it', async () => {
+    const id = await send('V6', { hex: '68656c6c6f', confirmed: true });
+    const child = spawn('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-V',
+      'mqttv311',
+      '-u',
+      'V6',
+      '-P',
+      tokens.V6 ?? '',
+      '-t',
+      'devices/V6/down/#',
+      '-q',
+      '1',
+      '-C',
+      '1',
+      '-v',
+      '-W',
+      '20',
+    ]);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(out.trim()).toBe(`devices/V6/down/commands/command/${id} hello`);
+    await statusBecomes('V6', id, 'sent');
+    await run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-V',
+      'mqttv311',
+      '-u',
+      'V6',
+      '-P',
+      tokens.V6 ?? '',
+      '-t',
+      `devices/V6/ack/${id}`,
+      '-q',
+      '1',
+      '-m',
+      '{"ok":true}',
+    ]);
+    const acked = await show('V6', id);
+    expect(acked.status).toBe('acknowledged');
+    expect(acked.result).toEqual({ ok: true });
+  });
+});
