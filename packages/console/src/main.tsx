@@ -1,12 +1,6 @@
 import { render } from 'preact';
-
-function App() {
-  return (
-    <main>
-      <h1>Fleetport</h1>
-    </main>
-  );
-}
+import { App } from './app.js';
+import './styles.css';
 
 const root = document.getElementById('app');
 if (root) render(<App />, root);

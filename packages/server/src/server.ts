@@ -34,6 +34,7 @@ import {
   discardAbandonedImports,
   registerDeviceRoutes,
 } from './modules/devices/index.js';
+import { registerFleetRoutes } from './modules/fleet/index.js';
 import { expandMessageChanges, registerMessageRoutes } from './modules/messages/index.js';
 import {
   DevicePresence,
@@ -166,6 +167,7 @@ export async function startServer(
     registerMessageRoutes(app, deps);
     const twins = new TwinService(deps);
     registerTwinRoutes(app, twins);
+    registerFleetRoutes(app, deps);
     codecs = new Codecs(deps, { metrics: app.metrics });
     await codecs.start();
     registerCodecRoutes(app, codecs);
