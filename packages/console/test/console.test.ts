@@ -1,0 +1,287 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Functions passed to page.evaluate run in the page, where these exist.
+declare const document: {
+  readonly activeElement: { readonly textContent: string | null } | null;
+  readonly cookie: string;
+  readonly documentElement: { readonly scrollWidth: number };
+};
+declare const localStorage: { readonly length: number };
+declare const sessionStorage: { readonly length: number } & Record<string, unknown>;
+
+import { dialectCases, type TestDatabase } from '../../server/test/support/databases.js';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
+
+/**
+ * The console in a real browser (Debian's Chromium, driven by playwright-core) against a
+ * real server: built here, served by the server, signed in with a real key.
+ */
+
+const CHROMIUM = process.env.FLEETPORT_CHROMIUM ?? '/usr/bin/chromium';
+const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The issue's budget for the JavaScript of the first load, compressed. */
+const FIRST_LOAD_BUDGET = 300 * 1024;
+
+const JS_CODEC = `function decodeUplink(input) {
+  return { data: { temperature: input.bytes[0] / 2, battery: { volts: input.bytes[1] / 100 } } };
+}`;
+
+describe('the web console in Chromium', { timeout: 60_000 }, () => {
+  let outDir: string;
+  let database: TestDatabase;
+  let server: TestServer;
+  let browser: Browser;
+  let deviceToken = '';
+
+  beforeAll(async () => {
+    // Never an empty pass: without the browser the suite fails, saying what to install.
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does) or set FLEETPORT_CHROMIUM`,
+      );
+    outDir = mkdtempSync(path.join(tmpdir(), 'fleetport-console-build-'));
+    await build({ root: CONSOLE_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    const sqlite = dialectCases()[0];
+    if (!sqlite) throw new Error('no sqlite case');
+    database = await sqlite.create();
+    server = await startTestServer(database, { 'console-dir': outDir });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+
+    const ok = async (method: string, route: string, json?: unknown) => {
+      const response = await server.request(method, route, json === undefined ? {} : { json });
+      expect(response.status, `${method} ${route}: ${response.text}`).toBeLessThan(300);
+      return response;
+    };
+    await ok('POST', '/v1/device-types', {
+      id: 'thermo',
+      name: 'Thermometer',
+      expectedUplinkIntervalSeconds: 600,
+    });
+    await ok('PUT', '/v1/device-types/thermo/codec', { kind: 'javascript', source: JS_CODEC });
+    await ok('POST', '/v1/devices', {
+      id: 'thermo-1',
+      typeId: 'thermo',
+      name: 'Cold room',
+      tags: { site: 'paris', floor: '2' },
+    });
+    deviceToken = (await ok('POST', '/v1/devices/thermo-1/credentials', { kind: 'token' })).body.token;
+    await ok('POST', '/v1/device-types', { id: 'bulk', name: 'Bulk sensor' });
+    // A fleet larger than two of the console's pages (500 each), imported in one request.
+    const rows = Array.from({ length: 1234 }, (_, index) =>
+      JSON.stringify({ id: `bulk-${String(index).padStart(5, '0')}`, typeId: 'bulk', tags: { batch: 'b1' } }),
+    );
+    const imported = await server.request('POST', '/v1/devices/import', {
+      body: rows.join('\n'),
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    expect(imported.status, imported.text).toBe(200);
+    expect(imported.body).toMatchObject({ created: 1234, failed: 0 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await database?.drop();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  /** A fresh tab, with every console error and uncaught exception collected. */
+  async function open(route = '/'): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}${route}`);
+    return { page, context, errors };
+  }
+
+  async function signIn(page: Page, key = server.adminKey): Promise<void> {
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  it('keeps the first load under 300 KB of compressed JavaScript', () => {
+    const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
+    const scripts = [
+      ...html.matchAll(/<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="([^"]+\.js)"/g),
+    ].map((match) => match[1] ?? '');
+    expect(scripts.length).toBeGreaterThan(0);
+    const compressed = scripts.reduce(
+      (total, script) => total + gzipSync(readFileSync(path.join(outDir, script)), { level: 9 }).length,
+      0,
+    );
+    // Not an empty build either: Preact, uPlot and the pages are in it.
+    expect(compressed).toBeGreaterThan(20 * 1024);
+    expect(compressed).toBeLessThan(FIRST_LOAD_BUDGET);
+  });
+
+  it('refuses a wrong key with the API’s message next to the field, and keeps working', async () => {
+    const { page, context, errors } = await open('/devices');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Enter an API key');
+
+    await page.getByLabel('API key').fill('fpk_not_a_key_at_all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('the API key is not valid');
+    expect(await alert.textContent()).toContain('unauthenticated');
+    // The message is tied to the field for screen readers.
+    const described = await page.getByLabel('API key').getAttribute('aria-describedby');
+    expect(described?.split(' ')).toContain(await alert.getAttribute('id'));
+    expect(await page.getByLabel('API key').getAttribute('aria-invalid')).toBe('true');
+
+    // The right key then works, on the page the address named.
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
+    // The browser reports the refused /v1/me as a failed resource: that one is expected.
+    expect(errors.filter((error) => !/status of 401/.test(error))).toEqual([]);
+    await context.close();
+  });
+
+  it('signs in, keeps the key in this tab’s sessionStorage only, and shows the fleet', async () => {
+    const { page, context, errors } = await open('/');
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+    const storage = await page.evaluate(() => ({
+      local: localStorage.length,
+      session: Object.keys(sessionStorage),
+      cookie: document.cookie,
+    }));
+    expect(storage).toEqual({ local: 0, session: ['fleetport.apiKey'], cookie: '' });
+
+    const types = page.getByRole('table');
+    await expect
+      .poll(() => types.getByRole('row', { name: /Thermometer/ }).textContent())
+      .toMatch(/1\s*0\s*0\s*1/);
+    expect(await page.locator('.stat', { hasText: 'Devices' }).textContent()).toMatch(/1,?235/);
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
+
+    // A reload keeps the session (sessionStorage); signing out forgets the key.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('finds a device by id and shows its properties and tags', async () => {
+    const { page, context, errors } = await open('/devices');
+    await signIn(page);
+    await page.getByLabel('Device id').fill('no-such-device');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('No device has the id no-such-device');
+
+    await page.getByLabel('Device id').fill('thermo-1');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: 'Device thermo-1' }).waitFor();
+    expect(page.url()).toBe(`${server.url}/devices/thermo-1`);
+    const properties = page.locator('.properties');
+    await expect.poll(() => properties.textContent()).toContain('Cold room');
+    expect(await properties.textContent()).toContain('thermo');
+    expect(await page.locator('.tags').textContent()).toContain('site=paris');
+    // A tag is a link to the devices that carry it.
+    await page.getByRole('link', { name: 'floor=2' }).click();
+    await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
+    await expect.poll(() => page.getByTestId('device-count').textContent()).toBe('1 devices');
+    expect(await page.locator('.device-row').textContent()).toContain('thermo-1');
+    expect(errors.filter((error) => !/status of 404/.test(error))).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a message ingested over HTTP as it arrives on the SSE stream, decoded, and charts it', async () => {
+    const { page, context, errors } = await open('/devices/thermo-1');
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Device thermo-1' }).waitFor();
+    await page.locator('[data-status="live"]').waitFor();
+    expect(await page.getByText('No messages yet.').count()).toBe(1);
+
+    // 0x2b = 43 → 21.5 degrees; 0x64 = 100 → 1 volt.
+    const ingested = await server.request('POST', '/v1/ingest', {
+      key: deviceToken,
+      json: { hex: '2b64', seq: 1 },
+    });
+    expect(ingested.status, ingested.text).toBe(201);
+    const row = page.locator(`tr[data-message-id="${ingested.body.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('2b64');
+    // The decoding follows on the stream as its own change.
+    await expect
+      .poll(() => row.locator('td.decoded').textContent(), { timeout: 15_000 })
+      .toContain('"temperature":21.5');
+    expect(await page.getByTestId('last-seen').textContent()).toMatch(/s ago/);
+
+    // The chart offers each numeric field, nested ones by their path.
+    await page.getByRole('checkbox', { name: 'temperature' }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'battery.volts' }).isChecked()).toBe(true);
+    await page.getByRole('checkbox', { name: 'battery.volts' }).uncheck();
+    const chart = page.getByRole('img', { name: /Decoded values of thermo-1/ });
+    await expect
+      .poll(() => chart.getAttribute('aria-label'))
+      .toBe('Decoded values of thermo-1: temperature; 1 messages');
+    await page.getByLabel('Range').selectOption({ label: 'Last 24 hours' });
+    await expect.poll(() => chart.getAttribute('aria-label')).toContain('1 messages');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('pages through a fleet larger than a page, rendering only the rows in view', async () => {
+    const { page, context, errors } = await open('/devices?type=bulk');
+    await signIn(page);
+    const count = page.getByTestId('device-count');
+    await expect.poll(() => count.textContent()).toBe('500 devices loaded, more as you scroll');
+    // Virtualised: a few dozen rows in the document, not 500.
+    expect(await page.locator('.device-row').count()).toBeLessThan(60);
+
+    // Scrolling to the end loads the following pages.
+    for (let attempt = 0; attempt < 20 && (await count.textContent()) !== '1,234 devices'; attempt += 1) {
+      await page.locator('.rows').evaluate((element) => {
+        element.scrollTop = element.scrollHeight;
+      });
+      await page.waitForTimeout(100);
+    }
+    expect(await count.textContent()).toBe('1,234 devices');
+    // The last page made the list longer: to its new end.
+    await page.locator('.rows').evaluate((element) => {
+      element.scrollTop = element.scrollHeight;
+    });
+    await page.locator('.device-row', { hasText: 'bulk-01233' }).waitFor();
+    expect(await page.locator('.device-row').count()).toBeLessThan(60);
+
+    // The keyboard walks the list: Home goes to the first row, ArrowDown to the next.
+    await page.locator('.row-link', { hasText: 'bulk-01233' }).focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toContain('bulk-00000');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toContain('bulk-00001');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Device bulk-00001' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('is usable at phone width', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/devices/thermo-1`);
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Device thermo-1' }).waitFor();
+    // Nothing wider than the screen: no sideways scrolling of the page.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await context.close();
+  });
+});
