@@ -4,6 +4,11 @@ import { openPostgresStore } from './dialects/postgres/postgres-store.js';
 import { openSqliteStore } from './dialects/sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
+/** Where the embedded store keeps its database inside the data dir. */
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'fleetport.db');
+}
+
 /** The composition root's choice of dialect: PostgreSQL when a URL is set, else SQLite. */
 export function openStore(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSynchronous' | 'databasePoolSize'>,
@@ -12,7 +17,7 @@ export function openStore(
     return openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize });
   }
   return openSqliteStore({
-    file: path.join(config.dataDir, 'fleetport.db'),
+    file: sqliteFile(config.dataDir),
     synchronous: config.sqliteSynchronous,
   });
 }

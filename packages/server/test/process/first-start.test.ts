@@ -13,6 +13,11 @@ import { freePort } from '../support/ports.js';
 const cliMain = fileURLToPath(new URL('../../../cli/src/main.ts', import.meta.url));
 const repoRoot = path.resolve(path.dirname(cliMain), '../../..');
 const STARTUP_EXIT_CODE = 8;
+// A built console, so that serve's only output is what these tests are about (an unbuilt
+// console is reported with a warning, which `npm test` without a build would add).
+const consoleDir = mkdtempSync(path.join(tmpdir(), 'fleetport-first-start-console-'));
+writeFileSync(path.join(consoleDir, 'index.html'), '<!doctype html><title>Fleetport</title>');
+afterAll(() => rmSync(consoleDir, { recursive: true, force: true }));
 
 interface Cli {
   readonly process: ChildProcess;
@@ -23,7 +28,13 @@ interface Cli {
 function cli(args: readonly string[], env: Record<string, string>): Cli {
   const child = spawn(process.execPath, ['--import', 'tsx', cliMain, ...args], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', FLEETPORT_LOG_LEVEL: 'warn', FLEETPORT_HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      FLEETPORT_LOG_LEVEL: 'warn',
+      FLEETPORT_HOST: '127.0.0.1',
+      FLEETPORT_CONSOLE_DIR: consoleDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
