@@ -26,7 +26,13 @@ import {
 import { registerSigfoxRoutes, type SigfoxRoutes } from './modules/capture/sigfox/index.js';
 import { DurableHorizon, registerChangeRoutes } from './modules/changes/index.js';
 import { Codecs, registerCodecRoutes } from './modules/codecs/index.js';
-import { CommandService, MqttCommands, registerCommandRoutes } from './modules/commands/index.js';
+import {
+  CommandService,
+  DirectMethods,
+  MqttCommands,
+  registerCommandRoutes,
+  registerMethodRoutes,
+} from './modules/commands/index.js';
 import {
   DeviceAuthenticator,
   discardAbandonedImports,
@@ -195,13 +201,14 @@ export async function startServer(
       apiKeys,
       plugIn: (access, mqttBroker) => {
         // Before the listeners open, so that no device connects unheard.
-        const mqttCommands = new MqttCommands(
-          commands,
-          { publisher: new DevicePublisher(mqttBroker), presence: new DevicePresence(mqttBroker) },
-          deps,
-        );
+        const ports = {
+          publisher: new DevicePublisher(mqttBroker),
+          presence: new DevicePresence(mqttBroker),
+        };
+        const mqttCommands = new MqttCommands(commands, ports, deps);
         access.onDeviceConnection(mqttCommands);
         access.deviceTopics.register('ack', mqttCommands.acknowledgements);
+        registerMethodRoutes(app, new DirectMethods(commands, ports, deps));
       },
     });
     broker = mqtt.broker;

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mustBeString } from '../../../test/support/assertions.js';
 import type { TestDatabase } from '../../../test/support/databases.js';
 import { describeEachDialect } from '../../../test/support/dialect-suites.js';
@@ -43,14 +43,14 @@ describeEachDialect('commands over MQTT', (dialect) => {
     ts = await startTestServer(database);
     port = ts.server.mqtt.tcpPort ?? 0;
     await ok('POST', '/v1/device-types', { id: 'valve', name: 'valve' });
-    for (const id of ['V1', 'V2', 'V3', 'V4', 'V5', 'V6']) {
+    for (const id of ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'M1', 'M2', 'M3', 'M4']) {
       await ok('POST', '/v1/devices', { id, typeId: 'valve' });
       const credential = await ok('POST', `/v1/devices/${id}/credentials`, { kind: 'token' });
       tokens[id] = mustBeString(credential.body.token, 'token');
     }
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.endAsync(true).catch(() => {})));
+    await Promise.all(clients.splice(0).map((client) => client.endAsync().catch(() => {})));
   });
   afterAll(async () => {
     await ts?.close();
@@ -239,5 +239,76 @@ describeEachDialect('commands over MQTT', (dialect) => {
     const acked = await show('V6', id);
     expect(acked.status).toBe('acknowledged');
     expect(acked.result).toEqual({ ok: true });
+  });
+
+  describe('direct methods', () => {
+    /** The devices' reply publishes: each test waits for their PUBACK before its clients end. */
+    const replies: Promise<unknown>[] = [];
+    const call = (deviceId: string, name: string, body: unknown) =>
+      ts.request('POST', `/v1/devices/${deviceId}/methods/${name}`, { json: body });
+
+    it('answers with the reply of an MQTT 5 device, sent to the response topic with the correlation data', async () => {
+      const { client } = await device('M1');
+      client.on('message', (topic, payload, packet) => {
+        if (!topic.startsWith('devices/M1/down/methods/')) return;
+        const request = JSON.parse(payload.toString()) as { interval: number };
+        void client.publishAsync(
+          packet.properties?.responseTopic ?? '',
+          JSON.stringify({ applied: request.interval }),
+          {
+            qos: 1,
+            properties: { correlationData: packet.properties?.correlationData ?? Buffer.alloc(0) },
+          },
+        );
+      });
+      const answer = await call('M1', 'set-interval', { payload: { interval: 60 }, timeoutSeconds: 10 });
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body).toMatchObject({ status: 'acknowledged', result: { applied: 60 } });
+      await Promise.all(replies);
+      const recorded = await show('M1', answer.body.id);
+      expect(recorded).toMatchObject({
+        kind: 'method',
+        name: 'set-interval',
+        status: 'acknowledged',
+        data: { interval: 60 },
+      });
+    });
+
+    it('answers with the reply of an MQTT 3.1.1 device, sent to the ack topic with the call id', async () => {
+      const { client } = await device('M2', { protocolVersion: 4 });
+      client.on('message', (topic) => {
+        const [, , , kind, , callId] = topic.split('/');
+        if (kind === 'methods')
+          void client.publishAsync(`devices/M2/ack/${callId}`, '{"rebooting":true}', { qos: 1 });
+      });
+      const answer = await call('M2', 'reboot', {});
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body.result).toEqual({ rebooting: true });
+      await Promise.all(replies);
+    });
+
+    it('answers 504 method_timeout when the device does not reply, and records the call as timed out', async () => {
+      const { got } = await device('M3');
+      const started = Date.now();
+      const answer = await call('M3', 'slow', { timeoutSeconds: 1 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(answer.status, answer.text).toBe(504);
+      expect(answer.body.code).toBe('method_timeout');
+      expect(got.map((g) => g.topic)).toEqual([`devices/M3/down/methods/slow/${answer.body.data.commandId}`]);
+      const recorded = await show('M3', answer.body.data.commandId);
+      expect(recorded.status).toBe('unknown');
+      expect(recorded.history.at(-1).detail).toMatchObject({ reason: 'timed_out', timeoutMs: 1000 });
+    });
+
+    it('answers 404 device_offline at once for a device with no session, and records nothing', async () => {
+      const before = (await ok('GET', '/v1/devices/M4/commands')).body.items.length;
+      const answer = await call('M4', 'reboot', { timeoutSeconds: 30 });
+      expect(answer.status, answer.text).toBe(404);
+      expect(answer.body.code).toBe('device_offline');
+      expect((await ok('GET', '/v1/devices/M4/commands')).body.items.length).toBe(before);
+      const unknown = await call('NOPE', 'reboot', {});
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('not_found');
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { type App, principalOf } from '../../http/index.js';
+import type { DirectMethods } from './command-methods.js';
 import {
   Command,
   CommandBody,
@@ -8,6 +9,9 @@ import {
   DeviceCommandParams,
   DeviceHistoryQuery,
   ListCommandsQuery,
+  MethodAnswer,
+  MethodBody,
+  MethodParams,
 } from './command-schemas.js';
 import type { CommandService } from './command-service.js';
 
@@ -115,6 +119,34 @@ export function registerCommandRoutes(app: App, commands: CommandService): void 
         principalOf(request).tenantId,
         request.params.deviceId,
         request.query.limit,
+      );
+    },
+  );
+}
+
+/** `POST /v1/devices/{id}/methods/{name}`: a direct method, answered with the device's reply. */
+export function registerMethodRoutes(app: App, methods: DirectMethods): void {
+  app.post(
+    '/v1/devices/:deviceId/methods/:name',
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['commands'],
+        summary: 'Call a method on a connected device and wait for its reply',
+        description:
+          'Published to `devices/{id}/down/methods/{name}/{callId}` (QoS 0, expiring with the timeout; MQTT 5: response topic and correlation data); the device replies on `devices/{id}/ack/{callId}` (docs/COMMANDS.md). A device with no MQTT session is `404 device_offline` at once; no reply within `timeoutSeconds` is `504 method_timeout`, and the call is recorded as `unknown`.',
+        params: MethodParams,
+        body: MethodBody,
+        response: { 200: MethodAnswer, ...problems, 504: problem },
+      },
+    },
+    async function callMethodRoute(request) {
+      return methods.call(
+        principalOf(request).tenantId,
+        request.params.deviceId,
+        request.params.name,
+        request.body.payload,
+        request.body.timeoutSeconds * 1000,
       );
     },
   );

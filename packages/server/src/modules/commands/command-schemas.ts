@@ -205,3 +205,32 @@ export const DeviceCommandEvent = Type.Object({
 export const DeviceCommandHistory = Type.Object({ items: Type.Array(DeviceCommandEvent) });
 
 export const CommandIdPattern = ID_PATTERN;
+
+export const MethodParams = Type.Object({
+  deviceId: DeviceId,
+  name: Type.String({ pattern: NAME_PATTERN, description: 'the method: letters, digits, _ and -' }),
+});
+
+export const MethodBody = Type.Object(
+  {
+    payload: Type.Optional(Type.Unknown({ description: 'JSON sent to the device as the request' })),
+    timeoutSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 300,
+      default: 30,
+      description: 'how long to wait for the reply',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type MethodBody = Static<typeof MethodBody>;
+
+export const MethodAnswer = Type.Object({
+  id: Type.String({ description: 'the call, recorded as a command of kind `method`' }),
+  status: Type.Union([Type.Literal('acknowledged'), Type.Literal('failed')], {
+    description: '`failed` when the device answered `"status": "failed"`',
+  }),
+  result: Type.Unknown({
+    description: "the device's reply: JSON, `{base64}` for other bytes, null for none",
+  }),
+});

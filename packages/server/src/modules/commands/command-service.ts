@@ -232,6 +232,62 @@ export class CommandService {
     return { command: presentCommand(row), created: true };
   }
 
+  /**
+   * Records a direct-method call as `sent` (it is published at once, never queued), with
+   * its first history rows and its change, before it is published.
+   */
+  async startCall(
+    tenantId: string,
+    deviceId: string,
+    name: string,
+    data: unknown,
+    detail: Record<string, unknown>,
+  ): Promise<CommandRow> {
+    if (!(await findLiveDevice(this.#deps.store, tenantId, deviceId))) throw notFound('device', deviceId);
+    const now = this.#deps.clock.now();
+    const row: CommandRow = {
+      tenant_id: tenantId,
+      id: `cmd_${uuidv7(now).replaceAll('-', '')}`,
+      device_id: deviceId,
+      kind: 'method',
+      name,
+      transport: 'mqtt',
+      status: 'sent',
+      payload: null,
+      data: data === undefined ? null : JSON.stringify(data),
+      priority: 9,
+      qos: 0,
+      confirmed: 1,
+      max_attempts: 1,
+      backoff_ms: 0,
+      attempts: 1,
+      expires_at: null,
+      idempotency_key: null,
+      twin_parameter: null,
+      delivery_ref: null,
+      result: null,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    await writeWithChanges(this.#deps, tenantId, async (tx, record) => {
+      await insertCommand(tx, row);
+      await insertEvent(tx, eventRow(row, 1, 'sent', { ...detail, attempt: 1 }, now));
+      record({ kind: 'command.created', entityId: row.id, data: presentCommand(row) });
+    });
+    return row;
+  }
+
+  /** Whether the tenant has this device, not deleted. */
+  async deviceExists(tenantId: string, deviceId: string): Promise<boolean> {
+    return (await findLiveDevice(this.#deps.store, tenantId, deviceId)) !== undefined;
+  }
+
+  /** A command by id, whatever its device (for the transports, which checked the device). */
+  find(tenantId: string, commandId: string): Promise<CommandRow | undefined> {
+    return findCommand(this.#deps.store, tenantId, commandId);
+  }
+
   /** A device's commands, newest first. */
   async list(
     tenantId: string,

@@ -1,5 +1,6 @@
+export { DirectMethods, type MethodAnswer } from './command-methods.js';
 export { ACK_SUBTREE, commandMessage, MqttCommands, type MqttPorts } from './command-mqtt.js';
-export { registerCommandRoutes } from './command-routes.js';
+export { registerCommandRoutes, registerMethodRoutes } from './command-routes.js';
 export type { Command, CommandBody, CommandStatus, Transport } from './command-schemas.js';
 export {
   type CommandDeps,
