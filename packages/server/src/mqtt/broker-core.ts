@@ -3,7 +3,7 @@ import type { Packet, QoS } from 'mqtt-packet';
 import type { Logger } from '../kernel/logger.js';
 import { Client, type ConnectionMeta, EncodeCache, type HandlerTable, type Will } from './client.js';
 import { DeadlineWheel } from './deadlines.js';
-import { type BrokerHooks, isExcepted, type Principal } from './hooks.js';
+import { type BrokerHooks, type ConnectionEvent, isExcepted, type Principal } from './hooks.js';
 import type {
   BrokerPersistence,
   OutgoingRecord,
@@ -423,11 +423,7 @@ export class BrokerCore implements LocalRouter {
     if (hook === undefined) return;
     this.#callHook('connected', client, () =>
       hook.call(this.hooks, principal, {
-        clientId: client.clientId,
-        connectionId: client.connectionId,
-        listener: client.meta.listener,
-        remoteAddress: client.meta.remoteAddress,
-        protocolVersion: client.protocolVersion,
+        ...connectionEvent(client),
         sessionPresent,
       }),
     );
@@ -440,11 +436,7 @@ export class BrokerCore implements LocalRouter {
     if (principal === undefined || hook === undefined || filters.length === 0) return;
     this.#callHook('subscribed', client, () =>
       hook.call(this.hooks, principal, {
-        clientId: client.clientId,
-        connectionId: client.connectionId,
-        listener: client.meta.listener,
-        remoteAddress: client.meta.remoteAddress,
-        protocolVersion: client.protocolVersion,
+        ...connectionEvent(client),
         filters,
       }),
     );
@@ -459,11 +451,7 @@ export class BrokerCore implements LocalRouter {
     if (hook === undefined) return;
     this.#callHook('disconnected', client, () =>
       hook.call(this.hooks, principal, {
-        clientId: client.clientId,
-        connectionId: client.connectionId,
-        listener: client.meta.listener,
-        remoteAddress: client.meta.remoteAddress,
-        protocolVersion: client.protocolVersion,
+        ...connectionEvent(client),
         reason: client.endReason ?? 'connection_lost',
         reasonCode: client.endReasonCode,
       }),
@@ -987,4 +975,15 @@ export class BrokerCore implements LocalRouter {
     this.deadlines.stop();
     await this.lane.flush();
   }
+}
+
+/** What every connection hook is told about the connection. */
+function connectionEvent(client: Client): ConnectionEvent {
+  return {
+    clientId: client.clientId,
+    connectionId: client.connectionId,
+    listener: client.meta.listener,
+    remoteAddress: client.meta.remoteAddress,
+    protocolVersion: client.protocolVersion,
+  };
 }
