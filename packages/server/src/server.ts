@@ -33,6 +33,7 @@ import {
   registerCommandRoutes,
   registerMethodRoutes,
 } from './modules/commands/index.js';
+import { ConditionVariableProviders } from './modules/conditions/index.js';
 import {
   DeviceAuthenticator,
   discardAbandonedImports,
@@ -51,7 +52,7 @@ import {
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
 import { Scheduler } from './modules/scheduler/index.js';
-import { registerTwinRoutes, TwinService } from './modules/twins/index.js';
+import { registerTwinRoutes, TwinService, twinConditionProviders } from './modules/twins/index.js';
 import { Broker, type ListenOptions } from './mqtt/index.js';
 import { SqlPersistence } from './mqtt/sql-persistence.js';
 import { openStoreOrExplain, reachDatabase, readTlsFiles, type TlsFiles } from './startup-checks.js';
@@ -167,7 +168,10 @@ export async function startServer(
       },
     });
     registerAccessRoutes(app, deps);
-    registerDeviceRoutes(app, deps, config);
+    // The modules that own `reported` and `desired` (twins) provide them to conditions.
+    const conditionVariables = new ConditionVariableProviders();
+    for (const provider of twinConditionProviders(store)) conditionVariables.register(provider);
+    registerDeviceRoutes(app, { ...deps, conditionVariables }, config);
     registerChangeRoutes(app, deps);
     registerMessageRoutes(app, deps);
     const twins = new TwinService(deps);

@@ -12,4 +12,5 @@ export {
   type ConditionVariableProvider,
   type ProvidedVariable,
 } from './condition-environment.js';
+export { ConditionVariableProviders } from './condition-providers.js';
 export { type Pushdown, type PushdownTarget, pushDown } from './condition-pushdown.js';

@@ -31,6 +31,7 @@ import {
   getDeviceType,
   listDeviceCredentials,
   listDevicesPage,
+  listDevicesWherePage,
   listDeviceTypesPage,
   removeCredential,
   removeDeviceType,
@@ -218,13 +219,17 @@ export function registerDeviceRoutes(
       config: { scope: 'reader' },
       schema: {
         tags: ['devices'],
-        summary: 'List devices, filtered by type and tags, a page at a time',
+        summary: 'List devices, filtered by type, tags or a condition (`where`), a page at a time',
         querystring: ListDevicesQuery,
         response: { 200: DevicePage, ...problems },
       },
     },
     async function listDevicesRoute(request) {
-      return listDevicesPage(deps, principalOf(request).tenantId, toFilter(request.query), request.query);
+      const tenantId = principalOf(request).tenantId;
+      const filter = toFilter(request.query);
+      if (request.query.where !== undefined)
+        return listDevicesWherePage(deps, tenantId, filter, request.query.where, request.query);
+      return listDevicesPage(deps, tenantId, filter, request.query);
     },
   );
   // Import bodies are streamed, not buffered, and only this route accepts CSV and NDJSON:

@@ -218,6 +218,14 @@ export const ListDevicesQuery = Type.Object(
         default: 'exclude',
       }),
     ),
+    where: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        description:
+          'a condition in CEL over `id`, `type`, `name`, `tags`, `attributes`, `lastSeen`, `now`, `reported`, `desired` (docs/CONDITIONS.md), e.g. `type == "tracker" && tags.site == "paris"`; ANDed with the other filters. What SQL can answer is pushed down, the rest evaluated in process: a page may then hold fewer than `limit` devices and still have a `nextCursor`. A condition that does not parse or type-check answers `invalid_condition` with its line and column',
+        examples: ['type == "tracker" && tags.site == "paris" && lastSeen > now - duration("1h")'],
+      }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
     cursor: Type.Optional(Type.String({ maxLength: 400 })),
   },

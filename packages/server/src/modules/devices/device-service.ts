@@ -11,6 +11,7 @@ import {
 } from '../../kernel/index.js';
 import type { Store } from '../../store/store.js';
 import { writeWithChanges } from '../changes/index.js';
+import { type ConditionVariableProviders, compileCondition, pushDown } from '../conditions/index.js';
 import {
   type CreateCredentialBody,
   type CreateDeviceBody,
@@ -42,6 +43,7 @@ import {
   listDevices,
   listDeviceTypes,
   type NewDeviceRow,
+  scanDevices,
   updateDevice,
   updateDeviceType,
 } from './device-store.js';
@@ -51,6 +53,8 @@ export interface DeviceDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly bus: EventBus;
+  /** Who supplies `reported` and `desired` to conditions; without it they are empty maps. */
+  readonly conditionVariables?: ConditionVariableProviders;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -383,6 +387,63 @@ export async function listDevicesPage(
     items: rows.map(presentDevice),
     nextCursor: rows.length === limit && last ? encodeCursor(last.id) : null,
   };
+}
+
+/** Rows one `where` request reads at most before it answers with what it found and a cursor. */
+export const MAX_SCANNED_PER_PAGE = 10_000;
+const SCAN_CHUNK = 500;
+
+/**
+ * A page of the devices that match a condition. SQL answers what the condition allows
+ * (`pushDown`); every row it returns is evaluated again in process, in chunks, so only a
+ * chunk is ever in memory. A request reads at most MAX_SCANNED_PER_PAGE rows: a page can
+ * then hold fewer than `limit` devices and still have a `nextCursor` (where to go on).
+ */
+export async function listDevicesWherePage(
+  deps: DeviceDeps,
+  tenantId: string,
+  filter: DeviceFilter,
+  where: string,
+  { cursor, limit }: { cursor?: string | undefined; limit: number },
+): Promise<{ items: Device[]; nextCursor: string | null }> {
+  const condition = compileCondition(where);
+  let after = decodeCursor(cursor);
+  // One `now` for the SQL and the in-process part alike.
+  const now = deps.clock.now();
+  const pushed = pushDown(condition, { dialect: deps.store.dialect, tenantId, now });
+  const items: Device[] = [];
+  let scanned = 0;
+  for (;;) {
+    // An exact push-down returns only matches: read no more than the page still needs.
+    const chunk = pushed.exact ? limit - items.length : Math.max(SCAN_CHUNK, limit);
+    const rows = await scanDevices(deps.store, tenantId, filter, pushed.where, { after, limit: chunk });
+    const provided = deps.conditionVariables
+      ? await deps.conditionVariables.load(
+          condition,
+          tenantId,
+          rows.map((row) => row.id),
+        )
+      : undefined;
+    for (const row of rows) {
+      scanned++;
+      after = row.id;
+      const facts = {
+        id: row.id,
+        typeId: row.type_id,
+        name: row.name,
+        tags: JSON.parse(row.tags) as Record<string, string>,
+        attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+        lastSeenAt: row.last_seen_at,
+        provided: provided?.get(row.id),
+      };
+      if (!condition.matches(facts, now)) continue;
+      items.push(presentDevice(row));
+      if (items.length === limit) return { items, nextCursor: encodeCursor(row.id) };
+    }
+    if (rows.length < chunk) return { items, nextCursor: null };
+    if (scanned >= MAX_SCANNED_PER_PAGE)
+      return { items, nextCursor: after === undefined ? null : encodeCursor(after) };
+  }
 }
 
 export async function updateDeviceById(

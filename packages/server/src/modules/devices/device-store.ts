@@ -233,6 +233,44 @@ export function listDevices(
   });
 }
 
+/** A device row with when it was last heard from (null: never). */
+export type ScannedDeviceRow = DeviceRow & { readonly last_seen_at: number | null };
+
+/**
+ * A keyset page of devices matching a filter and a further SQL condition (a condition's
+ * pushed-down part), each with its last-seen time for the part evaluated in process.
+ */
+export function scanDevices(
+  store: Store,
+  tenantId: string,
+  filter: DeviceFilter,
+  where: Expression<SqlBool>,
+  { after, limit }: { after?: string | undefined; limit: number },
+): Promise<ScannedDeviceRow[]> {
+  return guarded(store, async () => {
+    let query = store.db
+      .selectFrom('devices as d')
+      .selectAll('d')
+      .select((eb) =>
+        eb
+          .selectFrom('device_state as s')
+          .select('s.last_seen_at')
+          .whereRef('s.tenant_id', '=', 'd.tenant_id')
+          .whereRef('s.device_id', '=', 'd.id')
+          .as('last_seen_at'),
+      )
+      .where((eb) => filterConditions(eb, tenantId, filter))
+      .where(where);
+    if (after !== undefined) query = query.where('d.id', '>', after);
+    const rows = await query.orderBy('d.id').limit(limit).execute();
+    // PostgreSQL's bigint arrives as a string.
+    return rows.map((row) => ({
+      ...row,
+      last_seen_at: row.last_seen_at === null ? null : Number(row.last_seen_at),
+    }));
+  });
+}
+
 export function countDevices(store: Store, tenantId: string, filter: DeviceFilter): Promise<number> {
   return guarded(store, async () => {
     const row = await store.db

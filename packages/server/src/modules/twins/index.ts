@@ -1,3 +1,4 @@
+export { twinConditionProviders } from './twin-conditions.js';
 export {
   MAX_TWIN_BYTES,
   MAX_TWIN_DEPTH,

@@ -289,3 +289,24 @@ export async function readMessageTimes(
     rows.map((row) => [row.id, { deviceId: row.device_id, at: Number(row.device_time ?? row.received_at) }]),
   );
 }
+
+/** One of the twin documents of each listed device that has a twin, parsed, by device id. */
+export async function readTwinDocuments(
+  store: Store,
+  tenantId: string,
+  deviceIds: readonly string[],
+  document: 'reported' | 'desired',
+): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  // Chunked to stay under SQLite's bound-parameter limit.
+  for (let start = 0; start < deviceIds.length; start += 500) {
+    const rows = await store.db
+      .selectFrom('twins')
+      .select(['device_id', document])
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', 'in', deviceIds.slice(start, start + 500))
+      .execute();
+    for (const row of rows) out.set(row.device_id, JSON.parse(row[document]) as Record<string, unknown>);
+  }
+  return out;
+}
