@@ -31,6 +31,7 @@ import {
   DirectMethods,
   MqttCommands,
   registerCommandRoutes,
+  registerDevicePollRoutes,
   registerMethodRoutes,
 } from './modules/commands/index.js';
 import { ConditionVariableProviders } from './modules/conditions/index.js';
@@ -189,6 +190,7 @@ export async function startServer(
       encode: (tenantId, deviceId, data) => codecService.encodeForDevice(tenantId, deviceId, data),
     });
     registerCommandRoutes(app, commands);
+    registerDevicePollRoutes(app, commands, bus);
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, mustBeString } from '../../../test/support/assertions.js';
 import type { TestDatabase } from '../../../test/support/databases.js';
 import { describeEachDialect } from '../../../test/support/dialect-suites.js';
@@ -15,6 +15,7 @@ describeEachDialect('commands over HTTP', (dialect) => {
   let database: TestDatabase;
   let ts: TestServer;
   let otherKey: string;
+  const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
     database = await dialect.create();
@@ -29,6 +30,11 @@ describeEachDialect('commands over HTTP', (dialect) => {
     const key = await ok('POST', '/v1/tenants/other/keys', { name: 'other admin', scope: 'admin' });
     otherKey = mustBeString(key.body.secret, 'secret');
     await ts.request('POST', '/v1/devices', { key: otherKey, json: { id: 'X1', typeId: 'plain' } });
+    for (const id of ['H1', 'H2']) {
+      await ok('POST', '/v1/devices', { id, typeId: 'plain' });
+      const credential = await ok('POST', `/v1/devices/${id}/credentials`, { kind: 'token' });
+      tokens[id] = mustBeString(credential.body.token, 'token');
+    }
   });
   afterAll(async () => {
     await ts?.close();
@@ -195,5 +201,87 @@ describeEachDialect('commands over HTTP', (dialect) => {
       ['command.created', 'queued'],
       ['command.status_changed', 'cancelled'],
     ]);
+  });
+
+  describe('HTTP polling', () => {
+    const poll = (deviceId: string, query = '') =>
+      ts.request('GET', `/v1/device/commands${query}`, { key: tokens[deviceId] ?? null });
+    const ack = (deviceId: string, commandId: string, json: unknown = {}) =>
+      ts.request('POST', `/v1/device/commands/${commandId}/ack`, { key: tokens[deviceId] ?? null, json });
+
+    it('long-polls until a command is queued, hands it out once, and takes its acknowledgement', async () => {
+      const waiting = poll('H1', '?wait=10');
+      // The poll is waiting (or about to look): a command queued now must end it.
+      const created = await ok('POST', '/v1/devices/H1/commands', {
+        hex: 'beef',
+        transport: 'http',
+        confirmed: true,
+      });
+      const answer = await waiting;
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body.items).toEqual([
+        expect.objectContaining({ id: created.body.id, hex: 'beef', base64: 'vu8=', confirmed: true }),
+      ]);
+      expect((await ok('GET', `/v1/devices/H1/commands/${created.body.id}`)).body.status).toBe('sent');
+      expect((await poll('H1')).body.items).toEqual([]);
+      const acked = await ack('H1', created.body.id, { result: { done: true } });
+      expect(acked.status, acked.text).toBe(200);
+      expect(acked.body).toEqual({ id: created.body.id, status: 'acknowledged' });
+      const shown = await ok('GET', `/v1/devices/H1/commands/${created.body.id}`);
+      expect(shown.body.result).toEqual({ done: true });
+      expect(shown.body.history.map((h: { status: string }) => h.status)).toEqual([
+        'queued',
+        'sent',
+        'acknowledged',
+      ]);
+      // A second answer changes nothing.
+      expect((await ack('H1', created.body.id, { status: 'failed' })).body.status).toBe('acknowledged');
+    });
+
+    it('answers at once when nothing is queued without wait, and after wait seconds with it', async () => {
+      expect((await poll('H2')).body.items).toEqual([]);
+      const started = Date.now();
+      const answer = await poll('H2', '?wait=0.3');
+      expect(answer.body.items).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    });
+
+    it('hands out only http commands, most urgent first, up to the limit', async () => {
+      await ok('POST', '/v1/devices/H2/commands', { hex: '01', transport: 'http', priority: 1 });
+      await ok('POST', '/v1/devices/H2/commands', { hex: '09', transport: 'http', priority: 9 });
+      await ok('POST', '/v1/devices/H2/commands', { hex: 'ee' });
+      await ok('POST', '/v1/devices/H2/commands', { hex: '05', transport: 'http' });
+      const first = await poll('H2', '?limit=2');
+      expect(first.body.items.map((c: { hex: string }) => c.hex)).toEqual(['09', '05']);
+      const second = await poll('H2', '?limit=2');
+      expect(second.body.items.map((c: { hex: string }) => c.hex)).toEqual(['01']);
+    });
+
+    it('refuses an acknowledgement for an unknown command, another device’s, or a bad token, and changes nothing', async () => {
+      const theirs = await ok('POST', '/v1/devices/H2/commands', { hex: '07', transport: 'http' });
+      expectProblem(await ack('H1', theirs.body.id), 404, 'not_found');
+      expectProblem(await ack('H1', 'cmd_unknown'), 404, 'not_found');
+      expectProblem(
+        await ts.request('POST', `/v1/device/commands/${theirs.body.id}/ack`, { key: 'fpd_nope', json: {} }),
+        401,
+        'unauthenticated',
+      );
+      expectProblem(await ack('H2', theirs.body.id, { status: 'maybe' }), 400, 'validation_failed');
+      const shown = await ok('GET', `/v1/devices/H2/commands/${theirs.body.id}`);
+      expect(shown.body.status).toBe('queued');
+      expect(shown.body.history).toHaveLength(1);
+    });
+
+    it('refuses to acknowledge a command that expired before it was sent, with 409', async () => {
+      const gone = await ok('POST', '/v1/devices/H1/commands', {
+        hex: '01',
+        transport: 'http',
+        expiresInSeconds: 1,
+      });
+      // Cancelled before it was handed out, then answered: recorded, as the device did act.
+      const cancelled = await ok('POST', `/v1/devices/H1/commands/${gone.body.id}/cancel`);
+      expect(cancelled.body.status).toBe('cancelled');
+      expect((await ack('H1', gone.body.id)).body.status).toBe('acknowledged');
+    });
   });
 });

@@ -234,3 +234,43 @@ export const MethodAnswer = Type.Object({
     description: "the device's reply: JSON, `{base64}` for other bytes, null for none",
   }),
 });
+
+export const PollQuery = Type.Object(
+  {
+    wait: Type.Number({
+      minimum: 0,
+      maximum: 30,
+      default: 0,
+      description: 'seconds to wait for a command when none is queued (long polling)',
+    }),
+    limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PolledCommand = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  hex: Type.String(),
+  base64: Type.String(),
+  priority: Type.Integer(),
+  confirmed: Type.Boolean({ description: 'acknowledge it with POST /v1/device/commands/{id}/ack' }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export const PolledCommands = Type.Object({ items: Type.Array(PolledCommand) });
+
+export const AckParams = Type.Object({ commandId: Type.String({ pattern: ID_PATTERN }) });
+export const AckBody = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union([Type.Literal('acknowledged'), Type.Literal('failed')], {
+        description: '`acknowledged` (default) or `failed`',
+      }),
+    ),
+    result: Type.Optional(
+      Type.Unknown({ description: "what the device reports; kept as the command's `result`" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const AckAnswer = Type.Object({ id: Type.String(), status: Status });

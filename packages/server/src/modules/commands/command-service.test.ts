@@ -164,6 +164,19 @@ describeEachDialect('command queue', (dialect) => {
     expect(await service.claim(tenantId, 'd1', 'mqtt', 10, sent())).toEqual([]);
   });
 
+  it('refuses an answer to an expired command with conflict, and changes nothing', async () => {
+    const { tenantId, clock, scheduler, service, counts } = await setup();
+    const { command } = await service.create(tenantId, 'd1', { hex: '01', expiresInSeconds: 1 });
+    clock.advance(1_000);
+    await scheduler.runDue();
+    const before = await counts();
+    const refused = await rejection(
+      service.acknowledge(tenantId, 'd1', command.id, { failed: false, result: null, detail: {} }),
+    );
+    expect(refused).toEqual({ code: 'conflict', data: { commandId: command.id, status: 'expired' } });
+    expect(await counts()).toEqual(before);
+  });
+
   it('expires a command found past its expiry when it would be sent, before the job ran', async () => {
     const { tenantId, clock, service, sent } = await setup();
     const { command } = await service.create(tenantId, 'd1', { hex: '01', expiresInSeconds: 1 });

@@ -1,3 +1,4 @@
+export { registerDevicePollRoutes } from './command-http.js';
 export { DirectMethods, type MethodAnswer } from './command-methods.js';
 export { ACK_SUBTREE, commandMessage, MqttCommands, type MqttPorts } from './command-mqtt.js';
 export { registerCommandRoutes, registerMethodRoutes } from './command-routes.js';
