@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { CodecVersionTable, JobTable, MessageDecodeTable } from '../../store/schema.js';
 import { guarded, type Store } from '../../store/store.js';
 
@@ -177,20 +177,25 @@ export function findMessagesById(store: Store, ids: readonly string[]): Promise<
   );
 }
 
+/** Messages joined to their type where it has a codec, with what decoding reads of them. */
+function codecMessages(store: Store) {
+  return store.db
+    .selectFrom('messages as m')
+    .innerJoin('device_types as t', (join) =>
+      join.onRef('t.tenant_id', '=', 'm.tenant_id').onRef('t.id', '=', 'm.type_id'),
+    )
+    .select(['m.id', 'm.tenant_id', 'm.device_id', 'm.type_id', 'm.received_at', 'm.payload'])
+    .where('t.codec_kind', 'is not', null);
+}
+
 /**
  * Messages after `afterId` (ids are UUIDv7, so this is a time range on the primary key)
  * whose type has a codec and that have no decode yet: what the decoder missed.
  */
 export function findUndecoded(store: Store, afterId: string, limit: number): Promise<UndecodedMessage[]> {
   return guarded(store, () =>
-    store.db
-      .selectFrom('messages as m')
-      .innerJoin('device_types as t', (join) =>
-        join.onRef('t.tenant_id', '=', 'm.tenant_id').onRef('t.id', '=', 'm.type_id'),
-      )
-      .select(['m.id', 'm.tenant_id', 'm.device_id', 'm.type_id', 'm.received_at', 'm.payload'])
+    codecMessages(store)
       .where('m.id', '>', afterId)
-      .where('t.codec_kind', 'is not', null)
       .where((eb) =>
         eb.not(
           eb.exists(
@@ -205,6 +210,36 @@ export function findUndecoded(store: Store, afterId: string, limit: number): Pro
       .limit(limit)
       .execute(),
   );
+}
+
+/** The messages of `ids` (of one tenant) whose type has a codec, with their payloads. */
+export function findCodecMessages(
+  store: Store,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<UndecodedMessage[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return guarded(store, () =>
+    codecMessages(store)
+      .where('m.tenant_id', '=', tenantId)
+      .where('m.id', 'in', [...ids])
+      .where('t.codec_source', 'is not', null)
+      .execute(),
+  );
+}
+
+/** Whether any type of the tenant has a codec. */
+export function tenantHasCodec(store: Store, tenantId: string): Promise<boolean> {
+  return guarded(store, async () => {
+    const row = await store.db
+      .selectFrom('device_types')
+      .select(sql<number>`1`.as('one'))
+      .where('tenant_id', '=', tenantId)
+      .where('codec_kind', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  });
 }
 
 /** Inserts or replaces decodes (a re-decode overwrites), in the caller's transaction. */

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -17,10 +16,12 @@ import type { CodecKind, DecodeResult } from './codec.js';
 import type { CodecRunner, RunnableCodec } from './codec-runner.js';
 import type { DecodedView } from './codec-schemas.js';
 import {
+  findCodecMessages,
   findDeviceVariables,
   findTypeCodecs,
   type MessageDecodeRow,
   type TypeCodecRow,
+  tenantHasCodec,
   type UndecodedMessage,
   upsertDecodes,
 } from './codec-store.js';
@@ -397,38 +398,11 @@ export class DecodeService {
       list.push(outcome);
       byTenant.set(outcome.message.tenant_id, list);
     }
-    const { store, bus, clock } = this.#deps;
+    const { store } = this.#deps;
     // One transaction per tenant: a tenant's change positions are taken under its own lock.
     for (const [tenantId, list] of byTenant) {
-      const entries: ChangeEntry[] = list.map((outcome) => ({
-        kind: 'message.decoded',
-        entityId: outcome.message.id,
-        data: {
-          messageId: outcome.message.id,
-          deviceId: outcome.message.device_id,
-          typeId: outcome.message.type_id,
-          decoded: outcome.view,
-        },
-      }));
-      const position = await guarded(store, () =>
-        transact(store, async (tx) => {
-          await upsertDecodes(
-            tx,
-            list.map((outcome) => outcome.row),
-          );
-          return appendChanges(tx, tenantId, entries, clock.now());
-        }),
-      );
-      bus.publish('changes.committed', { tenantId, position });
-      for (const outcome of list) {
-        bus.publish('message.decoded', {
-          tenantId,
-          deviceId: outcome.message.device_id,
-          typeId: outcome.message.type_id,
-          messageId: outcome.message.id,
-          decoded: outcome.view,
-        });
-      }
+      const position = await guarded(store, () => transact(store, (tx) => this.#write(tx, tenantId, list)));
+      this.#announce(tenantId, position, list);
     }
   }
 }
@@ -442,45 +416,4 @@ export function typeCodec(row: TypeCodecRow): RunnableCodec {
     kind: row.codec_kind as CodecKind,
     source: row.codec_source ?? '',
   };
-}
-
-/*
- * The two reads below belong with the codec store; they live here while that file is
- * being reworked by the sandbox change, and move there after it lands.
- */
-
-/** The messages of `ids` (of one tenant) whose type has a codec, with their payloads. */
-function findCodecMessages(
-  store: Store,
-  tenantId: string,
-  ids: readonly string[],
-): Promise<UndecodedMessage[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return guarded(store, () =>
-    store.db
-      .selectFrom('messages as m')
-      .innerJoin('device_types as t', (join) =>
-        join.onRef('t.tenant_id', '=', 'm.tenant_id').onRef('t.id', '=', 'm.type_id'),
-      )
-      .select(['m.id', 'm.tenant_id', 'm.device_id', 'm.type_id', 'm.received_at', 'm.payload'])
-      .where('m.tenant_id', '=', tenantId)
-      .where('m.id', 'in', [...ids])
-      .where('t.codec_kind', 'is not', null)
-      .where('t.codec_source', 'is not', null)
-      .execute(),
-  );
-}
-
-/** Whether any type of the tenant has a codec. */
-function tenantHasCodec(store: Store, tenantId: string): Promise<boolean> {
-  return guarded(store, async () => {
-    const row = await store.db
-      .selectFrom('device_types')
-      .select(sql<number>`1`.as('one'))
-      .where('tenant_id', '=', tenantId)
-      .where('codec_kind', 'is not', null)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
-  });
 }
