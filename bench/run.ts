@@ -1,5 +1,6 @@
 import { captureWrite } from './capture-write.js';
 import { codecs } from './codecs.js';
+import { conditions } from './conditions.js';
 import { ingest } from './ingest.js';
 import { mqtt } from './mqtt.js';
 import { registry } from './registry.js';
@@ -7,6 +8,6 @@ import type { Benchmark } from './support/benchmark.js';
 import { runBenchmarkCli } from './support/cli.js';
 
 /** Every benchmark, in the order a full run takes them. New ones are added here. */
-export const benchmarks: readonly Benchmark[] = [registry, ingest, captureWrite, mqtt, codecs];
+export const benchmarks: readonly Benchmark[] = [registry, ingest, captureWrite, mqtt, codecs, conditions];
 
 process.exitCode = await runBenchmarkCli(benchmarks, process.argv.slice(2));

@@ -229,6 +229,64 @@ describe('fleetport devices', () => {
     expect(both.items.map((d) => d.id)).toEqual(['f-1']);
   });
 
+  it('lists devices a condition selects with --where, and exits 3 naming where a bad one fails', async () => {
+    await fx.cli([
+      'devices',
+      'create',
+      '--id',
+      'w-1',
+      '--type',
+      'tracker',
+      '--tag',
+      'site=paris',
+      '--attributes',
+      '{"fw":2.5}',
+    ]);
+    await fx.cli([
+      'devices',
+      'create',
+      '--id',
+      'w-2',
+      '--type',
+      'tracker',
+      '--tag',
+      'site=lyon',
+      '--attributes',
+      '{"fw":3}',
+    ]);
+    await fx.cli([
+      'devices',
+      'create',
+      '--id',
+      'w-3',
+      '--type',
+      'tracker',
+      '--tag',
+      'site=paris',
+      '--attributes',
+      '{"fw":1}',
+    ]);
+    const paris = json<{ items: DeviceJson[] }>(
+      await fx.cli([
+        '--json',
+        'devices',
+        'list',
+        '--all',
+        '--where',
+        'tags.site == "paris" && attributes.fw >= 2.0',
+      ]),
+    );
+    expect(paris.items.map((d) => d.id)).toEqual(['w-1']);
+    const paged = json<{ items: DeviceJson[] }>(
+      await fx.cli(['--json', 'devices', 'list', '--all', '--limit', '1', '--where', 'id.startsWith("w-")']),
+    );
+    expect(paged.items.map((d) => d.id)).toEqual(['w-1', 'w-2', 'w-3']);
+    const bad = await fx.cli(['devices', 'list', '--where', 'tags.site ==\n  "paris" &&']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/^fleetport: invalid_condition: where: .*\(line 2, column \d+\)/);
+    expect(bad.stdout).toBe('');
+  });
+
   it('updates a device, replacing its tags, with a matching If-Match', async () => {
     await fx.cli(['devices', 'create', '--id', 'u-1', '--type', 'tracker', '--tag', 'a=1', '--tag', 'b=2']);
     const updated = await fx.cli([

@@ -64,6 +64,7 @@ const ifMatchHeaders = (ifMatch: string | undefined) => (ifMatch ? { headers: { 
 interface ListOptions {
   type?: string;
   tag?: string[];
+  where?: string;
   deleted?: (typeof DELETED_MODES)[number];
   limit?: number;
   cursor?: string;
@@ -82,12 +83,16 @@ interface DeviceFieldOptions {
 export function registerDeviceCommands(devices: Command, io: CliIo): void {
   devices
     .command('list')
-    .description('list devices, filtered by type and tags, a page at a time')
+    .description('list devices, filtered by type, tags or a condition, a page at a time')
     .option('--type <type>', 'only devices of this type')
     .option(
       '--tag <key[=value]>',
       'only devices with this tag (key alone: has the tag); repeat for AND',
       collect,
+    )
+    .option(
+      '--where <condition>',
+      'only devices for which this CEL condition holds, e.g. \'type == "tracker" && tags.site == "paris"\' (docs/CONDITIONS.md)',
     )
     .option(
       '--deleted <mode>',
@@ -107,6 +112,7 @@ export function registerDeviceCommands(devices: Command, io: CliIo): void {
           query: {
             typeId: options.type,
             tag: options.tag,
+            where: options.where,
             deleted: options.deleted,
             limit: options.limit,
             cursor,
