@@ -53,7 +53,13 @@ import {
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
 import { Scheduler } from './modules/scheduler/index.js';
-import { registerTwinRoutes, TwinService, twinConditionProviders } from './modules/twins/index.js';
+
+import {
+  registerTwinMqtt,
+  registerTwinRoutes,
+  TwinService,
+  twinConditionProviders,
+} from './modules/twins/index.js';
 import { Broker, type ListenOptions } from './mqtt/index.js';
 import { SqlPersistence } from './mqtt/sql-persistence.js';
 import { openStoreOrExplain, reachDatabase, readTlsFiles, type TlsFiles } from './startup-checks.js';
@@ -214,7 +220,15 @@ export async function startServer(
         const mqttCommands = new MqttCommands(commands, ports, deps);
         access.onDeviceConnection(mqttCommands);
         access.deviceTopics.register('ack', mqttCommands.acknowledgements);
+
         registerMethodRoutes(app, new DirectMethods(commands, ports, deps));
+        registerTwinMqtt(access, {
+          twins,
+          devices: ports.publisher,
+          presence: ports.presence,
+          bus,
+          logger: kernelLogger,
+        });
       },
     });
     broker = mqtt.broker;

@@ -51,7 +51,7 @@ describe('device topics', () => {
     }))
       tokens[device.deviceId] = device.token;
     // A module's subtree: it keeps what it is given, and refuses one payload with 0x97.
-    ts.server.mqtt.deviceTopics.register('twin', async (input) => {
+    ts.server.mqtt.deviceTopics.register('probe', async (input) => {
       handled.push(input);
       if (input.publish.payload.toString() === 'too much') return { duplicate: false, reasonCode: 0x97 };
       return { duplicate: false };
@@ -69,48 +69,48 @@ describe('device topics', () => {
   });
 
   it("hands a device's publishes on a registered subtree to its module, which decides the PUBACK", async () => {
-    const app = await connect(ts.adminKey, { clientId: 'twin-app' });
+    const app = await connect(ts.adminKey, { clientId: 'probe-app' });
     const seen = collect(app);
     await app.subscribeAsync('devices/t1/#', { qos: 1 });
-    const device = await connect(tokens.t1 ?? '', { clientId: 'twin-t1' });
-    await device.publishAsync('devices/t1/twin/reported', '{"fw":"1.2"}', {
+    const device = await connect(tokens.t1 ?? '', { clientId: 'probe-t1' });
+    await device.publishAsync('devices/t1/probe/reported', '{"fw":"1.2"}', {
       qos: 1,
       properties: {
         contentType: 'application/json',
         userProperties: { version: '7' },
         messageExpiryInterval: 600,
-        responseTopic: 'devices/t1/twin/response',
+        responseTopic: 'devices/t1/probe/response',
         correlationData: Buffer.from('req-1'),
       },
     });
     await expect(
-      device.publishAsync('devices/t1/twin/reported', 'too much', { qos: 1 }),
+      device.publishAsync('devices/t1/probe/reported', 'too much', { qos: 1 }),
     ).rejects.toMatchObject({
       code: 0x97,
     });
-    await flushMarker(device, seen, 'devices/t1/twin/marker');
+    await flushMarker(device, seen, 'devices/t1/probe/marker');
 
     expect(handled.map((h) => [h.subtree, h.rest, h.publish.payload.toString()])).toEqual([
-      ['twin', 'reported', '{"fw":"1.2"}'],
-      ['twin', 'reported', 'too much'],
-      ['twin', 'marker', expect.stringMatching(/^marker-/)],
+      ['probe', 'reported', '{"fw":"1.2"}'],
+      ['probe', 'reported', 'too much'],
+      ['probe', 'marker', expect.stringMatching(/^marker-/)],
     ]);
     expect(handled[0]).toMatchObject({
       device: { tenantId: 'default', deviceId: 't1', typeId: 'sensor' },
       publish: {
-        topic: 'devices/t1/twin/reported',
+        topic: 'devices/t1/probe/reported',
         qos: 1,
         properties: {
           contentType: 'application/json',
           userProperties: { version: '7' },
           messageExpiryInterval: 600,
-          responseTopic: 'devices/t1/twin/response',
+          responseTopic: 'devices/t1/probe/response',
           correlationData: Buffer.from('req-1'),
         },
       },
     });
     // What the module accepted is routed to subscribers; what it refused is not.
-    expect(seen.map((m) => [m.topic, m.payload])).toEqual([['devices/t1/twin/reported', '{"fw":"1.2"}']]);
+    expect(seen.map((m) => [m.topic, m.payload])).toEqual([['devices/t1/probe/reported', '{"fw":"1.2"}']]);
     expect(await storedMessages('t1')).toBe(0);
   });
 
@@ -121,19 +121,19 @@ describe('device topics', () => {
     const device = await connect(tokens.t2 ?? '', { clientId: 'state-t2' });
     const before = await storedMessages('t2');
     await device.publishAsync('devices/t2/state', 'online', { qos: 1 });
-    await device.publishAsync('devices/t2/twin/', 'empty level', { qos: 1 });
+    await device.publishAsync('devices/t2/probe/', 'empty level', { qos: 1 });
     await device.publishAsync('devices/t2/up', 'an uplink', { qos: 1 });
     await eventually(() =>
       expect(seen.map((m) => [m.topic, m.payload])).toEqual([
         ['devices/t2/state', 'online'],
-        ['devices/t2/twin/', 'empty level'],
+        ['devices/t2/probe/', 'empty level'],
         ['devices/t2/up', 'an uplink'],
       ]),
     );
     expect(handled).toEqual([]);
     // Only the uplink went to capture.
     expect(await storedMessages('t2')).toBe(before + 1);
-    expect(ts.server.mqtt.deviceTopics.subtrees).toEqual(['up', 'ack', 'twin']);
+    expect(ts.server.mqtt.deviceTopics.subtrees).toEqual(['up', 'ack', 'twin', 'probe']);
     expect(() => ts.server.mqtt.deviceTopics.register('up', async () => ({ duplicate: false }))).toThrow(
       expect.objectContaining({ code: 'conflict' }),
     );

@@ -26,6 +26,7 @@ export {
   deviceSubtreePolicy,
   evaluateSubscribePolicy,
   evaluateTopicPolicy,
+  isServerDeviceTopic,
   type TopicRule,
 } from './topic-rules.js';
 export { isUplinkTopic, uplinkFrame } from './uplink-frame.js';

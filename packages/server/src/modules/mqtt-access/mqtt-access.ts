@@ -25,6 +25,7 @@ import {
   deviceSubtreePolicy,
   evaluateSubscribePolicy,
   evaluateTopicPolicy,
+  isServerDeviceTopic,
   type TopicRule,
 } from './topic-rules.js';
 import { isAnyUplinkTopic, uplinkFrame } from './uplink-frame.js';
@@ -304,7 +305,7 @@ export class MqttAccess implements BrokerHooks {
       // Uplink topics carry what devices said; only the device itself may speak there.
       if (isAnyUplinkTopic(topic)) return false;
     }
-    if (!deviceSubtreePolicy(principal, topic)) return false;
+    if (!deviceSubtreePolicy(principal, topic) || isServerDeviceTopic(topic)) return false;
     return this.#policy(principal, 'publish', topic);
   }
 

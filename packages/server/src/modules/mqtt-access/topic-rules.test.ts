@@ -16,6 +16,7 @@ import {
   deviceSubtreePolicy,
   evaluateSubscribePolicy,
   evaluateTopicPolicy,
+  isServerDeviceTopic,
   type TopicRule,
 } from './topic-rules.js';
 
@@ -269,5 +270,21 @@ describe('policy helpers', () => {
     expect(isExcepted(['secret/#', '+/private'], '$x/private')).toBe(true);
     expect(isExcepted(['secret/#', '+/private'], 'public/a')).toBe(false);
     expect(filtersOverlap('a/b', 'a/c')).toBe(false);
+  });
+});
+
+describe('server device topics', () => {
+  it("are the twin's deltas and answers of any device, and nothing else", () => {
+    for (const topic of ['devices/a/twin/desired', 'devices/a/twin/res/200/1', 'devices/b/twin/res'])
+      expect(isServerDeviceTopic(topic), topic).toBe(true);
+    for (const topic of [
+      'devices/a/twin/reported',
+      'devices/a/twin/get/res',
+      'devices/a/twin',
+      'devices/a/up/twin/desired',
+      'other/a/twin/desired',
+      'devices/twin/desired',
+    ])
+      expect(isServerDeviceTopic(topic), topic).toBe(false);
   });
 });

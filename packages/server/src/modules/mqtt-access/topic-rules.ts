@@ -33,6 +33,17 @@ export function deviceSubtreePolicy(principal: Principal, topicOrFilter: string)
 
 const SLASH = 0x2f;
 
+/**
+ * Device topics only the server publishes on: the twin's deltas (`devices/{id}/twin/desired`)
+ * and its answers (`devices/{id}/twin/res/…`). A client publishing there could pass for
+ * the server, so nobody may, the device itself included.
+ */
+export function isServerDeviceTopic(topic: string): boolean {
+  if (!topic.startsWith('devices/')) return false;
+  const levels = topic.split('/');
+  return levels.length >= 4 && levels[2] === 'twin' && (levels[3] === 'desired' || levels[3] === 'res');
+}
+
 /** One rule of a tenant's topic policy. */
 export interface TopicRule {
   readonly effect: 'allow' | 'deny';

@@ -6,6 +6,7 @@ export {
   MAX_TWIN_PROPERTIES,
   mergePatch,
 } from './twin-document.js';
+export { registerTwinMqtt, TwinMqtt, type TwinMqttDeps } from './twin-mqtt.js';
 export { registerDeviceTwinRoutes, registerTwinRoutes } from './twin-routes.js';
 export type { ParameterView, Twin } from './twin-schemas.js';
 export { type Outstanding, type TwinDeps, TwinService } from './twin-service.js';

@@ -418,22 +418,6 @@ export class TwinService {
   }
 
   /**
-   * Sends the device what is outstanding through `send`, then records it as sent.
-   * Resolves to whether anything was sent.
-   */
-  async deliver(
-    tenantId: string,
-    deviceId: string,
-    send: (outstanding: Outstanding) => Promise<void>,
-  ): Promise<boolean> {
-    const outstanding = await this.outstanding(tenantId, deviceId);
-    if (outstanding === undefined) return false;
-    await send(outstanding);
-    await this.markSent(tenantId, deviceId, outstanding.names, outstanding.version);
-    return true;
-  }
-
-  /**
    * The twin as a device reads it (HTTP): with `waitMs`, waits until desired is past
    * `since` (the current version when absent), up to `waitMs`. What the answer carries of
    * the delta and of pending resends counts as sent.
