@@ -33,6 +33,7 @@ import {
   registerCommandRoutes,
   registerDevicePollRoutes,
   registerMethodRoutes,
+  SigfoxCommands,
 } from './modules/commands/index.js';
 import { ConditionVariableProviders } from './modules/conditions/index.js';
 import {
@@ -91,7 +92,7 @@ export interface RunningServer {
     /** Publishes to a device's connection or persistent session, for modules. */
     readonly devices: DevicePublisher;
   };
-  /** The Sigfox callbacks' ports: the downlink source of BIDIR answers (none by default). */
+  /** The Sigfox callbacks' ports: the downlink source of BIDIR answers (commands by default). */
   readonly sigfox: SigfoxRoutes;
   /** Stops accepting, finishes in-flight requests (up to the shutdown timeout), closes the store. */
   close(): Promise<void>;
@@ -203,6 +204,7 @@ export async function startServer(
     registerCallbackSecretRoutes(app, deps);
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
     const sigfox = registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
+    sigfox.useDownlinkSource(new SigfoxCommands(commands, deps));
     // Last: the console's catch-all answers only paths no route above claimed.
     serveConsole(app, { root: config.consoleDir ?? locateConsole(import.meta.url), logger });
     const mqtt = await startBroker(config, deps, tls, {

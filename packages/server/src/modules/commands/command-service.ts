@@ -19,11 +19,13 @@ import {
   type CommandRow,
   commandEvents,
   deviceEvents,
+  findByDeliveryRef,
   findByIdempotencyKey,
   findCommand,
   findLiveDevice,
   insertCommand,
   insertEvent,
+  latestHandedOut,
   listCommands,
   queuedCommands,
   updateCommand,
@@ -276,6 +278,22 @@ export class CommandService {
       record({ kind: 'command.created', entityId: row.id, data: presentCommand(row) });
     });
     return row;
+  }
+
+  /** The command a transport handed out under `ref` (the Sigfox uplink it answered). */
+  findByDeliveryRef(tenantId: string, deviceId: string, ref: string): Promise<CommandRow | undefined> {
+    return findByDeliveryRef(this.#deps.store, tenantId, deviceId, ref);
+  }
+
+  /** The command a transport handed out to the device last. */
+  lastHandedOut(tenantId: string, deviceId: string, transport: Transport): Promise<CommandRow | undefined> {
+    return latestHandedOut(this.#deps.store, tenantId, deviceId, transport);
+  }
+
+  /** A command's bytes as they are sent now (JSON encoded by the codec). */
+  payloadOf(row: CommandRow): Promise<Buffer> {
+    if (row.payload !== null) return Promise.resolve(Buffer.from(row.payload));
+    return this.#encode(row.tenant_id, row.device_id, row.transport as Transport, row.data ?? 'null');
   }
 
   /** Whether the tenant has this device, not deleted. */

@@ -10,3 +10,4 @@ export {
   type Outgoing,
   presentCommand,
 } from './command-service.js';
+export { SigfoxCommands, type SigfoxCommandsOptions } from './command-sigfox.js';

@@ -16,6 +16,7 @@ export {
   type DownlinkSource,
   registerSigfoxRoutes,
   type SigfoxDeps,
+  type SigfoxDownlinkAck,
   type SigfoxDownlinkRequest,
   type SigfoxRoutes,
 } from './sigfox-routes.js';

@@ -90,7 +90,8 @@ describe('Sigfox BIDIR downlinks', () => {
       },
     });
     server = await startServer(config, pino({ level: 'info' }, sink));
-    server.sigfox.useDownlinkSource({
+    // The server's own source (commands) steps aside for the port's tests.
+    server.sigfox.replaceDownlinkSource({
       downlink: (request) => {
         asked.push(request);
         return answer(request);

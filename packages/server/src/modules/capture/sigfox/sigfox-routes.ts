@@ -36,19 +36,37 @@ export interface SigfoxDownlinkRequest {
   };
 }
 
+/** A SERVICE ACKNOWLEDGE callback: whether the device acknowledged its last downlink. */
+export interface SigfoxDownlinkAck {
+  readonly tenantId: string;
+  /** The device (its Sigfox id, upper-case hex). */
+  readonly deviceId: string;
+  readonly typeId: string;
+  /** `downlinkAck`: true when the device confirmed the downlink it received. */
+  readonly acknowledged: boolean;
+  /** When the callback says it happened, Unix ms (undefined when the template leaves it out). */
+  readonly time: number | undefined;
+  /** The callback's fields as sent (`infoCode`, `infoMessage`, `downlinkOverusage`…). */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
 /**
  * The downlink port of BIDIR callbacks: the 8 bytes to send the device in answer to an
- * uplink, or undefined for none. None is registered yet (the commands module will be one):
- * without it every BIDIR callback answers 204, no downlink.
+ * uplink, or undefined for none (the commands module is the one the server plugs in);
+ * without one every BIDIR callback answers 204, no downlink. `acknowledged` hears the
+ * downlink acknowledgement SERVICE callbacks.
  */
 export interface DownlinkSource {
   downlink(request: SigfoxDownlinkRequest): Promise<Buffer | undefined>;
+  acknowledged?(ack: SigfoxDownlinkAck): Promise<void>;
 }
 
 /** What `registerSigfoxRoutes` gives back: where the composition root plugs the downlink source in. */
 export interface SigfoxRoutes {
   /** Sets the one downlink source of BIDIR callbacks; a second one is a mistake (`conflict`). */
   useDownlinkSource(source: DownlinkSource): void;
+  /** Swaps the source the server set (commands) for another, returning it: for tests of the port. */
+  replaceDownlinkSource(source: DownlinkSource): DownlinkSource | undefined;
 }
 
 /** A Sigfox downlink is 8 bytes, sent as 16 hex digits. */
@@ -232,6 +250,25 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): SigfoxRoutes {
             `sigfox ${callback.kind} callback`,
           );
           callbacks.inc({ kind: callback.kind });
+          const downlinkAck = flagOf(callback.fields.downlinkAck);
+          if (callback.kind === 'service' && downlinkAck !== undefined && downlinks?.acknowledged) {
+            try {
+              await downlinks.acknowledged({
+                tenantId: principal.tenantId,
+                deviceId: callback.device,
+                typeId: principal.typeId,
+                acknowledged: downlinkAck,
+                time: callback.time,
+                fields: callback.fields,
+              });
+            } catch (error) {
+              // Sigfox does not resend a SERVICE callback that failed: logged, answered as usual.
+              request.log.error(
+                { err: error, sigfox: { device: callback.device } },
+                'sigfox downlink acknowledgement failed',
+              );
+            }
+          }
           return reply.status(204).send(null);
         }
         const { autoCreateDevices } = await deps.settings.get(principal.tenantId, principal.typeId);
@@ -268,7 +305,19 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): SigfoxRoutes {
         throw new AppError('conflict', 'the Sigfox downlink source is already set');
       downlinks = source;
     },
+    replaceDownlinkSource(source) {
+      const previous = downlinks;
+      downlinks = source;
+      return previous;
+    },
   };
+}
+
+/** `downlinkAck` as a JSON template (true / false) or a form ("true" / "false") sends it. */
+function flagOf(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return undefined;
 }
 
 /**
