@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialectCases, type TestDatabase } from '../../server/test/support/databases.js';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
 
 // Functions passed to page.evaluate run in the page, where these exist.
 declare const document: {
@@ -13,11 +16,18 @@ declare const document: {
   readonly cookie: string;
   readonly documentElement: { readonly scrollWidth: number };
 };
+declare const axe: {
+  run(
+    context: unknown,
+    options: unknown,
+  ): Promise<{
+    passes: unknown[];
+    violations: Array<{ id: string; impact?: string | null; nodes: Array<{ target: unknown[] }> }>;
+  }>;
+};
+declare function getComputedStyle(element: unknown): { outlineStyle: string; outlineWidth: string };
 declare const localStorage: { readonly length: number };
 declare const sessionStorage: { readonly length: number } & Record<string, unknown>;
-
-import { dialectCases, type TestDatabase } from '../../server/test/support/databases.js';
-import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
 
 /**
  * The console in a real browser (Debian's Chromium, driven by playwright-core) against a
@@ -26,6 +36,7 @@ import { startTestServer, type TestServer } from '../../server/test/support/test
 
 const CHROMIUM = process.env.FLEETPORT_CHROMIUM ?? '/usr/bin/chromium';
 const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** The issue's budget for the JavaScript of the first load, compressed. */
 const FIRST_LOAD_BUDGET = 300 * 1024;
 
@@ -109,6 +120,24 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  /** What axe-core finds serious or critical on the page as it is now. */
+  async function seriousViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () => {
+      const result = await axe.run(document, { resultTypes: ['violations'] });
+      // Rules that passed are listed too: none would mean axe checked nothing.
+      if (result.passes.length === 0) return [{ id: 'axe-checked-nothing', impact: 'critical', nodes: [] }];
+      return result.violations.map((violation) => ({
+        id: violation.id,
+        impact: violation.impact ?? '',
+        nodes: violation.nodes.slice(0, 3).map((node) => node.target.join(' ')),
+      }));
+    });
+    return violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.join(', ')}`);
   }
 
   it('keeps the first load under 300 KB of compressed JavaScript', () => {
@@ -228,13 +257,20 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     // The chart offers each numeric field, nested ones by their path.
     await page.getByRole('checkbox', { name: 'temperature' }).waitFor();
     expect(await page.getByRole('checkbox', { name: 'battery.volts' }).isChecked()).toBe(true);
+    const charts = page.getByRole('img', { name: /of thermo-1:/ });
+    await expect.poll(() => charts.count()).toBe(2);
+    expect(
+      await page.getByRole('img', { name: 'battery.volts of thermo-1: 1 messages, latest 1' }).count(),
+    ).toBe(1);
     await page.getByRole('checkbox', { name: 'battery.volts' }).uncheck();
-    const chart = page.getByRole('img', { name: /Decoded values of thermo-1/ });
-    await expect
-      .poll(() => chart.getAttribute('aria-label'))
-      .toBe('Decoded values of thermo-1: temperature; 1 messages');
+    await expect.poll(() => charts.count()).toBe(1);
+    expect(await charts.getAttribute('aria-label')).toBe('temperature of thermo-1: 1 messages, latest 21.5');
+    expect(await charts.locator('canvas').count()).toBe(1);
+    // Another range reads the history again.
     await page.getByLabel('Range').selectOption({ label: 'Last 24 hours' });
-    await expect.poll(() => chart.getAttribute('aria-label')).toContain('1 messages');
+    await expect
+      .poll(() => charts.getAttribute('aria-label'))
+      .toBe('temperature of thermo-1: 1 messages, latest 21.5');
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -273,6 +309,63 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('updates the overview from the event stream when a device is first heard from', async () => {
+    await server.request('POST', '/v1/devices', { json: { id: 'live-1', typeId: 'bulk' } });
+    const token = (
+      await server.request('POST', '/v1/devices/live-1/credentials', { json: { kind: 'token' } })
+    ).body.token;
+    const { page, context, errors } = await open('/');
+    await signIn(page);
+    await page.locator('[data-status="live"]').waitFor();
+    const bulk = page.getByRole('row', { name: /Bulk sensor/ });
+    // Devices, seen, silent, never seen.
+    await expect
+      .poll(() => bulk.locator('td').allTextContents())
+      .toEqual(['1,235', '0', '0', '1,235', '1 h']);
+    const ingested = await server.request('POST', '/v1/ingest', { key: token, json: { json: { level: 3 } } });
+    expect(ingested.status, ingested.text).toBe(201);
+    await expect
+      .poll(() => bulk.locator('td').allTextContents(), { timeout: 15_000 })
+      .toEqual(['1,235', '1', '0', '1,234', '1 h']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  // Two colour schemes, four pages, axe on each: slow on a busy machine.
+  it('has no serious accessibility violation on its pages (axe-core), in light and dark, with visible focus', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      // axe is injected as a script, which the console's content security policy would refuse.
+      const context = await browser.newContext({ bypassCSP: true, colorScheme });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/`);
+      await page.getByLabel('API key').fill('fpk_wrong');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').waitFor();
+      expect(await seriousViolations(page), `sign-in (${colorScheme})`).toEqual([]);
+      await signIn(page);
+      for (const [route, heading] of [
+        ['/', 'Fleet overview'],
+        ['/devices', 'Devices'],
+        ['/devices/thermo-1', 'Device thermo-1'],
+      ] as const) {
+        await page.goto(`${server.url}${route}`);
+        await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        await page.locator('[data-status="live"], .device-row').first().waitFor();
+        expect(await seriousViolations(page), `${route} (${colorScheme})`).toEqual([]);
+      }
+      // A page starts with focus on its heading: the first Tab reaches the page's first link
+      // (the device's type), not the navigation again; focus is outlined.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('thermo');
+      const outline = await page.evaluate(() => {
+        const { outlineStyle, outlineWidth } = getComputedStyle(document.activeElement);
+        return { outlineStyle, outlineWidth };
+      });
+      expect(outline).toEqual({ outlineStyle: 'solid', outlineWidth: '3px' });
+      await context.close();
+    }
+  }, 180_000);
 
   it('is usable at phone width', async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });

@@ -277,11 +277,20 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
                 </label>
               ))}
             </fieldset>
-            <TimeChart
-              label={`Decoded values of ${deviceId}: ${shown.map((series) => series.label).join(', ')}; ${chart.times.length} messages`}
-              times={chart.times}
-              series={shown}
-            />
+            {/* One chart per field: fields rarely share a unit or a scale. */}
+            {shown.map((series) => (
+              <div key={series.label}>
+                <p class="chart-title" aria-hidden="true">
+                  {series.label}
+                </p>
+                <TimeChart
+                  label={`${series.label} of ${deviceId}: ${chart.times.length} messages, latest ${series.values.findLast((value) => value !== null) ?? 'none'}`}
+                  times={chart.times}
+                  series={[series]}
+                  height={180}
+                />
+              </div>
+            ))}
             {truncated ? (
               <p class="hint">
                 The first {formatNumber(CHART_LIMIT)} messages of the range are shown: choose a shorter range.
