@@ -362,7 +362,7 @@ async function startBroker(
       authenticateDevice: (token) => deviceAuthenticator.authenticate(token),
       authenticateKey: (secret) => apiKeys.authenticate(secret),
       policies,
-      capture: (frame) => pipeline.capture(frame),
+      capture: (order, read) => pipeline.captureWhenRead(order, read),
       sequenceBits: async (tenantId, typeId) => (await typeSettings.get(tenantId, typeId)).sequenceBits,
     },
     { anonymousTenant: config.mqttAnonymousTenant },

@@ -77,7 +77,7 @@ function classify(frame: Frame, settings: CaptureSettings): Timeliness {
  * a conflict, a duplicate (its receptions added to the stored message), or a new message
  * with its timeliness, sequence event and gaps — and what the devices' states become.
  * Frames are decided in the order given, so that a batch decides as the same frames one
- * at a time would (the pipeline's ordering rule, `capture-pipeline.ts`).
+ * at a time would (capture's ordering rule, `capture-order.ts`).
  */
 export function applyBatch(frames: readonly Frame[], snapshot: BatchSnapshot, now: number): BatchDecision {
   const states = new Map<string, DeviceState>();

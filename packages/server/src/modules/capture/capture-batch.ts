@@ -68,8 +68,8 @@ export function createdMessages(frames: readonly Frame[], result: BatchResult): 
  * Writes one batch of frames in the caller's transaction, in three steps: load what the
  * batch needs to know (`loadBatch`), decide every frame's outcome and the rows to write
  * without touching the store (`applyBatch`), and write them with their `message.created`
- * changes (`writeBatch`). Frames are decided in the order given, so that the batch gives
- * the same result as one frame at a time.
+ * changes (`writeBatch`). Frames are decided in the order given (`capture-order.ts`), so
+ * that the batch gives the same result as one frame at a time.
  */
 export async function writeCaptureBatch(
   storage: CaptureStorage,

@@ -104,6 +104,46 @@ for (const dialect of dialectCases()) {
           rows.map((g) => ({ from: Number(g.from_seq), to: Number(g.to_seq), closedBy: g.closed_by })),
         );
 
+    it("holds an MQTT resend on a new connection until the old connection's original is stored, even when its frame is read first", async () => {
+      const deviceId = freshDevice();
+      const uplink = (connection: string, dup: boolean): Frame => ({
+        tenantId: 't',
+        deviceId,
+        typeId: 'http',
+        transport: 'mqtt',
+        receivedAt: clock.now(),
+        payload: Buffer.from('resent'),
+        receptions: [],
+        delivery: {
+          session: `client-${deviceId}`,
+          packetId: 7,
+          connection,
+          dup,
+          phase: dup ? 'resumed' : 'fresh',
+        },
+      });
+      const original = uplink('c1', false);
+      const resend = uplink('c2', true);
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let resendRead = false;
+      // The original's frame is still being read (its type's counter width) when the resend arrives.
+      const first = pipeline.captureWhenRead(original, () => gate.then(() => original));
+      const second = pipeline.captureWhenRead(resend, async () => {
+        resendRead = true;
+        return resend;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(resendRead).toBe(false);
+      release();
+      const [stored, again] = await Promise.all([first, second]);
+      expect(stored.duplicate).toBe(false);
+      expect(again).toEqual({ ...stored, duplicate: true });
+      expect(await messagesOf(deviceId)).toHaveLength(1);
+    });
+
     it('stores a frame heard by three base stations as one message with three receptions', async () => {
       const device = freshDevice();
       const time = T0 / 1000 - 2;

@@ -6,6 +6,7 @@ import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
 import { type BatchResult, createdMessages } from './capture-batch.js';
 import { CaptureMetrics } from './capture-metrics.js';
+import { CaptureOrder, type CaptureOrderKey } from './capture-order.js';
 import type { CaptureWriter } from './capture-writer.js';
 import type { CaptureOutcome, Frame } from './frame.js';
 import { GroupCommitter } from './group-commit.js';
@@ -36,12 +37,14 @@ interface Submitted {
  * The one capture pipeline every transport calls: a frame goes in authenticated and
  * parsed; it comes out deduplicated, classified and durably stored, and only then does
  * `capture` resolve, so that the transport acknowledges (HTTP 2xx, PUBACK) nothing that
- * a crash could lose. Concurrent frames share one transaction (group commit).
+ * a crash could lose. Concurrent frames share one transaction (group commit). Frames are
+ * decided in the order of `capture` calls, as `capture-order.ts` lays down.
  */
 export class CapturePipeline {
   readonly #deps: CaptureDeps;
   readonly #committer: GroupCommitter<Submitted, CaptureOutcome>;
   readonly #writer: CaptureWriter;
+  readonly #order = new CaptureOrder();
   readonly #metrics: CaptureMetrics | undefined;
 
   constructor(deps: CaptureDeps, { maxBatch = 1000, writer, metrics }: CapturePipelineOptions) {
@@ -57,15 +60,41 @@ export class CapturePipeline {
 
   /** Resolves once the frame is durable (or was already stored); rejects if it cannot be. */
   capture(frame: Frame): Promise<CaptureOutcome> {
-    const outcome = this.#committer.submit({ frame, at: performance.now() });
+    const outcome = this.#order.run(frame, () => this.#submit(frame));
+    this.#countFailure(outcome, frame);
+    return outcome;
+  }
+
+  /**
+   * As `capture`, for a transport that must still read something to complete its frame
+   * (MQTT: the device type's counter width): the frame takes its place in capture's order
+   * now, when it arrived, not once `read` has answered. A frame `read` refuses was never
+   * captured and is not counted as a failure.
+   */
+  captureWhenRead(order: CaptureOrderKey, read: () => Promise<Frame>): Promise<CaptureOutcome> {
+    let frame: Frame | undefined;
+    const outcome = this.#order.run(order, async () => {
+      frame = await read();
+      return this.#submit(frame);
+    });
+    this.#countFailure(outcome, () => frame);
+    return outcome;
+  }
+
+  #submit(frame: Frame): Promise<CaptureOutcome> {
+    return this.#committer.submit({ frame, at: performance.now() });
+  }
+
+  #countFailure(outcome: Promise<CaptureOutcome>, frame: Frame | (() => Frame | undefined)): void {
     const metrics = this.#metrics;
     // A branch of its own: the caller still sees the rejection. Conflicts are counted
     // with the batch that refused them.
     if (metrics)
       outcome.catch((error: unknown) => {
-        if (!(isAppError(error) && error.code === 'identity_conflict')) metrics.failed(frame.transport);
+        const failed = typeof frame === 'function' ? frame() : frame;
+        if (failed && !(isAppError(error) && error.code === 'identity_conflict'))
+          metrics.failed(failed.transport);
       });
-    return outcome;
   }
 
   /** Resolves when every submitted frame has been written. */

@@ -1,6 +1,8 @@
 /**
  * Group commit: items submitted while a batch is being written wait and go together in
- * the next batch, so that one durable transaction acknowledges many items. Under light
+ * the next batch, so that one durable transaction acknowledges many items. Batches are
+ * taken first in, first out, and handed to the writer in that order (capture's ordering
+ * rule, `capture-order.ts`). Under light
  * load a batch is one item written right away; under heavy load batches grow up to
  * `maxBatch` by themselves. Up to `maxInFlight` batches are being applied at once; a
  * pipelining writer (the SQLite capture thread) says when it has applied a batch and only

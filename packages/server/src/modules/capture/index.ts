@@ -3,6 +3,7 @@ export {
   type CallbackSecretDeps,
   registerCallbackSecretRoutes,
 } from './callback-secrets.js';
+export type { CaptureOrderKey } from './capture-order.js';
 export { type CaptureDeps, CapturePipeline } from './capture-pipeline.js';
 export {
   type CaptureWriter,
@@ -10,7 +11,7 @@ export {
   SqliteCaptureWriter,
   storeCaptureWriter,
 } from './capture-writer.js';
-export type { CaptureOutcome, Frame, Reception, Timeliness, Transport } from './frame.js';
+export type { CaptureOutcome, Delivery, Frame, Reception, Timeliness, Transport } from './frame.js';
 export {
   checkFrameFields,
   type FrameFault,

@@ -16,10 +16,9 @@ import {
 import { guarded, type Store } from '../../store/store.js';
 import type { Principal as ApiPrincipal, DevicePrincipal, Scope } from '../access/index.js';
 import { DEFAULT_TENANT_ID, scopeAllows } from '../access/index.js';
-import type { CaptureOutcome, Frame } from '../capture/index.js';
+import type { CaptureOrderKey, CaptureOutcome, Frame } from '../capture/index.js';
 import type { ConnectedDevice, DeviceConnectionListener } from './device-presence.js';
 import { DeviceTopicRouter, type TopicDevice } from './device-topics.js';
-import { SessionCaptures } from './session-captures.js';
 import type { TopicPolicies } from './topic-policies.js';
 import {
   deviceSubtreePolicy,
@@ -28,7 +27,7 @@ import {
   isServerDeviceTopic,
   type TopicRule,
 } from './topic-rules.js';
-import { isAnyUplinkTopic, uplinkFrame } from './uplink-frame.js';
+import { isAnyUplinkTopic, uplinkDelivery, uplinkFrame } from './uplink-frame.js';
 
 /** What the hooks need from the rest of Fleetport; the composition root passes them in. */
 export interface MqttAccessDeps {
@@ -41,8 +40,11 @@ export interface MqttAccessDeps {
   /** Resolves an API key (the access module's `authenticate`). */
   readonly authenticateKey: (secret: string) => Promise<ApiPrincipal>;
   readonly policies: TopicPolicies;
-  /** The capture pipeline (`CapturePipeline.capture`). */
-  readonly capture: (frame: Frame) => Promise<CaptureOutcome>;
+  /**
+   * The capture pipeline (`CapturePipeline.captureWhenRead`): the uplink's place in
+   * capture's order, and how to read its frame.
+   */
+  readonly capture: (order: CaptureOrderKey, read: () => Promise<Frame>) => Promise<CaptureOutcome>;
   /** The sequence counter width of a device type (`TypeSettings.get(…).sequenceBits`). */
   readonly sequenceBits: (tenantId: string, typeId: string) => Promise<number>;
 }
@@ -89,7 +91,6 @@ export class MqttAccess implements BrokerHooks {
   readonly #deps: MqttAccessDeps;
   readonly #anonymousTenant: string | undefined;
   readonly #grants = new WeakMap<Principal, Grant>();
-  readonly #sessionCaptures = new SessionCaptures();
   readonly #certificates = new Map<
     string,
     { principal: DevicePrincipal; expiresAt: number | null; cachedAt: number }
@@ -342,25 +343,21 @@ export class MqttAccess implements BrokerHooks {
     return this.deviceTopics.dispatch(principal, this.#grants.get(principal)?.typeId, publish);
   }
 
-  /** `devices/{id}/up` and `devices/{id}/up/{channel…}`: uplinks, stored before they are acknowledged. */
-  #uplink(device: TopicDevice, publish: CapturedPublish): Promise<CaptureVerdict> {
-    if (publish.qos === 0) return this.#captureUplink(device, publish);
-    // QoS 1 and 2 can be resent on a later connection: keep the session's connections in order.
-    return this.#sessionCaptures.run(
-      `${device.tenantId}\u0000${publish.origin.clientId}`,
-      publish.origin.connectionId,
-      () => this.#captureUplink(device, publish),
-    );
-  }
-
-  async #captureUplink(
-    device: { tenantId: string; deviceId: string; typeId: string },
-    publish: CapturedPublish,
-  ): Promise<CaptureVerdict> {
+  /**
+   * `devices/{id}/up` and `devices/{id}/up/{channel…}`: uplinks, stored before they are
+   * acknowledged. The uplink takes its place in capture's order as it arrives, before its
+   * type's counter width is read (`capture-order.ts`).
+   */
+  async #uplink(device: TopicDevice, publish: CapturedPublish): Promise<CaptureVerdict> {
     const receivedAt = this.#deps.clock.now();
-    const seqBits = await this.#deps.sequenceBits(device.tenantId, device.typeId);
     try {
-      const outcome = await this.#deps.capture(uplinkFrame(device, publish, { receivedAt, seqBits }));
+      const outcome = await this.#deps.capture(
+        { tenantId: device.tenantId, delivery: uplinkDelivery(publish) },
+        async () => {
+          const seqBits = await this.#deps.sequenceBits(device.tenantId, device.typeId);
+          return uplinkFrame(device, publish, { receivedAt, seqBits });
+        },
+      );
       return outcome.duplicate ? DUPLICATE : STORED;
     } catch (error) {
       // The identity names another stored message: resending cannot help (docs/MQTT.md).

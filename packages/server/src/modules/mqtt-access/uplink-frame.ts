@@ -1,6 +1,6 @@
 import { AppError } from '../../kernel/index.js';
 import type { CapturedPublish } from '../../mqtt/index.js';
-import { checkFrameFields, type Frame, type FrameWording } from '../capture/index.js';
+import { checkFrameFields, type Delivery, type Frame, type FrameWording } from '../capture/index.js';
 
 /** A user property is text: `seq` that is not a number is told so. */
 const MQTT_WORDING: FrameWording = {
@@ -69,18 +69,23 @@ export function uplinkFrame(
     seqBits,
     messageId,
     payload: publish.payload,
-    // QoS 0 is never resent [MQTT-3.3.1-2]; at QoS 1 and 2 the session's packet id tells
-    // a resend from a new message (docs/MESSAGES.md, "MQTT retransmissions").
-    delivery:
-      publish.qos > 0
-        ? {
-            session: publish.origin.clientId,
-            packetId: publish.packetId,
-            connection: publish.origin.connectionId,
-            dup: publish.dup,
-            phase: publish.origin.uplinkPhase,
-          }
-        : undefined,
+    delivery: uplinkDelivery(publish),
     receptions: [],
+  };
+}
+
+/**
+ * How the uplink was delivered: QoS 0 is never resent [MQTT-3.3.1-2]; at QoS 1 and 2 the
+ * session's packet id tells a resend from a new message (docs/MESSAGES.md, "MQTT
+ * retransmissions").
+ */
+export function uplinkDelivery(publish: CapturedPublish): Delivery | undefined {
+  if (publish.qos === 0) return undefined;
+  return {
+    session: publish.origin.clientId,
+    packetId: publish.packetId,
+    connection: publish.origin.connectionId,
+    dup: publish.dup,
+    phase: publish.origin.uplinkPhase,
   };
 }
