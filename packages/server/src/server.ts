@@ -56,6 +56,7 @@ import {
 import { Scheduler } from './modules/scheduler/index.js';
 
 import {
+  registerDeviceTwinRoutes,
   registerTwinMqtt,
   registerTwinRoutes,
   TwinService,
@@ -184,6 +185,7 @@ export async function startServer(
     registerMessageRoutes(app, deps);
     const twins = new TwinService(deps);
     registerTwinRoutes(app, twins);
+    registerDeviceTwinRoutes(app, twins);
     registerFleetRoutes(app, deps);
     codecs = new Codecs(deps, { metrics: app.metrics });
     await codecs.start();
