@@ -3,8 +3,11 @@ import { parse as bufParse, plan as bufPlan, CelScalar, celEnv, mapType } from '
 import { Environment } from '@marcbachmann/cel-js';
 import { build } from 'esbuild';
 import { compileCondition, type DeviceFacts } from '../packages/server/src/modules/conditions/index.js';
+import { insertDevicesIn, type NewDeviceRow } from '../packages/server/src/modules/devices/device-store.js';
+import { startBenchServer } from './support/bench-server.js';
 import type { Benchmark, BenchOptions, BenchResult } from './support/benchmark.js';
 import { isEntryPoint, runBenchmarkCli } from './support/cli.js';
+import { type RunContext, repeatOnDatabases } from './support/repeat-on-databases.js';
 import { formatNumber } from './support/report-table.js';
 import { perSecond, SampleSet } from './support/stats.js';
 
@@ -36,14 +39,18 @@ interface DeviceObject {
   readonly attributes: Record<string, unknown>;
 }
 
-function fleet(): DeviceObject[] {
-  return Array.from({ length: DEVICES }, (_, i) => ({
-    id: `d${i}`,
+function deviceAt(i: number): DeviceObject {
+  return {
+    id: `d${String(i).padStart(7, '0')}`,
     type: i % 3 === 0 ? 'tracker' : 'meter',
     name: `device ${i}`,
     tags: { site: i % 4 === 0 ? 'paris' : 'lyon', ...(i % 10 === 0 ? { zone: 'north' } : {}) },
     attributes: { fw: 1 + (i % 5) * 0.5, model: `T${i % 4}`, list: [i % 3, (i % 7) / 2] },
-  }));
+  };
+}
+
+function fleet(): DeviceObject[] {
+  return Array.from({ length: DEVICES }, (_, i) => deviceAt(i));
 }
 
 function marcEnvironment(): Environment {
@@ -163,18 +170,107 @@ async function runConditions(options: BenchOptions): Promise<BenchResult> {
   );
   samples.add('bundle, minified: @marcbachmann/cel-js', 'KiB', marcBytes / 1024);
   samples.add('bundle, minified: @bufbuild/cel (with @bufbuild/protobuf, cel-spec)', 'KiB', bufBytes / 1024);
+  const stored = await repeatOnDatabases(options, 'conditions', (context) => whereOverApi(options, context));
   return {
     benchmark: 'conditions',
     runs: options.runs,
-    parameters: { devices: DEVICES, 'window s': windowMs / 1000 },
+    parameters: { 'engine devices': DEVICES, 'window s': windowMs / 1000, 'stored devices': options.devices },
     databases: [
       {
         dialect: 'sqlite',
         label: 'no database: CEL engines over device-like objects in memory',
         metrics: samples.summaries(),
       },
+      ...stored,
     ],
   };
+}
+
+/** `GET /v1/devices?where=` conditions over a stored fleet: one pushed down whole, one SQL cannot help. */
+const STORED_CONDITIONS: readonly { label: string; where: string; matches: (i: number) => boolean }[] = [
+  {
+    label: 'pushed down (type and a tag)',
+    where: 'type == "tracker" && tags.site == "paris"',
+    matches: (i) => i % 3 === 0 && i % 4 === 0,
+  },
+  {
+    label: 'in process (a comprehension)',
+    where: 'attributes.list.exists(x, x > 2.0)',
+    matches: (i) => (i % 7) / 2 > 2,
+  },
+];
+
+async function whereOverApi(options: BenchOptions, context: RunContext): Promise<void> {
+  const server = await startBenchServer(context.database);
+  try {
+    const db = server.store.db;
+    await db
+      .insertInto('device_types')
+      .values(
+        ['tracker', 'meter'].map((id) => ({
+          tenant_id: 'default',
+          id,
+          name: id,
+          description: '',
+          expected_uplink_interval_s: null,
+          settings: '{}',
+          capture: '{}',
+          version: 1,
+          created_at: 1,
+          updated_at: 1,
+        })),
+      )
+      .execute();
+    for (let start = 0; start < options.devices; start += 10_000) {
+      const rows: NewDeviceRow[] = [];
+      for (let i = start; i < Math.min(options.devices, start + 10_000); i++) {
+        const d = deviceAt(i);
+        rows.push({
+          tenant_id: 'default',
+          id: d.id,
+          type_id: d.type,
+          name: d.name,
+          tags: JSON.stringify(d.tags),
+          attributes: JSON.stringify(d.attributes),
+          version: 1,
+          created_at: 1,
+          updated_at: 1,
+          deleted_at: null,
+        });
+      }
+      await db.transaction().execute((trx) => insertDevicesIn(trx, rows));
+    }
+    context.say(`${formatNumber(options.devices)} devices stored`);
+    for (const { label, where, matches } of STORED_CONDITIONS) {
+      const started = performance.now();
+      let found = 0;
+      let requests = 0;
+      let cursor: string | null = null;
+      do {
+        const query = new URLSearchParams({ where, limit: '1000' });
+        if (cursor !== null) query.set('cursor', cursor);
+        const response = await fetch(`${server.url}/v1/devices?${query}`, {
+          headers: { authorization: `Bearer ${server.adminKey}` },
+        });
+        if (response.status !== 200) throw new Error(`${label}: ${response.status} ${await response.text()}`);
+        const page = (await response.json()) as { items: unknown[]; nextCursor: string | null };
+        found += page.items.length;
+        requests++;
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      const elapsed = performance.now() - started;
+      let expected = 0;
+      for (let i = 0; i < options.devices; i++) if (matches(i)) expected++;
+      if (found !== expected) throw new Error(`${label}: found ${found} devices, expected ${expected}`);
+      context.say(
+        `${label}: ${formatNumber(perSecond(options.devices, elapsed))} devices/s, ${requests} requests`,
+      );
+      context.record(`where, ${label}: fleet read`, 'devices/s', perSecond(options.devices, elapsed));
+      context.record(`where, ${label}: matches returned`, 'devices/s', perSecond(found, elapsed));
+    }
+  } finally {
+    await server.close();
+  }
 }
 
 /** CEL engines compared on device conditions, and Fleetport's compiled conditions. */
