@@ -56,6 +56,7 @@ import {
 import { Scheduler } from './modules/scheduler/index.js';
 
 import {
+  ReportedFromDecoded,
   registerDeviceTwinRoutes,
   registerTwinMqtt,
   registerTwinRoutes,
@@ -135,6 +136,7 @@ export async function startServer(
   let bootstrapped = false;
   let pipeline: CapturePipeline | undefined;
   let codecs: Codecs | undefined;
+  let reporting: ReportedFromDecoded | undefined;
   let scheduler: Scheduler | undefined;
   let broker: Broker | undefined;
   let closeMqttWebSocket: (() => void) | undefined;
@@ -190,6 +192,9 @@ export async function startServer(
     codecs = new Codecs(deps, { metrics: app.metrics });
     await codecs.start();
     registerCodecRoutes(app, codecs);
+    // Decoded uplinks update the reported properties their device type declares.
+    reporting = new ReportedFromDecoded({ ...deps, metrics: app.metrics }, twins);
+    reporting.start();
     // Timed work of the modules: they register their handlers on it.
     scheduler = new Scheduler({ ...deps, metrics: app.metrics });
     const codecService = codecs.service;
@@ -270,6 +275,7 @@ export async function startServer(
     let closing: Promise<void> | undefined;
     const capture = pipeline;
     const decoding = codecs;
+    const reportingDecoded = reporting;
     const timed = scheduler;
     const mqttBroker = mqtt.broker;
     return {
@@ -312,6 +318,9 @@ export async function startServer(
             await decoding
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'codec close failed'));
+            await reportingDecoded
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'twin reporting close failed'));
             await timed
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
@@ -326,6 +335,7 @@ export async function startServer(
     await broker?.close().catch(() => {});
     await pipeline?.close().catch(() => {});
     await codecs?.close().catch(() => {});
+    await reporting?.close().catch(() => {});
     await scheduler?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;

@@ -1,3 +1,4 @@
+export { REPORTED_CONSUMER, ReportedFromDecoded } from './reported-from-decoded.js';
 export { twinConditionProviders } from './twin-conditions.js';
 export {
   MAX_TWIN_BYTES,
