@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAccessCommands } from './commands/access-commands.js';
 import { registerCaptureCommands } from './commands/capture-commands.js';
 import { registerCodecCommands } from './commands/codec-commands.js';
+import { registerCommandCommands } from './commands/command-commands.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
 import { registerDeviceStateCommand, registerMessageCommands } from './commands/message-commands.js';
@@ -60,6 +61,7 @@ function buildProgram(io: CliIo): Command {
   registerCaptureCommands(program, io);
   registerCodecCommands(program, io);
   registerMqttCommands(program, io);
+  registerCommandCommands(program, io);
   return program;
 }
 
