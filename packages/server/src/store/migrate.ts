@@ -1,4 +1,4 @@
-import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -6,11 +6,14 @@ export interface MigrationReport {
   readonly applied: readonly string[];
 }
 
-/** Applies every pending migration; throws when one fails, naming it. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+/** Applies every pending migration (`all`: tests give a subset); throws when one fails, naming it. */
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  all: Readonly<Record<string, Migration>> = migrations,
+): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => all },
     migrationTableName: 'fleetport_migrations',
     migrationLockTableName: 'fleetport_migrations_lock',
     // Numbers are taken by changes developed side by side: a database that ran 0013 before
