@@ -11,6 +11,7 @@ import { registerDeviceStateCommand, registerMessageCommands } from './commands/
 import { registerMqttCommands } from './commands/mqtt-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTransferCommands } from './commands/transfer-commands.js';
+import { registerTwinCommands } from './commands/twin-commands.js';
 import { CliError, EXIT_CODE_HELP, ExitCode } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -62,6 +63,7 @@ function buildProgram(io: CliIo): Command {
   registerCodecCommands(program, io);
   registerMqttCommands(program, io);
   registerCommandCommands(program, io);
+  registerTwinCommands(program, io);
   return program;
 }
 
