@@ -203,6 +203,38 @@ describeEachDialect('commands over HTTP', (dialect) => {
     ]);
   });
 
+  it('shows the transitions of a device’s commands on the SSE stream, filtered by device', async () => {
+    const start = await ok('GET', '/v1/changes?since=latest');
+    await ok('POST', '/v1/devices/L2/commands', { hex: '0a' });
+    const command = await ok('POST', '/v1/devices/P1/commands', { hex: '0b' });
+    await ok('POST', `/v1/devices/P1/commands/${command.body.id}/cancel`);
+    const controller = new AbortController();
+    const response = await fetch(
+      `${ts.url}/v1/stream?since=${start.body.nextCursor}&deviceId=P1&kinds=command.created,command.status_changed`,
+      { headers: { authorization: `Bearer ${ts.adminKey}` }, signal: controller.signal },
+    );
+    expect(response.status).toBe(200);
+    const reader = response.body?.getReader();
+    if (reader === undefined) throw new Error('no body');
+    let text = '';
+    const decoder = new TextDecoder();
+    while ((text.match(/^event: command\./gm) ?? []).length < 2) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    controller.abort();
+    const events = [...text.matchAll(/^event: (\S+)\ndata: (.*)$/gm)].map((m) => [
+      m[1],
+      (JSON.parse(m[2] ?? '{}') as { data: { id: string; status: string } }).data,
+    ]);
+    // Only P1's command: L2's is filtered out.
+    expect(events).toEqual([
+      ['command.created', expect.objectContaining({ id: command.body.id, status: 'queued' })],
+      ['command.status_changed', expect.objectContaining({ id: command.body.id, status: 'cancelled' })],
+    ]);
+  });
+
   describe('HTTP polling', () => {
     const poll = (deviceId: string, query = '') =>
       ts.request('GET', `/v1/device/commands${query}`, { key: tokens[deviceId] ?? null });

@@ -8,6 +8,7 @@ import { silentLogger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
 import { Scheduler } from '../scheduler/index.js';
 import { CommandService, type DownlinkEncoder } from './command-service.js';
+import { SigfoxCommands } from './command-sigfox.js';
 
 async function addDevice(store: Store, tenantId: string, id: string, deleted = false): Promise<void> {
   await store.db
@@ -338,6 +339,80 @@ describeEachDialect('command queue', (dialect) => {
       [a.command.id, 'unknown'],
       [a.command.id, 'queued'],
     ]);
+  });
+});
+
+describeEachDialect('Sigfox downlink lookup', (dialect) => {
+  const db = suiteStore(dialect);
+
+  it('answers without a downlink when the lookup is slower than its bound, and queues the command again', async () => {
+    await seedTenantWithTypes(db.store, 'slow', { meter: {} });
+    await addDevice(db.store, 'slow', 'S1');
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding = false;
+    // The codec stand-in: holds the encoding once the command is being sent.
+    const slow: DownlinkEncoder = async () => {
+      if (holding) await held;
+      return { bytes: Uint8Array.of(1), errors: [] };
+    };
+    const clock = new ManualClock();
+    const bus = new EventBus();
+    const scheduler = new Scheduler({ store: db.store, clock, logger: silentLogger });
+    const service = new CommandService({
+      store: db.store,
+      clock,
+      bus,
+      logger: silentLogger,
+      scheduler,
+      encode: slow,
+    });
+    const source = new SigfoxCommands(service, { logger: silentLogger }, { lookupMs: 50 });
+    const { command } = await service.create('slow', 'S1', { data: { on: 1 }, transport: 'sigfox' });
+    holding = true;
+    const requeued = new Promise<void>((resolve) => {
+      bus.subscribe('command.queued', () => resolve());
+    });
+    const started = Date.now();
+    const answer = await source.downlink({
+      tenantId: 'slow',
+      deviceId: 'S1',
+      typeId: 'meter',
+      uplink: {
+        messageId: 'm1',
+        duplicate: false,
+        seqNumber: 1,
+        time: clock.now(),
+        payload: Buffer.alloc(0),
+        ack: true,
+      },
+    });
+    expect(answer).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    release();
+    await requeued;
+    const shown = await service.get('slow', 'S1', command.id);
+    expect(shown.status).toBe('queued');
+    expect(shown.history?.map((h) => h.status)).toEqual(['queued', 'unknown', 'queued']);
+    expect(shown.history?.at(-1)?.detail).toMatchObject({ reason: 'answer_too_late' });
+    // The next uplink gets it.
+    holding = false;
+    const next = await source.downlink({
+      tenantId: 'slow',
+      deviceId: 'S1',
+      typeId: 'meter',
+      uplink: {
+        messageId: 'm2',
+        duplicate: false,
+        seqNumber: 2,
+        time: clock.now(),
+        payload: Buffer.alloc(0),
+        ack: true,
+      },
+    });
+    expect(next?.toString('hex')).toBe('0100000000000000');
   });
 });
 
