@@ -384,18 +384,21 @@ export class CommandService {
       if (!(await updateCommand(tx, row, { ...changes, status, updated_at: now }))) return false;
       const events = await commandEvents(tx, row.tenant_id, row.id);
       await insertEvent(tx, eventRow(row, events.length + 1, status, detail, now));
-      if (finalStatuses.has(status)) {
-        // Nothing is left to retry or expire: the jobs go with the transition.
-        await tx.db
-          .deleteFrom('scheduled_jobs')
-          .where('key', 'in', [retryKey(row.tenant_id, row.id), expireKey(row.tenant_id, row.id)])
-          .execute();
-      }
       await within?.(tx, moved, record);
       record({ kind: 'command.status_changed', entityId: row.id, data: presentCommand(moved) });
       return true;
     });
     if (!done) return undefined;
+    if (finalStatuses.has(status)) {
+      // Nothing is left to retry or expire. Best effort: a job that runs anyway finds the
+      // command final and does nothing.
+      await Promise.all([
+        this.#deps.scheduler.cancel(retryKey(row.tenant_id, row.id)),
+        this.#deps.scheduler.cancel(expireKey(row.tenant_id, row.id)),
+      ]).catch((error: unknown) =>
+        this.#deps.logger.warn({ err: error, commandId: row.id }, 'commands: could not cancel finished jobs'),
+      );
+    }
     if (status === 'queued')
       this.#deps.bus.publish('command.queued', {
         tenantId: row.tenant_id,
