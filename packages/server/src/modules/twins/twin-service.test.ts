@@ -277,6 +277,20 @@ describeEachDialect('twin service', (dialect) => {
     });
   });
 
+  it('passes over a decoded report that cannot be stored, and keeps the others of its batch', async () => {
+    await addDevice(db.store, 'acme', `${device}-b`);
+    const { entries } = await transact(db.store, (tx) =>
+      twins.applyReportedBatch(tx, 'acme', [
+        { deviceId: device, patch: { blob: 'x'.repeat(MAX_TWIN_BYTES) }, at: clock.now() },
+        { deviceId: 'gone', patch: { a: 1 }, at: clock.now() },
+        { deviceId: `${device}-b`, patch: { battery: 50 }, at: clock.now() },
+      ]),
+    );
+    expect(entries.map((entry) => entry.entityId)).toEqual([`${device}-b`]);
+    expect((await twins.get('acme', device)).reported).toEqual({});
+    expect((await twins.get('acme', `${device}-b`)).reported).toEqual({ battery: 50 });
+  });
+
   it('refuses documents over the limits, non-objects and reserved names, and stores nothing', async () => {
     const big = 'x'.repeat(MAX_TWIN_BYTES);
     let deep: unknown = 1;

@@ -57,6 +57,14 @@ export interface Outstanding {
   readonly version: number;
 }
 
+/** Why a decoded report is passed over rather than retried: it would fail again. */
+const SKIPPED_REPORTS: ReadonlySet<string> = new Set([
+  'not_found',
+  'validation_failed',
+  'twin_too_large',
+  'twin_too_deep',
+]);
+
 const UNFINISHED: ReadonlySet<string> = new Set<ParameterStatus>(['pending', 'sent', 'failed']);
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -280,8 +288,9 @@ export class TwinService {
         checkPatch('reported', input.patch);
         await this.#applyReported(tx, tenantId, input, 'decoded', now, entries);
       } catch (error) {
-        // A device deleted since, or decoded values over the limits: that uplink reports nothing.
-        if (error instanceof AppError && error.code !== 'internal') continue;
+        // A device deleted since, or decoded values over the limits: that uplink reports
+        // nothing. Anything else (the database) fails the batch, which the consumer retries.
+        if (error instanceof AppError && SKIPPED_REPORTS.has(error.code)) continue;
         throw error;
       }
     }
