@@ -277,6 +277,27 @@ describeEachDialect('twin service', (dialect) => {
     });
   });
 
+  it("wakes a device's long poll with its own desired change only", async () => {
+    await addDevice(db.store, 'acme', `${device}-o`);
+    await twins.patchDesired('acme', device, { interval: 60 });
+    // The poll listens from the call on: the other device's change comes while it waits.
+    const polling = twins.readForDevice('acme', device, { since: 1, waitMs: 20_000 });
+    await twins.patchDesired('acme', `${device}-o`, { interval: 1 });
+    await twins.patchDesired('acme', `${device}-o`, { interval: 2 });
+    await twins.patchDesired('acme', device, { interval: 120 });
+    const woken = await polling;
+    expect(woken).toMatchObject({ desiredVersion: 2, delta: { interval: 120 } });
+    // What it carried is sent.
+    expect(woken.parameters.interval).toMatchObject({ status: 'sent', attempts: 1 });
+    // Already past `since`: at once, without waiting.
+    expect((await twins.readForDevice('acme', device, { since: 0, waitMs: 20_000 })).desiredVersion).toBe(2);
+    // Aborted (the client went away): the twin as it is.
+    const gone = new AbortController();
+    const aborted = twins.readForDevice('acme', device, { waitMs: 20_000, signal: gone.signal });
+    gone.abort();
+    expect((await aborted).desiredVersion).toBe(2);
+  });
+
   it('passes over a decoded report that cannot be stored, and keeps the others of its batch', async () => {
     await addDevice(db.store, 'acme', `${device}-b`);
     const { entries } = await transact(db.store, (tx) =>
