@@ -30,6 +30,9 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   jobId: 'job_doesnotexist',
   policyId: 'pol_doesnotexist',
   clientId: 'client-doesnotexist',
+  commandId: 'cmd_doesnotexist',
+  // A direct method's or a twin parameter's name.
+  name: 'reboot',
 };
 
 async function v1Routes(ts: TestServer): Promise<Route[]> {

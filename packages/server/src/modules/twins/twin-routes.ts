@@ -161,6 +161,7 @@ export function registerDeviceTwinRoutes(app: App, twins: TwinService): void {
         summary: "The twin of the token's device; `wait` long-polls for the next desired change",
         description:
           'Authenticated with a device token. With `wait`, answers once desired is past `since` (the current version when absent), or after `wait` seconds with the twin as it is. The delta and pending resends in the answer count as sent.',
+        security: [{ deviceToken: [] }],
         querystring: DeviceTwinQuery,
         response: { 200: Twin, 400: problem, 401: problem, 404: problem },
       },
@@ -191,6 +192,7 @@ export function registerDeviceTwinRoutes(app: App, twins: TwinService): void {
         tags: ['twins'],
         summary: "Report properties of the token's device (a JSON merge patch of reported)",
         description: `Authenticated with a device token. A property whose stored value is newer is left alone. ${PATCH_TYPES}`,
+        security: [{ deviceToken: [] }],
         body: TwinPatch,
         response: { 200: Twin, 400: problem, 401: problem, 404: problem },
       },
@@ -208,6 +210,7 @@ export function registerDeviceTwinRoutes(app: App, twins: TwinService): void {
       schema: {
         tags: ['twins'],
         summary: 'The device could not apply some desired properties: name → reason',
+        security: [{ deviceToken: [] }],
         body: ParameterFailures,
         response: {
           200: Type.Object({
