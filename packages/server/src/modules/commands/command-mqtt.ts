@@ -12,7 +12,9 @@ import type {
   ConnectedDevice,
   DeviceConnectionListener,
   DeviceMessage,
+  DevicePresenceView,
   DevicePublish,
+  DeviceSender,
 } from '../mqtt-access/index.js';
 import type { CommandService } from './command-service.js';
 import type { CommandRow } from './command-store.js';
@@ -27,11 +29,8 @@ export function commandSubtopic(row: Pick<CommandRow, 'kind' | 'name' | 'id'>): 
 
 /** What MQTT delivery needs from mqtt-access: publishing to a device and whether it listens. */
 export interface MqttPorts {
-  readonly publisher: { publish(tenantId: string, deviceId: string, message: DeviceMessage): Promise<void> };
-  readonly presence: {
-    connected(tenantId: string, deviceId: string): boolean;
-    listening(tenantId: string, deviceId: string, subtopic: string): boolean;
-  };
+  readonly publisher: DeviceSender;
+  readonly presence: DevicePresenceView;
 }
 
 /** Commands handed out at a time; the next ones follow once these are published. */

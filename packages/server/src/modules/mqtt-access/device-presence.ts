@@ -60,3 +60,6 @@ export class DevicePresence {
       );
   }
 }
+
+/** What a module asks about a device's sessions: `DevicePresence`, or a test's stand-in. */
+export type DevicePresenceView = Pick<DevicePresence, 'connected' | 'listening'>;

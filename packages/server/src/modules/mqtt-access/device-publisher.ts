@@ -78,3 +78,6 @@ export class DevicePublisher {
     });
   }
 }
+
+/** What a module needs to publish to devices: `DevicePublisher`, or a test's stand-in. */
+export type DeviceSender = Pick<DevicePublisher, 'publish'>;

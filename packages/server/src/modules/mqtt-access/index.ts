@@ -4,8 +4,14 @@ export {
   type ConnectedDevice,
   type DeviceConnectionListener,
   DevicePresence,
+  type DevicePresenceView,
 } from './device-presence.js';
-export { type DeviceMessage, DevicePublisher, type ServerPublishing } from './device-publisher.js';
+export {
+  type DeviceMessage,
+  DevicePublisher,
+  type DeviceSender,
+  type ServerPublishing,
+} from './device-publisher.js';
 export {
   type DevicePublish,
   type DeviceTopicHandler,

@@ -13,25 +13,17 @@ import type {
   ConnectedDevice,
   DeviceConnectionListener,
   DeviceMessage,
+  DevicePresenceView,
   DevicePublish,
+  DeviceSender,
   TopicDevice,
 } from '../mqtt-access/index.js';
 import type { TwinService } from './twin-service.js';
 
-/** Publishes to a device (`DevicePublisher`). */
-export interface DeviceSender {
-  publish(tenantId: string, deviceId: string, message: DeviceMessage): Promise<void>;
-}
-
-/** Whether a device listens to a topic of its own (`DevicePresence`). */
-export interface DeviceListening {
-  listening(tenantId: string, deviceId: string, subtopic: string): boolean;
-}
-
 export interface TwinMqttDeps {
   readonly twins: TwinService;
   readonly devices: DeviceSender;
-  readonly presence: DeviceListening;
+  readonly presence: Pick<DevicePresenceView, 'listening'>;
   readonly bus: EventBus;
   readonly logger: Logger;
 }
