@@ -39,9 +39,11 @@ import { ConditionVariableProviders } from './modules/conditions/index.js';
 import {
   DeviceAuthenticator,
   discardAbandonedImports,
+  listDevicesWherePage,
   registerDeviceRoutes,
 } from './modules/devices/index.js';
 import { registerFleetRoutes } from './modules/fleet/index.js';
+import { JobService, registerJobRoutes } from './modules/jobs/index.js';
 import { expandMessageChanges, registerMessageRoutes } from './modules/messages/index.js';
 import {
   DevicePresence,
@@ -138,6 +140,7 @@ export async function startServer(
   let codecs: Codecs | undefined;
   let reporting: ReportedFromDecoded | undefined;
   let scheduler: Scheduler | undefined;
+  let jobs: JobService | undefined;
   let broker: Broker | undefined;
   let closeMqttWebSocket: (() => void) | undefined;
   try {
@@ -205,6 +208,35 @@ export async function startServer(
     });
     registerCommandRoutes(app, commands);
     registerDevicePollRoutes(app, commands, bus);
+    // Fleet jobs act on devices through the commands and twins services.
+    jobs = new JobService(
+      { ...deps, scheduler, metrics: app.metrics },
+      {
+        sendCommand: async (tenantId, deviceId, body) =>
+          (await commands.create(tenantId, deviceId, body)).command,
+        cancelCommand: async (tenantId, deviceId, commandId) => {
+          await commands.cancel(tenantId, deviceId, commandId);
+        },
+        patchTwin: (tenantId, deviceId, patch, setBy) =>
+          twins.patchDesired(tenantId, deviceId, patch, { setBy }),
+        readTwin: (tenantId, deviceId) => twins.get(tenantId, deviceId),
+      },
+      async (tenantId, where, cursor) => {
+        const page = await listDevicesWherePage(
+          { ...deps, conditionVariables },
+          tenantId,
+          { deleted: 'exclude' },
+          where,
+          {
+            cursor,
+            limit: 1000,
+          },
+        );
+        return { deviceIds: page.items.map((device) => device.id), nextCursor: page.nextCursor };
+      },
+    );
+    registerJobRoutes(app, jobs, codecs.jobs);
+    await jobs.start();
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
@@ -277,6 +309,7 @@ export async function startServer(
     const decoding = codecs;
     const reportingDecoded = reporting;
     const timed = scheduler;
+    const fleetJobs = jobs;
     const mqttBroker = mqtt.broker;
     return {
       app,
@@ -321,6 +354,9 @@ export async function startServer(
             await reportingDecoded
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'twin reporting close failed'));
+            await fleetJobs
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'jobs close failed'));
             await timed
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
@@ -336,6 +372,7 @@ export async function startServer(
     await pipeline?.close().catch(() => {});
     await codecs?.close().catch(() => {});
     await reporting?.close().catch(() => {});
+    await jobs?.close().catch(() => {});
     await scheduler?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;

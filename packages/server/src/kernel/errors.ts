@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'encoding_failed'
   | 'downlink_too_long'
   | 'method_timeout'
+  | 'unknown_devices'
+  | 'job_state_conflict'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -68,6 +70,8 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   encoding_failed: 422,
   downlink_too_long: 400,
   method_timeout: 504,
+  unknown_devices: 422,
+  job_state_conflict: 409,
   internal: 500,
 };
 

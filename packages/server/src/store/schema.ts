@@ -31,6 +31,8 @@ export interface Database {
   twins: TwinTable;
   twin_parameters: TwinParameterTable;
   twin_reported_fields: TwinReportedFieldsTable;
+  fleet_jobs: FleetJobTable;
+  fleet_job_devices: FleetJobDeviceTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -364,5 +366,61 @@ export interface TwinReportedFieldsTable {
   tenant_id: string;
   type_id: string;
   fields: string;
+  updated_at: Millis;
+}
+
+/** A fleet job (0014): one command or twin patch over many devices; see modules/jobs. */
+export interface FleetJobTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  /** `command` or `twin`. */
+  kind: string;
+  /** JSON text: the command body, or the desired patch. */
+  spec: string;
+  /** The CEL condition that chose the devices; null for a list. */
+  target_where: string | null;
+  status: string;
+  rate_per_minute: number | null;
+  max_concurrency: number | null;
+  timeout_ms: number | null;
+  max_attempts: number;
+  abort_failed_percent: number | null;
+  abort_min_finished: number | null;
+  /** 1 once every targeted device has its row. */
+  resolved: number;
+  /** The last device id resolved from the condition (streamed in pages). */
+  resolve_cursor: string | null;
+  /** When the rollout rate lets the next device start. */
+  next_slot_at: Millis;
+  targeted: number;
+  pending: number;
+  in_progress: number;
+  succeeded: number;
+  failed: number;
+  timed_out: number;
+  cancelled: number;
+  reason: string | null;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+  started_at: Millis | null;
+  finished_at: Millis | null;
+}
+
+/** One device's execution of a fleet job. */
+export interface FleetJobDeviceTable {
+  tenant_id: string;
+  job_id: string;
+  device_id: string;
+  status: string;
+  attempts: number;
+  command_id: string | null;
+  twin_version: Millis | null;
+  /** When an execution in progress times out; null when it does not or is over. */
+  deadline_at: Millis | null;
+  error: string | null;
+  started_at: Millis | null;
+  finished_at: Millis | null;
   updated_at: Millis;
 }

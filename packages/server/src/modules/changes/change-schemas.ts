@@ -16,6 +16,9 @@ export const changeKinds = [
   'command.status_changed',
   'twin.desired.changed',
   'twin.reported.changed',
+  'job.created',
+  'job.status_changed',
+  'job.progress',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

@@ -17,9 +17,10 @@ const problem = { $ref: 'Problem#' };
 const problems = { 400: problem, 401: problem, 403: problem, 404: problem };
 const TypeParams = Type.Object({ typeId: DeviceTypeId });
 const DeviceParams = Type.Object({ deviceId: DeviceId });
-const JobParams = Type.Object({ jobId: Type.String({ maxLength: 64 }) });
-
-/** Codecs on device types, their history, re-decode jobs and the codec test endpoint. */
+/**
+ * Codecs on device types, their history, re-decode jobs and the codec test endpoint. A job
+ * is read at `GET /v1/jobs/{id}`, which the jobs module serves for every kind of job.
+ */
 export function registerCodecRoutes(app: App, codecs: Codecs): void {
   app.put(
     '/v1/device-types/:typeId/codec',
@@ -129,22 +130,6 @@ export function registerCodecRoutes(app: App, codecs: Codecs): void {
         request.body ?? {},
       );
       return reply.code(202).send(job);
-    },
-  );
-
-  app.get(
-    '/v1/jobs/:jobId',
-    {
-      config: { scope: 'reader' },
-      schema: {
-        tags: ['codecs'],
-        summary: 'A job and its progress',
-        params: JobParams,
-        response: { 200: JobView, ...problems },
-      },
-    },
-    async function getJobRoute(request) {
-      return codecs.jobs.get(principalOf(request).tenantId, request.params.jobId);
     },
   );
 

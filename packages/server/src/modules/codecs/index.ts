@@ -9,7 +9,7 @@ export type {
 } from './codec.js';
 export { registerCodecRoutes } from './codec-routes.js';
 export { CodecRunner, type RunnableCodec } from './codec-runner.js';
-export { DecodedSchema, type DecodedView } from './codec-schemas.js';
+export { DecodedSchema, type DecodedView, JobView as RedecodeJobView } from './codec-schemas.js';
 export { CodecService, validateCodec } from './codec-service.js';
 export { findDecodes, type MessageDecodeRow } from './codec-store.js';
 export { Codecs, type CodecsOptions } from './codecs.js';

@@ -2,7 +2,8 @@ export { registerDevicePollRoutes } from './command-http.js';
 export { DirectMethods, type MethodAnswer } from './command-methods.js';
 export { ACK_SUBTREE, commandMessage, MqttCommands, type MqttPorts } from './command-mqtt.js';
 export { registerCommandRoutes, registerMethodRoutes } from './command-routes.js';
-export type { Command, CommandBody, CommandStatus, Transport } from './command-schemas.js';
+export type { Command, CommandStatus, Transport } from './command-schemas.js';
+export { CommandBody } from './command-schemas.js';
 export {
   type CommandDeps,
   CommandService,

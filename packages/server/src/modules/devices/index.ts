@@ -12,4 +12,4 @@ export {
   resolveCaptureSettings,
   Variables,
 } from './device-schemas.js';
-export { createDevice, type DeviceDeps, getDevice } from './device-service.js';
+export { createDevice, type DeviceDeps, getDevice, listDevicesWherePage } from './device-service.js';

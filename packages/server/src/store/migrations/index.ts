@@ -12,6 +12,7 @@ import * as scheduler from './0010-scheduler.js';
 import * as captureDeliveries from './0011-capture-deliveries.js';
 import * as twins from './0012-twins.js';
 import * as commands from './0013-commands.js';
+import * as jobs from './0014-jobs.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -28,4 +29,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011-capture-deliveries': captureDeliveries,
   '0012-twins': twins,
   '0013-commands': commands,
+  '0014-jobs': jobs,
 };
