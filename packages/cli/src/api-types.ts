@@ -15,6 +15,7 @@ export type {
   DeviceType,
   ImportReport,
 } from '../../server/src/modules/devices/device-schemas.js';
+export type { Job, JobExecution } from '../../server/src/modules/jobs/job-schemas.js';
 
 /** One page of a cursor-paginated list. */
 export interface Page<T> {

@@ -7,6 +7,7 @@ import { registerCodecCommands } from './commands/codec-commands.js';
 import { registerCommandCommands } from './commands/command-commands.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
+import { registerJobCommands } from './commands/job-commands.js';
 import { registerDeviceStateCommand, registerMessageCommands } from './commands/message-commands.js';
 import { registerMqttCommands } from './commands/mqtt-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
@@ -64,6 +65,7 @@ function buildProgram(io: CliIo): Command {
   registerMqttCommands(program, io);
   registerCommandCommands(program, io);
   registerTwinCommands(program, io);
+  registerJobCommands(program, io);
   return program;
 }
 
