@@ -84,3 +84,21 @@ export async function followStream({ api, query, onChange, onStatus, signal }: S
     await wait(retryMs, signal);
   }
 }
+
+export type ChangeListener = (change: Change) => void;
+
+/** One stream's changes handed to the parts of a page that asked for them. */
+export class ChangeHub {
+  readonly #listeners = new Set<ChangeListener>();
+
+  subscribe(listener: ChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  emit(change: Change): void {
+    for (const listener of this.#listeners) listener(change);
+  }
+}

@@ -1,29 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialectCases, type TestDatabase } from '../../server/test/support/databases.js';
-import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
+import { type ConsoleHarness, seriousViolations, signIn as signInWith, startConsole } from './harness.js';
 
 // Functions passed to page.evaluate run in the page, where these exist.
 declare const document: {
   readonly activeElement: { readonly textContent: string | null } | null;
   readonly cookie: string;
   readonly documentElement: { readonly scrollWidth: number };
-};
-declare const axe: {
-  run(
-    context: unknown,
-    options: unknown,
-  ): Promise<{
-    passes: unknown[];
-    violations: Array<{ id: string; impact?: string | null; nodes: Array<{ target: unknown[] }> }>;
-  }>;
 };
 declare function getComputedStyle(element: unknown): { outlineStyle: string; outlineWidth: string };
 declare const localStorage: { readonly length: number };
@@ -34,9 +20,6 @@ declare const sessionStorage: { readonly length: number } & Record<string, unkno
  * real server: built here, served by the server, signed in with a real key.
  */
 
-const CHROMIUM = process.env.FLEETPORT_CHROMIUM ?? '/usr/bin/chromium';
-const CONSOLE_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** The issue's budget for the JavaScript of the first load, compressed. */
 const FIRST_LOAD_BUDGET = 300 * 1024;
 
@@ -45,31 +28,17 @@ const JS_CODEC = `function decodeUplink(input) {
 }`;
 
 describe('the web console in Chromium', { timeout: 60_000 }, () => {
-  let outDir: string;
-  let database: TestDatabase;
-  let server: TestServer;
-  let browser: Browser;
+  let harness: ConsoleHarness;
   let deviceToken = '';
+  // Set in beforeAll; read by the tests.
+  let outDir = '';
+  let server: ConsoleHarness['server'];
+  let browser: ConsoleHarness['browser'];
 
   beforeAll(async () => {
-    // Never an empty pass: without the browser the suite fails, saying what to install.
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does) or set FLEETPORT_CHROMIUM`,
-      );
-    outDir = mkdtempSync(path.join(tmpdir(), 'fleetport-console-build-'));
-    await build({ root: CONSOLE_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    const sqlite = dialectCases()[0];
-    if (!sqlite) throw new Error('no sqlite case');
-    database = await sqlite.create();
-    server = await startTestServer(database, { 'console-dir': outDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-
-    const ok = async (method: string, route: string, json?: unknown) => {
-      const response = await server.request(method, route, json === undefined ? {} : { json });
-      expect(response.status, `${method} ${route}: ${response.text}`).toBeLessThan(300);
-      return response;
-    };
+    harness = await startConsole();
+    ({ outDir, server, browser } = harness);
+    const ok = harness.ok;
     await ok('POST', '/v1/device-types', {
       id: 'thermo',
       name: 'Thermometer',
@@ -97,48 +66,11 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await database?.drop();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    await harness?.close();
   });
 
-  /** A fresh tab, with every console error and uncaught exception collected. */
-  async function open(route = '/'): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}${route}`);
-    return { page, context, errors };
-  }
-
-  async function signIn(page: Page, key = server.adminKey): Promise<void> {
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
-
-  /** What axe-core finds serious or critical on the page as it is now. */
-  async function seriousViolations(page: Page): Promise<string[]> {
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      // Rules that passed are listed too: none would mean axe checked nothing.
-      if (result.passes.length === 0) return [{ id: 'axe-checked-nothing', impact: 'critical', nodes: [] }];
-      return result.violations.map((violation) => ({
-        id: violation.id,
-        impact: violation.impact ?? '',
-        nodes: violation.nodes.slice(0, 3).map((node) => node.target.join(' ')),
-      }));
-    });
-    return violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.join(', ')}`);
-  }
+  const open = (route = '/') => harness.open(route);
+  const signIn = (page: Page, key = server.adminKey) => signInWith(page, key);
 
   it('keeps the first load under 300 KB of compressed JavaScript', () => {
     const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');

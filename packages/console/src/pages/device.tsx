@@ -1,11 +1,15 @@
+import { Fragment } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type Api, isAbort } from '../api.js';
 import { Link } from '../components/link.js';
 import { ProblemMessage } from '../components/problem.js';
 import { TimeChart } from '../components/time-chart.js';
 import { ago, formatDateTime, formatNumber, numericFields, summarize } from '../format.js';
-import { followStream, type StreamStatus } from '../stream.js';
-import type { DecodedChange, Device, DeviceState, Message, Page } from '../types.js';
+import { ChangeHub, followStream, type StreamStatus } from '../stream.js';
+import type { DecodedChange, Device, DeviceState, Message, Page, Reception } from '../types.js';
+import { DeviceCommands } from './device-commands.js';
+import { DeviceCredentials } from './device-credentials.js';
+import { DeviceTwin } from './device-twin.js';
 import { LiveBadge } from './overview.js';
 
 const RECENT = 25;
@@ -54,6 +58,9 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
   const [truncated, setTruncated] = useState(false);
   const [chartError, setChartError] = useState<unknown>(null);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  // Receptions by message id, for the messages whose row is open.
+  const [receptions, setReceptions] = useState<ReadonlyMap<string, readonly Reception[] | Error>>(new Map());
+  const hub = useMemo(() => new ChangeHub(), []);
   const path = `/v1/devices/${encodeURIComponent(deviceId)}`;
 
   useEffect(() => {
@@ -81,8 +88,22 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
     // The stream opens first: a message stored while the history is read arrives on it.
     void followStream({
       api,
-      query: { deviceId, kinds: ['message.created', 'message.decoded', 'device.updated', 'device.deleted'] },
+      query: {
+        deviceId,
+        kinds: [
+          'message.created',
+          'message.decoded',
+          'device.updated',
+          'device.deleted',
+          'twin.desired.changed',
+          'twin.reported.changed',
+          'command.created',
+          'command.status_changed',
+        ],
+      },
       onChange: (change) => {
+        hub.emit(change);
+        if (change.kind.startsWith('twin.') || change.kind.startsWith('command.')) return;
         if (change.kind === 'device.updated') setDevice(change.data as Device);
         else if (change.kind === 'device.deleted') setError(new Error('This device was deleted.'));
         else {
@@ -108,7 +129,7 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
     });
     void load();
     return () => stop.abort();
-  }, [api, deviceId, path]);
+  }, [api, deviceId, path, hub]);
 
   // The chart's range: oldest first, up to CHART_LIMIT messages.
   useEffect(() => {
@@ -151,6 +172,24 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
     };
   }, [history]);
   const shown = chart.series.filter((series) => !hidden.has(series.label));
+
+  /** Opens or closes a message's receptions, read with the message (more may have merged since). */
+  async function toggleReceptions(message: Message) {
+    if (receptions.has(message.id)) {
+      const next = new Map(receptions);
+      next.delete(message.id);
+      setReceptions(next);
+      return;
+    }
+    try {
+      const full = await api.get<Message>(`/v1/messages/${encodeURIComponent(message.id)}`);
+      setReceptions((known) => new Map(known).set(message.id, full.receptions ?? []));
+    } catch (failure) {
+      setReceptions((known) =>
+        new Map(known).set(message.id, failure instanceof Error ? failure : new Error(String(failure))),
+      );
+    }
+  }
 
   if (error && !device)
     return (
@@ -319,36 +358,96 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
                 </tr>
               </thead>
               <tbody aria-live="polite" aria-relevant="additions">
-                {recent.map((message) => (
-                  <tr key={message.id} data-message-id={message.id}>
-                    <td>
-                      <time dateTime={message.receivedAt}>{formatDateTime(message.receivedAt)}</time>
-                    </td>
-                    <td>
-                      <span class={`pill ${message.timeliness}`}>{message.timeliness}</span>
-                      {message.outOfOrder ? <span class="pill late">out of order</span> : null}
-                    </td>
-                    <td class="num">{message.seq ?? '—'}</td>
-                    <td class="mono">{message.payload.hex || summarize(message.json)}</td>
-                    <td class="decoded">
-                      {message.decoded ? (
-                        message.decoded.errors.length > 0 ? (
-                          <span class="problem-inline">{message.decoded.errors.join('; ')}</span>
-                        ) : (
-                          <code>{summarize(message.decoded.data)}</code>
-                        )
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                    <td class="num">{message.receptions?.length ?? '—'}</td>
-                  </tr>
-                ))}
+                {recent.map((message) => {
+                  const opened = receptions.get(message.id);
+                  const count = message.receptions?.length;
+                  return (
+                    <Fragment key={message.id}>
+                      <tr data-message-id={message.id}>
+                        <td>
+                          <time dateTime={message.receivedAt}>{formatDateTime(message.receivedAt)}</time>
+                        </td>
+                        <td>
+                          <span class={`pill ${message.timeliness}`}>{message.timeliness}</span>
+                          {message.outOfOrder ? <span class="pill late">out of order</span> : null}
+                        </td>
+                        <td class="num">{message.seq ?? '—'}</td>
+                        <td class="mono">{message.payload.hex || summarize(message.json)}</td>
+                        <td class="decoded">
+                          {message.decoded ? (
+                            message.decoded.errors.length > 0 ? (
+                              <span class="problem-inline">{message.decoded.errors.join('; ')}</span>
+                            ) : (
+                              <code>{summarize(message.decoded.data)}</code>
+                            )
+                          ) : (
+                            <span class="muted">—</span>
+                          )}
+                        </td>
+                        <td class="num">
+                          <button
+                            type="button"
+                            class="link-button"
+                            aria-expanded={opened !== undefined}
+                            aria-controls={`receptions-${message.id}`}
+                            // The name starts with the visible text (WCAG 2.5.3).
+                            aria-label={`${count ?? 'Show'} receptions, message of ${formatDateTime(message.receivedAt)}`}
+                            onClick={() => void toggleReceptions(message)}
+                          >
+                            {count ?? 'Show'}
+                          </button>
+                        </td>
+                      </tr>
+                      {opened !== undefined ? (
+                        <tr id={`receptions-${message.id}`} class="receptions-row">
+                          <td colSpan={6}>
+                            {opened instanceof Error ? (
+                              <ProblemMessage error={opened} />
+                            ) : opened.length === 0 ? (
+                              <span class="muted">
+                                No base-station receptions (sent over {message.transport}).
+                              </span>
+                            ) : (
+                              <table class="receptions">
+                                <caption class="visually-hidden">Receptions by station</caption>
+                                <thead>
+                                  <tr>
+                                    <th scope="col">Station</th>
+                                    <th scope="col">Received</th>
+                                    <th scope="col" class="num">
+                                      RSSI (dBm)
+                                    </th>
+                                    <th scope="col" class="num">
+                                      SNR (dB)
+                                    </th>
+                                  </tr>
+                                </thead>
+                                <tbody>
+                                  {opened.map((reception) => (
+                                    <tr key={`${reception.station}-${reception.receivedAt}`}>
+                                      <td class="mono">{reception.station}</td>
+                                      <td>{formatDateTime(reception.receivedAt)}</td>
+                                      <td class="num">{reception.rssi ?? '—'}</td>
+                                      <td class="num">{reception.snr ?? '—'}</td>
+                                    </tr>
+                                  ))}
+                                </tbody>
+                              </table>
+                            )}
+                          </td>
+                        </tr>
+                      ) : null}
+                    </Fragment>
+                  );
+                })}
               </tbody>
             </table>
           </div>
         )}
       </section>
+      <DeviceTwin api={api} deviceId={deviceId} hub={hub} />
+      <DeviceCommands api={api} deviceId={deviceId} hub={hub} />
+      <DeviceCredentials api={api} deviceId={deviceId} />
     </>
   );
 }

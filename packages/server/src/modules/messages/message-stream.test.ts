@@ -291,6 +291,23 @@ for (const dialect of dialectCases()) {
       stream.close();
     });
 
+    it('filters twin changes by their device', async () => {
+      const stream = await open('deviceId=s1&kinds=twin.desired.changed');
+      await server.request('PATCH', '/v1/devices/s2/twin/desired', { key: keys.adminA, json: { mode: 'a' } });
+      const patched = await server.request('PATCH', '/v1/devices/s1/twin/desired', {
+        key: keys.adminA,
+        json: { mode: 'b' },
+      });
+      expect(patched.status, patched.text).toBe(200);
+      const event = await stream.next();
+      expect(event.change).toMatchObject({
+        kind: 'twin.desired.changed',
+        entityId: 's1',
+        data: { deviceId: 's1' },
+      });
+      stream.close();
+    });
+
     it('filters by device type, matching messages, devices and the type itself', async () => {
       const stream = await open('typeId=other');
       await ingest(keys.adminA, 's1');

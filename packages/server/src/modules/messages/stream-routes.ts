@@ -53,6 +53,8 @@ function subjectOf(change: Change): { deviceId?: string; typeId?: string } {
   const kind: string = change.kind;
   if (kind.startsWith('message.') || kind.startsWith('command.'))
     return { deviceId: text(data.deviceId), typeId: text(data.typeId) };
+  // A twin change's entity is its device.
+  if (kind.startsWith('twin.')) return { deviceId: text(data.deviceId) ?? change.entityId };
   if (kind.startsWith('device_type.')) return { typeId: change.entityId };
   if (kind.startsWith('device.')) return { deviceId: change.entityId, typeId: text(data.typeId) };
   return {};
