@@ -153,6 +153,18 @@ export async function buildApp({
       },
       security: [{ apiKey: [] }],
     },
+    // Shared schemas keep their `$id` as their name (`#/components/schemas/Device`, not
+    // `def-4`): clients generated from the document (packages/sdk) name their types after them.
+    refResolver: {
+      buildLocalReference(json, _baseUri, _fragment, i) {
+        return typeof json.$id === 'string' ? json.$id : `def-${i}`;
+      },
+    },
+    transformObject: function optionalDefaults(documents) {
+      const document = 'openapiObject' in documents ? documents.openapiObject : documents.swaggerObject;
+      markDefaultedQueryOptional(document.paths ?? {});
+      return document;
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: false } });
   if (corsOrigins.length > 0) {
@@ -211,4 +223,26 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '');
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * A query parameter with a default (`limit`) is one the client may leave out, though the
+ * route's schema lists it as required (the validator fills it in before the handler runs).
+ */
+function markDefaultedQueryOptional(paths: Readonly<Record<string, unknown>>): void {
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations as Record<string, unknown>)) {
+      const parameters = (operation as { parameters?: unknown }).parameters;
+      if (!Array.isArray(parameters)) continue;
+      for (const parameter of parameters as { in?: string; required?: boolean; schema?: object }[]) {
+        if (
+          parameter.in === 'query' &&
+          parameter.required &&
+          parameter.schema &&
+          'default' in parameter.schema
+        )
+          parameter.required = false;
+      }
+    }
+  }
 }

@@ -1,0 +1,8334 @@
+// Generated from the server's OpenAPI document by `npm run sdk:generate`: do not edit.
+// packages/sdk/test/generated.test.ts fails when the server's routes no longer match it.
+export interface paths {
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling key */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keyId: string;
+                            tenantId: string;
+                            scope: "reader" | "operator" | "admin";
+                            system: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tenants visible to the key (all of them for the bootstrap key) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /**
+                     * @description lower-case letters, digits and dashes, 1–63 characters
+                     * @example acme
+                     */
+                    after?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Tenant"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a tenant (bootstrap key only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description lower-case letters, digits and dashes, 1–63 characters
+                         * @example acme
+                         */
+                        id?: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description lower-case letters, digits and dashes, 1–63 characters
+                             * @example acme
+                             */
+                            id: string;
+                            name: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tenant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description lower-case letters, digits and dashes, 1–63 characters
+                     * @example acme
+                     */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description lower-case letters, digits and dashes, 1–63 characters
+                             * @example acme
+                             */
+                            id: string;
+                            name: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's API keys (the caller's own tenant, or any for the bootstrap key) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description lower-case letters, digits and dashes, 1–63 characters
+                     * @example acme
+                     */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ApiKey"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an API key in a tenant (the caller's own, or any for the bootstrap key) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description lower-case letters, digits and dashes, 1–63 characters
+                     * @example acme
+                     */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        scope: "reader" | "operator" | "admin";
+                        /** Format: date-time */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"] & {
+                            /** @description the key itself; shown only once */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's tenant's API keys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ApiKey"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an API key in the caller's tenant; the secret is shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        scope: "reader" | "operator" | "admin";
+                        /** Format: date-time */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"] & {
+                            /** @description the key itself; shown only once */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            tenantId: string;
+                            name: string;
+                            scope: "reader" | "operator" | "admin";
+                            system: boolean;
+                            expiresAt: string | null;
+                            revokedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key of a tenant (the caller's own, or any for the bootstrap key) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description lower-case letters, digits and dashes, 1–63 characters
+                     * @example acme
+                     */
+                    tenantId: string;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            tenantId: string;
+                            name: string;
+                            scope: "reader" | "operator" | "admin";
+                            system: boolean;
+                            expiresAt: string | null;
+                            revokedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List device types */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DeviceType"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a device type */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example sigfox-tracker */
+                        id: string;
+                        name: string;
+                        description?: string;
+                        expectedUplinkIntervalSeconds?: number | null;
+                        /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                        settings?: {
+                            [key: string]: unknown;
+                        };
+                        capture?: {
+                            /** @description a message received more than this after its device time is `late` (default 600) */
+                            lateAfterSeconds?: number;
+                            /** @description width of the devices' sequence counter, where it wraps (default 32; Sigfox frames are always 12) */
+                            sequenceBits?: 8 | 12 | 16 | 32;
+                            /** @description network-server callbacks for unknown devices create them in this type (default false) */
+                            autoCreateDevices?: boolean;
+                            /** @description messages with neither sequence number, message id nor device time are duplicates when their payload repeats within this window (default 300) */
+                            dedupWindowSeconds?: number;
+                        };
+                        /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                        variables?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example sigfox-tracker */
+                            id: string;
+                            name: string;
+                            description: string;
+                            expectedUplinkIntervalSeconds: number | null;
+                            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            capture: {
+                                /** @description a message received more than this after its device time is `late` (default 600) */
+                                lateAfterSeconds: number;
+                                /** @description width of the devices' sequence counter, where it wraps (default 32; Sigfox frames are always 12) */
+                                sequenceBits: 8 | 12 | 16 | 32;
+                                /** @description network-server callbacks for unknown devices create them in this type (default false) */
+                                autoCreateDevices: boolean;
+                                /** @description messages with neither sequence number, message id nor device time are duplicates when their payload repeats within this window (default 300) */
+                                dedupWindowSeconds: number;
+                            };
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables: {
+                                [key: string]: string;
+                            };
+                            /** @description null when the type has no codec; set it with PUT /v1/device-types/{id}/codec */
+                            codec: {
+                                kind: "javascript" | "sigfox";
+                                source: string;
+                                /** @description increments on every codec change */
+                                version: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{typeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One device type */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example sigfox-tracker */
+                            id: string;
+                            name: string;
+                            description: string;
+                            expectedUplinkIntervalSeconds: number | null;
+                            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            capture: {
+                                /** @description a message received more than this after its device time is `late` (default 600) */
+                                lateAfterSeconds: number;
+                                /** @description width of the devices' sequence counter, where it wraps (default 32; Sigfox frames are always 12) */
+                                sequenceBits: 8 | 12 | 16 | 32;
+                                /** @description network-server callbacks for unknown devices create them in this type (default false) */
+                                autoCreateDevices: boolean;
+                                /** @description messages with neither sequence number, message id nor device time are duplicates when their payload repeats within this window (default 300) */
+                                dedupWindowSeconds: number;
+                            };
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables: {
+                                [key: string]: string;
+                            };
+                            /** @description null when the type has no codec; set it with PUT /v1/device-types/{id}/codec */
+                            codec: {
+                                kind: "javascript" | "sigfox";
+                                source: string;
+                                /** @description increments on every codec change */
+                                version: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a device type that has no devices */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a device type (If-Match supported) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string;
+                        expectedUplinkIntervalSeconds?: number | null;
+                        /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                        settings?: {
+                            [key: string]: unknown;
+                        };
+                        capture?: {
+                            /** @description a message received more than this after its device time is `late` (default 600) */
+                            lateAfterSeconds?: number;
+                            /** @description width of the devices' sequence counter, where it wraps (default 32; Sigfox frames are always 12) */
+                            sequenceBits?: 8 | 12 | 16 | 32;
+                            /** @description network-server callbacks for unknown devices create them in this type (default false) */
+                            autoCreateDevices?: boolean;
+                            /** @description messages with neither sequence number, message id nor device time are duplicates when their payload repeats within this window (default 300) */
+                            dedupWindowSeconds?: number;
+                        };
+                        /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                        variables?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example sigfox-tracker */
+                            id: string;
+                            name: string;
+                            description: string;
+                            expectedUplinkIntervalSeconds: number | null;
+                            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                            settings: {
+                                [key: string]: unknown;
+                            };
+                            capture: {
+                                /** @description a message received more than this after its device time is `late` (default 600) */
+                                lateAfterSeconds: number;
+                                /** @description width of the devices' sequence counter, where it wraps (default 32; Sigfox frames are always 12) */
+                                sequenceBits: 8 | 12 | 16 | 32;
+                                /** @description network-server callbacks for unknown devices create them in this type (default false) */
+                                autoCreateDevices: boolean;
+                                /** @description messages with neither sequence number, message id nor device time are duplicates when their payload repeats within this window (default 300) */
+                                dedupWindowSeconds: number;
+                            };
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables: {
+                                [key: string]: string;
+                            };
+                            /** @description null when the type has no codec; set it with PUT /v1/device-types/{id}/codec */
+                            codec: {
+                                kind: "javascript" | "sigfox";
+                                source: string;
+                                /** @description increments on every codec change */
+                                version: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List devices, filtered by type, tags or a condition (`where`), a page at a time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @example sigfox-tracker */
+                    typeId?: string;
+                    /** @description `key=value` (or `key` alone: has the tag); repeat for AND */
+                    tag?: string[];
+                    deleted?: "exclude" | "include" | "only";
+                    /**
+                     * @description a condition in CEL over `id`, `type`, `name`, `tags`, `attributes`, `lastSeen`, `now`, `reported`, `desired` (docs/CONDITIONS.md), e.g. `type == "tracker" && tags.site == "paris"`; ANDed with the other filters. What SQL can answer is pushed down, the rest evaluated in process: a page may then hold fewer than `limit` devices and still have a `nextCursor`. A condition that does not parse or type-check answers `invalid_condition` with its line and column
+                     * @example type == "tracker" && tags.site == "paris" && lastSeen > now - duration("1h")
+                     */
+                    where?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Device"][];
+                            /** @description pass as `cursor` for the next page; null at the end */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a device */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example 1A2B3C */
+                        id: string;
+                        /** @example sigfox-tracker */
+                        typeId: string;
+                        name?: string;
+                        /** @description key/value labels used for filtering; keys: letters, digits and _ . : / - */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                        /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                        attributes?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                        variables?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            id: string;
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            name: string;
+                            /** @description key/value labels used for filtering; keys: letters, digits and _ . : / - */
+                            tags: {
+                                [key: string]: string;
+                            };
+                            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables: {
+                                [key: string]: string;
+                            };
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            deletedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stream every matching device as NDJSON or CSV; `x-total-count` gives the number of rows */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "csv" | "ndjson";
+                    /** @example sigfox-tracker */
+                    typeId?: string;
+                    /** @description `key=value` (or `key` alone: has the tag); repeat for AND */
+                    tag?: string[];
+                    deleted?: "exclude" | "include" | "only";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One device; `?deleted=include` also finds a deleted one */
+        get: {
+            parameters: {
+                query?: {
+                    deleted?: "exclude" | "include";
+                };
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            id: string;
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            name: string;
+                            /** @description key/value labels used for filtering; keys: letters, digits and _ . : / - */
+                            tags: {
+                                [key: string]: string;
+                            };
+                            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables: {
+                                [key: string]: string;
+                            };
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            deletedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a device (soft: restorable) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a device; tags and attributes are replaced whole (If-Match supported) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example sigfox-tracker */
+                        typeId?: string;
+                        name?: string;
+                        /** @description key/value labels used for filtering; keys: letters, digits and _ . : / - */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                        /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                        attributes?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                        variables?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            id: string;
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            name: string;
+                            /** @description key/value labels used for filtering; keys: letters, digits and _ . : / - */
+                            tags: {
+                                [key: string]: string;
+                            };
+                            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables: {
+                                [key: string]: string;
+                            };
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            deletedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a deleted device */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            id: string;
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            name: string;
+                            /** @description key/value labels used for filtering; keys: letters, digits and _ . : / - */
+                            tags: {
+                                [key: string]: string;
+                            };
+                            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables: {
+                                [key: string]: string;
+                            };
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            deletedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device's credentials (never their secrets) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Credential"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a token (returned once) or an X.509 certificate fingerprint */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "token";
+                        name?: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "x509";
+                        name?: string;
+                        fingerprint?: string;
+                        /** @description PEM; its SHA-256 fingerprint is stored */
+                        certificate?: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Credential"] & {
+                            /** @description the device token; shown only once */
+                            token?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/credentials/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a credential */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                    credentialId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's changes in commit order; follow `nextCursor` to see each exactly once
+         * @description Covers device and device-type changes (messages join with capture). A consumer that stores `nextCursor` and passes it back as `since` sees every change once, in commit order, across restarts of either side. `wait` makes an empty read wait up to that many seconds for the next change.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a cursor from a previous page; absent or `0`: from the beginning; `latest`: only what comes next */
+                    since?: string;
+                    limit?: number;
+                    /** @description seconds to wait for a change when there is none yet (long polling) */
+                    wait?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Change"][];
+                            /** @description always present: pass it as `since` to continue, even after an empty page */
+                            nextCursor: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's changes as Server-Sent Events, filterable by device, device type and kind
+         * @description Each event is `id: <cursor>`, `event: <kind>`, `data: <the change as JSON>` (the shape of `GET /v1/changes` items). Reconnect with `Last-Event-ID` (EventSource does) to resume after the last event received, without loss or repetition. `since` starts after a cursor; the default, `latest`, starts with what is committed after the stream opens. A `: ping` comment is sent after 15 s without events. Filters: a message matches on its `deviceId` and `typeId`, a device change on its id and `typeId`, a device-type change on its id (for `typeId`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a change cursor to start after, or `latest` (the default: only what comes next) */
+                    since?: string;
+                    /** @description only changes of these devices (repeat or separate with commas) */
+                    deviceId?: string[];
+                    /** @description only changes of devices of these types, and of these types themselves */
+                    typeId?: string[];
+                    /** @description only these change kinds, e.g. `message.created` */
+                    kinds?: string[];
+                };
+                header?: {
+                    /** @description the id of the last event received: the stream resumes right after it */
+                    "last-event-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an endless `text/event-stream` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A device's messages by receive time, newest first unless `order=asc`
+         * @description Every stored message, whatever its timeliness: late, replayed and out-of-order messages appear with their labels. `from` is inclusive, `to` exclusive. Pages are keyset-paged on (receive time, id): follow `nextCursor` with the same `order` and bounds to read each message exactly once, even while new ones arrive.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description received at or after this instant (RFC 3339) */
+                    from?: string;
+                    /** @description received before this instant (RFC 3339) */
+                    to?: string;
+                    /** @description by receive time, then id; `desc`: newest first */
+                    order?: "asc" | "desc";
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page, same order */
+                    cursor?: string;
+                    /** @description include each message's receptions */
+                    receptions?: boolean;
+                    /** @description `include`: also answer for a deleted device (its history is kept) */
+                    deleted?: "exclude" | "include";
+                };
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Message"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message with its receptions, by station */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a UUIDv7 */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Fleetport's id of the message */
+                            id: string;
+                            deviceId: string;
+                            typeId: string;
+                            transport: "http" | "sigfox" | "mqtt";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            deviceTime: string | null;
+                            seq: number | null;
+                            messageId: string | null;
+                            payload: {
+                                /** @description the raw bytes, always kept */
+                                hex: string;
+                                size: number;
+                            };
+                            /** @description the payload when the device sent a JSON object, else null */
+                            json: unknown;
+                            timeliness: "live" | "late" | "replayed";
+                            /** @description older than the newest message of the device when it arrived */
+                            outOfOrder: boolean;
+                            sequenceEvent: ("first" | "next" | "gap" | "wrap" | "reset" | "out_of_order") | null;
+                            /** Format: date-time */
+                            storedAt: string;
+                            receptions?: components["schemas"]["Reception"][];
+                            /** @description what the device type's codec made of the payload; null when it has not been decoded (no codec, or not yet: see docs/CODECS.md) */
+                            decoded?: {
+                                /** @description the decoded object (JSON); null when decoding failed */
+                                data: unknown;
+                                warnings: string[];
+                                /** @description empty when decoding succeeded; sandbox errors start with their code (codec_timeout: …) */
+                                errors: string[];
+                                codecVersion: number | null;
+                                /** Format: date-time */
+                                decodedAt: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A device's capture state: last seen, latest live message, counters, sequence and open gaps
+         * @description `latestMessage` is the newest live, in-order message: late, replayed and out-of-order messages are in the history but never replace it. A device that never sent anything answers with empty values.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `include`: also answer for a deleted device (its history is kept) */
+                    deleted?: "exclude" | "include";
+                };
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deviceId: string;
+                            lastSeenAt: string | null;
+                            lastMessageId: string | null;
+                            /** @description the newest live, in-order message; late, replayed and out-of-order ones never replace it */
+                            latestMessage: components["schemas"]["Message"] | null;
+                            messageCount: number;
+                            duplicateCount: number;
+                            outOfOrderCount: number;
+                            sequence: {
+                                max: number | null;
+                                /** @description counter restarts told apart from wraps */
+                                resets: number;
+                                openGaps: {
+                                    /** @description first missing number (inclusive) */
+                                    from: number;
+                                    /** @description last missing number (inclusive); below `from` when the gap spans a wrap */
+                                    to: number;
+                                    /** Format: date-time */
+                                    openedAt: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/twin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The device's twin: desired, reported, delta, versions, metadata, each parameter's status
+         * @description The `ETag` is the desired version: send it as `If-Match` when changing desired.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deviceId: string;
+                            /** @description what the backend wants: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            desired: {
+                                [key: string]: unknown;
+                            };
+                            /** @description increments at every change of desired; the ETag */
+                            desiredVersion: number;
+                            /** @description what the device last said: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            reported: {
+                                [key: string]: unknown;
+                            };
+                            /** @description increments at every change of reported */
+                            reportedVersion: number;
+                            /** @description the desired properties whose value differs from reported: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            delta: {
+                                [key: string]: unknown;
+                            };
+                            metadata: {
+                                desired: {
+                                    [key: string]: {
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                        /** @description the document version that last changed the property */
+                                        version: number;
+                                    };
+                                };
+                                reported: {
+                                    [key: string]: {
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                        /** @description the document version that last changed the property */
+                                        version: number;
+                                    };
+                                };
+                            };
+                            /** @description the delivery of each desired property */
+                            parameters: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    status: "pending" | "sent" | "applied" | "failed" | "superseded";
+                                    /** @description the desired value this status is about */
+                                    value: unknown;
+                                    /** @description the desired version that set the value */
+                                    version: number;
+                                    /** @description how many times the value was handed to the device */
+                                    attempts: number;
+                                    /** @description who set the value: `api` */
+                                    setBy: string;
+                                    /** Format: date-time */
+                                    pendingAt: string;
+                                    sentAt: string | null;
+                                    appliedAt: string | null;
+                                    failedAt: string | null;
+                                    supersededAt: string | null;
+                                    /** @description why the device could not apply it */
+                                    error: string | null;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/twin/desired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change desired with a JSON merge patch (RFC 7396: null removes); If-Match supported
+         * @description Each changed property becomes a pending parameter (applied at once when reported already has the value) and the device is sent the delta. A stale `If-Match` answers 412 and changes nothing. Send it as `application/merge-patch+json` (or `application/json`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            /** @description a JSON merge patch (RFC 7396): members set or merge, `null` removes; names starting with `$` are reserved */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deviceId: string;
+                            /** @description what the backend wants: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            desired: {
+                                [key: string]: unknown;
+                            };
+                            /** @description increments at every change of desired; the ETag */
+                            desiredVersion: number;
+                            /** @description what the device last said: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            reported: {
+                                [key: string]: unknown;
+                            };
+                            /** @description increments at every change of reported */
+                            reportedVersion: number;
+                            /** @description the desired properties whose value differs from reported: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            delta: {
+                                [key: string]: unknown;
+                            };
+                            metadata: {
+                                desired: {
+                                    [key: string]: {
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                        /** @description the document version that last changed the property */
+                                        version: number;
+                                    };
+                                };
+                                reported: {
+                                    [key: string]: {
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                        /** @description the document version that last changed the property */
+                                        version: number;
+                                    };
+                                };
+                            };
+                            /** @description the delivery of each desired property */
+                            parameters: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    status: "pending" | "sent" | "applied" | "failed" | "superseded";
+                                    /** @description the desired value this status is about */
+                                    value: unknown;
+                                    /** @description the desired version that set the value */
+                                    version: number;
+                                    /** @description how many times the value was handed to the device */
+                                    attempts: number;
+                                    /** @description who set the value: `api` */
+                                    setBy: string;
+                                    /** Format: date-time */
+                                    pendingAt: string;
+                                    sentAt: string | null;
+                                    appliedAt: string | null;
+                                    failedAt: string | null;
+                                    supersededAt: string | null;
+                                    /** @description why the device could not apply it */
+                                    error: string | null;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/twin/parameters/{name}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one desired property to the device again (it becomes pending, whatever its status) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "pending" | "sent" | "applied" | "failed" | "superseded";
+                            /** @description the desired value this status is about */
+                            value: unknown;
+                            /** @description the desired version that set the value */
+                            version: number;
+                            /** @description how many times the value was handed to the device */
+                            attempts: number;
+                            /** @description who set the value: `api` */
+                            setBy: string;
+                            /** Format: date-time */
+                            pendingAt: string;
+                            sentAt: string | null;
+                            appliedAt: string | null;
+                            failedAt: string | null;
+                            supersededAt: string | null;
+                            /** @description why the device could not apply it */
+                            error: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/twin-parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's open parameters (pending and failed by default), in device order
+         * @description Fleet-wide: every device with a parameter in one of the statuses, one item per parameter, ordered by device then name. Follow `nextCursor`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description which open statuses to list (repeat the parameter); pending and failed by default */
+                    status?: ("pending" | "sent" | "failed")[];
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                deviceId: string;
+                                name: string;
+                                /** @enum {string} */
+                                status: "pending" | "sent" | "applied" | "failed" | "superseded";
+                                /** @description the desired value this status is about */
+                                value: unknown;
+                                /** @description the desired version that set the value */
+                                version: number;
+                                /** @description how many times the value was handed to the device */
+                                attempts: number;
+                                /** @description who set the value: `api` */
+                                setBy: string;
+                                /** Format: date-time */
+                                pendingAt: string;
+                                sentAt: string | null;
+                                appliedAt: string | null;
+                                failedAt: string | null;
+                                supersededAt: string | null;
+                                /** @description why the device could not apply it */
+                                error: string | null;
+                            }[];
+                            /** @description null on the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{typeId}/twin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The type's twin settings: which decoded uplink fields are reported properties */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description reported property → where its value is in the decoded data, as a dotted path (`battery.level`) */
+                            reportedFields: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the type's twin settings (decoded fields that update reported)
+         * @description Each entry maps a reported property to a dotted path in the decoded data; a decoded uplink of a device of the type reports those values, unless a newer value of the property is stored. `{}` removes them.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description reported property → where its value is in the decoded data, as a dotted path (`battery.level`) */
+                        reportedFields: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description reported property → where its value is in the decoded data, as a dotted path (`battery.level`) */
+                            reportedFields: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device/twin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The twin of the token's device; `wait` long-polls for the next desired change
+         * @description Authenticated with a device token. With `wait`, answers once desired is past `since` (the current version when absent), or after `wait` seconds with the twin as it is. The delta and pending resends in the answer count as sent.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description seconds to wait for desired to pass `since` (long polling) */
+                    wait?: number;
+                    /** @description the desired version the device has; with `wait`, the answer comes once desired is newer (absent: the current version) */
+                    since?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deviceId: string;
+                            /** @description what the backend wants: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            desired: {
+                                [key: string]: unknown;
+                            };
+                            /** @description increments at every change of desired; the ETag */
+                            desiredVersion: number;
+                            /** @description what the device last said: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            reported: {
+                                [key: string]: unknown;
+                            };
+                            /** @description increments at every change of reported */
+                            reportedVersion: number;
+                            /** @description the desired properties whose value differs from reported: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            delta: {
+                                [key: string]: unknown;
+                            };
+                            metadata: {
+                                desired: {
+                                    [key: string]: {
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                        /** @description the document version that last changed the property */
+                                        version: number;
+                                    };
+                                };
+                                reported: {
+                                    [key: string]: {
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                        /** @description the document version that last changed the property */
+                                        version: number;
+                                    };
+                                };
+                            };
+                            /** @description the delivery of each desired property */
+                            parameters: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    status: "pending" | "sent" | "applied" | "failed" | "superseded";
+                                    /** @description the desired value this status is about */
+                                    value: unknown;
+                                    /** @description the desired version that set the value */
+                                    version: number;
+                                    /** @description how many times the value was handed to the device */
+                                    attempts: number;
+                                    /** @description who set the value: `api` */
+                                    setBy: string;
+                                    /** Format: date-time */
+                                    pendingAt: string;
+                                    sentAt: string | null;
+                                    appliedAt: string | null;
+                                    failedAt: string | null;
+                                    supersededAt: string | null;
+                                    /** @description why the device could not apply it */
+                                    error: string | null;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device/twin/reported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Report properties of the token's device (a JSON merge patch of reported)
+         * @description Authenticated with a device token. A property whose stored value is newer is left alone. Send it as `application/merge-patch+json` (or `application/json`).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description a JSON merge patch (RFC 7396): members set or merge, `null` removes; names starting with `$` are reserved */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deviceId: string;
+                            /** @description what the backend wants: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            desired: {
+                                [key: string]: unknown;
+                            };
+                            /** @description increments at every change of desired; the ETag */
+                            desiredVersion: number;
+                            /** @description what the device last said: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            reported: {
+                                [key: string]: unknown;
+                            };
+                            /** @description increments at every change of reported */
+                            reportedVersion: number;
+                            /** @description the desired properties whose value differs from reported: a JSON object of at most 100 properties, 16384 bytes and 8 levels */
+                            delta: {
+                                [key: string]: unknown;
+                            };
+                            metadata: {
+                                desired: {
+                                    [key: string]: {
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                        /** @description the document version that last changed the property */
+                                        version: number;
+                                    };
+                                };
+                                reported: {
+                                    [key: string]: {
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                        /** @description the document version that last changed the property */
+                                        version: number;
+                                    };
+                                };
+                            };
+                            /** @description the delivery of each desired property */
+                            parameters: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    status: "pending" | "sent" | "applied" | "failed" | "superseded";
+                                    /** @description the desired value this status is about */
+                                    value: unknown;
+                                    /** @description the desired version that set the value */
+                                    version: number;
+                                    /** @description how many times the value was handed to the device */
+                                    attempts: number;
+                                    /** @description who set the value: `api` */
+                                    setBy: string;
+                                    /** Format: date-time */
+                                    pendingAt: string;
+                                    sentAt: string | null;
+                                    appliedAt: string | null;
+                                    failedAt: string | null;
+                                    supersededAt: string | null;
+                                    /** @description why the device could not apply it */
+                                    error: string | null;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/device/twin/failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The device could not apply some desired properties: name → reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description property name → why the device could not apply its desired value */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the parameters now failed */
+                            failed: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet at a glance: devices by type, seen, silent and never seen, and messages per minute
+         * @description A device is seen when its last message is newer than its silence limit: twice its type's `expectedUplinkIntervalSeconds`, or `silentAfter` when the type has none. Deleted devices are not counted. Message counts are by receive time, late and replayed messages included.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description how many whole minutes of message counts, ending with the current one */
+                    minutes?: number;
+                    /** @description seconds without a message after which a device of a type without an expected uplink interval is silent; a type's interval, doubled, is used when it has one */
+                    silentAfter?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description when the counts were taken
+                             */
+                            at: string;
+                            totals: {
+                                /** @description devices that are not deleted */
+                                devices: number;
+                                /** @description sent a message within their silence limit */
+                                seen: number;
+                                /** @description sent messages, but none within their silence limit */
+                                silent: number;
+                                /** @description never sent a message */
+                                never: number;
+                            };
+                            /** @description every device type, by id, with its counts (zero for a type without devices) */
+                            byType: {
+                                typeId: string;
+                                name: string;
+                                /** @description the silence limit of its devices */
+                                silentAfterSeconds: number;
+                                /** @description devices that are not deleted */
+                                devices: number;
+                                /** @description sent a message within their silence limit */
+                                seen: number;
+                                /** @description sent messages, but none within their silence limit */
+                                silent: number;
+                                /** @description never sent a message */
+                                never: number;
+                            }[];
+                            /** @description one entry per minute, oldest first, minutes without messages included */
+                            messagesPerMinute: {
+                                /**
+                                 * Format: date-time
+                                 * @description the start of the minute
+                                 */
+                                minute: string;
+                                /** @description messages received in that minute, whatever their timeliness */
+                                count: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{typeId}/codec": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets a device type's codec (validated; a change makes a new version)
+         * @description A JavaScript (TS013) codec must compile and define a codec function; a Sigfox format must follow the grammar. A bad one is refused with `validation_failed`. Saving the same codec again changes nothing.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        kind: "javascript" | "sigfox";
+                        /** @description a TS013 JavaScript codec, or a Sigfox custom-payload format */
+                        source: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            kind: "javascript" | "sigfox";
+                            source: string;
+                            /** @description increments on every codec change */
+                            version: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Removes a device type's codec (a new version without one); messages are stored raw only */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{typeId}/codec/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device type's codec changes, newest first: who, when, from which version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                version: number;
+                                previousVersion: number;
+                                kind: ("javascript" | "sigfox") | null;
+                                source: string | null;
+                                /** @description the id of the API key that made the change */
+                                changedBy: string;
+                                /** Format: date-time */
+                                changedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{typeId}/redecode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decodes the type's stored messages again with its current codec (a job)
+         * @description Walks the messages captured under this type by its devices, `from` inclusive, `to` exclusive (receive time). Follow the job with GET /v1/jobs/{id}.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from?: string;
+                        /** Format: date-time */
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "redecode";
+                            target: {
+                                /** @example sigfox-tracker */
+                                typeId?: string;
+                                /** @example 1A2B3C */
+                                deviceId?: string;
+                            };
+                            from: string | null;
+                            to: string | null;
+                            /** @description `interrupted`: the server stopped during the job; start it again */
+                            state: "queued" | "running" | "succeeded" | "failed" | "interrupted";
+                            /** @description messages to decode, counted when the job started */
+                            total: number;
+                            /** @description messages decoded so far, failed ones included */
+                            done: number;
+                            /** @description messages whose codec returned errors */
+                            failed: number;
+                            error: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/redecode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decodes the device's stored messages again with their type's current codec (a job) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from?: string;
+                        /** Format: date-time */
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "redecode";
+                            target: {
+                                /** @example sigfox-tracker */
+                                typeId?: string;
+                                /** @example 1A2B3C */
+                                deviceId?: string;
+                            };
+                            from: string | null;
+                            to: string | null;
+                            /** @description `interrupted`: the server stopped during the job; start it again */
+                            state: "queued" | "running" | "succeeded" | "failed" | "interrupted";
+                            /** @description messages to decode, counted when the job started */
+                            total: number;
+                            /** @description messages decoded so far, failed ones included */
+                            done: number;
+                            /** @description messages whose codec returned errors */
+                            failed: number;
+                            error: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/codecs/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs a codec (inline, or a device type’s) on an uplink or a downlink, storing nothing
+         * @description For an uplink the answer is exactly what capture would store with the message (`decoded`). A downlink with `data` is encoded (`encodeDownlink`, bytes in hex); one with `bytes` or `base64` is decoded (`decodeDownlink`, answered like an uplink). Keys beyond the defined ones reach the codec in `input` as they are.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        codec: {
+                            kind: "javascript" | "sigfox";
+                            /** @description a TS013 JavaScript codec, or a Sigfox custom-payload format */
+                            source: string;
+                        } | {
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                        };
+                        /** @description decodeUplink input; further keys reach the codec in `input` as they are */
+                        uplink?: {
+                            /** @description hex */
+                            bytes?: string;
+                            base64?: string;
+                            fPort?: number;
+                            /** Format: date-time */
+                            recvTime?: string;
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables?: {
+                                [key: string]: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        /** @description with `data`, encodeDownlink; with `bytes` (or `base64`), decodeDownlink; further keys reach the codec in `input` as they are */
+                        downlink?: {
+                            /** @description the object to encode (encodeDownlink) */
+                            data?: unknown;
+                            /** @description bytes to decode (decodeDownlink), hex */
+                            bytes?: string;
+                            base64?: string;
+                            fPort?: number;
+                            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+                            variables?: {
+                                [key: string]: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the decoded object (JSON); null when decoding failed */
+                            data: unknown;
+                            warnings: string[];
+                            /** @description empty when decoding succeeded; sandbox errors start with their code (codec_timeout: …) */
+                            errors: string[];
+                            codecVersion: number | null;
+                            /** Format: date-time */
+                            decodedAt: string;
+                        } | {
+                            bytes: string | null;
+                            fPort: number | null;
+                            warnings: string[];
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device's commands and method calls, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                deviceId: string;
+                                kind: "command" | "method";
+                                name: string;
+                                /** @enum {string} */
+                                transport: "mqtt" | "http" | "sigfox";
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                /** @description the raw payload, or null for `data` */
+                                hex: string | null;
+                                /** @description the JSON to encode, or null for a raw payload */
+                                data: unknown;
+                                priority: number;
+                                qos: number;
+                                confirmed: boolean;
+                                retry: {
+                                    attempts: number;
+                                    backoffSeconds: number;
+                                };
+                                /** @description sends made so far */
+                                attempts: number;
+                                expiresAt: string | null;
+                                idempotencyKey: string | null;
+                                twinParameter: string | null;
+                                /** @description what the device answered (acknowledgement, method reply), or null */
+                                result: unknown;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                history?: {
+                                    /** @enum {string} */
+                                    status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                    /** Format: date-time */
+                                    at: string;
+                                    /** @description transport details: attempt, QoS, connection, Sigfox uplink, reason, error */
+                                    detail: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Queue a command for a device
+         * @description A raw payload (`hex` or `base64`) or `data` that the device type's codec encodes (`encodeDownlink`) when it is sent. Answers 201 with the new command, or 200 with the existing one when `idempotencyKey` was used before for this device. A payload longer than the transport carries (8 bytes over Sigfox) is `downlink_too_long`; data the codec cannot encode is `encoding_failed`; nothing is stored for either. Statuses per transport: docs/COMMANDS.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            /** @description exactly one of `hex`, `base64` or `data` */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                        name?: string;
+                        /**
+                         * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                         * @enum {string}
+                         */
+                        transport?: "mqtt" | "http" | "sigfox";
+                        /** @description raw payload as hex */
+                        hex?: string;
+                        /** @description raw payload as base64 */
+                        base64?: string;
+                        /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                        data?: unknown;
+                        /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                        priority?: number;
+                        /** @description not sent after this many seconds: the command expires (default: never) */
+                        expiresInSeconds?: number;
+                        /** @description the device is expected to acknowledge it (default false) */
+                        confirmed?: boolean;
+                        retry?: {
+                            /** @description sends at most, the first included; 1 means no retry */
+                            attempts: number;
+                            /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                            backoffSeconds?: number;
+                        };
+                        /** @description MQTT QoS of the publish (default 1) */
+                        qos?: 0 | 1 | 2;
+                        /** @description the same key for the same device answers the existing command instead of a new one */
+                        idempotencyKey?: string;
+                        /** @description the twin parameter this command applies */
+                        twinParameter?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description a command or direct-method call, with its status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            deviceId: string;
+                            kind: "command" | "method";
+                            name: string;
+                            /** @enum {string} */
+                            transport: "mqtt" | "http" | "sigfox";
+                            /** @enum {string} */
+                            status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                            /** @description the raw payload, or null for `data` */
+                            hex: string | null;
+                            /** @description the JSON to encode, or null for a raw payload */
+                            data: unknown;
+                            priority: number;
+                            qos: number;
+                            confirmed: boolean;
+                            retry: {
+                                attempts: number;
+                                backoffSeconds: number;
+                            };
+                            /** @description sends made so far */
+                            attempts: number;
+                            expiresAt: string | null;
+                            idempotencyKey: string | null;
+                            twinParameter: string | null;
+                            /** @description what the device answered (acknowledgement, method reply), or null */
+                            result: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            history?: {
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                /** Format: date-time */
+                                at: string;
+                                /** @description transport details: attempt, QoS, connection, Sigfox uplink, reason, error */
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description a command or direct-method call, with its status */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            deviceId: string;
+                            kind: "command" | "method";
+                            name: string;
+                            /** @enum {string} */
+                            transport: "mqtt" | "http" | "sigfox";
+                            /** @enum {string} */
+                            status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                            /** @description the raw payload, or null for `data` */
+                            hex: string | null;
+                            /** @description the JSON to encode, or null for a raw payload */
+                            data: unknown;
+                            priority: number;
+                            qos: number;
+                            confirmed: boolean;
+                            retry: {
+                                attempts: number;
+                                backoffSeconds: number;
+                            };
+                            /** @description sends made so far */
+                            attempts: number;
+                            expiresAt: string | null;
+                            idempotencyKey: string | null;
+                            twinParameter: string | null;
+                            /** @description what the device answered (acknowledgement, method reply), or null */
+                            result: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            history?: {
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                /** Format: date-time */
+                                at: string;
+                                /** @description transport details: attempt, QoS, connection, Sigfox uplink, reason, error */
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/commands/{commandId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One command with its history of statuses */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                    commandId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a command or direct-method call, with its status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            deviceId: string;
+                            kind: "command" | "method";
+                            name: string;
+                            /** @enum {string} */
+                            transport: "mqtt" | "http" | "sigfox";
+                            /** @enum {string} */
+                            status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                            /** @description the raw payload, or null for `data` */
+                            hex: string | null;
+                            /** @description the JSON to encode, or null for a raw payload */
+                            data: unknown;
+                            priority: number;
+                            qos: number;
+                            confirmed: boolean;
+                            retry: {
+                                attempts: number;
+                                backoffSeconds: number;
+                            };
+                            /** @description sends made so far */
+                            attempts: number;
+                            expiresAt: string | null;
+                            idempotencyKey: string | null;
+                            twinParameter: string | null;
+                            /** @description what the device answered (acknowledgement, method reply), or null */
+                            result: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            history?: {
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                /** Format: date-time */
+                                at: string;
+                                /** @description transport details: attempt, QoS, connection, Sigfox uplink, reason, error */
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/commands/{commandId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a command that is not delivered yet
+         * @description A queued command is never sent; a sent one is not sent again. Cancelling a cancelled command answers it; a delivered, acknowledged or otherwise finished one is `command_not_cancellable` (409).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                    commandId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a command or direct-method call, with its status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            deviceId: string;
+                            kind: "command" | "method";
+                            name: string;
+                            /** @enum {string} */
+                            transport: "mqtt" | "http" | "sigfox";
+                            /** @enum {string} */
+                            status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                            /** @description the raw payload, or null for `data` */
+                            hex: string | null;
+                            /** @description the JSON to encode, or null for a raw payload */
+                            data: unknown;
+                            priority: number;
+                            qos: number;
+                            confirmed: boolean;
+                            retry: {
+                                attempts: number;
+                                backoffSeconds: number;
+                            };
+                            /** @description sends made so far */
+                            attempts: number;
+                            expiresAt: string | null;
+                            idempotencyKey: string | null;
+                            twinParameter: string | null;
+                            /** @description what the device answered (acknowledgement, method reply), or null */
+                            result: unknown;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            history?: {
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                /** Format: date-time */
+                                at: string;
+                                /** @description transport details: attempt, QoS, connection, Sigfox uplink, reason, error */
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/command-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every status transition of a device's commands, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                commandId: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                /** Format: date-time */
+                                at: string;
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The device's queued commands (transport `http`), most urgent first
+         * @description Authenticated with a device token. Each command is handed out once: it becomes `sent` and is not in the next answer, unless its retry policy puts it back (a confirmed command not acknowledged within its backoff). `wait` makes an empty answer wait up to that many seconds for a command.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description seconds to wait for a command when none is queued (long polling) */
+                    wait?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                hex: string;
+                                base64: string;
+                                priority: number;
+                                /** @description acknowledge it with POST /v1/device/commands/{id}/ack */
+                                confirmed: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device/commands/{commandId}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The device's answer to one of its commands
+         * @description Authenticated with a device token. `acknowledged` (the default) or `failed`, with an optional `result`. A second answer changes nothing. An unknown command, or another device's, is `404 not_found`; one that can no longer be answered (expired) is `409 conflict`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    commandId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `acknowledged` (default) or `failed` */
+                        status?: "acknowledged" | "failed";
+                        /** @description what the device reports; kept as the command's `result` */
+                        result?: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "queued" | "in_progress" | "paused" | "completed" | "cancelled" | "aborted";
+                    limit?: number;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                kind: "command" | "twin";
+                                /** @enum {string} */
+                                status: "queued" | "in_progress" | "paused" | "completed" | "cancelled" | "aborted";
+                                command: {
+                                    /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                                    name?: string;
+                                    /**
+                                     * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                                     * @enum {string}
+                                     */
+                                    transport?: "mqtt" | "http" | "sigfox";
+                                    /** @description raw payload as hex */
+                                    hex?: string;
+                                    /** @description raw payload as base64 */
+                                    base64?: string;
+                                    /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                                    data?: unknown;
+                                    /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                                    priority?: number;
+                                    /** @description not sent after this many seconds: the command expires (default: never) */
+                                    expiresInSeconds?: number;
+                                    /** @description the device is expected to acknowledge it (default false) */
+                                    confirmed?: boolean;
+                                    retry?: {
+                                        /** @description sends at most, the first included; 1 means no retry */
+                                        attempts: number;
+                                        /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                                        backoffSeconds?: number;
+                                    };
+                                    /** @description MQTT QoS of the publish (default 1) */
+                                    qos?: 0 | 1 | 2;
+                                    /** @description the twin parameter this command applies */
+                                    twinParameter?: string;
+                                } | null;
+                                twin: {
+                                    desired: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
+                                target: {
+                                    /** @description the condition, or null for a list */
+                                    where: string | null;
+                                };
+                                rolloutPerMinute: number | null;
+                                maxConcurrency: number | null;
+                                timeoutSeconds: number | null;
+                                retries: number;
+                                abort: {
+                                    failedPercent: number;
+                                    minFinished: number;
+                                } | null;
+                                /** @description every targeted device has its execution row */
+                                resolved: boolean;
+                                /** @description devices by execution status */
+                                progress: {
+                                    /** @description devices the job chose so far (all of them once `resolved`) */
+                                    targeted: number;
+                                    pending: number;
+                                    inProgress: number;
+                                    succeeded: number;
+                                    failed: number;
+                                    timedOut: number;
+                                    cancelled: number;
+                                };
+                                /** @description why it was aborted or cancelled */
+                                reason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a fleet job: one command or twin patch over many devices
+         * @description Devices are chosen by `target.deviceIds` (checked now: an unknown, deleted or other tenant's device is `422 unknown_devices` and nothing is stored) or `target.where`, a CEL condition resolved when the job starts (a bad one is `400 invalid_condition` with its line and column). The job starts `queued`; its rollout rate, concurrency, timeouts, retries and abort criteria are in docs/COMMANDS.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description exactly one of `command` or `twin` */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a label; `job` when absent */
+                        name?: string;
+                        /** @description the command each device is sent, as `POST /v1/devices/{id}/commands` takes it; the job sets each command's idempotency key */
+                        command?: {
+                            /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                            name?: string;
+                            /**
+                             * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                             * @enum {string}
+                             */
+                            transport?: "mqtt" | "http" | "sigfox";
+                            /** @description raw payload as hex */
+                            hex?: string;
+                            /** @description raw payload as base64 */
+                            base64?: string;
+                            /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                            data?: unknown;
+                            /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                            priority?: number;
+                            /** @description not sent after this many seconds: the command expires (default: never) */
+                            expiresInSeconds?: number;
+                            /** @description the device is expected to acknowledge it (default false) */
+                            confirmed?: boolean;
+                            retry?: {
+                                /** @description sends at most, the first included; 1 means no retry */
+                                attempts: number;
+                                /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                                backoffSeconds?: number;
+                            };
+                            /** @description MQTT QoS of the publish (default 1) */
+                            qos?: 0 | 1 | 2;
+                            /** @description the twin parameter this command applies */
+                            twinParameter?: string;
+                        };
+                        twin?: {
+                            /** @description a merge patch (RFC 7396) of each device's desired properties */
+                            desired: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description exactly one of `deviceIds` or `where` */
+                        target: {
+                            deviceIds?: string[];
+                            /** @description a CEL condition over devices (docs/CONDITIONS.md), resolved when the job starts */
+                            where?: string;
+                        };
+                        /** @description devices started per minute at most */
+                        rolloutPerMinute?: number;
+                        /** @description devices in progress at once at most */
+                        maxConcurrency?: number;
+                        /** @description a device not finished this long after it started is `timed_out` (or retried) */
+                        timeoutSeconds?: number;
+                        /** @description a device that failed or timed out is tried again this many times (default 0) */
+                        retries?: number;
+                        /** @description abort when more than `failedPercent` % of the finished devices failed or timed out, once at least `minFinished` finished */
+                        abort?: {
+                            failedPercent: number;
+                            minFinished: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description a fleet job: one command or twin patch over many devices, with its progress */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            kind: "command" | "twin";
+                            /** @enum {string} */
+                            status: "queued" | "in_progress" | "paused" | "completed" | "cancelled" | "aborted";
+                            command: {
+                                /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                                name?: string;
+                                /**
+                                 * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                                 * @enum {string}
+                                 */
+                                transport?: "mqtt" | "http" | "sigfox";
+                                /** @description raw payload as hex */
+                                hex?: string;
+                                /** @description raw payload as base64 */
+                                base64?: string;
+                                /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                                data?: unknown;
+                                /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                                priority?: number;
+                                /** @description not sent after this many seconds: the command expires (default: never) */
+                                expiresInSeconds?: number;
+                                /** @description the device is expected to acknowledge it (default false) */
+                                confirmed?: boolean;
+                                retry?: {
+                                    /** @description sends at most, the first included; 1 means no retry */
+                                    attempts: number;
+                                    /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                                    backoffSeconds?: number;
+                                };
+                                /** @description MQTT QoS of the publish (default 1) */
+                                qos?: 0 | 1 | 2;
+                                /** @description the twin parameter this command applies */
+                                twinParameter?: string;
+                            } | null;
+                            twin: {
+                                desired: {
+                                    [key: string]: unknown;
+                                };
+                            } | null;
+                            target: {
+                                /** @description the condition, or null for a list */
+                                where: string | null;
+                            };
+                            rolloutPerMinute: number | null;
+                            maxConcurrency: number | null;
+                            timeoutSeconds: number | null;
+                            retries: number;
+                            abort: {
+                                failedPercent: number;
+                                minFinished: number;
+                            } | null;
+                            /** @description every targeted device has its execution row */
+                            resolved: boolean;
+                            /** @description devices by execution status */
+                            progress: {
+                                /** @description devices the job chose so far (all of them once `resolved`) */
+                                targeted: number;
+                                pending: number;
+                                inProgress: number;
+                                succeeded: number;
+                                failed: number;
+                                timedOut: number;
+                                cancelled: number;
+                            };
+                            /** @description why it was aborted or cancelled */
+                            reason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job with its progress counts: a fleet job, or a re-decode job (`kind: redecode`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            kind: "command" | "twin";
+                            /** @enum {string} */
+                            status: "queued" | "in_progress" | "paused" | "completed" | "cancelled" | "aborted";
+                            command: {
+                                /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                                name?: string;
+                                /**
+                                 * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                                 * @enum {string}
+                                 */
+                                transport?: "mqtt" | "http" | "sigfox";
+                                /** @description raw payload as hex */
+                                hex?: string;
+                                /** @description raw payload as base64 */
+                                base64?: string;
+                                /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                                data?: unknown;
+                                /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                                priority?: number;
+                                /** @description not sent after this many seconds: the command expires (default: never) */
+                                expiresInSeconds?: number;
+                                /** @description the device is expected to acknowledge it (default false) */
+                                confirmed?: boolean;
+                                retry?: {
+                                    /** @description sends at most, the first included; 1 means no retry */
+                                    attempts: number;
+                                    /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                                    backoffSeconds?: number;
+                                };
+                                /** @description MQTT QoS of the publish (default 1) */
+                                qos?: 0 | 1 | 2;
+                                /** @description the twin parameter this command applies */
+                                twinParameter?: string;
+                            } | null;
+                            twin: {
+                                desired: {
+                                    [key: string]: unknown;
+                                };
+                            } | null;
+                            target: {
+                                /** @description the condition, or null for a list */
+                                where: string | null;
+                            };
+                            rolloutPerMinute: number | null;
+                            maxConcurrency: number | null;
+                            timeoutSeconds: number | null;
+                            retries: number;
+                            abort: {
+                                failedPercent: number;
+                                minFinished: number;
+                            } | null;
+                            /** @description every targeted device has its execution row */
+                            resolved: boolean;
+                            /** @description devices by execution status */
+                            progress: {
+                                /** @description devices the job chose so far (all of them once `resolved`) */
+                                targeted: number;
+                                pending: number;
+                                inProgress: number;
+                                succeeded: number;
+                                failed: number;
+                                timedOut: number;
+                                cancelled: number;
+                            };
+                            /** @description why it was aborted or cancelled */
+                            reason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        } | components["schemas"]["Job"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{jobId}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's devices and their executions, in device order */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "in_progress" | "succeeded" | "failed" | "timed_out" | "cancelled";
+                    limit?: number;
+                    /** @example 1A2B3C */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                deviceId: string;
+                                /** @enum {string} */
+                                status: "pending" | "in_progress" | "succeeded" | "failed" | "timed_out" | "cancelled";
+                                /** @description executions started, retries included */
+                                attempts: number;
+                                /** @description the command of the last attempt */
+                                commandId: string | null;
+                                /** @description the desired version the patch made (or found) */
+                                twinVersion: number | null;
+                                error: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{jobId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a job: no device starts until it is resumed; those in progress finish
+         * @description Asking for the state the job is in answers it unchanged; a job that has ended (or, to resume, is not paused or running) is `409 job_state_conflict` with `data.status`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a fleet job: one command or twin patch over many devices, with its progress */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            kind: "command" | "twin";
+                            /** @enum {string} */
+                            status: "queued" | "in_progress" | "paused" | "completed" | "cancelled" | "aborted";
+                            command: {
+                                /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                                name?: string;
+                                /**
+                                 * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                                 * @enum {string}
+                                 */
+                                transport?: "mqtt" | "http" | "sigfox";
+                                /** @description raw payload as hex */
+                                hex?: string;
+                                /** @description raw payload as base64 */
+                                base64?: string;
+                                /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                                data?: unknown;
+                                /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                                priority?: number;
+                                /** @description not sent after this many seconds: the command expires (default: never) */
+                                expiresInSeconds?: number;
+                                /** @description the device is expected to acknowledge it (default false) */
+                                confirmed?: boolean;
+                                retry?: {
+                                    /** @description sends at most, the first included; 1 means no retry */
+                                    attempts: number;
+                                    /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                                    backoffSeconds?: number;
+                                };
+                                /** @description MQTT QoS of the publish (default 1) */
+                                qos?: 0 | 1 | 2;
+                                /** @description the twin parameter this command applies */
+                                twinParameter?: string;
+                            } | null;
+                            twin: {
+                                desired: {
+                                    [key: string]: unknown;
+                                };
+                            } | null;
+                            target: {
+                                /** @description the condition, or null for a list */
+                                where: string | null;
+                            };
+                            rolloutPerMinute: number | null;
+                            maxConcurrency: number | null;
+                            timeoutSeconds: number | null;
+                            retries: number;
+                            abort: {
+                                failedPercent: number;
+                                minFinished: number;
+                            } | null;
+                            /** @description every targeted device has its execution row */
+                            resolved: boolean;
+                            /** @description devices by execution status */
+                            progress: {
+                                /** @description devices the job chose so far (all of them once `resolved`) */
+                                targeted: number;
+                                pending: number;
+                                inProgress: number;
+                                succeeded: number;
+                                failed: number;
+                                timedOut: number;
+                                cancelled: number;
+                            };
+                            /** @description why it was aborted or cancelled */
+                            reason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{jobId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused job
+         * @description Asking for the state the job is in answers it unchanged; a job that has ended (or, to resume, is not paused or running) is `409 job_state_conflict` with `data.status`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a fleet job: one command or twin patch over many devices, with its progress */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            kind: "command" | "twin";
+                            /** @enum {string} */
+                            status: "queued" | "in_progress" | "paused" | "completed" | "cancelled" | "aborted";
+                            command: {
+                                /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                                name?: string;
+                                /**
+                                 * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                                 * @enum {string}
+                                 */
+                                transport?: "mqtt" | "http" | "sigfox";
+                                /** @description raw payload as hex */
+                                hex?: string;
+                                /** @description raw payload as base64 */
+                                base64?: string;
+                                /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                                data?: unknown;
+                                /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                                priority?: number;
+                                /** @description not sent after this many seconds: the command expires (default: never) */
+                                expiresInSeconds?: number;
+                                /** @description the device is expected to acknowledge it (default false) */
+                                confirmed?: boolean;
+                                retry?: {
+                                    /** @description sends at most, the first included; 1 means no retry */
+                                    attempts: number;
+                                    /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                                    backoffSeconds?: number;
+                                };
+                                /** @description MQTT QoS of the publish (default 1) */
+                                qos?: 0 | 1 | 2;
+                                /** @description the twin parameter this command applies */
+                                twinParameter?: string;
+                            } | null;
+                            twin: {
+                                desired: {
+                                    [key: string]: unknown;
+                                };
+                            } | null;
+                            target: {
+                                /** @description the condition, or null for a list */
+                                where: string | null;
+                            };
+                            rolloutPerMinute: number | null;
+                            maxConcurrency: number | null;
+                            timeoutSeconds: number | null;
+                            retries: number;
+                            abort: {
+                                failedPercent: number;
+                                minFinished: number;
+                            } | null;
+                            /** @description every targeted device has its execution row */
+                            resolved: boolean;
+                            /** @description devices by execution status */
+                            progress: {
+                                /** @description devices the job chose so far (all of them once `resolved`) */
+                                targeted: number;
+                                pending: number;
+                                inProgress: number;
+                                succeeded: number;
+                                failed: number;
+                                timedOut: number;
+                                cancelled: number;
+                            };
+                            /** @description why it was aborted or cancelled */
+                            reason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job: devices not started are cancelled; those in progress finish
+         * @description Asking for the state the job is in answers it unchanged; a job that has ended (or, to resume, is not paused or running) is `409 job_state_conflict` with `data.status`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a fleet job: one command or twin patch over many devices, with its progress */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            kind: "command" | "twin";
+                            /** @enum {string} */
+                            status: "queued" | "in_progress" | "paused" | "completed" | "cancelled" | "aborted";
+                            command: {
+                                /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                                name?: string;
+                                /**
+                                 * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                                 * @enum {string}
+                                 */
+                                transport?: "mqtt" | "http" | "sigfox";
+                                /** @description raw payload as hex */
+                                hex?: string;
+                                /** @description raw payload as base64 */
+                                base64?: string;
+                                /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                                data?: unknown;
+                                /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                                priority?: number;
+                                /** @description not sent after this many seconds: the command expires (default: never) */
+                                expiresInSeconds?: number;
+                                /** @description the device is expected to acknowledge it (default false) */
+                                confirmed?: boolean;
+                                retry?: {
+                                    /** @description sends at most, the first included; 1 means no retry */
+                                    attempts: number;
+                                    /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                                    backoffSeconds?: number;
+                                };
+                                /** @description MQTT QoS of the publish (default 1) */
+                                qos?: 0 | 1 | 2;
+                                /** @description the twin parameter this command applies */
+                                twinParameter?: string;
+                            } | null;
+                            twin: {
+                                desired: {
+                                    [key: string]: unknown;
+                                };
+                            } | null;
+                            target: {
+                                /** @description the condition, or null for a list */
+                                where: string | null;
+                            };
+                            rolloutPerMinute: number | null;
+                            maxConcurrency: number | null;
+                            timeoutSeconds: number | null;
+                            retries: number;
+                            abort: {
+                                failedPercent: number;
+                                minFinished: number;
+                            } | null;
+                            /** @description every targeted device has its execution row */
+                            resolved: boolean;
+                            /** @description devices by execution status */
+                            progress: {
+                                /** @description devices the job chose so far (all of them once `resolved`) */
+                                targeted: number;
+                                pending: number;
+                                inProgress: number;
+                                succeeded: number;
+                                failed: number;
+                                timedOut: number;
+                                cancelled: number;
+                            };
+                            /** @description why it was aborted or cancelled */
+                            reason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{deviceTypeId}/callback-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device type's callback secrets (never the secrets themselves) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deviceTypeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CallbackSecret"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a secret for network-server callbacks of this device type (shown once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deviceTypeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CallbackSecret"] & {
+                            /** @description shown only once: configure it as the X-Fleetport-Secret header of the callback */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{deviceTypeId}/callback-secrets/{secretId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a callback secret */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deviceTypeId: string;
+                    secretId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one uplink, or a batch, as the device of the token
+         * @description Authenticated with a device token (`Authorization: Bearer fpd_…`). Answers only once the messages are durably stored: 201 for a new message, 200 for one already stored (a retry) or a batch. A batch is checked whole before anything is stored. A `messageId` (or `seq` with `time`) already stored with another payload is refused with 409 `identity_conflict`: duplicates are decided by identity, never by payload, and the stored message is kept (in a batch, `data.index` names the message; the others are stored).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description one message object, or {"messages": [ … ]} for a batch (not a bare array) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description payload bytes as hex */
+                        hex?: string;
+                        /** @description payload bytes as base64 */
+                        base64?: string;
+                        /** @description a JSON payload (object, array or scalar) instead of bytes */
+                        json?: unknown;
+                        /** @description the frame counter */
+                        seq?: number;
+                        /** @description when the device sent it: RFC 3339 or Unix milliseconds */
+                        time?: string | number;
+                        /** @description unique per device; retries reuse it */
+                        messageId?: string;
+                    } | {
+                        messages: {
+                            /** @description payload bytes as hex */
+                            hex?: string;
+                            /** @description payload bytes as base64 */
+                            base64?: string;
+                            /** @description a JSON payload (object, array or scalar) instead of bytes */
+                            json?: unknown;
+                            /** @description the frame counter */
+                            seq?: number;
+                            /** @description when the device sent it: RFC 3339 or Unix milliseconds */
+                            time?: string | number;
+                            /** @description unique per device; retries reuse it */
+                            messageId?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @description already stored: this call changed nothing */
+                            duplicate: boolean;
+                            timeliness: "live" | "late" | "replayed";
+                        } | {
+                            results: {
+                                id: string;
+                                /** @description already stored: this call changed nothing */
+                                duplicate: boolean;
+                                timeliness: "live" | "late" | "replayed";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @description already stored: this call changed nothing */
+                            duplicate: boolean;
+                            timeliness: "live" | "late" | "replayed";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/methods/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call a method on a connected device and wait for its reply
+         * @description Published to `devices/{id}/down/methods/{name}/{callId}` (QoS 0, expiring with the timeout; MQTT 5: response topic and correlation data); the device replies on `devices/{id}/ack/{callId}` (docs/COMMANDS.md). A device with no MQTT session is `404 device_offline` at once; no reply within `timeoutSeconds` is `504 method_timeout`, and the call is recorded as `unknown`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                    /** @description the method: letters, digits, _ and - */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description JSON sent to the device as the request */
+                        payload?: unknown;
+                        /**
+                         * @description how long to wait for the reply
+                         * @default 30
+                         */
+                        timeoutSeconds: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the call, recorded as a command of kind `method` */
+                            id: string;
+                            /** @description `failed` when the device answered `"status": "failed"` */
+                            status: "acknowledged" | "failed";
+                            /** @description the device's reply: JSON, `{base64}` for other bytes, null for none */
+                            result: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mqtt/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's MQTT topic policies, oldest first
+         * @description A publish or subscription is refused when any matching rule denies it; otherwise allowed (a rule limited to one kind of client applies to that kind only). Devices are always confined to `devices/{deviceId}/…` besides.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                effect: "allow" | "deny";
+                                action: "publish" | "subscribe" | "both";
+                                filter: string;
+                                principal: "device" | "application" | "anonymous" | null;
+                                description: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Adds a topic policy rule; it applies to the next publish or subscription */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        effect: "allow" | "deny";
+                        action: "publish" | "subscribe" | "both";
+                        /**
+                         * @description an MQTT topic filter ('+' one level, '#' the rest), as the tenant's clients see topics
+                         * @example devices/+/up/#
+                         */
+                        filter: string;
+                        /** @description only this kind of client; every kind when absent */
+                        principal?: "device" | "application" | "anonymous";
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            effect: "allow" | "deny";
+                            action: "publish" | "subscribe" | "both";
+                            filter: string;
+                            principal: "device" | "application" | "anonymous" | null;
+                            description: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mqtt/policies/{policyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One topic policy rule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    policyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            effect: "allow" | "deny";
+                            action: "publish" | "subscribe" | "both";
+                            filter: string;
+                            principal: "device" | "application" | "anonymous" | null;
+                            description: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Removes a topic policy rule (live subscriptions stay; new ones are judged without it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    policyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mqtt/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's connected MQTT clients, by client id */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                clientId: string;
+                                principal: {
+                                    /** @description device, application or anonymous */
+                                    kind: string;
+                                    /** @description the credential or API key id the client connected with */
+                                    id: string;
+                                    deviceId: string | null;
+                                };
+                                /** @description 3 (3.1), 4 (3.1.1) or 5 */
+                                protocolVersion: number;
+                                /** @description tcp, tls or ws */
+                                listener: string;
+                                remoteAddress: string | null;
+                                /** Format: date-time */
+                                connectedAt: string;
+                                /** @description seconds; 0 is none */
+                                keepAlive: number;
+                                subscriptions: string[];
+                                /** @description QoS 1/2 messages sent and not yet acknowledged */
+                                inflight: number;
+                                /** @description messages waiting for an in-flight slot */
+                                queued: number;
+                                /** @description reading from this client is paused (back-pressure) */
+                                paused: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mqtt/clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One connected MQTT client of the tenant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the MQTT client id, URL-encoded */
+                    clientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clientId: string;
+                            principal: {
+                                /** @description device, application or anonymous */
+                                kind: string;
+                                /** @description the credential or API key id the client connected with */
+                                id: string;
+                                deviceId: string | null;
+                            };
+                            /** @description 3 (3.1), 4 (3.1.1) or 5 */
+                            protocolVersion: number;
+                            /** @description tcp, tls or ws */
+                            listener: string;
+                            remoteAddress: string | null;
+                            /** Format: date-time */
+                            connectedAt: string;
+                            /** @description seconds; 0 is none */
+                            keepAlive: number;
+                            subscriptions: string[];
+                            /** @description QoS 1/2 messages sent and not yet acknowledged */
+                            inflight: number;
+                            /** @description messages waiting for an in-flight slot */
+                            queued: number;
+                            /** @description reading from this client is paused (back-pressure) */
+                            paused: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Disconnects a client (MQTT 5: DISCONNECT 0x98 administrative action); its persistent session stays */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the MQTT client id, URL-encoded */
+                    clientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk import devices from a CSV or NDJSON body, streamed, with a per-row report
+         * @description CSV: a header row with `id`, `typeId` (or `type`), `name`, `tags` and `attributes` (JSON objects), `tag.<key>` and `attr.<key>` columns. NDJSON: one device object per line. `atomic=true` writes nothing unless every row is good.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    format?: "csv" | "ndjson";
+                    atomic?: boolean;
+                    /** @example sigfox-tracker */
+                    typeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                    "application/ndjson": string;
+                    "application/jsonl": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            mode: "atomic" | "best-effort";
+                            /** @description atomic: whether the import was applied; best-effort: always true */
+                            committed: boolean;
+                            /** @description rows read */
+                            received: number;
+                            created: number;
+                            failed: number;
+                            errors: {
+                                line: number;
+                                id?: string;
+                                code: string;
+                                message: string;
+                            }[];
+                            errorsTruncated: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/callbacks/sigfox/{deviceTypeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Sigfox callback (DATA, DATA_ADVANCED, BIDIR, SERVICE, ERROR) for this device type
+         * @description Authenticated with a callback secret of the device type in the path, sent as the `X-Fleetport-Secret` header (or `Authorization: Bearer`). JSON or form bodies; fields as strings or numbers; unknown fields are kept with the reception. DATA and DATA_ADVANCED answer 200 once the message is durable (retries and other base stations' callbacks of the same frame answer the same id with `duplicate: true`). BIDIR answers 200 `{"<device>":{"downlinkData":"<16 hex>"}}` when a downlink waits for the device, 204 otherwise. SERVICE and ERROR callbacks are counted and logged, and answer 204.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deviceTypeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description {device}: the Sigfox device id, hex */
+                        device: string | number;
+                        /** @description {time}: the frame time, epoch seconds */
+                        time?: string | number;
+                        /** @description {data}: the frame, hex, 0–12 bytes; absent in SERVICE and ERROR callbacks */
+                        data?: string | null;
+                        /** @description {seqNumber}: the 12-bit sequence number, 0–4095 */
+                        seqNumber?: string | number;
+                        /** @description {duplicate}: true when another base station already called back this frame */
+                        duplicate?: boolean | string;
+                        /** @description {station}: the base station id */
+                        station?: string | number;
+                        /** @description {rssi}: dBm */
+                        rssi?: string | number;
+                        /** @description {snr}: dB */
+                        snr?: string | number;
+                        /** @description {avgSnr}: dB */
+                        avgSnr?: string | number;
+                        /** @description {lat}: the base station's latitude */
+                        lat?: string | number;
+                        /** @description {lng}: the base station's longitude */
+                        lng?: string | number;
+                        /** @description {deviceTypeId}: Sigfox's device type id */
+                        deviceTypeId?: string;
+                        /** @description {ack} (BIDIR): the device waits for a downlink */
+                        ack?: boolean | string;
+                        /** @description {longPolling} (BIDIR) */
+                        longPolling?: boolean | string;
+                        /** @description {lqi} (DATA_ADVANCED) */
+                        lqi?: string | number;
+                        /** @description {linkQuality} (DATA_ADVANCED) */
+                        linkQuality?: string | number;
+                        /** @description {duplicates} (DATA_ADVANCED): every reception, `[{"bsId","rssi","snr","nbRep"}]` */
+                        duplicates?: {
+                            [key: string]: unknown;
+                        }[] | string | null;
+                        /** @description {computedLocation} (DATA_ADVANCED): the network's estimate of the device's location */
+                        computedLocation?: {
+                            [key: string]: unknown;
+                        } | string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        /** @description {device}: the Sigfox device id, hex */
+                        device: string | number;
+                        /** @description {time}: the frame time, epoch seconds */
+                        time?: string | number;
+                        /** @description {data}: the frame, hex, 0–12 bytes; absent in SERVICE and ERROR callbacks */
+                        data?: string | null;
+                        /** @description {seqNumber}: the 12-bit sequence number, 0–4095 */
+                        seqNumber?: string | number;
+                        /** @description {duplicate}: true when another base station already called back this frame */
+                        duplicate?: boolean | string;
+                        /** @description {station}: the base station id */
+                        station?: string | number;
+                        /** @description {rssi}: dBm */
+                        rssi?: string | number;
+                        /** @description {snr}: dB */
+                        snr?: string | number;
+                        /** @description {avgSnr}: dB */
+                        avgSnr?: string | number;
+                        /** @description {lat}: the base station's latitude */
+                        lat?: string | number;
+                        /** @description {lng}: the base station's longitude */
+                        lng?: string | number;
+                        /** @description {deviceTypeId}: Sigfox's device type id */
+                        deviceTypeId?: string;
+                        /** @description {ack} (BIDIR): the device waits for a downlink */
+                        ack?: boolean | string;
+                        /** @description {longPolling} (BIDIR) */
+                        longPolling?: boolean | string;
+                        /** @description {lqi} (DATA_ADVANCED) */
+                        lqi?: string | number;
+                        /** @description {linkQuality} (DATA_ADVANCED) */
+                        linkQuality?: string | number;
+                        /** @description {duplicates} (DATA_ADVANCED): every reception, `[{"bsId","rssi","snr","nbRep"}]` */
+                        duplicates?: {
+                            [key: string]: unknown;
+                        }[] | string | null;
+                        /** @description {computedLocation} (DATA_ADVANCED): the network's estimate of the device's location */
+                        computedLocation?: {
+                            [key: string]: unknown;
+                        } | string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @description already stored: this callback at most added a reception */
+                            duplicate: boolean;
+                            timeliness: "live" | "late" | "replayed";
+                        } | {
+                            [key: string]: {
+                                downlinkData: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            /** @description stable error code; see docs/ERRORS.md */
+            code: string;
+            detail: string;
+            requestId?: string;
+            data?: {
+                [key: string]: unknown;
+            };
+        };
+        Tenant: {
+            /**
+             * @description lower-case letters, digits and dashes, 1–63 characters
+             * @example acme
+             */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ApiKey: {
+            id: string;
+            tenantId: string;
+            name: string;
+            scope: "reader" | "operator" | "admin";
+            system: boolean;
+            expiresAt: string | null;
+            revokedAt: string | null;
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DeviceType: {
+            /** @example sigfox-tracker */
+            id: string;
+            name: string;
+            description: string;
+            expectedUplinkIntervalSeconds: number | null;
+            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+            settings: {
+                [key: string]: unknown;
+            };
+            capture: {
+                /** @description a message received more than this after its device time is `late` (default 600) */
+                lateAfterSeconds: number;
+                /** @description width of the devices' sequence counter, where it wraps (default 32; Sigfox frames are always 12) */
+                sequenceBits: 8 | 12 | 16 | 32;
+                /** @description network-server callbacks for unknown devices create them in this type (default false) */
+                autoCreateDevices: boolean;
+                /** @description messages with neither sequence number, message id nor device time are duplicates when their payload repeats within this window (default 300) */
+                dedupWindowSeconds: number;
+            };
+            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+            variables: {
+                [key: string]: string;
+            };
+            /** @description null when the type has no codec; set it with PUT /v1/device-types/{id}/codec */
+            codec: {
+                kind: "javascript" | "sigfox";
+                source: string;
+                /** @description increments on every codec change */
+                version: number;
+                /** Format: date-time */
+                updatedAt: string;
+            } | null;
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Device: {
+            /** @example 1A2B3C */
+            id: string;
+            /** @example sigfox-tracker */
+            typeId: string;
+            name: string;
+            /** @description key/value labels used for filtering; keys: letters, digits and _ . : / - */
+            tags: {
+                [key: string]: string;
+            };
+            /** @description free JSON object (keys up to 128 characters), at most 16384 bytes serialized */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /** @description codec variables: names of letters, digits and _ . - (up to 64); string values */
+            variables: {
+                [key: string]: string;
+            };
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            deletedAt: string | null;
+        };
+        Credential: {
+            id: string;
+            /** @example 1A2B3C */
+            deviceId: string;
+            kind: "token" | "x509";
+            name: string;
+            /** @description SHA-256 of the DER certificate, lower-case hex */
+            fingerprint: string | null;
+            expiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Change: {
+            /** @description the position of this change; pass it as `since` to read what follows */
+            cursor: string;
+            /** @enum {string} */
+            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress";
+            entityId: string;
+            /**
+             * Format: date-time
+             * @description when the change was committed
+             */
+            at: string;
+            /** @description the entity as it was after the change (for deletes: its id) */
+            data: unknown;
+        };
+        Message: {
+            /** @description Fleetport's id of the message */
+            id: string;
+            deviceId: string;
+            typeId: string;
+            transport: "http" | "sigfox" | "mqtt";
+            /** Format: date-time */
+            receivedAt: string;
+            deviceTime: string | null;
+            seq: number | null;
+            messageId: string | null;
+            payload: {
+                /** @description the raw bytes, always kept */
+                hex: string;
+                size: number;
+            };
+            /** @description the payload when the device sent a JSON object, else null */
+            json: unknown;
+            timeliness: "live" | "late" | "replayed";
+            /** @description older than the newest message of the device when it arrived */
+            outOfOrder: boolean;
+            sequenceEvent: ("first" | "next" | "gap" | "wrap" | "reset" | "out_of_order") | null;
+            /** Format: date-time */
+            storedAt: string;
+            receptions?: components["schemas"]["Reception"][];
+            /** @description what the device type's codec made of the payload; null when it has not been decoded (no codec, or not yet: see docs/CODECS.md) */
+            decoded?: {
+                /** @description the decoded object (JSON); null when decoding failed */
+                data: unknown;
+                warnings: string[];
+                /** @description empty when decoding succeeded; sandbox errors start with their code (codec_timeout: …) */
+                errors: string[];
+                codecVersion: number | null;
+                /** Format: date-time */
+                decodedAt: string;
+            } | null;
+        };
+        Reception: {
+            station: string;
+            /** Format: date-time */
+            receivedAt: string;
+            rssi: number | null;
+            snr: number | null;
+            lat: number | null;
+            lng: number | null;
+            extra: {
+                [key: string]: unknown;
+            };
+        };
+        Job: {
+            id: string;
+            /** @enum {string} */
+            kind: "redecode";
+            target: {
+                /** @example sigfox-tracker */
+                typeId?: string;
+                /** @example 1A2B3C */
+                deviceId?: string;
+            };
+            from: string | null;
+            to: string | null;
+            /** @description `interrupted`: the server stopped during the job; start it again */
+            state: "queued" | "running" | "succeeded" | "failed" | "interrupted";
+            /** @description messages to decode, counted when the job started */
+            total: number;
+            /** @description messages decoded so far, failed ones included */
+            done: number;
+            /** @description messages whose codec returned errors */
+            failed: number;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            finishedAt: string | null;
+        };
+        CallbackSecret: {
+            id: string;
+            deviceTypeId: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;

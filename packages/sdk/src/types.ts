@@ -1,0 +1,77 @@
+import type { components, paths } from './generated/openapi.js';
+
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+/** The methods a path has. */
+export type MethodOf<P extends keyof paths> = {
+  [M in Method]: paths[P][M] extends undefined | never ? never : M;
+}[Method];
+type Operation<P extends keyof paths, M extends MethodOf<P>> = NonNullable<paths[P][M]>;
+type JsonContent<R> = R extends { readonly content: { readonly 'application/json': infer B } } ? B : never;
+type Responses<P extends keyof paths, M extends MethodOf<P>> =
+  Operation<P, M> extends {
+    readonly responses: infer R;
+  }
+    ? R
+    : never;
+
+/** The JSON a route answers with for a status (200 unless given), e.g. `ResponseBody<'/v1/fleet', 'get'>`. */
+export type ResponseBody<
+  P extends keyof paths,
+  M extends MethodOf<P>,
+  S extends keyof Responses<P, M> = 200 extends keyof Responses<P, M> ? 200 : keyof Responses<P, M>,
+> = JsonContent<Responses<P, M>[S]>;
+
+/** The JSON body a route takes. */
+export type RequestBody<P extends keyof paths, M extends MethodOf<P>> =
+  Operation<P, M> extends {
+    readonly requestBody?: infer B;
+  }
+    ? JsonContent<NonNullable<B>>
+    : never;
+
+/** The shapes the document names (`components.schemas`). */
+export type Schemas = components['schemas'];
+export type Tenant = Schemas['Tenant'];
+export type ApiKey = Schemas['ApiKey'];
+export type DeviceType = Schemas['DeviceType'];
+export type Device = Schemas['Device'];
+export type Credential = Schemas['Credential'];
+export type Change = Schemas['Change'];
+export type Message = Schemas['Message'];
+export type Reception = Schemas['Reception'];
+export type CallbackSecret = Schemas['CallbackSecret'];
+
+/** The calling key: its tenant and scope. */
+export type WhoAmI = ResponseBody<'/v1/me', 'get'>;
+/** An API key as created: the only answer that carries the key itself. */
+export type CreatedApiKey = ResponseBody<'/v1/keys', 'post', 201>;
+/** A device credential as created: the only answer that carries its secret. */
+export type CreatedCredential = ResponseBody<'/v1/devices/{deviceId}/credentials', 'post', 201>;
+/** A callback secret as created: the only answer that carries the secret itself. */
+export type CreatedCallbackSecret = ResponseBody<
+  '/v1/device-types/{deviceTypeId}/callback-secrets',
+  'post',
+  201
+>;
+/** The per-row report of `POST /v1/devices/import`. */
+export type ImportReport = ResponseBody<'/v1/devices/import', 'post'>;
+/** One page of the change feed; `nextCursor` is always present. */
+export type ChangePage = ResponseBody<'/v1/changes', 'get'>;
+/** A device's latest state: last seen, counters, sequence. */
+export type DeviceState = ResponseBody<'/v1/devices/{deviceId}/state', 'get'>;
+/** The fleet at a glance. */
+export type FleetOverview = ResponseBody<'/v1/fleet', 'get'>;
+/** A device's twin: desired and reported documents and each parameter's delivery. */
+export type Twin = ResponseBody<'/v1/devices/{deviceId}/twin', 'get'>;
+/** A background job (a re-decode). */
+export type Job = ResponseBody<'/v1/jobs/{jobId}', 'get'>;
+/** One message of `POST /v1/ingest`. */
+export type IngestMessage = Exclude<RequestBody<'/v1/ingest', 'post'>, { readonly messages: unknown }>;
+/** What `POST /v1/ingest` answers for each message. */
+export type IngestOutcome = ResponseBody<'/v1/ingest', 'post', 201>;
+
+/** One page of a cursor-paginated list. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
