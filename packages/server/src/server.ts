@@ -37,6 +37,13 @@ import {
 } from './modules/commands/index.js';
 import { ConditionVariableProviders } from './modules/conditions/index.js';
 import {
+  ConfigurationApplier,
+  ConfigurationService,
+  registerConfigurationRoutes,
+  SNAPSHOT_EVERY_MS,
+  SNAPSHOT_JOB,
+} from './modules/configurations/index.js';
+import {
   DeviceAuthenticator,
   discardAbandonedImports,
   listDevicesWherePage,
@@ -98,6 +105,8 @@ export interface RunningServer {
   };
   /** The Sigfox callbacks' ports: the downlink source of BIDIR answers (commands by default). */
   readonly sigfox: SigfoxRoutes;
+  /** The applier of fleet configurations: `idle()` resolves once every change committed before is applied. */
+  readonly configurations: { idle(): Promise<void> };
   /** Stops accepting, finishes in-flight requests (up to the shutdown timeout), closes the store. */
   close(): Promise<void>;
 }
@@ -139,6 +148,7 @@ export async function startServer(
   let pipeline: CapturePipeline | undefined;
   let codecs: Codecs | undefined;
   let reporting: ReportedFromDecoded | undefined;
+  let applier: ConfigurationApplier | undefined;
   let scheduler: Scheduler | undefined;
   let jobs: JobService | undefined;
   let broker: Broker | undefined;
@@ -237,6 +247,16 @@ export async function startServer(
     );
     registerJobRoutes(app, jobs, codecs.jobs);
     await jobs.start();
+    // Fleet configurations: applied by a durable feed consumer, metrics snapshotted on the scheduler.
+    const configurationDeps = { ...deps, conditionVariables, metrics: app.metrics };
+    const configurations = new ConfigurationService(configurationDeps);
+    registerConfigurationRoutes(app, configurations);
+    scheduler.register(SNAPSHOT_JOB, async () => {
+      await configurations.snapshotAll();
+    });
+    await scheduler.schedule({ key: SNAPSHOT_JOB, handler: SNAPSHOT_JOB, everyMs: SNAPSHOT_EVERY_MS });
+    applier = new ConfigurationApplier(configurationDeps, twins);
+    applier.start();
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
@@ -308,6 +328,7 @@ export async function startServer(
     const capture = pipeline;
     const decoding = codecs;
     const reportingDecoded = reporting;
+    const applying = applier;
     const timed = scheduler;
     const fleetJobs = jobs;
     const mqttBroker = mqtt.broker;
@@ -325,6 +346,7 @@ export async function startServer(
         devices: mqtt.devices,
       },
       sigfox,
+      configurations: { idle: () => applying.idle() },
       close() {
         closing ??= (async () => {
           // The broker first: it stops accepting, waits for uplinks in the capture
@@ -357,6 +379,9 @@ export async function startServer(
             await fleetJobs
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'jobs close failed'));
+            await applying
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'configuration applier close failed'));
             await timed
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
@@ -373,6 +398,7 @@ export async function startServer(
     await codecs?.close().catch(() => {});
     await reporting?.close().catch(() => {});
     await jobs?.close().catch(() => {});
+    await applier?.close().catch(() => {});
     await scheduler?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;

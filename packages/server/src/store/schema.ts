@@ -33,6 +33,9 @@ export interface Database {
   twin_reported_fields: TwinReportedFieldsTable;
   fleet_jobs: FleetJobTable;
   fleet_job_devices: FleetJobDeviceTable;
+  configurations: ConfigurationTable;
+  configuration_targets: ConfigurationTargetTable;
+  configuration_metrics: ConfigurationMetricsTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -423,4 +426,37 @@ export interface FleetJobDeviceTable {
   started_at: Millis | null;
   finished_at: Millis | null;
   updated_at: Millis;
+}
+
+/** A fleet configuration; `content`, `labels` and `metrics` are JSON. */
+export interface ConfigurationTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  target: string;
+  priority: number;
+  content: string;
+  labels: string;
+  metrics: string;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+  deleted_at: Millis | null;
+}
+
+/** A device a configuration's target matches now; `error` when applying to it failed. */
+export interface ConfigurationTargetTable {
+  tenant_id: string;
+  configuration_id: string;
+  device_id: string;
+  error: string | null;
+  since: Millis;
+}
+
+/** A snapshot of a configuration's metrics (JSON). */
+export interface ConfigurationMetricsTable {
+  tenant_id: string;
+  configuration_id: string;
+  at: Millis;
+  metrics: string;
 }

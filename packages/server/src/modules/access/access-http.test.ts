@@ -31,6 +31,7 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   policyId: 'pol_doesnotexist',
   clientId: 'client-doesnotexist',
   commandId: 'cmd_doesnotexist',
+  configurationId: 'cfg-doesnotexist',
   // A direct method's or a twin parameter's name.
   name: 'reboot',
 };

@@ -19,6 +19,9 @@ export const changeKinds = [
   'job.created',
   'job.status_changed',
   'job.progress',
+  'configuration.created',
+  'configuration.updated',
+  'configuration.deleted',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

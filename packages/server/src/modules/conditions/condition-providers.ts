@@ -27,9 +27,18 @@ export class ConditionVariableProviders {
     tenantId: string,
     deviceIds: readonly string[],
   ): Promise<Map<string, Record<string, Readonly<Record<string, unknown>>>>> {
+    return this.loadVariables(condition.variables, tenantId, deviceIds);
+  }
+
+  /** The provided values of the named variables (those of several conditions at once), by device id. */
+  async loadVariables(
+    variables: ReadonlySet<string>,
+    tenantId: string,
+    deviceIds: readonly string[],
+  ): Promise<Map<string, Record<string, Readonly<Record<string, unknown>>>>> {
     const out = new Map<string, Record<string, Readonly<Record<string, unknown>>>>();
     for (const [variable, provider] of this.#byVariable) {
-      if (!condition.variables.has(variable) || deviceIds.length === 0) continue;
+      if (!variables.has(variable) || deviceIds.length === 0) continue;
       const values = await provider.load(tenantId, deviceIds);
       for (const [id, value] of values) {
         let entry = out.get(id);

@@ -1,6 +1,10 @@
 export { REPORTED_CONSUMER, ReportedFromDecoded } from './reported-from-decoded.js';
 export { twinConditionProviders } from './twin-conditions.js';
+export type { DesiredBatchOutcome, DesiredEdit, DesiredView } from './twin-desired-batch.js';
 export {
+  checkDocument,
+  checkPatch,
+  jsonEqual,
   MAX_TWIN_BYTES,
   MAX_TWIN_DEPTH,
   MAX_TWIN_KEY,

@@ -25,7 +25,9 @@ export const ParameterView = Type.Object({
   value: Type.Unknown({ description: 'the desired value this status is about' }),
   version: Type.Integer({ description: 'the desired version that set the value' }),
   attempts: Type.Integer({ description: 'how many times the value was handed to the device' }),
-  setBy: Type.String({ description: 'who set the value: `api`' }),
+  setBy: Type.String({
+    description: 'who set the value: `api` (a PATCH), or `configuration:{id}` (a fleet configuration)',
+  }),
   pendingAt: Timestamp,
   sentAt: NullableTimestamp,
   appliedAt: NullableTimestamp,

@@ -4,6 +4,12 @@ import { AppError, notFound } from '../../kernel/errors.js';
 import { guarded, type Store, transact } from '../../store/store.js';
 import { appendChanges, type ChangeDeps, type ChangeEntry, writeWithChanges } from '../changes/index.js';
 import {
+  type DesiredBatchOutcome,
+  type DesiredEdit,
+  type DesiredView,
+  reconcileDesiredBatch,
+} from './twin-desired-batch.js';
+import {
   applyPatch,
   checkDocument,
   checkPatch,
@@ -310,6 +316,37 @@ export class TwinService {
     for (const entry of entries) {
       const version = (entry.data as { version: number }).version;
       bus.publish('twin.reported_changed', { tenantId, deviceId: entry.entityId, version });
+    }
+  }
+
+  /**
+   * Edits the desired documents of many devices of a tenant in the caller's transaction,
+   * in a few set-based statements (fleet configurations): `decide` answers, per live
+   * device, which whole top-level properties to set (with who sets them) and which to
+   * remove. The changes are appended there too; announce them once committed
+   * (`announceDesired`). A device whose document would break the limits is left alone and
+   * listed in `refused`.
+   */
+  async reconcileDesired(
+    tx: Store,
+    tenantId: string,
+    deviceIds: readonly string[],
+    decide: (view: DesiredView) => DesiredEdit | undefined,
+  ): Promise<DesiredBatchOutcome> {
+    const now = this.#deps.clock.now();
+    const { entries, refused } = await reconcileDesiredBatch(tx, tenantId, deviceIds, decide, now);
+    const position = entries.length > 0 ? await appendChanges(tx, tenantId, entries, now) : 0;
+    return { entries, refused, position };
+  }
+
+  /** Tells the bus about committed desired changes: long polls wake, connected devices get their delta. */
+  announceDesired(tenantId: string, position: number, entries: readonly ChangeEntry[]): void {
+    if (entries.length === 0) return;
+    const { bus } = this.#deps;
+    bus.publish('changes.committed', { tenantId, position });
+    for (const entry of entries) {
+      const version = (entry.data as { version: number }).version;
+      bus.publish('twin.desired_changed', { tenantId, deviceId: entry.entityId, version });
     }
   }
 

@@ -13,6 +13,7 @@ import * as captureDeliveries from './0011-capture-deliveries.js';
 import * as twins from './0012-twins.js';
 import * as commands from './0013-commands.js';
 import * as jobs from './0014-jobs.js';
+import * as configurations from './0015-configurations.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -30,4 +31,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0012-twins': twins,
   '0013-commands': commands,
   '0014-jobs': jobs,
+  '0015-configurations': configurations,
 };
