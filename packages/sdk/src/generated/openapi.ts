@@ -2932,7 +2932,7 @@ export interface paths {
                                     version: number;
                                     /** @description how many times the value was handed to the device */
                                     attempts: number;
-                                    /** @description who set the value: `api` */
+                                    /** @description who set the value: `api` (a PATCH), or `configuration:{id}` (a fleet configuration) */
                                     setBy: string;
                                     /** Format: date-time */
                                     pendingAt: string;
@@ -3084,7 +3084,7 @@ export interface paths {
                                     version: number;
                                     /** @description how many times the value was handed to the device */
                                     attempts: number;
-                                    /** @description who set the value: `api` */
+                                    /** @description who set the value: `api` (a PATCH), or `configuration:{id}` (a fleet configuration) */
                                     setBy: string;
                                     /** Format: date-time */
                                     pendingAt: string;
@@ -3204,7 +3204,7 @@ export interface paths {
                             version: number;
                             /** @description how many times the value was handed to the device */
                             attempts: number;
-                            /** @description who set the value: `api` */
+                            /** @description who set the value: `api` (a PATCH), or `configuration:{id}` (a fleet configuration) */
                             setBy: string;
                             /** Format: date-time */
                             pendingAt: string;
@@ -3304,7 +3304,7 @@ export interface paths {
                                 version: number;
                                 /** @description how many times the value was handed to the device */
                                 attempts: number;
-                                /** @description who set the value: `api` */
+                                /** @description who set the value: `api` (a PATCH), or `configuration:{id}` (a fleet configuration) */
                                 setBy: string;
                                 /** Format: date-time */
                                 pendingAt: string;
@@ -3609,7 +3609,7 @@ export interface paths {
                                     version: number;
                                     /** @description how many times the value was handed to the device */
                                     attempts: number;
-                                    /** @description who set the value: `api` */
+                                    /** @description who set the value: `api` (a PATCH), or `configuration:{id}` (a fleet configuration) */
                                     setBy: string;
                                     /** Format: date-time */
                                     pendingAt: string;
@@ -3747,7 +3747,7 @@ export interface paths {
                                     version: number;
                                     /** @description how many times the value was handed to the device */
                                     attempts: number;
-                                    /** @description who set the value: `api` */
+                                    /** @description who set the value: `api` (a PATCH), or `configuration:{id}` (a fleet configuration) */
                                     setBy: string;
                                     /** Format: date-time */
                                     pendingAt: string;
@@ -6670,6 +6670,630 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/configurations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's configurations in id order */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description only those with this label: `key=value` */
+                    label?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Configuration"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a fleet configuration: a target condition, a priority and desired content
+         * @description Applied to every device the target matches, now and later (within about a second of a device starting or stopping to match). Conflicts are settled property by property: highest priority, then the newest configuration; a property set directly on a twin wins over every configuration (docs/TWINS.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example paris-interval */
+                        id: string;
+                        name?: string;
+                        /** @description the devices it applies to: a CEL condition (docs/CONDITIONS.md) */
+                        target: string;
+                        /** @description higher wins a property two configurations both set; a tie goes to the newer configuration */
+                        priority?: number;
+                        /** @description the desired properties it sets, each top-level property whole: a JSON object without nulls, within the twin limits (100 properties, 16384 bytes, 8 levels) */
+                        content: {
+                            [key: string]: unknown;
+                        };
+                        /** @description free labels, for people and filters */
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        /** @description custom metrics: name → a CEL condition; each counts the targeted devices for which it holds */
+                        metrics?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            target: string;
+                            priority: number;
+                            content: {
+                                [key: string]: unknown;
+                            };
+                            labels: {
+                                [key: string]: string;
+                            };
+                            metrics: {
+                                [key: string]: string;
+                            };
+                            /** @description increments at every change; the ETag */
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/configurations/{configurationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One configuration; the ETag is its version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example paris-interval */
+                    configurationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            target: string;
+                            priority: number;
+                            content: {
+                                [key: string]: unknown;
+                            };
+                            labels: {
+                                [key: string]: string;
+                            };
+                            metrics: {
+                                [key: string]: string;
+                            };
+                            /** @description increments at every change; the ETag */
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a configuration: the properties it set are removed, unless another configuration sets them */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example paris-interval */
+                    configurationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a configuration (the fields given replace theirs); If-Match supported
+         * @description A new target, priority or content is applied to the devices again; a new name, labels or metrics are not.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "if-match"?: string;
+                };
+                path: {
+                    /** @example paris-interval */
+                    configurationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description the devices it applies to: a CEL condition */
+                        target?: string;
+                        /** @description higher wins a property two configurations both set; a tie goes to the newer configuration */
+                        priority?: number;
+                        /** @description the desired properties it sets, each top-level property whole: a JSON object without nulls, within the twin limits (100 properties, 16384 bytes, 8 levels) */
+                        content?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description free labels, for people and filters */
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        /** @description custom metrics: name → a CEL condition; each counts the targeted devices for which it holds */
+                        metrics?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            target: string;
+                            priority: number;
+                            content: {
+                                [key: string]: unknown;
+                            };
+                            labels: {
+                                [key: string]: string;
+                            };
+                            metrics: {
+                                [key: string]: string;
+                            };
+                            /** @description increments at every change; the ETag */
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/configurations/{configurationId}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Targeted, applied, pending, failed and overridden devices, each custom metric, and their history
+         * @description The current counts are computed at the request from the targets and the parameters the configuration set; `history` holds the periodic snapshots (every minute).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description how many of the latest snapshots to include */
+                    history?: number;
+                };
+                header?: never;
+                path: {
+                    /** @example paris-interval */
+                    configurationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            current: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description devices the target matches now */
+                                targeted: number;
+                                /** @description targeted devices where it sets at least one property and every one of them is applied */
+                                applied: number;
+                                /** @description targeted devices with a property of it pending or sent, none failed */
+                                pending: number;
+                                /** @description targeted devices with a property of it failed, or whose desired it could not write (twin limits) */
+                                failed: number;
+                                /** @description targeted devices where it sets nothing: every property of it is held by a higher-priority or newer configuration, or set directly */
+                                overridden: number;
+                                /** @description each custom metric: the targeted devices for which its condition holds */
+                                custom: {
+                                    [key: string]: number;
+                                };
+                            };
+                            /** @description periodic snapshots, oldest first */
+                            history: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description devices the target matches now */
+                                targeted: number;
+                                /** @description targeted devices where it sets at least one property and every one of them is applied */
+                                applied: number;
+                                /** @description targeted devices with a property of it pending or sent, none failed */
+                                pending: number;
+                                /** @description targeted devices with a property of it failed, or whose desired it could not write (twin limits) */
+                                failed: number;
+                                /** @description targeted devices where it sets nothing: every property of it is held by a higher-priority or newer configuration, or set directly */
+                                overridden: number;
+                                /** @description each custom metric: the targeted devices for which its condition holds */
+                                custom: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/device-types/{deviceTypeId}/callback-secrets": {
         parameters: {
             query?: never;
@@ -8230,7 +8854,7 @@ export interface components {
             /** @description the position of this change; pass it as `since` to read what follows */
             cursor: string;
             /** @enum {string} */
-            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress";
+            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress" | "configuration.created" | "configuration.updated" | "configuration.deleted";
             entityId: string;
             /**
              * Format: date-time
@@ -8315,6 +8939,27 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             finishedAt: string | null;
+        };
+        Configuration: {
+            id: string;
+            name: string;
+            target: string;
+            priority: number;
+            content: {
+                [key: string]: unknown;
+            };
+            labels: {
+                [key: string]: string;
+            };
+            metrics: {
+                [key: string]: string;
+            };
+            /** @description increments at every change; the ETag */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         CallbackSecret: {
             id: string;

@@ -73,7 +73,10 @@ export function registerConfigurationRoutes(app: App, configurations: Configurat
       },
     },
     async function getConfigurationRoute(request, reply) {
-      const configuration = await configurations.get(principalOf(request).tenantId, request.params.configurationId);
+      const configuration = await configurations.get(
+        principalOf(request).tenantId,
+        request.params.configurationId,
+      );
       return reply.header('etag', etag(configuration.version)).send(configuration);
     },
   );
@@ -138,7 +141,11 @@ export function registerConfigurationRoutes(app: App, configurations: Configurat
       },
     },
     async function configurationMetricsRoute(request) {
-      return configurations.metrics(principalOf(request).tenantId, request.params.configurationId, request.query.history);
+      return configurations.metrics(
+        principalOf(request).tenantId,
+        request.params.configurationId,
+        request.query.history,
+      );
     },
   );
 }
