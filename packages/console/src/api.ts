@@ -3,13 +3,22 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly requestId: string | undefined;
+  /** The problem's `data`: details some refusals carry (an import's per-row report). */
+  readonly data: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(status: number, code: string, message: string, requestId?: string) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    requestId?: string,
+    data?: Readonly<Record<string, unknown>>,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    this.data = data;
   }
 }
 
@@ -31,13 +40,21 @@ export function withQuery(path: string, query: Query = {}): string {
 export async function toApiError(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
   try {
-    const problem = JSON.parse(text) as { code?: unknown; detail?: unknown; requestId?: unknown };
+    const problem = JSON.parse(text) as {
+      code?: unknown;
+      detail?: unknown;
+      requestId?: unknown;
+      data?: unknown;
+    };
     if (typeof problem.code === 'string' && typeof problem.detail === 'string')
       return new ApiError(
         response.status,
         problem.code,
         problem.detail,
         typeof problem.requestId === 'string' ? problem.requestId : undefined,
+        typeof problem.data === 'object' && problem.data !== null
+          ? (problem.data as Record<string, unknown>)
+          : undefined,
       );
   } catch {
     // not JSON: described by its status below

@@ -5,6 +5,7 @@ import { ProblemMessage } from '../components/problem.js';
 import { formatNumber } from '../format.js';
 import { navigate } from '../router.js';
 import type { Device, DeviceType, Page } from '../types.js';
+import { DeviceTransfer } from './device-transfer.js';
 
 const PAGE_SIZE = 500;
 
@@ -160,6 +161,12 @@ export function Devices({ api, query }: { readonly api: Api; readonly query: URL
           <button type="submit">Filter</button>
         </form>
       </div>
+      <DeviceTransfer
+        api={api}
+        types={types}
+        filter={{ typeId: typeId || undefined, tag: tags }}
+        onImported={() => void loadMore(undefined, true)}
+      />
       <ProblemMessage error={error} />
       <p class="hint" aria-live="polite" data-testid="device-count">
         {devices.length === 0 && !loading && complete
