@@ -18,7 +18,7 @@ import { RetainedTree } from './retained-tree.js';
 import type { BrokerRouting, LocalRouter } from './routing.js';
 import { type Delivery, SESSION_NEVER_EXPIRES, Session, type Subscription, sessionId } from './session.js';
 import { type MatchVisitor, TopicTree } from './topic-tree.js';
-import { parseFilter } from './topics.js';
+import { parseFilter, topicMatches } from './topics.js';
 
 /** Limits that protect the broker from heavy and hostile clients (see docs/MQTT.md). */
 export interface BrokerLimits {
@@ -196,6 +196,11 @@ export class BrokerCore implements LocalRouter {
   readonly #sharedCursor = new Map<string, number>();
   readonly #collector = new RouteCollector();
   readonly #connectRate: RateLimiter;
+  /**
+   * The connections of each device principal, by `tenantId \0 deviceId`: one client, or a
+   * set when a device holds several sessions. Presence asks it without walking every client.
+   */
+  readonly #devices = new Map<string, Client | Set<Client>>();
   /** Online sessions whose queue passed the high-water mark during the current routing pass. */
   #lagging: Session[] = [];
   #lastSeq = 0;
@@ -472,6 +477,7 @@ export class BrokerCore implements LocalRouter {
 
   /** The client's connection ended (or was taken over): keep or end its session, and deal with its will. */
   detach(client: Client): void {
+    this.#unindexDevice(client);
     this.#announceDisconnected(client);
     const session = client.session;
     if (session === undefined || session.client !== client) return;
@@ -885,10 +891,30 @@ export class BrokerCore implements LocalRouter {
     }
   }
 
-  /** A delivery is over (acknowledged, refused, expired or too large): forget it and send the next. */
-  completeDelivery(session: Session, delivery: Delivery): void {
+  /**
+   * A delivery was answered (PUBACK, PUBCOMP, or a refusal with `reasonCode` ≥ 0x80):
+   * forget it, tell the `delivered` hook when it is tracked, and send the next.
+   */
+  completeDelivery(session: Session, delivery: Delivery, reasonCode: number): void {
     this.#forgetDelivery(session, delivery);
+    if (delivery.message.tracked === true) this.#announceDelivered(session, delivery, reasonCode);
     this.pump(session);
+  }
+
+  #announceDelivered(session: Session, delivery: Delivery, reasonCode: number): void {
+    const client = session.client;
+    const hook = this.hooks.delivered;
+    const principal = client?.principal;
+    if (client === undefined || hook === undefined || principal === undefined || delivery.qos === 0) return;
+    const qos = delivery.qos;
+    this.#callHook('delivered', client, () =>
+      hook.call(this.hooks, principal, {
+        ...connectionEvent(client),
+        topic: delivery.message.topic,
+        qos,
+        reasonCode,
+      }),
+    );
   }
 
   #forgetDelivery(session: Session, delivery: Delivery): void {
@@ -929,13 +955,47 @@ export class BrokerCore implements LocalRouter {
 
   onClose(client: Client, wasConnected: boolean): void {
     this.clients.delete(client);
+    this.#unindexDevice(client);
     if (wasConnected) this.detach(client);
   }
 
-  /** Counts an accepted connection (until it detaches). */
+  /** Counts an accepted connection (until it detaches), and indexes a device's. */
   countConnection(client: Client): void {
     client.counted = true;
     this.metrics.connections++;
+    const key = deviceKey(client);
+    if (key === undefined) return;
+    const held = this.#devices.get(key);
+    if (held === undefined) this.#devices.set(key, client);
+    else if (held instanceof Set) held.add(client);
+    else if (held !== client) this.#devices.set(key, new Set([held, client]));
+  }
+
+  /** Takes a connection out of its device's index; does nothing when it is not there. */
+  #unindexDevice(client: Client): void {
+    const key = deviceKey(client);
+    if (key === undefined) return;
+    const held = this.#devices.get(key);
+    if (held === client) this.#devices.delete(key);
+    else if (held instanceof Set) {
+      held.delete(client);
+      if (held.size === 1) for (const rest of held) this.#devices.set(key, rest);
+      else if (held.size === 0) this.#devices.delete(key);
+    }
+  }
+
+  /** Whether a connection authenticated as this device is accepted and not yet ended. O(1). */
+  deviceConnected(tenantId: string, deviceId: string): boolean {
+    return this.#devices.has(`${tenantId}\u0000${deviceId}`);
+  }
+
+  /** Whether a connection of this device is subscribed to a filter that matches `topic`. */
+  deviceListens(tenantId: string, deviceId: string, topic: string): boolean {
+    const held = this.#devices.get(`${tenantId}\u0000${deviceId}`);
+    if (held === undefined) return false;
+    if (!(held instanceof Set)) return listens(held, topic);
+    for (const client of held) if (listens(client, topic)) return true;
+    return false;
   }
 
   countBytesIn(bytes: number): void {
@@ -986,4 +1046,19 @@ function connectionEvent(client: Client): ConnectionEvent {
     remoteAddress: client.meta.remoteAddress,
     protocolVersion: client.protocolVersion,
   };
+}
+
+/** The device index's key of a connection, undefined for one that is not a device's. */
+function deviceKey(client: Client): string | undefined {
+  const principal = client.principal;
+  if (principal?.deviceId === undefined) return undefined;
+  return `${principal.tenantId}\u0000${principal.deviceId}`;
+}
+
+/** Whether a connection's session has a subscription whose filter matches `topic`. */
+function listens(client: Client, topic: string): boolean {
+  const session = client.session;
+  if (session === undefined) return false;
+  for (const filter of session.subscriptions.keys()) if (topicMatches(filter, topic)) return true;
+  return false;
 }

@@ -74,6 +74,11 @@ export interface ServerPublish {
   readonly properties?: MessageProperties;
   /** Seconds; the message is not delivered after it. */
   readonly messageExpiryInterval?: number;
+  /**
+   * Report each subscriber's acknowledgement to the `delivered` hook (QoS 1 and 2; the
+   * mark is stored with queued deliveries). Not kept on a retained copy.
+   */
+  readonly track?: boolean;
 }
 
 const handlers: HandlerTable = {
@@ -223,6 +228,16 @@ export class Broker {
     return out;
   }
 
+  /** Whether a connection authenticated as this device is live (one map lookup, whatever the client count). */
+  deviceConnected(tenantId: string, deviceId: string): boolean {
+    return this.#core.deviceConnected(tenantId, deviceId);
+  }
+
+  /** Whether a live connection of this device is subscribed to a filter that matches `topic`. */
+  deviceListens(tenantId: string, deviceId: string, topic: string): boolean {
+    return this.#core.deviceListens(tenantId, deviceId, topic);
+  }
+
   /** Disconnects a client (v5: DISCONNECT 0x98 administrative action); false when it is not connected. */
   disconnect(tenantId: string, clientId: string): boolean {
     for (const client of this.#core.clients) {
@@ -257,7 +272,12 @@ export class Broker {
     await this.start();
     this.#core.metrics.messagesIn++;
     const retained = message.retain ? this.#core.storeRetained(tenantId, message) : undefined;
-    const routed = this.#core.route(tenantId, message, undefined);
+    // The retained copy stays untracked: later subscribers were not this publish's audience.
+    const routed = this.#core.route(
+      tenantId,
+      input.track === true ? { ...message, tracked: true } : message,
+      undefined,
+    );
     this.#core.throttle(undefined);
     await Promise.all([retained, typeof routed === 'number' ? undefined : routed]);
   }

@@ -129,6 +129,20 @@ export interface SubscribedEvent extends ConnectionEvent {
   readonly filters: readonly string[];
 }
 
+/**
+ * A tracked server publish (`ServerPublish.track`) was answered by a subscriber: PUBACK
+ * (QoS 1) or PUBCOMP (QoS 2) came, on whichever connection of the session it went out on
+ * (a message queued for an offline persistent session is answered after it reconnects,
+ * even across a restart). `reasonCode` is the PUBACK's or PUBREC's: 0x80 and above is a
+ * v5 client refusing the message [MQTT-3.4.2-…], [MQTT-3.5.2-…].
+ */
+export interface DeliveredEvent extends ConnectionEvent {
+  /** The topic as the subscriber got it (un-mounted). */
+  readonly topic: string;
+  readonly qos: 1 | 2;
+  readonly reasonCode: number;
+}
+
 /** A connection that had been announced by `connected` ended. */
 export interface DisconnectedEvent extends ConnectionEvent {
   readonly reason: DisconnectReason;
@@ -177,6 +191,13 @@ export interface BrokerHooks {
    * has just connected waits for this). Not awaited; a failure is logged.
    */
   subscribed?(principal: Principal, event: SubscribedEvent): void | Promise<void>;
+  /**
+   * A tracked server publish was acknowledged by a subscriber (see `DeliveredEvent`); once
+   * per acknowledged delivery, so once per subscriber that got it at QoS 1 or 2 (at QoS 0
+   * nothing is ever heard). Untracked messages never reach this hook. Not awaited; a
+   * failure is logged.
+   */
+  delivered?(principal: Principal, event: DeliveredEvent): void | Promise<void>;
 }
 
 /**

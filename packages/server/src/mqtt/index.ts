@@ -14,6 +14,7 @@ export {
   type CaptureVerdict,
   type ConnectedEvent,
   type ConnectionEvent,
+  type DeliveredEvent,
   type DisconnectedEvent,
   type DisconnectReason,
   isExcepted,

@@ -186,6 +186,18 @@ export function describePersistenceContract(
       expect(await p.loadOutgoing(aliceElsewhere)).toEqual([]);
     });
 
+    it('keeps the tracked mark of a message, and its absence', async () => {
+      const key = { tenantId: 't1', clientId: 'tracked' };
+      await p.putSession({ ...key, expiryInterval: 60, disconnectedAt: null, protocolVersion: 5 });
+      const tracked = outgoing(1);
+      await p.writeOutgoing([
+        { kind: 'put', session: key, record: { ...tracked, message: { ...tracked.message, tracked: true } } },
+        { kind: 'put', session: key, record: outgoing(2) },
+      ]);
+      const loaded = await p.loadOutgoing(key);
+      expect(loaded.map((record) => record.message.tracked)).toEqual([true, undefined]);
+    });
+
     it('takes large batches (sequence numbers near 2^53 survive)', async () => {
       await p.putSession(session(alice));
       const base = Date.now() * 1000;

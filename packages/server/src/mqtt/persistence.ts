@@ -15,6 +15,11 @@ export interface StoredMessage {
   readonly properties: MessageProperties | undefined;
   /** Unix milliseconds after which the message must not be delivered (v5 message expiry), or null. */
   readonly expiresAt: number | null;
+  /**
+   * Set on a server publish whose sender wants to hear of its acknowledgements (the
+   * `delivered` hook); absent on everything else, so that nothing is done for them.
+   */
+  readonly tracked?: true;
 }
 
 /** The v5 properties a message carries from publisher to subscribers [MQTT-3.3.2-…]. */

@@ -51,6 +51,8 @@ type MqttTables = {
     message_retain: number;
     properties: string | null;
     expires_at: Int | null;
+    /** 1 for a tracked message (migration 0018). */
+    tracked: number;
   };
   mqtt_incoming: { tenant_id: string; client_id: string; packet_id: number };
   mqtt_retained: {
@@ -115,6 +117,7 @@ function outgoingRow(key: SessionKey, record: OutgoingRecord): MqttTables['mqtt_
     message_retain: record.message.retain ? 1 : 0,
     properties: encodeProperties(record.message.properties),
     expires_at: record.message.expiresAt,
+    tracked: record.message.tracked === true ? 1 : 0,
   };
 }
 
@@ -353,6 +356,7 @@ export class SqlPersistence implements BrokerPersistence {
           retain: row.message_retain === 1,
           properties: decodeProperties(row.properties),
           expiresAt: numOrNull(row.expires_at),
+          ...(row.tracked === 1 ? { tracked: true as const } : {}),
         },
       }));
     });

@@ -43,7 +43,7 @@ describeEachDialect('commands over MQTT', (dialect) => {
     ts = await startTestServer(database);
     port = ts.server.mqtt.tcpPort ?? 0;
     await ok('POST', '/v1/device-types', { id: 'valve', name: 'valve' });
-    for (const id of ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'M1', 'M2', 'M3', 'M4']) {
+    for (const id of ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8', 'V9', 'M1', 'M2', 'M3', 'M4']) {
       await ok('POST', '/v1/devices', { id, typeId: 'valve' });
       const credential = await ok('POST', `/v1/devices/${id}/credentials`, { kind: 'token' });
       tokens[id] = mustBeString(credential.body.token, 'token');
@@ -108,7 +108,9 @@ describeEachDialect('commands over MQTT', (dialect) => {
       responseTopic: `devices/V1/ack/${id}`,
       qos: 1,
     });
-    expect((await show('V1', id)).status).toBe('sent');
+    // mqtt.js sent its PUBACK on receipt: the broker reports it, the command is delivered.
+    const delivered = await statusBecomes('V1', id, 'delivered');
+    expect(delivered.history.at(-1).detail).toMatchObject({ transport: 'mqtt', qos: 1 });
     // MQTT 5: answer on the response topic with the correlation data.
     await client.publishAsync('devices/V1/ack', JSON.stringify({ opened: true }), {
       qos: 1,
@@ -120,6 +122,7 @@ describeEachDialect('commands over MQTT', (dialect) => {
     expect(acked.history.map((h: { status: string }) => h.status)).toEqual([
       'queued',
       'sent',
+      'delivered',
       'acknowledged',
     ]);
     expect(acked.history[1].detail).toMatchObject({ transport: 'mqtt', qos: 1, attempt: 1 });
@@ -156,7 +159,53 @@ describeEachDialect('commands over MQTT', (dialect) => {
     await waitFor('the marker', () => (again.got.some((g) => g.payload === 'ff') ? true : undefined));
     expect(again.got.map((g) => g.payload)).toEqual(['ff']);
     for (const id of [low, urgent, normal]) expect((await show('V2', id)).attempts).toBe(1);
-    expect((await show('V2', marker)).status).toBe('sent');
+    await statusBecomes('V2', marker, 'delivered');
+  });
+
+  it('makes a QoS 2 command delivered once its PUBCOMP came', async () => {
+    const { client } = await device('V7', { protocolVersion: 4 }, false);
+    await client.subscribeAsync('devices/V7/down/#', { qos: 2 });
+    const id = await send('V7', { hex: '02', qos: 2 });
+    const delivered = await statusBecomes('V7', id, 'delivered');
+    expect(delivered.history.at(-1).detail).toMatchObject({ transport: 'mqtt', qos: 2 });
+  });
+
+  it('keeps a command sent while its PUBLISH is unanswered, and makes it delivered when the device acknowledges it after reconnecting', async () => {
+    const session = { clientId: 'v8-session', clean: false, properties: { sessionExpiryInterval: 600 } };
+    const seen: string[] = [];
+    const mute = await device('V8', {
+      ...session,
+      // Receives, never acknowledges: the PUBLISH stays in flight in the session.
+      customHandleAcks: (topic) => seen.push(topic),
+    });
+    const id = await send('V8', { hex: '08' });
+    await waitFor('the command', () => seen[0]);
+    expect((await show('V8', id)).status).toBe('sent');
+    mute.client.end(true);
+    await waitFor('the disconnection', () =>
+      ts.server.mqtt.broker.clients().some((c) => c.principal.id === 'V8') ? undefined : true,
+    );
+    expect((await show('V8', id)).status).toBe('sent');
+    // The session resends it (DUP) and this connection acknowledges it.
+    const back = await device('V8', session, false);
+    const delivered = await statusBecomes('V8', id, 'delivered');
+    expect(delivered.history.map((h: { status: string }) => h.status)).toEqual([
+      'queued',
+      'sent',
+      'delivered',
+    ]);
+    expect(back.client.connected).toBe(true);
+  });
+
+  it('fails a command an MQTT 5 device refuses in its PUBACK', async () => {
+    await device('V9', { customHandleAcks: (_topic, _message, _packet, done) => done(0x80) });
+    const id = await send('V9', { hex: '09' });
+    const failed = await statusBecomes('V9', id, 'failed');
+    expect(failed.history.at(-1).detail).toMatchObject({
+      transport: 'mqtt',
+      reason: 'refused_by_device',
+      reasonCode: 0x80,
+    });
   });
 
   it('marks a QoS 0 command unknown: nothing will tell whether it arrived', async () => {
@@ -217,7 +266,8 @@ describeEachDialect('commands over MQTT', (dialect) => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
     expect(out.trim()).toBe(`devices/V6/down/commands/command/${id} hello`);
-    await statusBecomes('V6', id, 'sent');
+    // mosquitto_sub acknowledged the QoS 1 PUBLISH.
+    await statusBecomes('V6', id, 'delivered');
     await run('mosquitto_pub', [
       '-h',
       '127.0.0.1',

@@ -4,6 +4,7 @@ import type { Logger } from '../../kernel/logger.js';
 import {
   type CaptureVerdict,
   type ConnectedEvent,
+  type DeliveredEvent,
   ReasonCode,
   type SubscribedEvent,
   topicMatches,
@@ -50,6 +51,8 @@ export function commandMessage(row: CommandRow, payload: Buffer): DeviceMessage 
     responseTopic: `devices/${row.device_id}/${ACK_SUBTREE}/${row.id}`,
     correlationData: Buffer.from(row.id),
     userProperties: { name: row.name },
+    // The device's PUBACK / PUBCOMP makes the command `delivered` (see `MqttCommands.delivered`).
+    ...(row.qos > 0 && row.kind === 'command' ? { trackDelivery: true } : {}),
   };
 }
 
@@ -86,6 +89,27 @@ export class MqttCommands implements DeviceConnectionListener {
     return event.filters.some((filter) => topicMatches(filter, probe))
       ? this.drain(device.tenantId, device.deviceId)
       : undefined;
+  }
+
+  /**
+   * The device acknowledged the PUBLISH of a command (PUBACK at QoS 1, PUBCOMP at QoS 2):
+   * `sent` becomes `delivered`; a v5 device that refused it (reason code 0x80 or above)
+   * fails it. A command already acknowledged, or back in the queue, stays where it is.
+   */
+  async delivered(device: ConnectedDevice, event: DeliveredEvent): Promise<void> {
+    const prefix = `devices/${device.deviceId}/down/commands/`;
+    if (!event.topic.startsWith(prefix)) return;
+    const commandId = event.topic.slice(event.topic.lastIndexOf('/') + 1);
+    const detail = {
+      transport: 'mqtt',
+      qos: event.qos,
+      clientId: event.clientId,
+      ...(event.reasonCode === 0 ? {} : { reasonCode: event.reasonCode }),
+    };
+    await this.#service.deliveredOverTransport(device.tenantId, device.deviceId, commandId, {
+      refused: event.reasonCode >= 0x80,
+      detail,
+    });
   }
 
   /** Sends the device's queued commands while it listens; a drain asked for while one runs runs after it. */

@@ -508,6 +508,30 @@ export class CommandService {
     }
   }
 
+  /**
+   * The transport says the device received one of its commands (the MQTT PUBACK /
+   * PUBCOMP): `sent` or `unknown` becomes `delivered`, or `failed` when the device refused
+   * it. A command that moved on (acknowledged, back in the queue, final) stays where it
+   * is: the device's answer can overtake the report of its delivery. Undefined when
+   * nothing moved (also for an unknown id or another device's command).
+   */
+  async deliveredOverTransport(
+    tenantId: string,
+    deviceId: string,
+    commandId: string,
+    { refused, detail }: { refused: boolean; detail: Record<string, unknown> },
+  ): Promise<CommandRow | undefined> {
+    for (;;) {
+      const row = await findCommand(this.#deps.store, tenantId, commandId);
+      if (row === undefined || row.device_id !== deviceId) return undefined;
+      if (row.status !== 'sent' && row.status !== 'unknown') return undefined;
+      const moved = refused
+        ? await this.transition(row, 'failed', { ...detail, reason: 'refused_by_device' })
+        : await this.transition(row, 'delivered', detail);
+      if (moved) return moved;
+    }
+  }
+
   /** Moves a command the transport says was delivered (a Sigfox acknowledgement). */
   async delivered(row: CommandRow, detail: Record<string, unknown>): Promise<CommandRow | undefined> {
     return this.transition(row, 'delivered', detail);

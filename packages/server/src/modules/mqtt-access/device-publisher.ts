@@ -18,6 +18,12 @@ export interface DeviceMessage {
   readonly contentType?: string;
   /** MQTT 5: seconds after which the message is not delivered any more. */
   readonly messageExpiryInterval?: number;
+  /**
+   * Tell the connection listeners' `delivered` when the device acknowledges it (QoS 1
+   * PUBACK, QoS 2 PUBCOMP), also when it was queued for an offline session and went out
+   * after a reconnect or a restart. Nothing is ever heard at QoS 0.
+   */
+  readonly trackDelivery?: boolean;
 }
 
 /** The part of the broker the publisher needs (`Broker.publish`). */
@@ -75,6 +81,7 @@ export class DevicePublisher {
       ...(message.messageExpiryInterval === undefined
         ? {}
         : { messageExpiryInterval: message.messageExpiryInterval }),
+      ...(message.trackDelivery === true ? { track: true } : {}),
     });
   }
 }

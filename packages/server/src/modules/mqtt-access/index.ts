@@ -1,8 +1,8 @@
 export { registerBrokerMetrics } from './broker-metrics.js';
 export {
-  type ClientList,
   type ConnectedDevice,
   type DeviceConnectionListener,
+  type DeviceIndex,
   DevicePresence,
   type DevicePresenceView,
 } from './device-presence.js';

@@ -6,6 +6,7 @@ import {
   type CapturedPublish,
   type CaptureVerdict,
   type ConnectedEvent,
+  type DeliveredEvent,
   type DisconnectedEvent,
   type Principal,
   ReasonCode,
@@ -153,7 +154,7 @@ export class MqttAccess implements BrokerHooks {
     }
   }
 
-  /** Tells `listener` when devices connect, subscribe and disconnect (commands deliver queued downlinks). */
+  /** Tells `listener` when devices connect, subscribe, disconnect and acknowledge tracked messages (commands deliver queued downlinks). */
   onDeviceConnection(listener: DeviceConnectionListener): void {
     this.#connectionListeners.push(listener);
   }
@@ -174,6 +175,13 @@ export class MqttAccess implements BrokerHooks {
     const device = connectedDevice(principal);
     if (device === undefined) return undefined;
     return this.#tell((listener) => listener.disconnected?.(device, event));
+  }
+
+  delivered(principal: Principal, event: DeliveredEvent): Promise<void> | undefined {
+    const device = connectedDevice(principal);
+    // Only the device's own topics: an application subscribed to them acknowledges its copy, not the device's.
+    if (device === undefined || !event.topic.startsWith(`devices/${device.deviceId}/`)) return undefined;
+    return this.#tell((listener) => listener.delivered?.(device, event));
   }
 
   /** Every listener is told, whatever another one does; the first failure is reported. */

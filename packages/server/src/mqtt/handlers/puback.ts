@@ -6,5 +6,5 @@ export function handlePuback(client: Client, packet: IPubackPacket): void {
   const session = client.session;
   const delivery = session?.inflight.get(packet.messageId ?? 0);
   if (session === undefined || delivery === undefined || delivery.qos !== 1) return;
-  client.broker.completeDelivery(session, delivery);
+  client.broker.completeDelivery(session, delivery, packet.reasonCode ?? 0);
 }

@@ -6,5 +6,6 @@ export function handlePubcomp(client: Client, packet: IPubcompPacket): void {
   const session = client.session;
   const delivery = session?.inflight.get(packet.messageId ?? 0);
   if (session === undefined || delivery === undefined || delivery.state !== 'released') return;
-  client.broker.completeDelivery(session, delivery);
+  // Released only after a PUBREC below 0x80: the client accepted the message.
+  client.broker.completeDelivery(session, delivery, 0);
 }

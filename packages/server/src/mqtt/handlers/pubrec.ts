@@ -21,7 +21,7 @@ export function handlePubrec(client: Client, packet: IPubrecPacket): void {
     return;
   }
   if ((packet.reasonCode ?? 0) >= 0x80) {
-    client.broker.completeDelivery(session, delivery);
+    client.broker.completeDelivery(session, delivery, packet.reasonCode ?? 0);
     return;
   }
   if (delivery.state === 'sent') client.broker.releaseDelivery(session, delivery);
