@@ -41,8 +41,25 @@ export interface SigfoxSimulation {
   readonly concurrency: number;
   /** Every device's first sequence number; random per device when unset. */
   readonly firstSeq?: number | undefined;
+  /**
+   * Share of frames sent as BIDIR callbacks (`ack: true`): the device then takes the
+   * downlink in the answer, sends its out-of-band acknowledgement frame (which uses a
+   * sequence number) and Sigfox's downlink-acknowledgement SERVICE callback follows.
+   */
+  readonly bidirRatio?: number | undefined;
+  /** Told of every downlink a simulated device received. */
+  readonly onDownlink?: ((downlink: ReceivedDownlink) => void) | undefined;
   /** Ends the run early: no new frame starts, the callbacks under way finish. */
   readonly signal?: AbortSignal | undefined;
+}
+
+/** A downlink a simulated device received in the answer to its BIDIR callback. */
+export interface ReceivedDownlink {
+  readonly device: string;
+  /** The sequence number of the frame whose callback it answered. */
+  readonly seqNumber: number;
+  /** The 8 bytes, as 16 hex digits. */
+  readonly data: string;
 }
 
 /** The first answer of the run when it says the run cannot work (wrong secret, unknown type). */
@@ -62,7 +79,13 @@ export interface SimulationReport {
     readonly lateFrames: number;
     readonly callbacks: number;
     readonly retries: number;
+    /** Frames sent as BIDIR callbacks, asking for a downlink. */
+    readonly bidirFrames: number;
+    /** Downlink-acknowledgement SERVICE callbacks, one per downlink received. */
+    readonly downlinkAcks: number;
   };
+  /** Downlinks the devices received in BIDIR answers. */
+  readonly downlinks: number;
   readonly answers: {
     readonly '2xx': number;
     readonly '4xx': number;
@@ -96,6 +119,23 @@ interface DataBody {
   readonly lat: number;
   readonly lng: number;
   readonly duplicate: boolean;
+  /** BIDIR only: the device listens for a downlink after this frame. */
+  readonly ack?: true;
+}
+
+/** The downlink-acknowledgement SERVICE callback ("Downlink data: ACKNOWLEDGE"). */
+interface ServiceBody {
+  readonly device: string;
+  readonly time: number;
+  readonly infoCode: number;
+  readonly infoMessage: string;
+  readonly downlinkAck: boolean;
+}
+
+/** A callback's answer. */
+interface Answer {
+  readonly status: number;
+  readonly text: string;
 }
 
 interface Station {
@@ -191,6 +231,9 @@ export class SigfoxSimulator {
   #lateFrames = 0;
   #callbacks = 0;
   #retries = 0;
+  #bidirFrames = 0;
+  #downlinkAcks = 0;
+  #downlinks = 0;
   #ok = 0;
   #clientErrors = 0;
   #serverErrors = 0;
@@ -249,7 +292,10 @@ export class SigfoxSimulator {
         lateFrames: this.#lateFrames,
         callbacks: this.#callbacks,
         retries: this.#retries,
+        bidirFrames: this.#bidirFrames,
+        downlinkAcks: this.#downlinkAcks,
       },
+      downlinks: this.#downlinks,
       answers: {
         '2xx': this.#ok,
         '4xx': this.#clientErrors,
@@ -280,16 +326,23 @@ export class SigfoxSimulator {
     try {
       await before;
       const late = Math.random() < lateRatio;
+      // A late frame's callback comes long after the device's receive window closed.
+      const bidir = !late && Math.random() < (this.#config.bidirRatio ?? 0);
       const now = Math.floor(Date.now() / 1000);
       const time = late ? now - LATE_MIN_S - randomInt(LATE_SPAN_S) : now;
       const seqNumber = device.nextSeq();
       const data = randomBytes(1 + randomInt(MAX_PAYLOAD_BYTES)).toString('hex');
       const stations = pick(device.stations, receptions);
-      const bodies = stations.map((station, k) => dataBody(device.id, time, data, seqNumber, station, k > 0));
+      const bodies = stations.map((station, k) =>
+        dataBody(device.id, time, data, seqNumber, station, k > 0, bidir),
+      );
       [first, ...others] = bodies;
       this.#frames += 1;
       if (late) this.#lateFrames += 1;
-      if (first) await this.#callback(first);
+      if (bidir) this.#bidirFrames += 1;
+      const answer = first ? await this.#callback(first) : undefined;
+      // Before the device's next frame: the acknowledgement frame takes the next sequence number.
+      if (bidir && answer !== undefined) await this.#receive(device, seqNumber, answer);
     } finally {
       firstAnswered();
     }
@@ -303,6 +356,35 @@ export class SigfoxSimulator {
     );
   }
 
+  /**
+   * What a device does with the answer to its BIDIR frame: a 200 with its 8 bytes is a
+   * downlink received, so it sends its out-of-band acknowledgement frame (a sequence number
+   * the server never gets as a message) and Sigfox calls the SERVICE callback for it.
+   */
+  async #receive(device: SimulatedDevice, seqNumber: number, answer: Answer): Promise<void> {
+    if (answer.status !== 200) return;
+    let data: unknown;
+    try {
+      data = (JSON.parse(answer.text) as Record<string, { downlinkData?: unknown } | undefined>)[device.id]
+        ?.downlinkData;
+    } catch {
+      return;
+    }
+    if (typeof data !== 'string' || !/^[0-9a-fA-F]{16}$/.test(data)) return;
+    this.#downlinks += 1;
+    this.#config.onDownlink?.({ device: device.id, seqNumber, data: data.toLowerCase() });
+    device.nextSeq();
+    await this.#slots.acquire();
+    this.#downlinkAcks += 1;
+    await this.#callback({
+      device: device.id,
+      time: Math.floor(Date.now() / 1000),
+      infoCode: 0,
+      infoMessage: 'Acked',
+      downlinkAck: true,
+    });
+  }
+
   async #retry(body: DataBody): Promise<void> {
     await this.#slots.acquire();
     this.#retries += 1;
@@ -310,7 +392,7 @@ export class SigfoxSimulator {
   }
 
   /** Posts one callback (its slot already taken), records its answer and latency, and frees the slot. */
-  async #callback(body: DataBody): Promise<void> {
+  async #callback(body: DataBody | ServiceBody): Promise<Answer | undefined> {
     const { url, typeId, secret } = this.#config;
     const checkRefusal = this.#callbacks === 0;
     this.#callbacks += 1;
@@ -325,9 +407,11 @@ export class SigfoxSimulator {
       const text = await response.text();
       this.#latencies.push(performance.now() - started);
       this.#record(response, text, checkRefusal);
+      return { status: response.status, text };
     } catch (error) {
       this.#networkErrors += 1;
       this.#firstFailure ??= `network: ${describeNetworkError(error)}`;
+      return undefined;
     } finally {
       this.#slots.release();
     }
@@ -365,9 +449,11 @@ function dataBody(
   seqNumber: number,
   station: Station,
   duplicate: boolean,
+  bidir: boolean,
 ): DataBody {
   const snr = round(Math.random() * 30, 2);
   return {
+    ...(bidir ? { ack: true as const } : {}),
     device,
     time,
     data,

@@ -280,6 +280,66 @@ describe('fleetport simulate sigfox', () => {
     expect(items.map((m) => m.sequenceEvent)).toEqual(['first', 'next', 'wrap', 'next']);
   });
 
+  it('answers BIDIR like a device: prints the downlink it received, acknowledges it, and its sequence shows the out-of-band frame', async () => {
+    const { secret } = await createSecret('sigfox-demo');
+    const device = 'B1D00000';
+    expect(
+      (await fx.server.request('POST', '/v1/devices', { json: { id: device, typeId: 'sigfox-demo' } }))
+        .status,
+    ).toBe(201);
+    const queued = await fx.server.request('POST', `/v1/devices/${device}/commands`, {
+      json: { hex: '0011223344556677', transport: 'sigfox' },
+    });
+    expect(queued.status, queued.text).toBe(201);
+    const result = await fx.cli([
+      'simulate',
+      'sigfox',
+      '--type',
+      'sigfox-demo',
+      '--secret',
+      secret ?? '',
+      '--devices',
+      '1',
+      '--frames',
+      '2',
+      '--rate',
+      '50',
+      '--receptions',
+      '1',
+      '--retry-ratio',
+      '0',
+      '--late-ratio',
+      '0',
+      '--bidir-ratio',
+      '1',
+      '--first-seq',
+      '100',
+      '--device-prefix',
+      'B1D',
+      '--quiet',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    // Only the first frame found a command waiting; the second asked and got none.
+    expect(result.stderr).toBe(`downlink for ${device} (after frame 100): 0011223344556677\n`);
+    expect(result.stdout).toMatch(/^bidir frames\s+2$/m);
+    expect(result.stdout).toMatch(/^downlinks\s+1 received, 1 acknowledged$/m);
+    expect(result.stdout).toMatch(/^2xx\s+3$/m);
+    const command = await fx.server.request('GET', `/v1/devices/${device}/commands/${queued.body.id}`);
+    expect(command.body.status).toBe('delivered');
+    const details = command.body.history.map((h: { status: string; detail: Record<string, unknown> }) => ({
+      status: h.status,
+      ...h.detail,
+    }));
+    expect(details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ status: 'unknown', seqNumber: 100 }),
+        expect.objectContaining({ status: 'delivered', downlinkAck: true }),
+        // 101 went to the acknowledgement frame, so the next uplink is 102.
+        expect.objectContaining({ inference: 'out_of_band_frame', downlinkSeqNumber: 100, seqNumber: 102 }),
+      ]),
+    );
+  });
+
   it('stops at the first callback and exits 6 when the secret is wrong or revoked', async (ctx) => {
     if (await sigfoxRouteMissing()) {
       ctx.skip('POST /v1/callbacks/sigfox/{type} is not on the server yet: re-run once it is');

@@ -366,6 +366,7 @@ interface SimulateOptions {
   devicePrefix?: string;
   concurrency: number;
   firstSeq?: number;
+  bidirRatio: number;
   quiet?: boolean;
 }
 
@@ -381,6 +382,12 @@ function simulationText(r: SimulationReport): string {
     ],
     ['frames', `${r.sent.frames} (${r.sent.lateFrames} sent late)`],
     ['callbacks', `${r.sent.callbacks} (${r.sent.retries} retries)`],
+    ...(r.sent.bidirFrames > 0
+      ? [
+          ['bidir frames', String(r.sent.bidirFrames)] as const,
+          ['downlinks', `${r.downlinks} received, ${r.sent.downlinkAcks} acknowledged`] as const,
+        ]
+      : []),
     ['2xx', String(r.answers['2xx'])],
     ['4xx', String(r.answers['4xx'])],
     ['5xx', String(r.answers['5xx'])],
@@ -436,7 +443,7 @@ function registerSimulateCommands(program: Command, io: CliIo): void {
   simulate
     .command('sigfox')
     .description(
-      'N Sigfox devices sending DATA callbacks at a rate: several receptions per frame, retried callbacks, late frames',
+      'N Sigfox devices sending DATA callbacks at a rate: several receptions per frame, retried callbacks, late frames; BIDIR frames receive and acknowledge their downlinks',
     )
     .requiredOption(
       '--type <type>',
@@ -469,6 +476,12 @@ function registerSimulateCommands(program: Command, io: CliIo): void {
       '--first-seq <n>',
       "every device's first seqNumber, 0-4095 (default: random); 4094 shows a wrap at once",
       integerIn(0, 4095),
+    )
+    .option(
+      '--bidir-ratio <share>',
+      'share of frames sent as BIDIR callbacks asking for a downlink, which the device then receives and acknowledges (default 0)',
+      ratio,
+      0,
     )
     .option('--quiet', 'no progress on stderr')
     .action(async function simulateSigfox(options: SimulateOptions, command: Command) {
@@ -510,6 +523,10 @@ function registerSimulateCommands(program: Command, io: CliIo): void {
         devicePrefix: prefix,
         concurrency: options.concurrency,
         firstSeq: options.firstSeq,
+        bidirRatio: options.bidirRatio,
+        // Each downlink as the device got it, on stderr: stdout keeps the report (and --json) clean.
+        onDownlink: (downlink) =>
+          ctx.note(`downlink for ${downlink.device} (after frame ${downlink.seqNumber}): ${downlink.data}`),
         signal: stop.signal,
       });
       const status = new StatusLine(io.stderr, options.quiet !== true);

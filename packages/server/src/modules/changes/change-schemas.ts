@@ -14,6 +14,7 @@ export const changeKinds = [
   'device_type.codec_changed',
   'command.created',
   'command.status_changed',
+  'command.noted',
   'twin.desired.changed',
   'twin.reported.changed',
   'job.created',

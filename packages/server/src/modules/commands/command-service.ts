@@ -532,6 +532,29 @@ export class CommandService {
     }
   }
 
+  /**
+   * Adds a row to a command's history without changing its status: what a transport
+   * inferred about it (a Sigfox out-of-band frame). Recorded with a `command.noted` change
+   * in one transaction; undefined when the command moved meanwhile.
+   */
+  async note(row: CommandRow, detail: Record<string, unknown>): Promise<CommandRow | undefined> {
+    const now = this.#deps.clock.now();
+    const noted: CommandRow = { ...row, version: row.version + 1, updated_at: now };
+    const done = await writeWithChanges(this.#deps, row.tenant_id, async (tx, record) => {
+      if (!(await updateCommand(tx, row, { updated_at: now }))) return false;
+      const events = await commandEvents(tx, row.tenant_id, row.id);
+      await insertEvent(tx, eventRow(row, events.length + 1, row.status as CommandStatus, detail, now));
+      record({ kind: 'command.noted', entityId: row.id, data: presentCommand(noted) });
+      return true;
+    });
+    return done ? noted : undefined;
+  }
+
+  /** A command's history rows, oldest first. */
+  history(row: CommandRow): Promise<CommandEventRow[]> {
+    return commandEvents(this.#deps.store, row.tenant_id, row.id);
+  }
+
   /** Moves a command the transport says was delivered (a Sigfox acknowledgement). */
   async delivered(row: CommandRow, detail: Record<string, unknown>): Promise<CommandRow | undefined> {
     return this.transition(row, 'delivered', detail);

@@ -118,6 +118,85 @@ describeEachDialect('commands over Sigfox BIDIR', (dialect) => {
     expect(cancel.body.code).toBe('command_not_cancellable');
   });
 
+  const data = (deviceId: string, seqNumber: number) =>
+    callback({ device: deviceId, time: epoch + seqNumber, data: '0a', seqNumber });
+  const notes = async (deviceId: string, commandId: string) =>
+    (await show(deviceId, commandId)).history.filter(
+      (h: { detail: Record<string, unknown> }) => h.detail.inference !== undefined,
+    );
+
+  it('infers an out-of-band frame from one sequence number missing right after a downlink, once', async () => {
+    const id = await device();
+    const command = await send(id, { hex: '01' });
+    await bidir(id, 10);
+    expect((await data(id, 12)).status).toBe(200);
+    const [note] = await notes(id, command);
+    expect(note).toMatchObject({
+      status: 'unknown',
+      detail: {
+        transport: 'sigfox',
+        inference: 'out_of_band_frame',
+        framesBetween: 1,
+        downlinkSeqNumber: 10,
+        seqNumber: 12,
+      },
+    });
+    // Another base station's reception of that frame, and the frames after it, add nothing.
+    await data(id, 12);
+    await data(id, 14);
+    expect(await notes(id, command)).toHaveLength(1);
+    const shown = await show(id, command);
+    expect(shown.status).toBe('unknown');
+    // The note is on the change feed, as command.noted.
+    const changes = await ok('GET', '/v1/changes?since=0&limit=1000');
+    expect(
+      changes.body.items.some(
+        (c: { kind: string; entityId: string }) => c.kind === 'command.noted' && c.entityId === command,
+      ),
+    ).toBe(true);
+  });
+
+  it('records no out-of-band frame when the next frame follows the downlink’s, and counts across the wrap at 4096', async () => {
+    const plain = await device();
+    const first = await send(plain, { hex: '02' });
+    await bidir(plain, 20);
+    await data(plain, 21);
+    expect((await notes(plain, first))[0]?.detail).toMatchObject({
+      inference: 'no_out_of_band_frame',
+      framesBetween: 0,
+    });
+    const wrapping = await device();
+    const second = await send(wrapping, { hex: '03' });
+    await bidir(wrapping, 4095);
+    // The next BIDIR uplink is the first after the downlink: 4095 → 1 skips 0.
+    await bidir(wrapping, 1);
+    expect((await notes(wrapping, second))[0]?.detail).toMatchObject({
+      inference: 'out_of_band_frame',
+      framesBetween: 1,
+      downlinkSeqNumber: 4095,
+      seqNumber: 1,
+    });
+  });
+
+  it('calls a wider gap unclear, and records nothing for a frame far from the downlink’s or for a delivered-less queue', async () => {
+    const id = await device();
+    const command = await send(id, { hex: '04' });
+    await bidir(id, 100);
+    await data(id, 104);
+    expect((await notes(id, command))[0]?.detail).toMatchObject({ inference: 'unclear', framesBetween: 3 });
+    const far = await device();
+    const farCommand = await send(far, { hex: '05' });
+    await bidir(far, 100);
+    // A reset (or a long silence): nothing can be said about the downlink.
+    await data(far, 3);
+    await data(far, 500);
+    expect(await notes(far, farCommand)).toHaveLength(0);
+    const idle = await device();
+    const queued = await send(idle, { hex: '06' });
+    await data(idle, 2);
+    expect(await notes(idle, queued)).toHaveLength(0);
+  });
+
   it('ignores a downlink acknowledgement for a device that was sent nothing', async () => {
     const id = await device();
     const command = await send(id, { hex: 'cc' });

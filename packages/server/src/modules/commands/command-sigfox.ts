@@ -1,5 +1,10 @@
 import type { Logger } from '../../kernel/logger.js';
-import type { DownlinkSource, SigfoxDownlinkAck, SigfoxDownlinkRequest } from '../capture/sigfox/index.js';
+import type {
+  DownlinkSource,
+  SigfoxDownlinkAck,
+  SigfoxDownlinkRequest,
+  SigfoxUplinkStored,
+} from '../capture/sigfox/index.js';
 import { SIGFOX_DOWNLINK_BYTES } from './command-schemas.js';
 import type { CommandService, Outgoing } from './command-service.js';
 
@@ -9,6 +14,24 @@ export interface SigfoxCommandsOptions {
    * BIDIR answer, and a late downlink is worth nothing: the device listens once.
    */
   readonly lookupMs?: number;
+}
+
+/** Sigfox sequence numbers count frames modulo 4096. */
+const SEQUENCE_MODULUS = 4096;
+/**
+ * A first uplink further than this many frames after the downlink's says nothing about it
+ * (a reset, or a device silent for long): no inference is recorded.
+ */
+const MAX_INFERENCE_GAP = 16;
+
+/**
+ * What the first uplink after a downlink suggests, from the frames between the two (see
+ * docs/COMMANDS.md): one missing frame is most likely the out-of-band frame a device sends
+ * after it received a downlink; none means it sent none; more cannot be told from lost uplinks.
+ */
+function inference(framesBetween: number): 'out_of_band_frame' | 'no_out_of_band_frame' | 'unclear' {
+  if (framesBetween === 1) return 'out_of_band_frame';
+  return framesBetween === 0 ? 'no_out_of_band_frame' : 'unclear';
 }
 
 /** A downlink shorter than 8 bytes is padded with zeros: Sigfox sends exactly 8. */
@@ -83,6 +106,39 @@ export class SigfoxCommands implements DownlinkSource {
     return out === undefined ? undefined : { ...out, again: false };
   }
 
+  /**
+   * The first uplink stored after a downlink: the sequence numbers between it and the
+   * uplink the downlink answered are recorded in the command's history as an inference
+   * (`inference`, with the frames between), once per hand-out. A device that received a
+   * downlink usually sends an out-of-band acknowledgement frame, which takes a sequence
+   * number but reaches Fleetport only as a SERVICE callback, if at all.
+   */
+  async uplinkStored(uplink: SigfoxUplinkStored): Promise<void> {
+    const row = await this.#service.lastHandedOut(uplink.tenantId, uplink.deviceId, 'sigfox');
+    if (row === undefined || row.delivery_ref === uplink.messageId) return;
+    if (row.status !== 'unknown' && row.status !== 'delivered') return;
+    const history = await this.#service.history(row);
+    const handedOut = history.findLastIndex(
+      (event) => event.status === 'unknown' && parseDetail(event.detail).messageId === row.delivery_ref,
+    );
+    const answered = history[handedOut];
+    if (answered === undefined) return;
+    const since = history.slice(handedOut + 1).map((event) => parseDetail(event.detail));
+    if (since.some((detail) => detail.inference !== undefined)) return;
+    const downlinkSeq = parseDetail(answered.detail).seqNumber;
+    if (typeof downlinkSeq !== 'number') return;
+    const distance = (uplink.seqNumber - downlinkSeq + SEQUENCE_MODULUS) % SEQUENCE_MODULUS;
+    if (distance === 0 || distance > MAX_INFERENCE_GAP) return;
+    await this.#service.note(row, {
+      transport: 'sigfox',
+      inference: inference(distance - 1),
+      framesBetween: distance - 1,
+      downlinkSeqNumber: downlinkSeq,
+      seqNumber: uplink.seqNumber,
+      messageId: uplink.messageId,
+    });
+  }
+
   /** The downlink acknowledgement callback: the command last answered to the device was received. */
   async acknowledged(ack: SigfoxDownlinkAck): Promise<void> {
     const row = await this.#service.lastHandedOut(ack.tenantId, ack.deviceId, 'sigfox');
@@ -95,4 +151,8 @@ export class SigfoxCommands implements DownlinkSource {
     // Without the device's acknowledgement Sigfox only says it did not hear one: still unknown.
     if (ack.acknowledged) await this.#service.delivered(row, detail);
   }
+}
+
+function parseDetail(text: string): Record<string, unknown> {
+  return JSON.parse(text) as Record<string, unknown>;
 }

@@ -19,4 +19,5 @@ export {
   type SigfoxDownlinkAck,
   type SigfoxDownlinkRequest,
   type SigfoxRoutes,
+  type SigfoxUplinkStored,
 } from './sigfox-routes.js';

@@ -59,6 +59,24 @@ export interface SigfoxDownlinkAck {
 export interface DownlinkSource {
   downlink(request: SigfoxDownlinkRequest): Promise<Buffer | undefined>;
   acknowledged?(ack: SigfoxDownlinkAck): Promise<void>;
+  /**
+   * A new uplink of a device was stored (DATA, DATA_ADVANCED or BIDIR; not a duplicate
+   * reception), before a BIDIR one asks for its downlink: its sequence number tells what
+   * the device sent since the last downlink. Awaited; a failure is logged and changes
+   * nothing for the callback.
+   */
+  uplinkStored?(uplink: SigfoxUplinkStored): Promise<void>;
+}
+
+/** What `DownlinkSource.uplinkStored` is told. */
+export interface SigfoxUplinkStored {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly typeId: string;
+  readonly messageId: string;
+  readonly seqNumber: number;
+  /** The frame's time, Unix ms. */
+  readonly time: number;
 }
 
 /** What `registerSigfoxRoutes` gives back: where the composition root plugs the downlink source in. */
@@ -275,6 +293,15 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): SigfoxRoutes {
         await admission.admit(principal, callback.device, autoCreateDevices);
         const outcome = await deps.pipeline.capture(sigfoxFrame(callback, principal, receivedAt));
         callbacks.inc({ kind: callback.kind });
+        if (!outcome.duplicate && outcome.conflict === undefined && downlinks?.uplinkStored)
+          await tellUplink(downlinks, request.log, {
+            tenantId: principal.tenantId,
+            deviceId: callback.device,
+            typeId: principal.typeId,
+            messageId: outcome.messageId,
+            seqNumber: callback.seqNumber,
+            time: callback.time,
+          });
         if (callback.kind === 'bidir') {
           const downlink = await askDownlink(downlinks, request.log, {
             tenantId: principal.tenantId,
@@ -326,6 +353,22 @@ function flagOf(value: unknown): boolean | undefined {
  * answer is "no downlink" (Sigfox would not retry a 500 in time to matter, and the device
  * sends again anyway).
  */
+/** Tells the downlink source about a stored uplink; its failure never fails the callback. */
+async function tellUplink(
+  source: DownlinkSource,
+  log: FastifyBaseLogger,
+  uplink: SigfoxUplinkStored,
+): Promise<void> {
+  try {
+    await source.uplinkStored?.(uplink);
+  } catch (error) {
+    log.error(
+      { err: error, sigfox: { device: uplink.deviceId } },
+      'sigfox downlink source failed on an uplink',
+    );
+  }
+}
+
 async function askDownlink(
   source: DownlinkSource | undefined,
   log: FastifyBaseLogger,
