@@ -1,5 +1,6 @@
 import { captureWrite } from './capture-write.js';
 import { codecs } from './codecs.js';
+import { commands } from './commands.js';
 import { conditions } from './conditions.js';
 import { ingest } from './ingest.js';
 import { mqtt } from './mqtt.js';
@@ -8,6 +9,14 @@ import type { Benchmark } from './support/benchmark.js';
 import { runBenchmarkCli } from './support/cli.js';
 
 /** Every benchmark, in the order a full run takes them. New ones are added here. */
-export const benchmarks: readonly Benchmark[] = [registry, ingest, captureWrite, mqtt, codecs, conditions];
+export const benchmarks: readonly Benchmark[] = [
+  registry,
+  ingest,
+  captureWrite,
+  mqtt,
+  codecs,
+  conditions,
+  commands,
+];
 
 process.exitCode = await runBenchmarkCli(benchmarks, process.argv.slice(2));

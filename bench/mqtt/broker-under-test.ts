@@ -37,6 +37,8 @@ export interface RunningBroker {
   loadAccess?(publishers: number): Promise<LoadAccess>;
   /** Fleetport: its capture pipeline's batches since it started, from its `/metrics`. */
   capture?(): Promise<CaptureWindow>;
+  /** Fleetport: its HTTP API and the admin key (the commands benchmark queues commands there). */
+  readonly api?: { readonly url: string; readonly adminKey: string };
   stop(): Promise<void>;
 }
 

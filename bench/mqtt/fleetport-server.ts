@@ -179,6 +179,7 @@ export async function startFleetportServer(
       commits: () => storedCommitSizes(path.join(dataDir, 'fleetport.db')),
       capture: async () => captureWindow(new Map(), await readMetrics(url)),
       loadAccess: (publishers) => provisionLoadDevices(admin, adminKey, publishers),
+      api: { url, adminKey },
       uplink: {
         topic: `devices/${DEVICE}/up`,
         publisher: { username: DEVICE, password: token },
