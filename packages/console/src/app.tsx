@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Api, ApiError } from './api.js';
+import { lazyPage } from './components/lazy.js';
 import { Link } from './components/link.js';
 import { DevicePage } from './pages/device.js';
 import { Devices } from './pages/devices.js';
@@ -8,6 +9,15 @@ import { SignIn } from './pages/sign-in.js';
 import { useLocation } from './router.js';
 import { forgetKey, rememberKey, storedKey } from './session.js';
 import type { WhoAmI } from './types.js';
+
+const DeviceTypes = lazyPage(() => import('./pages/device-types.js').then((module) => module.DeviceTypes));
+const DeviceTypePage = lazyPage(() =>
+  import('./pages/device-type.js').then((module) => module.DeviceTypePage),
+);
+
+const ApiKeys = lazyPage(() => import('./pages/api-keys.js').then((module) => module.ApiKeys));
+const Mqtt = lazyPage(() => import('./pages/mqtt.js').then((module) => module.Mqtt));
+const Changes = lazyPage(() => import('./pages/changes.js').then((module) => module.Changes));
 
 /** The console: sign-in until a key is accepted, then the page the address names. */
 export function App() {
@@ -49,6 +59,7 @@ export function App() {
     );
 
   const device = /^\/devices\/(.+)$/.exec(path);
+  const deviceType = /^\/device-types\/(.+)$/.exec(path);
   let page = <NotFound path={path} />;
   let title = 'Not found';
   if (path === '/') {
@@ -57,6 +68,22 @@ export function App() {
   } else if (path === '/devices') {
     page = <Devices api={api} query={query} />;
     title = 'Devices';
+  } else if (path === '/device-types') {
+    page = <DeviceTypes api={api} />;
+    title = 'Device types';
+  } else if (path === '/broker') {
+    page = <Mqtt api={api} />;
+    title = 'MQTT';
+  } else if (path === '/keys') {
+    page = <ApiKeys api={api} ownKeyId={me?.keyId} />;
+    title = 'API keys';
+  } else if (path === '/changes') {
+    page = <Changes api={api} />;
+    title = 'Change feed';
+  } else if (deviceType?.[1]) {
+    const id = decodeURIComponent(deviceType[1]);
+    page = <DeviceTypePage api={api} typeId={id} key={id} />;
+    title = `Type ${id}`;
   } else if (device?.[1]) {
     const id = decodeURIComponent(device[1]);
     page = <DevicePage api={api} deviceId={id} key={id} />;
@@ -79,6 +106,19 @@ export function App() {
           </Link>
           <Link href="/devices" current={path.startsWith('/devices')}>
             Devices
+          </Link>
+          <Link href="/device-types" current={path.startsWith('/device-types')}>
+            Device types
+          </Link>
+          {/* Not /mqtt: that path is the broker's WebSocket listener. */}
+          <Link href="/broker" current={path === '/broker'}>
+            MQTT
+          </Link>
+          <Link href="/keys" current={path === '/keys'}>
+            API keys
+          </Link>
+          <Link href="/changes" current={path === '/changes'}>
+            Changes
           </Link>
         </nav>
         <span class="who" data-testid="who">
