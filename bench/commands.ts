@@ -1,16 +1,23 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DeviceCounters, DeviceLoadConfig } from './commands/device-load.js';
+import { runJobPhase } from './commands/job-phase.js';
 import type { RunningBroker } from './mqtt/broker-under-test.js';
 import { startFleetportServer } from './mqtt/fleetport-server.js';
 import { takeIntegerOption, takeListOption } from './mqtt/options.js';
 import { REPO_ROOT, type Spawned, sleep, spawnWithFileLimit } from './mqtt/processes.js';
-import type { Benchmark, BenchOptions, BenchResult, MetricSummary } from './support/benchmark.js';
+import type {
+  Benchmark,
+  BenchOptions,
+  BenchResult,
+  DatabaseResult,
+  MetricSummary,
+} from './support/benchmark.js';
 import { isEntryPoint, runBenchmarkCli } from './support/cli.js';
 import { formatNumber } from './support/report-table.js';
 
 const DEVICE_LOAD = path.join(REPO_ROOT, 'bench/commands/device-load.ts');
-const PHASES = ['roundtrip'] as const;
+const PHASES = ['roundtrip', 'job'] as const;
 type Phase = (typeof PHASES)[number];
 const SYNCHRONOUS = ['full', 'normal'] as const;
 type Synchronous = (typeof SYNCHRONOUS)[number];
@@ -246,6 +253,7 @@ async function runCommands(options: BenchOptions): Promise<BenchResult> {
     seconds: optionValue(secondsOption, DEFAULTS.seconds),
   };
   const metrics: MetricSummary[] = [];
+  const jobResults: DatabaseResult[] = [];
   const run: Record<Phase, () => Promise<void>> = {
     roundtrip: async () => {
       for (const synchronous of listValue(synchronousOption, ['full'] as const)) {
@@ -270,6 +278,9 @@ async function runCommands(options: BenchOptions): Promise<BenchResult> {
         );
       }
     },
+    job: async () => {
+      jobResults.push(...(await runJobPhase(options)));
+    },
   };
   for (const phase of phases) await run[phase]();
   return {
@@ -281,13 +292,19 @@ async function runCommands(options: BenchOptions): Promise<BenchResult> {
       'HTTP creators': settings.creators,
       'window s': settings.seconds,
       'round trip': 'POST command (HTTP) → sent → PUBACK (delivered) → device ack stored → PUBACK',
+      'job devices (bookkeeping; a tenth with commands)': options.devices,
     },
     databases: [
-      {
-        dialect: 'sqlite',
-        label: 'fleetport serve (SQLite WAL), raw MQTT 3.1.1 devices in load processes',
-        metrics,
-      },
+      ...(metrics.length > 0
+        ? [
+            {
+              dialect: 'sqlite' as const,
+              label: 'fleetport serve (SQLite WAL), raw MQTT 3.1.1 devices in load processes',
+              metrics,
+            },
+          ]
+        : []),
+      ...jobResults,
     ],
   };
 }
@@ -295,11 +312,12 @@ async function runCommands(options: BenchOptions): Promise<BenchResult> {
 /**
  * Commands end to end (issue 20): `roundtrip` queues commands over the HTTP API for
  * 10,000 devices connected over MQTT, which acknowledge the PUBLISH and answer on their
- * ack topic; a round trip is queued → sent → delivered → acknowledged.
+ * ack topic; a round trip is queued → sent → delivered → acknowledged. `job` runs a fleet
+ * job over `--devices` devices with instant acknowledgements (commands/job-phase.ts).
  */
 export const commands: Benchmark = {
   name: 'commands',
-  description: `commands: round trips (queued → delivered over MQTT → acknowledged) per second with ${formatNumber(DEFAULTS.devices)} devices connected`,
+  description: `commands: round trips (queued → delivered over MQTT → acknowledged) per second with ${formatNumber(DEFAULTS.devices)} devices connected; a fleet job over --devices devices`,
   run: runCommands,
 };
 

@@ -28,12 +28,16 @@ export interface ChildServer {
  */
 export async function spawnServer(
   database: TestDatabase,
-  { adminKey = `fpk_test_${randomBytes(24).toString('base64url')}`, env = {} as Record<string, string> } = {},
+  {
+    adminKey = `fpk_test_${randomBytes(24).toString('base64url')}`,
+    env = {} as Record<string, string>,
+    readyTimeoutMs = 30_000,
+  } = {},
 ): Promise<ChildServer> {
   for (let attempt = 1; ; attempt += 1) {
     const port = env.FLEETPORT_HTTP_PORT ? Number(env.FLEETPORT_HTTP_PORT) : await freePort();
     try {
-      return await startOnce(database, port, adminKey, env);
+      return await startOnce(database, port, adminKey, env, readyTimeoutMs);
     } catch (error) {
       const raced = error instanceof PortTaken && !env.FLEETPORT_HTTP_PORT && attempt < 5;
       if (!raced) throw error;
@@ -48,6 +52,7 @@ async function startOnce(
   port: number,
   adminKey: string,
   env: Record<string, string>,
+  readyTimeoutMs: number,
 ): Promise<ChildServer> {
   const child = spawn(
     process.execPath,
@@ -86,7 +91,7 @@ async function startOnce(
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + readyTimeoutMs;
   let ended = false;
   void exited.then(() => {
     ended = true;
@@ -106,7 +111,7 @@ async function startOnce(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the server did not become ready in 30 s:\n${output}`);
+      throw new Error(`the server did not become ready in ${readyTimeoutMs / 1000} s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

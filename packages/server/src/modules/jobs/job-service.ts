@@ -78,7 +78,7 @@ export interface JobDeps extends ChangeDeps {
 }
 
 export interface JobServiceOptions {
-  /** Devices started per step of a job at most (default 500). */
+  /** Devices started per step of a job at most (default 1000). */
   readonly batchSize?: number;
   /** Devices of one step started at once (default 16). */
   readonly parallel?: number;
@@ -184,7 +184,7 @@ export class JobService {
     this.#deps = deps;
     this.#actions = actions;
     this.#scan = scan;
-    this.#batchSize = options.batchSize ?? 500;
+    this.#batchSize = options.batchSize ?? 1000;
     this.#parallel = options.parallel ?? 16;
     this.#recoverAfterMs = options.recoverAfterMs ?? 30_000;
     this.#consumerName = options.consumerName ?? 'jobs.progress';
@@ -690,11 +690,14 @@ export class JobService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#parallel, attempts.length) }, worker));
-    if (started.length > 0)
-      await transact(this.#deps.store, async (tx) => {
-        for (const item of started) await recordStarted(tx, job.tenant_id, job.id, item);
-      });
-    if (endings.length > 0) await this.#end(job.tenant_id, job.id, endings, false);
+    // What started and what ended at once commit together: one transaction per batch.
+    const entries: ChangeEntry[] = [];
+    const position = await transact(this.#deps.store, async (tx) => {
+      if (started.length > 0) await recordStarted(tx, job.tenant_id, job.id, started);
+      if (endings.length > 0) await this.#endIn(tx, job.tenant_id, job.id, endings, false, entries);
+      return entries.length > 0 ? appendChanges(tx, job.tenant_id, entries, this.#deps.clock.now()) : 0;
+    });
+    this.#published(job.tenant_id, position, entries);
     if (fatal !== undefined) throw fatal;
   }
 

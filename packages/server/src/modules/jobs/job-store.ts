@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { FleetJobDeviceTable, FleetJobTable } from '../../store/schema.js';
 import { guarded, type Store } from '../../store/store.js';
 import type { ExecutionStatus, JobStatus } from './job-schemas.js';
@@ -19,6 +19,8 @@ export type CountDelta = Partial<Record<CountColumn, number>>;
 
 /** Rows per statement when a list of device ids goes into `IN (…)`. */
 const IN_CHUNK = 500;
+/** Rows per statement that sets a value per device with a CASE. */
+const CASE_CHUNK = 50;
 
 const num = (value: number | null) => (value === null ? null : Number(value));
 
@@ -61,9 +63,9 @@ function normalizeExecution(row: ExecutionRow): ExecutionRow {
   };
 }
 
-function chunks<T>(items: readonly T[]): T[][] {
+function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += IN_CHUNK) out.push(items.slice(i, i + IN_CHUNK));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
@@ -272,24 +274,53 @@ export async function claimExecutions(
   return claimed;
 }
 
-/** Records what an attempt in progress started (its command, or the desired version it made). */
+/**
+ * Records what attempts in progress started: their commands, or the desired versions their
+ * patches made. One statement per chunk (a CASE per device), not one per device.
+ */
 export async function recordStarted(
   store: Store,
   tenantId: string,
   jobId: string,
-  item: { deviceId: string; attempt: number; commandId: string | null; twinVersion: number | null },
+  items: readonly {
+    deviceId: string;
+    attempt: number;
+    commandId: string | null;
+    twinVersion: number | null;
+  }[],
 ): Promise<void> {
-  await guarded(store, () =>
-    store.db
-      .updateTable('fleet_job_devices')
-      .set({ command_id: item.commandId, twin_version: item.twinVersion })
-      .where('tenant_id', '=', tenantId)
-      .where('job_id', '=', jobId)
-      .where('device_id', '=', item.deviceId)
-      .where('attempts', '=', item.attempt)
-      .where('status', '=', 'in_progress')
-      .execute(),
-  );
+  // Small chunks: each row of a statement looks its device up in the CASE, so the work
+  // grows with the square of the chunk.
+  for (const part of chunks(items, CASE_CHUNK)) {
+    const byDevice = (value: (item: (typeof part)[number]) => RawBuilder<unknown>) =>
+      sql`case device_id ${sql.join(
+        part.map((item) => sql`when ${item.deviceId} then ${value(item)}`),
+        sql` `,
+      )} end`;
+    // A job starts commands or patches, never both: only its own column is set.
+    const set = part.some((item) => item.commandId !== null)
+      ? { command_id: byDevice((item) => sql`cast(${item.commandId} as text)`) as RawBuilder<string | null> }
+      : {
+          twin_version: byDevice((item) => sql`cast(${item.twinVersion} as bigint)`) as RawBuilder<
+            number | null
+          >,
+        };
+    await guarded(store, () =>
+      store.db
+        .updateTable('fleet_job_devices')
+        .set(set)
+        .where('tenant_id', '=', tenantId)
+        .where('job_id', '=', jobId)
+        .where('status', '=', 'in_progress')
+        .where(
+          'device_id',
+          'in',
+          part.map((item) => item.deviceId),
+        )
+        .where(sql<boolean>`attempts = ${byDevice((item) => sql`cast(${item.attempt} as integer)`)}`)
+        .execute(),
+    );
+  }
 }
 
 /**
