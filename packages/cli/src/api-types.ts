@@ -2,6 +2,7 @@
 // written twice. Type-only: nothing of the server is loaded by these imports. The server's
 // package index does not export them yet, hence the path into its source.
 
+export type { FleetJob as Job, JobExecution } from '@fleetport/sdk';
 export type { Principal as WhoAmI } from '../../server/src/kernel/principal.js';
 export type {
   ApiKey,
@@ -15,7 +16,6 @@ export type {
   DeviceType,
   ImportReport,
 } from '../../server/src/modules/devices/device-schemas.js';
-export type { Job, JobExecution } from '../../server/src/modules/jobs/job-schemas.js';
 
 /** One page of a cursor-paginated list. */
 export interface Page<T> {

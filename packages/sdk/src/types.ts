@@ -63,8 +63,12 @@ export type DeviceState = ResponseBody<'/v1/devices/{deviceId}/state', 'get'>;
 export type FleetOverview = ResponseBody<'/v1/fleet', 'get'>;
 /** A device's twin: desired and reported documents and each parameter's delivery. */
 export type Twin = ResponseBody<'/v1/devices/{deviceId}/twin', 'get'>;
-/** A background job (a re-decode). */
+/** A job by id: a fleet job, or a re-decode job (`kind: redecode`). */
 export type Job = ResponseBody<'/v1/jobs/{jobId}', 'get'>;
+/** A fleet job: one command or twin patch over many devices, with its progress counts. */
+export type FleetJob = ResponseBody<'/v1/jobs', 'get'>['items'][number];
+/** One device's execution of a fleet job. */
+export type JobExecution = ResponseBody<'/v1/jobs/{jobId}/devices', 'get'>['items'][number];
 /** One message of `POST /v1/ingest`. */
 export type IngestMessage = Exclude<RequestBody<'/v1/ingest', 'post'>, { readonly messages: unknown }>;
 /** What `POST /v1/ingest` answers for each message. */
