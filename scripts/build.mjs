@@ -3,9 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const dependencies = ['packages/server/package.json', 'packages/cli/package.json'].flatMap((file) =>
-  Object.keys(JSON.parse(readFileSync(file, 'utf8')).dependencies ?? {}),
-);
+// The SDK's TypeScript is bundled like the CLI's own; its npm dependencies stay imports.
+const dependencies = [
+  'packages/server/package.json',
+  'packages/cli/package.json',
+  'packages/sdk/package.json',
+].flatMap((file) => Object.keys(JSON.parse(readFileSync(file, 'utf8')).dependencies ?? {}));
 
 await build({
   entryPoints: {

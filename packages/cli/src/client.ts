@@ -1,15 +1,16 @@
+import {
+  createFleetportClient,
+  ok,
+  type Problem,
+  ProblemError,
+  readProblem,
+  type FleetportClient as TypedClient,
+  UnreachableError,
+  unreachable,
+} from '@fleetport/sdk';
 import { CliError, ExitCode, exitCodeForStatus } from './errors.js';
 
-/** An RFC 9457 problem document as the Fleetport API sends it. */
-export interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly code: string;
-  readonly detail: string;
-  readonly requestId?: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
+export type { Problem } from '@fleetport/sdk';
 
 /** The API answered with an error status; carries its problem document. */
 export class ApiError extends CliError {
@@ -54,6 +55,7 @@ export interface ClientConfig {
 /** A thin, fetch-based client of the Fleetport HTTP API. */
 export class FleetportClient {
   readonly #config: ClientConfig;
+  #api: TypedClient | undefined;
 
   constructor(config: ClientConfig) {
     this.#config = config;
@@ -62,6 +64,30 @@ export class FleetportClient {
   /** The server's base URL, without a trailing slash. */
   get url(): string {
     return this.#config.url.replace(/\/+$/, '');
+  }
+
+  /** The SDK's typed client on the same server and key; its failures reach users through `call`. */
+  get api(): TypedClient {
+    this.#api ??= createFleetportClient({ url: this.url, apiKey: this.#config.apiKey });
+    return this.#api;
+  }
+
+  /**
+   * Makes a typed call and returns its answer's body, with the SDK's errors as the CLI's
+   * (ApiError, NetworkError: their exit codes).
+   *
+   * @example const me = await ctx.client.call((api) => api.GET('/v1/me'));
+   */
+  async call<T>(
+    calling: (
+      api: TypedClient,
+    ) => Promise<{ readonly data?: T; readonly error?: unknown; readonly response: Response }>,
+  ): Promise<T> {
+    try {
+      return await ok(calling(this.api));
+    } catch (error) {
+      throw toCliError(error);
+    }
   }
 
   /** Sends a request and returns the response when it is 2xx; throws ApiError or NetworkError otherwise. */
@@ -97,7 +123,7 @@ export class FleetportClient {
     } catch (error) {
       throw networkError(this.url, error);
     }
-    if (!response.ok) throw await toApiError(response);
+    if (!response.ok) throw new ApiError((await readProblem(response)).problem);
     return response;
   }
 
@@ -126,47 +152,12 @@ export class FleetportClient {
 /** Describes why fetch failed, naming the URL; the cause's code (ECONNREFUSED…) says the most. */
 export function networkError(url: string, error: unknown): NetworkError {
   if (error instanceof CliError) return error;
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const reason =
-    typeof cause?.code === 'string'
-      ? cause.code
-      : typeof cause?.message === 'string'
-        ? cause.message
-        : error instanceof Error
-          ? error.message
-          : String(error);
-  return new NetworkError(`cannot reach Fleetport at ${url} (${reason})`);
+  return new NetworkError(unreachable(url, error).message);
 }
 
-function isProblem(value: unknown): value is Problem {
-  if (value === null || typeof value !== 'object') return false;
-  const candidate = value as Record<string, unknown>;
-  return typeof candidate.code === 'string' && typeof candidate.status === 'number';
-}
-
-/** Reads an error response into an ApiError, whether or not it is a problem document. */
-async function toApiError(response: Response): Promise<ApiError> {
-  const requestId = response.headers.get('x-request-id') ?? undefined;
-  const text = await response.text().catch(() => '');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Not ours (a proxy's HTML page, say): fall back to the status line.
-  }
-  if (isProblem(parsed)) {
-    return new ApiError({
-      ...parsed,
-      detail: typeof parsed.detail === 'string' ? parsed.detail : parsed.title,
-      ...(parsed.requestId === undefined && requestId ? { requestId } : {}),
-    });
-  }
-  return new ApiError({
-    type: 'about:blank',
-    title: response.statusText,
-    status: response.status,
-    code: `http_${response.status}`,
-    detail: text.trim().slice(0, 200) || response.statusText || `HTTP ${response.status}`,
-    ...(requestId ? { requestId } : {}),
-  });
+/** The SDK's failures as the CLI's: a refusal exits by its status, no answer exits 7. */
+export function toCliError(error: unknown): unknown {
+  if (error instanceof ProblemError) return new ApiError(error.problem);
+  if (error instanceof UnreachableError) return new NetworkError(error.message);
+  return error;
 }

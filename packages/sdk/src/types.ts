@@ -67,6 +67,8 @@ export type Twin = ResponseBody<'/v1/devices/{deviceId}/twin', 'get'>;
 export type Job = ResponseBody<'/v1/jobs/{jobId}', 'get'>;
 /** A fleet job: one command or twin patch over many devices, with its progress counts. */
 export type FleetJob = ResponseBody<'/v1/jobs', 'get'>['items'][number];
+/** A re-decode of stored messages with a device type's codec. */
+export type RedecodeJob = Extract<Job, { kind: 'redecode' }>;
 /** One device's execution of a fleet job. */
 export type JobExecution = ResponseBody<'/v1/jobs/{jobId}/devices', 'get'>['items'][number];
 /** One message of `POST /v1/ingest`. */

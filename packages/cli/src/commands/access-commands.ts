@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ApiKey, CreatedApiKey, Page, Tenant, WhoAmI } from '../api-types.js';
+import type { ApiKey, CreatedApiKey, Page, Tenant } from '../api-types.js';
 import { CommandContext } from '../context.js';
 import type { CliIo } from '../io.js';
 import { isoDateTime, oneOf } from '../options.js';
@@ -69,7 +69,7 @@ export function registerAccessCommands(program: Command, io: CliIo): void {
     .description('show the API key in use: its id, tenant and scope')
     .action(async function whoami(_options: unknown, command: Command) {
       const ctx = new CommandContext(io, command);
-      const me = await ctx.client.request<WhoAmI>('GET', '/v1/me');
+      const me = await ctx.client.call((api) => api.GET('/v1/me'));
       ctx.show(me, (m) =>
         formatDetails([
           ['url', ctx.client.url],
