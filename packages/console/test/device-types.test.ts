@@ -103,6 +103,16 @@ describe('the device-type pages in Chromium', { timeout: 90_000 }, () => {
     expect(caret.at).toBeGreaterThanOrEqual(lineStart);
     expect(caret.at).toBeLessThanOrEqual(lineStart + (BROKEN.split('\n')[2] ?? '').length);
 
+    // Tab indents inside the editor; Escape, then Tab, leaves it (no keyboard trap).
+    await codec.getByLabel('Source').fill('x');
+    await codec.getByLabel('Source').press('End');
+    await page.keyboard.press('Tab');
+    expect(await codec.getByLabel('Source').inputValue()).toBe('x  ');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('codec-source');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).not.toBe('codec-source');
+
     // Saving makes version 1.
     await codec.getByLabel('Source').fill(CODEC);
     await codec.getByRole('button', { name: 'Save codec' }).click();

@@ -220,7 +220,7 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
               <dd>{device.name || '—'}</dd>
               <dt>Type</dt>
               <dd>
-                <Link href={`/devices?type=${encodeURIComponent(device.typeId)}`}>{device.typeId}</Link>
+                <Link href={`/device-types/${encodeURIComponent(device.typeId)}`}>{device.typeId}</Link>
               </dd>
               <dt>Last seen</dt>
               <dd data-testid="last-seen">
