@@ -69,6 +69,7 @@ import {
   registerDeviceTwinRoutes,
   registerTwinMqtt,
   registerTwinRoutes,
+  TwinDownlinks,
   TwinService,
   twinConditionProviders,
 } from './modules/twins/index.js';
@@ -149,6 +150,7 @@ export async function startServer(
   let codecs: Codecs | undefined;
   let reporting: ReportedFromDecoded | undefined;
   let applier: ConfigurationApplier | undefined;
+  let twinDownlinks: TwinDownlinks | undefined;
   let scheduler: Scheduler | undefined;
   let jobs: JobService | undefined;
   let broker: Broker | undefined;
@@ -257,6 +259,15 @@ export async function startServer(
     await scheduler.schedule({ key: SNAPSHOT_JOB, handler: SNAPSHOT_JOB, everyMs: SNAPSHOT_EVERY_MS });
     applier = new ConfigurationApplier(configurationDeps, twins);
     applier.start();
+    // Desired values of types without a session become downlinks on the command queue.
+    twinDownlinks = new TwinDownlinks({
+      ...deps,
+      metrics: app.metrics,
+      twins,
+      commands,
+      encode: (tenantId, deviceId, data) => codecService.encodeForDevice(tenantId, deviceId, data),
+    });
+    twinDownlinks.start();
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
@@ -329,6 +340,7 @@ export async function startServer(
     const decoding = codecs;
     const reportingDecoded = reporting;
     const applying = applier;
+    const downlinking = twinDownlinks;
     const timed = scheduler;
     const fleetJobs = jobs;
     const mqttBroker = mqtt.broker;
@@ -382,6 +394,9 @@ export async function startServer(
             await applying
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'configuration applier close failed'));
+            await downlinking
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'twin downlinks close failed'));
             await timed
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
@@ -399,6 +414,7 @@ export async function startServer(
     await reporting?.close().catch(() => {});
     await jobs?.close().catch(() => {});
     await applier?.close().catch(() => {});
+    await twinDownlinks?.close().catch(() => {});
     await scheduler?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;

@@ -2942,6 +2942,10 @@ export interface paths {
                                     supersededAt: string | null;
                                     /** @description why the device could not apply it */
                                     error: string | null;
+                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                    errorCode: string | null;
+                                    /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
+                                    commandId: string | null;
                                 };
                             };
                         };
@@ -3094,6 +3098,10 @@ export interface paths {
                                     supersededAt: string | null;
                                     /** @description why the device could not apply it */
                                     error: string | null;
+                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                    errorCode: string | null;
+                                    /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
+                                    commandId: string | null;
                                 };
                             };
                         };
@@ -3214,6 +3222,10 @@ export interface paths {
                             supersededAt: string | null;
                             /** @description why the device could not apply it */
                             error: string | null;
+                            /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                            errorCode: string | null;
+                            /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
+                            commandId: string | null;
                         };
                     };
                 };
@@ -3314,6 +3326,10 @@ export interface paths {
                                 supersededAt: string | null;
                                 /** @description why the device could not apply it */
                                 error: string | null;
+                                /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                errorCode: string | null;
+                                /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
+                                commandId: string | null;
                             }[];
                             /** @description null on the last page */
                             nextCursor: string | null;
@@ -3364,7 +3380,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The type's twin settings: which decoded uplink fields are reported properties */
+        /** The type's twin settings: decoded uplink fields that are reported properties, how desired values reach its devices */
         get: {
             parameters: {
                 query?: never;
@@ -3387,6 +3403,19 @@ export interface paths {
                             /** @description reported property → where its value is in the decoded data, as a dotted path (`battery.level`) */
                             reportedFields: {
                                 [key: string]: string;
+                            };
+                            /**
+                             * @description how desired values reach the type's devices: `mqtt` (default: deltas to an MQTT session, the twin read over HTTP), `sigfox` (one parameter at a time as the BIDIR answer) or `http` (one parameter at a time on `GET /v1/device/commands`), encoded by the type's codec (`encodeDownlink`)
+                             * @enum {string}
+                             */
+                            delivery: "mqtt" | "sigfox" | "http";
+                            downlink: {
+                                /** @description properties one downlink carries together (the codec encodes them in one payload); a property is in at most one group */
+                                groups: string[][];
+                                /** @description sends of one downlink at most, the first included (default 1: never sent again unasked) */
+                                attempts: number;
+                                /** @description how long a sent downlink waits for the device's acknowledgement before it is sent again or left unknown (default 300), doubled at each retry */
+                                backoffSeconds: number;
                             };
                         };
                     };
@@ -3430,8 +3459,8 @@ export interface paths {
             };
         };
         /**
-         * Set the type's twin settings (decoded fields that update reported)
-         * @description Each entry maps a reported property to a dotted path in the decoded data; a decoded uplink of a device of the type reports those values, unless a newer value of the property is stored. `{}` removes them.
+         * Set the type's twin settings (reported fields, delivery of desired values)
+         * @description `reportedFields` maps a reported property to a dotted path in the decoded data; a decoded uplink of a device of the type reports those values, unless a newer value of the property is stored (`{}` removes them). `delivery` says how desired values reach the devices: `mqtt` (default), or as downlinks on the command queue, one parameter (or `downlink.groups` group) at a time, encoded by the codec: `sigfox` (BIDIR answers, 8 bytes) or `http` (`GET /v1/device/commands`). Members left out keep their current values.
          */
         put: {
             parameters: {
@@ -3447,8 +3476,21 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description reported property → where its value is in the decoded data, as a dotted path (`battery.level`) */
-                        reportedFields: {
+                        reportedFields?: {
                             [key: string]: string;
+                        };
+                        /**
+                         * @description how desired values reach the type's devices: `mqtt` (default: deltas to an MQTT session, the twin read over HTTP), `sigfox` (one parameter at a time as the BIDIR answer) or `http` (one parameter at a time on `GET /v1/device/commands`), encoded by the type's codec (`encodeDownlink`)
+                         * @enum {string}
+                         */
+                        delivery?: "mqtt" | "sigfox" | "http";
+                        downlink?: {
+                            /** @description properties one downlink carries together (the codec encodes them in one payload); a property is in at most one group */
+                            groups?: string[][];
+                            /** @description sends of one downlink at most, the first included (default 1: never sent again unasked) */
+                            attempts?: number;
+                            /** @description how long a sent downlink waits for the device's acknowledgement before it is sent again or left unknown (default 300), doubled at each retry */
+                            backoffSeconds?: number;
                         };
                     };
                 };
@@ -3464,6 +3506,19 @@ export interface paths {
                             /** @description reported property → where its value is in the decoded data, as a dotted path (`battery.level`) */
                             reportedFields: {
                                 [key: string]: string;
+                            };
+                            /**
+                             * @description how desired values reach the type's devices: `mqtt` (default: deltas to an MQTT session, the twin read over HTTP), `sigfox` (one parameter at a time as the BIDIR answer) or `http` (one parameter at a time on `GET /v1/device/commands`), encoded by the type's codec (`encodeDownlink`)
+                             * @enum {string}
+                             */
+                            delivery: "mqtt" | "sigfox" | "http";
+                            downlink: {
+                                /** @description properties one downlink carries together (the codec encodes them in one payload); a property is in at most one group */
+                                groups: string[][];
+                                /** @description sends of one downlink at most, the first included (default 1: never sent again unasked) */
+                                attempts: number;
+                                /** @description how long a sent downlink waits for the device's acknowledgement before it is sent again or left unknown (default 300), doubled at each retry */
+                                backoffSeconds: number;
                             };
                         };
                     };
@@ -3619,6 +3674,10 @@ export interface paths {
                                     supersededAt: string | null;
                                     /** @description why the device could not apply it */
                                     error: string | null;
+                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                    errorCode: string | null;
+                                    /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
+                                    commandId: string | null;
                                 };
                             };
                         };
@@ -3757,6 +3816,10 @@ export interface paths {
                                     supersededAt: string | null;
                                     /** @description why the device could not apply it */
                                     error: string | null;
+                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                    errorCode: string | null;
+                                    /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
+                                    commandId: string | null;
                                 };
                             };
                         };
@@ -8854,7 +8917,7 @@ export interface components {
             /** @description the position of this change; pass it as `since` to read what follows */
             cursor: string;
             /** @enum {string} */
-            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "command.noted" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress" | "configuration.created" | "configuration.updated" | "configuration.deleted";
+            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "command.noted" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress" | "configuration.created" | "configuration.updated" | "configuration.deleted" | "twin.parameter.changed";
             entityId: string;
             /**
              * Format: date-time

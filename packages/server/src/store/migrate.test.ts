@@ -23,14 +23,16 @@ describeEachDialect('migrations', (dialect) => {
   });
 
   it('applies a migration numbered before one already applied: changes developed side by side land in either order', async () => {
-    // A database that ran 0013 (commands) while 0012 (twins) was still on its branch.
-    const { '0012-twins': twins, ...without } = migrations;
+    // A database that ran 0013 (commands) while 0012 (twins) was still on its branch
+    // (with 0016, which builds on 0012's tables).
+    const { '0012-twins': twins, '0016-twin-downlinks': downlinks, ...without } = migrations;
     expect(twins).toBeDefined();
+    expect(downlinks).toBeDefined();
     const first = await migrateToLatest(store.db, without);
     expect(first.applied).toContain('0013-commands');
     expect(first.applied).not.toContain('0012-twins');
     const second = await migrateToLatest(store.db);
-    expect(second.applied).toEqual(['0012-twins']);
+    expect(second.applied).toEqual(['0012-twins', '0016-twin-downlinks']);
     expect((await migrateToLatest(store.db)).applied).toEqual([]);
   });
 });

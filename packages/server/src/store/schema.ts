@@ -36,6 +36,7 @@ export interface Database {
   configurations: ConfigurationTable;
   configuration_targets: ConfigurationTargetTable;
   configuration_metrics: ConfigurationMetricsTable;
+  twin_delivery: TwinDeliveryTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -361,6 +362,21 @@ export interface TwinParameterTable {
   failed_at: Millis | null;
   superseded_at: Millis | null;
   error: string | null;
+  updated_at: Millis;
+  /** The downlink carrying this value (0016), for a type whose twins are delivered as downlinks. */
+  command_id: string | null;
+  /** Why it failed, as a stable code (0016): `encoding_failed`, `downlink_too_long`… */
+  error_code: string | null;
+}
+
+/** How a device type's desired values reach its devices (0016); no row: `mqtt`. */
+export interface TwinDeliveryTable {
+  tenant_id: string;
+  type_id: string;
+  /** `sigfox` or `http` (downlinks on the command queue). */
+  delivery: string;
+  /** JSON: groups, attempts, backoff of the downlinks. */
+  downlink: string;
   updated_at: Millis;
 }
 

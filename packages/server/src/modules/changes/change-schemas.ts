@@ -23,6 +23,7 @@ export const changeKinds = [
   'configuration.created',
   'configuration.updated',
   'configuration.deleted',
+  'twin.parameter.changed',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

@@ -18,6 +18,7 @@ import {
   type CommandEventRow,
   type CommandRow,
   commandEvents,
+  commandsByKeyPrefix,
   deviceEvents,
   findByDeliveryRef,
   findByIdempotencyKey,
@@ -304,6 +305,19 @@ export class CommandService {
   /** A command by id, whatever its device (for the transports, which checked the device). */
   find(tenantId: string, commandId: string): Promise<CommandRow | undefined> {
     return findCommand(this.#deps.store, tenantId, commandId);
+  }
+
+  /**
+   * A device's commands in `statuses` whose idempotency key starts with `prefix`: what a
+   * module that queues commands of its own (twins) left on the queue.
+   */
+  byKeyPrefix(
+    tenantId: string,
+    deviceId: string,
+    prefix: string,
+    statuses: readonly CommandStatus[],
+  ): Promise<CommandRow[]> {
+    return commandsByKeyPrefix(this.#deps.store, tenantId, deviceId, prefix, statuses);
   }
 
   /** A device's commands, newest first. */

@@ -229,3 +229,27 @@ export async function findLiveDevice(
   );
   return row === undefined ? undefined : { typeId: row.type_id };
 }
+
+/** A device's commands with an idempotency key starting with `prefix` in one of `statuses`. */
+export async function commandsByKeyPrefix(
+  store: Store,
+  tenantId: string,
+  deviceId: string,
+  prefix: string,
+  statuses: readonly CommandStatus[],
+): Promise<CommandRow[]> {
+  const rows = await guarded(store, () =>
+    store.db
+      .selectFrom('commands')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', '=', deviceId)
+      .where('status', 'in', statuses)
+      // The prefix is a module's constant without LIKE wildcards (`%`, `_`).
+      .where('idempotency_key', 'like', `${prefix}%`)
+      .orderBy('id')
+      .execute(),
+  );
+  // LIKE ignores ASCII case on SQLite: the prefix is matched exactly here.
+  return rows.filter((row) => row.idempotency_key?.startsWith(prefix)).map(normalize);
+}

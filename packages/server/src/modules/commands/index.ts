@@ -12,3 +12,4 @@ export {
   presentCommand,
 } from './command-service.js';
 export { SigfoxCommands, type SigfoxCommandsOptions } from './command-sigfox.js';
+export type { CommandRow } from './command-store.js';

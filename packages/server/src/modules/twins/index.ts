@@ -11,6 +11,7 @@ export {
   MAX_TWIN_PROPERTIES,
   mergePatch,
 } from './twin-document.js';
+export { DOWNLINKS_CONSUMER, TwinDownlinks, type TwinDownlinksDeps } from './twin-downlinks.js';
 export { registerTwinMqtt, TwinMqtt, type TwinMqttDeps } from './twin-mqtt.js';
 export { registerDeviceTwinRoutes, registerTwinRoutes } from './twin-routes.js';
 export type { ParameterView, Twin } from './twin-schemas.js';

@@ -213,6 +213,8 @@ export async function reconcileDesiredBatch(
             failed_at: null,
             superseded_at: null,
             error: null,
+            command_id: null,
+            error_code: null,
             updated_at: now,
           });
         }

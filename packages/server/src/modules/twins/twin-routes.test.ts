@@ -141,7 +141,10 @@ describeEachDialect('twin routes', (dialect) => {
   });
 
   it("sets and reads a device type's reported fields, refusing bad ones", async () => {
-    expect((await ok('GET', '/v1/device-types/tracker/twin')).body).toEqual({ reportedFields: {} });
+    expect((await ok('GET', '/v1/device-types/tracker/twin')).body).toMatchObject({
+      reportedFields: {},
+      delivery: 'mqtt',
+    });
     const put = await ok('PUT', '/v1/device-types/tracker/twin', {
       reportedFields: { interval: 'config.interval', battery: 'battery' },
     });

@@ -10,6 +10,7 @@ import {
   Twin,
   TwinPatch,
   TypeTwinSettings,
+  TypeTwinSettingsBody,
 } from './twin-schemas.js';
 import type { TwinService } from './twin-service.js';
 
@@ -106,15 +107,14 @@ export function registerTwinRoutes(app: App, twins: TwinService): void {
       config: { scope: 'reader' },
       schema: {
         tags: ['twins'],
-        summary: "The type's twin settings: which decoded uplink fields are reported properties",
+        summary:
+          "The type's twin settings: decoded uplink fields that are reported properties, how desired values reach its devices",
         params: Type.Object({ typeId: DeviceTypeId }),
         response: { 200: TypeTwinSettings, ...problems },
       },
     },
     async function getTypeTwinRoute(request) {
-      return {
-        reportedFields: await twins.reportedFields(principalOf(request).tenantId, request.params.typeId),
-      };
+      return twins.typeSettings(principalOf(request).tenantId, request.params.typeId);
     },
   );
 
@@ -124,22 +124,16 @@ export function registerTwinRoutes(app: App, twins: TwinService): void {
       config: { scope: 'operator' },
       schema: {
         tags: ['twins'],
-        summary: "Set the type's twin settings (decoded fields that update reported)",
+        summary: "Set the type's twin settings (reported fields, delivery of desired values)",
         description:
-          'Each entry maps a reported property to a dotted path in the decoded data; a decoded uplink of a device of the type reports those values, unless a newer value of the property is stored. `{}` removes them.',
+          '`reportedFields` maps a reported property to a dotted path in the decoded data; a decoded uplink of a device of the type reports those values, unless a newer value of the property is stored (`{}` removes them). `delivery` says how desired values reach the devices: `mqtt` (default), or as downlinks on the command queue, one parameter (or `downlink.groups` group) at a time, encoded by the codec: `sigfox` (BIDIR answers, 8 bytes) or `http` (`GET /v1/device/commands`). Members left out keep their current values.',
         params: Type.Object({ typeId: DeviceTypeId }),
-        body: TypeTwinSettings,
+        body: TypeTwinSettingsBody,
         response: { 200: TypeTwinSettings, ...problems },
       },
     },
     async function putTypeTwinRoute(request) {
-      return {
-        reportedFields: await twins.setReportedFields(
-          principalOf(request).tenantId,
-          request.params.typeId,
-          request.body.reportedFields,
-        ),
-      };
+      return twins.setTypeSettings(principalOf(request).tenantId, request.params.typeId, request.body);
     },
   );
 }

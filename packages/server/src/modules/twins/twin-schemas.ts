@@ -34,6 +34,14 @@ export const ParameterView = Type.Object({
   failedAt: NullableTimestamp,
   supersededAt: NullableTimestamp,
   error: Type.Union([Type.String(), Type.Null()], { description: 'why the device could not apply it' }),
+  errorCode: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md)',
+  }),
+  commandId: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'the downlink (command) that carries the value, for a type whose twins are delivered as downlinks',
+  }),
 });
 export type ParameterView = Static<typeof ParameterView>;
 
@@ -115,11 +123,72 @@ export const ReportedFields = Type.Record(
 );
 export type ReportedFields = Static<typeof ReportedFields>;
 
+/** How desired values reach a type's devices; `mqtt` needs a session, the others are downlinks. */
+export const twinDeliveries = ['mqtt', 'sigfox', 'http'] as const;
+export type TwinDelivery = (typeof twinDeliveries)[number];
+
+/** The downlinks that carry desired values, for `sigfox` and `http` delivery. */
+export const DownlinkSettings = Type.Object(
+  {
+    groups: Type.Array(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128, pattern: '^[^$]' }), {
+        minItems: 2,
+        maxItems: 16,
+        uniqueItems: true,
+      }),
+      {
+        maxItems: 50,
+        description:
+          'properties one downlink carries together (the codec encodes them in one payload); a property is in at most one group',
+      },
+    ),
+    attempts: Type.Integer({
+      minimum: 1,
+      maximum: 20,
+      description: 'sends of one downlink at most, the first included (default 1: never sent again unasked)',
+    }),
+    backoffSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 7 * 24 * 3600,
+      description:
+        "how long a sent downlink waits for the device's acknowledgement before it is sent again or left unknown (default 300), doubled at each retry",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type DownlinkSettings = Static<typeof DownlinkSettings>;
+
+export const DEFAULT_DOWNLINK: DownlinkSettings = Object.freeze({
+  groups: [],
+  attempts: 1,
+  backoffSeconds: 300,
+});
+
 export const TypeTwinSettings = Type.Object(
-  { reportedFields: ReportedFields },
+  {
+    reportedFields: ReportedFields,
+    delivery: Type.Unsafe<TwinDelivery>({
+      type: 'string',
+      enum: [...twinDeliveries],
+      description:
+        "how desired values reach the type's devices: `mqtt` (default: deltas to an MQTT session, the twin read over HTTP), `sigfox` (one parameter at a time as the BIDIR answer) or `http` (one parameter at a time on `GET /v1/device/commands`), encoded by the type's codec (`encodeDownlink`)",
+    }),
+    downlink: DownlinkSettings,
+  },
   { additionalProperties: false, $id: 'TypeTwinSettings' },
 );
 export type TypeTwinSettings = Static<typeof TypeTwinSettings>;
+
+/** What `PUT /v1/device-types/{id}/twin` takes: absent members take their defaults. */
+export const TypeTwinSettingsBody = Type.Object(
+  {
+    reportedFields: Type.Optional(ReportedFields),
+    delivery: Type.Optional(TypeTwinSettings.properties.delivery),
+    downlink: Type.Optional(Type.Partial(DownlinkSettings, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type TypeTwinSettingsBody = Static<typeof TypeTwinSettingsBody>;
 
 export const DeviceTwinQuery = Type.Object(
   {

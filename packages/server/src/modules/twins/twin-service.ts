@@ -2,7 +2,13 @@ import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { guarded, type Store, transact } from '../../store/store.js';
-import { appendChanges, type ChangeDeps, type ChangeEntry, writeWithChanges } from '../changes/index.js';
+import {
+  appendChanges,
+  type ChangeDeps,
+  type ChangeEntry,
+  type RecordChange,
+  writeWithChanges,
+} from '../changes/index.js';
 import {
   type DesiredBatchOutcome,
   type DesiredEdit,
@@ -25,9 +31,14 @@ import type {
   ParameterView,
   ReportedFields,
   Twin,
+  TwinDelivery,
+  TypeTwinSettings,
+  TypeTwinSettingsBody,
 } from './twin-schemas.js';
+import { DEFAULT_DOWNLINK, type DownlinkSettings } from './twin-schemas.js';
 import {
   currentParameters,
+  type DeliveryRow,
   ensureTwin,
   findLiveDevice,
   insertParameter,
@@ -35,12 +46,14 @@ import {
   type ParameterRow,
   type ParameterStatus,
   pruneParameter,
+  readDeliveries,
   readParameters,
   readReportedFields,
   readTwin,
   type TwinRow,
   typeExists,
   updateParameter,
+  writeDelivery,
   writeDesired,
   writeReported,
   writeReportedFields,
@@ -88,6 +101,8 @@ function presentParameter(row: ParameterRow): ParameterView {
     failedAt: iso(row.failed_at),
     supersededAt: iso(row.superseded_at),
     error: row.error,
+    errorCode: row.error_code,
+    commandId: row.command_id,
   };
 }
 
@@ -355,28 +370,28 @@ export class TwinService {
    * pending or sent, become failed with the reason. Returns the names that did.
    */
   async failParameters(tenantId: string, deviceId: string, failures: ParameterFailures): Promise<string[]> {
-    const { store, clock } = this.#deps;
-    const now = clock.now();
-    return guarded(store, () =>
-      transact(store, async (tx) => {
-        const twin = parseTwin(await this.#lockTwin(tx, tenantId, deviceId));
-        const current = currentParameters(await readParameters(tx, tenantId, deviceId));
-        const failed: string[] = [];
-        for (const [name, reason] of Object.entries(failures)) {
-          const row = current.get(name);
-          if (row === undefined || !Object.hasOwn(twin.desired, name)) continue;
-          if (row.status !== 'pending' && row.status !== 'sent') continue;
-          await updateParameter(tx, row, {
-            status: 'failed',
-            failed_at: now,
-            error: reason.slice(0, 500),
-            updated_at: now,
-          });
-          failed.push(name);
-        }
-        return failed;
-      }),
-    );
+    const now = this.#deps.clock.now();
+    return writeWithChanges(this.#deps, tenantId, async (tx, record) => {
+      const twin = parseTwin(await this.#lockTwin(tx, tenantId, deviceId));
+      const current = currentParameters(await readParameters(tx, tenantId, deviceId));
+      const failed: string[] = [];
+      for (const [name, reason] of Object.entries(failures)) {
+        const row = current.get(name);
+        if (row === undefined || !Object.hasOwn(twin.desired, name)) continue;
+        if (row.status !== 'pending' && row.status !== 'sent') continue;
+        const set = {
+          status: 'failed',
+          failed_at: now,
+          error: reason.slice(0, 500),
+          error_code: 'device_failed',
+          updated_at: now,
+        } as const;
+        await updateParameter(tx, row, set);
+        recordParameter(record, { ...row, ...set });
+        failed.push(name);
+      }
+      return failed;
+    });
   }
 
   /**
@@ -385,27 +400,29 @@ export class TwinService {
    * it at the next delivery. `not_found` when the device has no such desired property.
    */
   async resend(tenantId: string, deviceId: string, name: string): Promise<ParameterView> {
-    const { store, clock, bus } = this.#deps;
+    const { clock, bus } = this.#deps;
     const now = clock.now();
-    const { view, version } = await guarded(store, () =>
-      transact(store, async (tx) => {
-        const twin = parseTwin(await this.#lockTwin(tx, tenantId, deviceId));
-        const row = currentParameters(await readParameters(tx, tenantId, deviceId)).get(name);
-        if (row === undefined || !Object.hasOwn(twin.desired, name)) throw notFound('twin parameter', name);
-        const set = {
-          status: 'pending',
-          pending_at: now,
-          sent_at: null,
-          applied_at: null,
-          failed_at: null,
-          superseded_at: null,
-          error: null,
-          updated_at: now,
-        } as const;
-        await updateParameter(tx, row, set);
-        return { view: presentParameter({ ...row, ...set }), version: twin.desiredVersion };
-      }),
-    );
+    const { view, version } = await writeWithChanges(this.#deps, tenantId, async (tx, record) => {
+      const twin = parseTwin(await this.#lockTwin(tx, tenantId, deviceId));
+      const row = currentParameters(await readParameters(tx, tenantId, deviceId)).get(name);
+      if (row === undefined || !Object.hasOwn(twin.desired, name)) throw notFound('twin parameter', name);
+      // A new pending period: a downlink delivery queues a new downlink for it.
+      const set = {
+        status: 'pending',
+        pending_at: now,
+        sent_at: null,
+        applied_at: null,
+        failed_at: null,
+        superseded_at: null,
+        error: null,
+        error_code: null,
+        command_id: null,
+        updated_at: now,
+      } as const;
+      await updateParameter(tx, row, set);
+      recordParameter(record, { ...row, ...set });
+      return { view: presentParameter({ ...row, ...set }), version: twin.desiredVersion };
+    });
     bus.publish('twin.desired_changed', { tenantId, deviceId, version });
     return view;
   }
@@ -565,6 +582,190 @@ export class TwinService {
     return fields;
   }
 
+  /** A device type's twin settings, defaults filled in. */
+  async typeSettings(tenantId: string, typeId: string): Promise<TypeTwinSettings> {
+    const { store } = this.#deps;
+    return guarded(store, async () => {
+      if (!(await typeExists(store, tenantId, typeId))) throw notFound('device type', typeId);
+      const fields = (await readReportedFields(store, tenantId, [typeId])).get(typeId) ?? {};
+      const delivery = parseDelivery((await readDeliveries(store, tenantId, [typeId])).get(typeId));
+      return { reportedFields: fields, ...delivery };
+    });
+  }
+
+  /**
+   * Changes a device type's twin settings: the members given replace the current ones (a
+   * partial `downlink` replaces only what it names); the others are kept.
+   */
+  async setTypeSettings(
+    tenantId: string,
+    typeId: string,
+    body: TypeTwinSettingsBody,
+  ): Promise<TypeTwinSettings> {
+    const { store, clock, bus } = this.#deps;
+    const settings = await guarded(store, () =>
+      transact(store, async (tx) => {
+        if (!(await typeExists(tx, tenantId, typeId))) throw notFound('device type', typeId);
+        const now = clock.now();
+        const fields =
+          body.reportedFields ?? (await readReportedFields(tx, tenantId, [typeId])).get(typeId) ?? {};
+        if (body.reportedFields !== undefined) await writeReportedFields(tx, tenantId, typeId, fields, now);
+        const current = parseDelivery((await readDeliveries(tx, tenantId, [typeId])).get(typeId));
+        const delivery = body.delivery ?? current.delivery;
+        const downlink = { ...current.downlink, ...body.downlink };
+        checkGroups(downlink.groups);
+        const isDefault =
+          delivery === 'mqtt' && JSON.stringify(downlink) === JSON.stringify(DEFAULT_DOWNLINK);
+        await writeDelivery(
+          tx,
+          tenantId,
+          typeId,
+          isDefault ? undefined : { delivery, downlink: JSON.stringify(downlink) },
+          now,
+        );
+        return { reportedFields: fields, delivery, downlink };
+      }),
+    );
+    bus.publish('twin.reported_fields_changed', { tenantId, typeId });
+    return settings;
+  }
+
+  /**
+   * Links pending parameters (each as read: name, version and the start of its pending
+   * period) to the downlink that carries them. All or nothing: false, with nothing written,
+   * when one of them moved on meanwhile (superseded, re-sent, sent by another path).
+   */
+  async linkDownlink(
+    tenantId: string,
+    deviceId: string,
+    targets: readonly ParameterTarget[],
+    commandId: string,
+  ): Promise<boolean> {
+    const now = this.#deps.clock.now();
+    const moved = await this.#moveParameters(
+      tenantId,
+      deviceId,
+      (rows) => {
+        const picked = targets.map((target) =>
+          rows.find(
+            (row) =>
+              row.name === target.name &&
+              Number(row.version) === target.version &&
+              Number(row.pending_at) === target.pendingAt &&
+              row.status === 'pending' &&
+              row.command_id === null,
+          ),
+        );
+        return picked.every((row) => row !== undefined) ? picked : [];
+      },
+      { command_id: commandId, updated_at: now },
+    );
+    return moved > 0;
+  }
+
+  /** Unlinks the still pending parameters of a downlink about to be cancelled, so that they are queued again. */
+  async unlinkDownlink(tenantId: string, deviceId: string, commandId: string): Promise<void> {
+    const now = this.#deps.clock.now();
+    await this.#moveParameters(
+      tenantId,
+      deviceId,
+      (rows) => rows.filter((row) => row.command_id === commandId && row.status === 'pending'),
+      // A new pending period, so that the downlink that carries it next is a new one.
+      (row) => ({ command_id: null, pending_at: Math.max(now, Number(row.pending_at) + 1), updated_at: now }),
+    );
+  }
+
+  /** The downlink carrying these parameters was handed to the device (`attempts` sends so far): they are sent. */
+  async markDownlinkSent(
+    tenantId: string,
+    deviceId: string,
+    commandId: string,
+    attempts: number,
+  ): Promise<void> {
+    const now = this.#deps.clock.now();
+    await this.#moveParameters(
+      tenantId,
+      deviceId,
+      (rows) =>
+        rows.filter(
+          (row) =>
+            row.command_id === commandId &&
+            (row.status === 'pending' || (row.status === 'sent' && row.attempts < attempts)),
+        ),
+      { status: 'sent', attempts, sent_at: now, updated_at: now },
+    );
+  }
+
+  /** The device acknowledged the downlink carrying these parameters: they are applied. */
+  async markApplied(tenantId: string, deviceId: string, commandId: string): Promise<void> {
+    const now = this.#deps.clock.now();
+    await this.#moveParameters(
+      tenantId,
+      deviceId,
+      (rows) => rows.filter((row) => row.command_id === commandId && UNFINISHED.has(row.status)),
+      { status: 'applied', applied_at: now, error: null, error_code: null, updated_at: now },
+    );
+  }
+
+  /**
+   * Parameters whose downlink failed (by its command, or before one was queued: by the
+   * parameter as read) fail with a stable code and the reason; only pending or sent ones.
+   */
+  async markFailed(
+    tenantId: string,
+    deviceId: string,
+    target: { readonly commandId: string } | ParameterTarget,
+    failure: { readonly code: string; readonly message: string },
+  ): Promise<void> {
+    const now = this.#deps.clock.now();
+    const matches = (row: ParameterRow) =>
+      'commandId' in target
+        ? row.command_id === target.commandId
+        : row.name === target.name &&
+          Number(row.version) === target.version &&
+          Number(row.pending_at) === target.pendingAt &&
+          row.command_id === null;
+    await this.#moveParameters(
+      tenantId,
+      deviceId,
+      (rows) => rows.filter((row) => matches(row) && (row.status === 'pending' || row.status === 'sent')),
+      {
+        status: 'failed',
+        failed_at: now,
+        error: failure.message.slice(0, 500),
+        error_code: failure.code,
+        updated_at: now,
+      },
+    );
+  }
+
+  /**
+   * Writes `set` to the current parameter rows `pick` chooses (of the locked twin), each
+   * with its `twin.parameter.changed` change, in one transaction. Returns how many moved.
+   */
+  async #moveParameters(
+    tenantId: string,
+    deviceId: string,
+    pick: (rows: readonly ParameterRow[]) => readonly (ParameterRow | undefined)[],
+    set: ParameterSet | ((row: ParameterRow) => ParameterSet),
+  ): Promise<number> {
+    return writeWithChanges(this.#deps, tenantId, async (tx, record) => {
+      if ((await findLiveDevice(tx, tenantId, deviceId)) === undefined) return 0;
+      // Locks the twin row, so that a concurrent desired write is ordered with this one.
+      if ((await readTwin(tx, tenantId, deviceId, true)) === undefined) return 0;
+      const rows = await readParameters(tx, tenantId, deviceId);
+      let moved = 0;
+      for (const row of pick(rows)) {
+        if (row === undefined) continue;
+        const change = typeof set === 'function' ? set(row) : set;
+        await updateParameter(tx, row, change);
+        recordParameter(record, { ...row, ...change });
+        moved += 1;
+      }
+      return moved;
+    });
+  }
+
   /** Locks (creating if needed) the twin of a live device of the tenant. */
   async #lockTwin(tx: Store, tenantId: string, deviceId: string): Promise<TwinRow> {
     if ((await findLiveDevice(tx, tenantId, deviceId)) === undefined) throw notFound('device', deviceId);
@@ -617,6 +818,8 @@ export class TwinService {
         superseded_at: null,
         error: null,
         updated_at: now,
+        command_id: null,
+        error_code: null,
       });
     }
   }
@@ -666,6 +869,46 @@ export class TwinService {
       reportedVersion: version,
     };
   }
+}
+
+/** Records a parameter's new state as a `twin.parameter.changed` change of its device. */
+function recordParameter(record: RecordChange, row: ParameterRow): void {
+  record({
+    kind: 'twin.parameter.changed',
+    entityId: row.device_id,
+    data: { deviceId: row.device_id, name: row.name, ...presentParameter(row) },
+  });
+}
+
+type ParameterSet = Parameters<typeof updateParameter>[2];
+
+/** A parameter as it was read: its value (version) and the start of its pending period. */
+export interface ParameterTarget {
+  readonly name: string;
+  readonly version: number;
+  readonly pendingAt: number;
+}
+
+/** Stored delivery settings with the defaults filled in. */
+export function parseDelivery(row: DeliveryRow | undefined): Pick<TypeTwinSettings, 'delivery' | 'downlink'> {
+  if (row === undefined) return { delivery: 'mqtt', downlink: { ...DEFAULT_DOWNLINK } };
+  return {
+    delivery: row.delivery as TwinDelivery,
+    downlink: { ...DEFAULT_DOWNLINK, ...(JSON.parse(row.downlink) as Partial<DownlinkSettings>) },
+  };
+}
+
+/** A property may be in one downlink group only. */
+function checkGroups(groups: readonly (readonly string[])[]): void {
+  const seen = new Set<string>();
+  for (const group of groups)
+    for (const name of group) {
+      if (seen.has(name))
+        throw new AppError('validation_failed', `'${name}' is in more than one downlink group`, {
+          field: 'downlink.groups',
+        });
+      seen.add(name);
+    }
 }
 
 function decodeCursor(cursor: string): { deviceId: string; name: string } {

@@ -168,6 +168,8 @@ export async function updateParameter(
       | 'error'
       | 'updated_at'
       | 'pending_at'
+      | 'command_id'
+      | 'error_code'
     >
   >,
 ): Promise<void> {
@@ -309,4 +311,68 @@ export async function readTwinDocuments(
     for (const row of rows) out.set(row.device_id, JSON.parse(row[document]) as Record<string, unknown>);
   }
   return out;
+}
+
+/** A type's stored delivery settings: `delivery` and the downlink settings (JSON). */
+export interface DeliveryRow {
+  readonly delivery: string;
+  readonly downlink: string;
+}
+
+/** The delivery settings of a tenant's device types that have any, by type id. */
+export async function readDeliveries(
+  store: Store,
+  tenantId: string,
+  typeIds?: readonly string[],
+): Promise<Map<string, DeliveryRow>> {
+  if (typeIds !== undefined && typeIds.length === 0) return new Map();
+  const rows = await store.db
+    .selectFrom('twin_delivery')
+    .select(['type_id', 'delivery', 'downlink'])
+    .where('tenant_id', '=', tenantId)
+    .$if(typeIds !== undefined, (query) => query.where('type_id', 'in', typeIds ?? []))
+    .execute();
+  return new Map(rows.map((row) => [row.type_id, { delivery: row.delivery, downlink: row.downlink }]));
+}
+
+/** Replaces a type's delivery settings; `undefined` (the defaults) removes the row. */
+export async function writeDelivery(
+  store: Store,
+  tenantId: string,
+  typeId: string,
+  row: DeliveryRow | undefined,
+  now: number,
+): Promise<void> {
+  if (row === undefined) {
+    await store.db
+      .deleteFrom('twin_delivery')
+      .where('tenant_id', '=', tenantId)
+      .where('type_id', '=', typeId)
+      .execute();
+    return;
+  }
+  await store.db
+    .insertInto('twin_delivery')
+    .values({ tenant_id: tenantId, type_id: typeId, ...row, updated_at: now })
+    .onConflict((conflict) =>
+      conflict.columns(['tenant_id', 'type_id']).doUpdateSet({ ...row, updated_at: now }),
+    )
+    .execute();
+}
+
+/** The rows of a device's parameters linked to one downlink. */
+export function readLinked(
+  store: Store,
+  tenantId: string,
+  deviceId: string,
+  commandId: string,
+): Promise<ParameterRow[]> {
+  return store.db
+    .selectFrom('twin_parameters')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('device_id', '=', deviceId)
+    .where('command_id', '=', commandId)
+    .orderBy('name')
+    .execute();
 }

@@ -14,6 +14,7 @@ import * as twins from './0012-twins.js';
 import * as commands from './0013-commands.js';
 import * as jobs from './0014-jobs.js';
 import * as configurations from './0015-configurations.js';
+import * as twinDownlinks from './0016-twin-downlinks.js';
 import * as mqttTrackedDeliveries from './0018-mqtt-tracked-deliveries.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
@@ -33,5 +34,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0013-commands': commands,
   '0014-jobs': jobs,
   '0015-configurations': configurations,
+  '0016-twin-downlinks': twinDownlinks,
   '0018-mqtt-tracked-deliveries': mqttTrackedDeliveries,
 };
