@@ -365,8 +365,9 @@ export class JobService {
   ): Promise<Job> {
     for (;;) {
       const row = await this.#find(tenantId, jobId);
-      // Asking again for where the job is answers it unchanged; resuming a running job too.
-      if (row.status === to || (to === 'in_progress' && row.status === 'in_progress')) return presentJob(row);
+      // Asking again for where the job is answers it unchanged; resuming a job that is not
+      // paused (queued, or running) too.
+      if (row.status === to || (to === 'in_progress' && row.status === 'queued')) return presentJob(row);
       if (!from.includes(row.status as JobStatus))
         throw new AppError(
           'job_state_conflict',
