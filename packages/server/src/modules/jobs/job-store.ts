@@ -289,37 +289,48 @@ export async function recordStarted(
     twinVersion: number | null;
   }[],
 ): Promise<void> {
-  // Small chunks: each row of a statement looks its device up in the CASE, so the work
-  // grows with the square of the chunk.
-  for (const part of chunks(items, CASE_CHUNK)) {
-    const byDevice = (value: (item: (typeof part)[number]) => RawBuilder<unknown>) =>
-      sql`case device_id ${sql.join(
-        part.map((item) => sql`when ${item.deviceId} then ${value(item)}`),
-        sql` `,
-      )} end`;
-    // A job starts commands or patches, never both: only its own column is set.
-    const set = part.some((item) => item.commandId !== null)
-      ? { command_id: byDevice((item) => sql`cast(${item.commandId} as text)`) as RawBuilder<string | null> }
-      : {
-          twin_version: byDevice((item) => sql`cast(${item.twinVersion} as bigint)`) as RawBuilder<
-            number | null
-          >,
-        };
-    await guarded(store, () =>
-      store.db
-        .updateTable('fleet_job_devices')
-        .set(set)
-        .where('tenant_id', '=', tenantId)
-        .where('job_id', '=', jobId)
-        .where('status', '=', 'in_progress')
-        .where(
-          'device_id',
-          'in',
-          part.map((item) => item.deviceId),
-        )
-        .where(sql<boolean>`attempts = ${byDevice((item) => sql`cast(${item.attempt} as integer)`)}`)
-        .execute(),
-    );
+  // By attempt (almost always one), so that only the value needs a CASE.
+  const byAttempt = new Map<number, (typeof items)[number][]>();
+  for (const item of items) {
+    const group = byAttempt.get(item.attempt) ?? [];
+    byAttempt.set(item.attempt, group);
+    group.push(item);
+  }
+  for (const [attempt, group] of byAttempt) {
+    // Small chunks: each row of a statement looks its device up in the CASE, so the work
+    // grows with the square of the chunk.
+    for (const part of chunks(group, CASE_CHUNK)) {
+      const byDevice = (value: (item: (typeof part)[number]) => RawBuilder<unknown>) =>
+        sql`case device_id ${sql.join(
+          part.map((item) => sql`when ${item.deviceId} then ${value(item)}`),
+          sql` `,
+        )} end`;
+      // A job starts commands or patches, never both: only its own column is set.
+      const set = part.some((item) => item.commandId !== null)
+        ? {
+            command_id: byDevice((item) => sql`cast(${item.commandId} as text)`) as RawBuilder<string | null>,
+          }
+        : {
+            twin_version: byDevice((item) => sql`cast(${item.twinVersion} as bigint)`) as RawBuilder<
+              number | null
+            >,
+          };
+      await guarded(store, () =>
+        store.db
+          .updateTable('fleet_job_devices')
+          .set(set)
+          .where('tenant_id', '=', tenantId)
+          .where('job_id', '=', jobId)
+          .where('status', '=', 'in_progress')
+          .where('attempts', '=', attempt)
+          .where(
+            'device_id',
+            'in',
+            part.map((item) => item.deviceId),
+          )
+          .execute(),
+      );
+    }
   }
 }
 
