@@ -275,6 +275,14 @@ async function runCommands(options: BenchOptions): Promise<BenchResult> {
             'cores',
             figures.map((f) => f.serverCpuCores),
           ),
+          // What a loaded machine does not change: the server's CPU time per finished round trip.
+          summary(
+            `${label}: server CPU per round trip`,
+            'ms',
+            figures.map((f) =>
+              f.roundTripsPerSecond === 0 ? 0 : (f.serverCpuCores * 1000) / f.roundTripsPerSecond,
+            ),
+          ),
         );
       }
     },
