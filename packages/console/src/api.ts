@@ -1,3 +1,4 @@
+import { readProblem } from '@fleetport/sdk';
 /** A refusal of the API (its problem document), or a server that did not answer. */
 export class ApiError extends Error {
   readonly status: number;
@@ -36,29 +37,18 @@ export function withQuery(path: string, query: Query = {}): string {
   return text === '' ? path : `${path}?${text}`;
 }
 
-/** The problem document of a refusal as an ApiError, or a plain one when the body is not one. */
+/** The problem document of a refusal as an ApiError (read by the SDK), or a plain one when the body is not one. */
 export async function toApiError(response: Response): Promise<ApiError> {
-  const text = await response.text().catch(() => '');
-  try {
-    const problem = JSON.parse(text) as {
-      code?: unknown;
-      detail?: unknown;
-      requestId?: unknown;
-      data?: unknown;
-    };
-    if (typeof problem.code === 'string' && typeof problem.detail === 'string')
-      return new ApiError(
-        response.status,
-        problem.code,
-        problem.detail,
-        typeof problem.requestId === 'string' ? problem.requestId : undefined,
-        typeof problem.data === 'object' && problem.data !== null
-          ? (problem.data as Record<string, unknown>)
-          : undefined,
-      );
-  } catch {
-    // not JSON: described by its status below
-  }
+  const refusal = await readProblem(response);
+  // The SDK names an answer that is not a problem document `http_<status>`.
+  if (refusal.code !== `http_${response.status}`)
+    return new ApiError(
+      refusal.status,
+      refusal.code,
+      refusal.detail,
+      refusal.requestId,
+      refusal.problem.data,
+    );
   return new ApiError(
     response.status,
     'http_error',

@@ -1,4 +1,5 @@
-import { type Api, ApiError, isAbort, type Query, toApiError, withQuery } from './api.js';
+import { followStream as followEvents, type ProblemError, type StreamQuery } from '@fleetport/sdk';
+import { type Api, ApiError, type Query } from './api.js';
 import type { Change } from './types.js';
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'refused';
@@ -12,77 +13,44 @@ export interface StreamOptions {
   readonly signal: AbortSignal;
 }
 
-const wait = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
 /**
- * Follows `GET /v1/stream` until `signal` aborts. EventSource cannot send an Authorization
- * header, so this reads the Server-Sent Events with fetch, and resumes after a drop with
- * `Last-Event-ID` (the event id is the change's cursor: nothing is missed or repeated). A
- * refusal (bad key, bad filter) ends it; anything else is retried.
+ * Follows `GET /v1/stream` until `signal` aborts, with the SDK's reader: Server-Sent Events
+ * read with fetch (EventSource cannot send an Authorization header), resumed after a drop
+ * with `Last-Event-ID` (nothing missed or repeated). A refusal (bad key, bad filter) ends
+ * it; anything else is retried.
  */
 export async function followStream({ api, query, onChange, onStatus, signal }: StreamOptions): Promise<void> {
-  let lastId: string | undefined;
-  let retryMs = 2000;
-  while (!signal.aborted) {
-    onStatus(lastId === undefined ? 'connecting' : 'reconnecting');
-    try {
-      const headers: Record<string, string> = {
-        authorization: api.authorization,
-        accept: 'text/event-stream',
-      };
-      if (lastId !== undefined) headers['last-event-id'] = lastId;
-      const response = await fetch(withQuery('/v1/stream', query), { headers, signal, cache: 'no-store' });
-      if (!response.ok || response.body === null) {
-        const error = await toApiError(response);
-        if (response.status >= 400 && response.status < 500) {
-          onStatus('refused', error);
-          return;
-        }
-        throw error;
-      }
-      onStatus('live');
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      let data: string[] = [];
-      let id: string | undefined;
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-          const line = buffer.slice(0, end).replace(/\r$/, '');
-          buffer = buffer.slice(end + 1);
-          if (line === '') {
-            // An empty line ends an event (text/event-stream, WHATWG HTML §9.2.6).
-            if (data.length > 0) {
-              if (id !== undefined) lastId = id;
-              onChange(JSON.parse(data.join('\n')) as Change);
-            }
-            data = [];
-            continue;
-          }
-          if (line.startsWith(':')) continue;
-          const colon = line.indexOf(':');
-          const field = colon < 0 ? line : line.slice(0, colon);
-          const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-          if (field === 'data') data.push(text);
-          else if (field === 'id') id = text;
-          else if (field === 'retry' && /^\d+$/.test(text)) retryMs = Number(text);
-        }
-      }
-    } catch (error) {
-      if (signal.aborted || isAbort(error)) return;
-      if (!(error instanceof ApiError) && !(error instanceof TypeError)) throw error;
-    }
-    await wait(retryMs, signal);
-  }
+  await followEvents({
+    // The page's own origin; the key stays inside Api, which signs each request.
+    url: '',
+    fetch: (request) => {
+      request.headers.set('authorization', api.authorization);
+      return fetch(request, { cache: 'no-store' });
+    },
+    query: streamQuery(query),
+    onChange,
+    onStatus: (status, refusal?: ProblemError) =>
+      onStatus(
+        status,
+        refusal && new ApiError(refusal.status, refusal.code, refusal.detail, refusal.requestId),
+      ),
+    signal,
+  });
+}
+
+function streamQuery(query: Query): StreamQuery {
+  const list = (value: Query[string]) =>
+    value === undefined ? undefined : typeof value === 'object' ? value : [String(value)];
+  const since = query.since;
+  const deviceId = list(query.deviceId);
+  const typeId = list(query.typeId);
+  const kinds = list(query.kinds);
+  return {
+    ...(since === undefined ? {} : { since: String(since) }),
+    ...(deviceId ? { deviceId } : {}),
+    ...(typeId ? { typeId } : {}),
+    ...(kinds ? { kinds } : {}),
+  };
 }
 
 export type ChangeListener = (change: Change) => void;

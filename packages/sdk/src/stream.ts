@@ -89,7 +89,7 @@ interface ServerSentEvent {
 }
 
 /** Parses `text/event-stream` (WHATWG HTML §9.2.6): fields by line, an empty line ends an event. */
-async function* serverSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent> {
+async function* serverSentEvents(body: NonNullable<Response['body']>): AsyncGenerator<ServerSentEvent> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let data: string[] = [];
