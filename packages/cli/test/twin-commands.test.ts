@@ -48,4 +48,23 @@ describe('fleetport twin', () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/not_found/);
   });
+
+  it('shows why a parameter failed, with its code', async () => {
+    // A type whose desired values go as downlinks, without a codec to encode them.
+    expect((await fx.cli(['device-types', 'create', '--id', 'polled', '--name', 'Polled'])).code).toBe(0);
+    expect((await fx.cli(['devices', 'create', '--id', 'po-1', '--type', 'polled'])).code).toBe(0);
+    const put = await fx.server.request('PUT', '/v1/device-types/polled/twin', {
+      json: { delivery: 'http' },
+    });
+    expect(put.status, put.text).toBe(200);
+    expect((await fx.cli(['twin', 'set', 'po-1', '{"interval":600}'])).code).toBe(0);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const got = await fx.cli(['twin', 'get', 'po-1']);
+      if (/^interval\s+failed\s+600\s+0\s+\S+\s+no_encoder: the device type has no codec/m.test(got.stdout))
+        break;
+      if (Date.now() > deadline) throw new Error(`the parameter did not fail: ${got.stdout}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
 });

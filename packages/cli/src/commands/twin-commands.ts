@@ -18,6 +18,8 @@ interface ParameterView {
   readonly appliedAt: string | null;
   readonly failedAt: string | null;
   readonly error: string | null;
+  /** Why it failed, as a stable code (`encoding_failed`, `downlink_too_long`…). */
+  readonly errorCode?: string | null;
 }
 
 /** A twin as `GET /v1/devices/{id}/twin` presents it. */
@@ -55,7 +57,10 @@ const parameterColumns: readonly Column<[string, ParameterView]>[] = [
     header: 'since',
     value: ([, p]) => formatTime(p.appliedAt ?? p.failedAt ?? p.sentAt ?? p.pendingAt),
   },
-  { header: 'error', value: ([, p]) => p.error ?? '' },
+  {
+    header: 'error',
+    value: ([, p]) => (p.errorCode ? `${p.errorCode}: ${p.error ?? ''}` : (p.error ?? '')),
+  },
 ];
 
 function twinText(twin: TwinView): string {
