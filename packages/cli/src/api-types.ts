@@ -3,6 +3,8 @@
 
 export type {
   ApiKey,
+  Configuration,
+  ConfigurationMetrics,
   CreatedApiKey,
   CreatedCredential,
   Credential,
@@ -11,6 +13,7 @@ export type {
   FleetJob as Job,
   ImportReport,
   JobExecution,
+  MetricCounts,
   Page,
   RequestBody,
   ResponseBody,

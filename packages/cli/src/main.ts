@@ -5,6 +5,7 @@ import { registerAccessCommands } from './commands/access-commands.js';
 import { registerCaptureCommands } from './commands/capture-commands.js';
 import { registerCodecCommands } from './commands/codec-commands.js';
 import { registerCommandCommands } from './commands/command-commands.js';
+import { registerConfigurationCommands } from './commands/configuration-commands.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
 import { registerJobCommands } from './commands/job-commands.js';
@@ -66,6 +67,7 @@ function buildProgram(io: CliIo): Command {
   registerCommandCommands(program, io);
   registerTwinCommands(program, io);
   registerJobCommands(program, io);
+  registerConfigurationCommands(program, io);
   return program;
 }
 

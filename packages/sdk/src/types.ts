@@ -71,6 +71,12 @@ export type FleetJob = ResponseBody<'/v1/jobs', 'get'>['items'][number];
 export type RedecodeJob = Extract<Job, { kind: 'redecode' }>;
 /** One device's execution of a fleet job. */
 export type JobExecution = ResponseBody<'/v1/jobs/{jobId}/devices', 'get'>['items'][number];
+/** A fleet configuration: target, priority, desired content, labels, custom metrics, rollout status. */
+export type Configuration = ResponseBody<'/v1/configurations/{configurationId}', 'get'>;
+/** A configuration's metrics now and their snapshots. */
+export type ConfigurationMetrics = ResponseBody<'/v1/configurations/{configurationId}/metrics', 'get'>;
+/** One set of a configuration's counts: targeted, applied, pending, failed, overridden, custom. */
+export type MetricCounts = ConfigurationMetrics['current'];
 /** One message of `POST /v1/ingest`. */
 export type IngestMessage = Exclude<RequestBody<'/v1/ingest', 'post'>, { readonly messages: unknown }>;
 /** What `POST /v1/ingest` answers for each message. */

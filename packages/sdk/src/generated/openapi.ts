@@ -6856,6 +6856,10 @@ export interface paths {
                             };
                             /** @description increments at every change; the ETag */
                             version: number;
+                            /** @description the last version whose target and content went over every device of the tenant */
+                            appliedVersion: number;
+                            /** @description `applying` while its rollout over the devices runs; `applied` once desired is written on every targeted device */
+                            status: "applying" | "applied";
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -6985,6 +6989,10 @@ export interface paths {
                             };
                             /** @description increments at every change; the ETag */
                             version: number;
+                            /** @description the last version whose target and content went over every device of the tenant */
+                            appliedVersion: number;
+                            /** @description `applying` while its rollout over the devices runs; `applied` once desired is written on every targeted device */
+                            status: "applying" | "applied";
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -7154,6 +7162,10 @@ export interface paths {
                             };
                             /** @description increments at every change; the ETag */
                             version: number;
+                            /** @description the last version whose target and content went over every device of the tenant */
+                            appliedVersion: number;
+                            /** @description `applying` while its rollout over the devices runs; `applied` once desired is written on every targeted device */
+                            status: "applying" | "applied";
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -9019,6 +9031,10 @@ export interface components {
             };
             /** @description increments at every change; the ETag */
             version: number;
+            /** @description the last version whose target and content went over every device of the tenant */
+            appliedVersion: number;
+            /** @description `applying` while its rollout over the devices runs; `applied` once desired is written on every targeted device */
+            status: "applying" | "applied";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

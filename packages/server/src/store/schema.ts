@@ -455,6 +455,8 @@ export interface ConfigurationTable {
   labels: string;
   metrics: string;
   version: number;
+  /** The last version applied to every device it targets. */
+  applied_version: number;
   created_at: Millis;
   updated_at: Millis;
   deleted_at: Millis | null;

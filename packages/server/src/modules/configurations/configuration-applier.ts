@@ -14,6 +14,7 @@ import {
   countConfigurations,
   type DeviceFactsRow,
   dropTargets,
+  markApplied,
   readDeviceFacts,
   removeConfiguration,
   scanDeviceFacts,
@@ -40,6 +41,7 @@ export const APPLY_CONSUMER = 'configurations.apply';
 const CHUNK = 1000;
 
 interface Compiled extends Ranked {
+  readonly version: number;
   readonly target: Condition | undefined;
   readonly deleted: boolean;
 }
@@ -187,6 +189,7 @@ export class ConfigurationApplier {
       compiled.push({
         id: row.id,
         priority: row.priority,
+        version: Number(row.version),
         createdAt: Number(row.created_at),
         content: JSON.parse(row.content) as Record<string, unknown>,
         target,
@@ -279,9 +282,10 @@ export class ConfigurationApplier {
         leaving.map((deviceId) => ({ configurationId: id, deviceId })),
         memberships,
       );
-      if (upTo === undefined) return;
+      if (upTo === undefined) break;
       after = upTo;
     }
+    await guarded(store, () => markApplied(store, tenantId, id, configuration.version));
   }
 
   /** Drops a deleted configuration's targets chunk by chunk (its properties go), then its row. */

@@ -94,7 +94,12 @@ describeEachDialect('fleet configurations', (dialect) => {
     expect(created.status).toBe(201);
     expect(created.headers.get('etag')).toBe('"1"');
     expect(created.body).toMatchObject({ id: 'interval', name: 'interval', priority: 10, version: 1 });
+    expect(created.body).toMatchObject({ appliedVersion: 0, status: 'applying' });
     await settled();
+    expect((await ok('GET', '/v1/configurations/interval')).body).toMatchObject({
+      appliedVersion: 1,
+      status: 'applied',
+    });
     for (const id of ['p1', 'p2', 'p3']) {
       const body = await twin(id);
       expect(values(body)).toEqual({ interval: 600 });

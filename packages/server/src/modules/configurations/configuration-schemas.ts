@@ -73,6 +73,13 @@ export const Configuration = Type.Object(
     labels: Type.Record(Type.String(), Type.String()),
     metrics: Type.Record(Type.String(), Type.String()),
     version: Type.Integer({ description: 'increments at every change; the ETag' }),
+    appliedVersion: Type.Integer({
+      description: 'the last version whose target and content went over every device of the tenant',
+    }),
+    status: Type.Union([Type.Literal('applying'), Type.Literal('applied')], {
+      description:
+        '`applying` while its rollout over the devices runs; `applied` once desired is written on every targeted device',
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },

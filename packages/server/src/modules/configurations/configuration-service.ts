@@ -65,6 +65,8 @@ export function presentConfiguration(row: ConfigurationRow): Configuration {
     labels: JSON.parse(row.labels) as Record<string, string>,
     metrics: JSON.parse(row.metrics) as Record<string, string>,
     version: Number(row.version),
+    appliedVersion: Number(row.applied_version),
+    status: Number(row.applied_version) >= Number(row.version) ? 'applied' : 'applying',
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -160,6 +162,7 @@ export class ConfigurationService {
       labels: JSON.stringify(body.labels ?? {}),
       metrics: JSON.stringify(body.metrics ?? {}),
       version: 1,
+      applied_version: 0,
       created_at: now,
       updated_at: now,
       deleted_at: null,
@@ -270,6 +273,11 @@ export class ConfigurationService {
         next.target !== current.target ||
         next.priority !== current.priority ||
         next.content !== current.content;
+      // Nothing to go over: what was applied stays applied.
+      if (!applies && Number(current.applied_version) === Number(current.version)) {
+        next.applied_version = set.version;
+        await updateConfiguration(tx, tenantId, id, { applied_version: set.version });
+      }
       const configuration = presentConfiguration(next);
       record({
         kind: 'configuration.updated',

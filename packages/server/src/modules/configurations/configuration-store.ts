@@ -78,6 +78,22 @@ export async function updateConfiguration(
     .execute();
 }
 
+/** Records that `version` went over every device (never moving back). */
+export async function markApplied(
+  store: Store,
+  tenantId: string,
+  id: string,
+  version: number,
+): Promise<void> {
+  await store.db
+    .updateTable('configurations')
+    .set({ applied_version: version })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('applied_version', '<', version)
+    .execute();
+}
+
 export async function removeConfiguration(store: Store, tenantId: string, id: string): Promise<void> {
   await store.db
     .deleteFrom('configurations')

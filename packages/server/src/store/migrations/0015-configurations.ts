@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 /**
  * Fleet configurations (modules/configurations). `configurations` holds each one: its
  * target condition (CEL), priority, desired content, labels and custom metrics (JSON
- * text). A deleted one keeps its row, marked `deleted_at`, until the applier has taken
+ * text). `applied_version` is the last version the applier went over every device
+ * with. A deleted one keeps its row, marked `deleted_at`, until the applier has taken
  * its properties off the devices it targeted; then the row goes.
  *
  * `configuration_targets` is the membership the applier maintains: one row per
@@ -25,6 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('labels', 'text', (c) => c.notNull())
     .addColumn('metrics', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('applied_version', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('deleted_at', 'bigint')
