@@ -340,7 +340,7 @@ describeEachDialect('twin desired values as downlinks', (dialect) => {
     expect((await parameters('polled-1')).mode.error).toContain('mode 3 unsupported');
   });
 
-  it('shows the twin settings with their defaults, keeps members left out and refuses bad ones', async () => {
+  it("shows the twin settings with their defaults, keeps members left out, refuses bad ones and another tenant's hands", async () => {
     await ok('POST', '/v1/device-types', { id: 'settings', name: 'settings' });
     expect((await ok('GET', '/v1/device-types/settings/twin')).body).toEqual({
       reportedFields: {},
@@ -371,6 +371,23 @@ describeEachDialect('twin desired values as downlinks', (dialect) => {
       const refused = await ts.request('PUT', '/v1/device-types/settings/twin', { json: body });
       expectProblem(refused, 400, 'validation_failed');
     }
+    expect((await ok('GET', '/v1/device-types/settings/twin')).body).toEqual(kept);
+    // Another tenant does not see the type, nor change its settings.
+    await ok('POST', '/v1/tenants', { id: 'other', name: 'other' });
+    const other = mustBeString(
+      (await ok('POST', '/v1/tenants/other/keys', { name: 'other admin', scope: 'admin' })).body.secret,
+      'key',
+    );
+    expectProblem(
+      await ts.request('GET', '/v1/device-types/settings/twin', { key: other }),
+      404,
+      'not_found',
+    );
+    const foreign = await ts.request('PUT', '/v1/device-types/settings/twin', {
+      key: other,
+      json: { delivery: 'http' },
+    });
+    expectProblem(foreign, 404, 'not_found');
     expect((await ok('GET', '/v1/device-types/settings/twin')).body).toEqual(kept);
     expectProblem(
       await ts.request('PUT', '/v1/device-types/nope/twin', { json: { delivery: 'http' } }),
