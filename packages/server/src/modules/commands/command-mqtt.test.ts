@@ -43,7 +43,7 @@ describeEachDialect('commands over MQTT', (dialect) => {
     ts = await startTestServer(database);
     port = ts.server.mqtt.tcpPort ?? 0;
     await ok('POST', '/v1/device-types', { id: 'valve', name: 'valve' });
-    for (const id of ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8', 'V9', 'M1', 'M2', 'M3', 'M4']) {
+    for (const id of ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'V7', 'V8', 'V9', 'V10', 'M1', 'M2', 'M3', 'M4']) {
       await ok('POST', '/v1/devices', { id, typeId: 'valve' });
       const credential = await ok('POST', `/v1/devices/${id}/credentials`, { kind: 'token' });
       tokens[id] = mustBeString(credential.body.token, 'token');
@@ -195,6 +195,27 @@ describeEachDialect('commands over MQTT', (dialect) => {
       'delivered',
     ]);
     expect(back.client.connected).toBe(true);
+  });
+
+  it('does not take the PUBACK of an application subscribed to the device’s topics for the device’s', async () => {
+    const seen: string[] = [];
+    await device('V10', { customHandleAcks: (topic) => seen.push(topic) });
+    const app = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      username: 'watcher',
+      password: ts.adminKey,
+    });
+    clients.push(app);
+    const copies: string[] = [];
+    app.on('message', (topic) => copies.push(topic));
+    await app.subscribeAsync('devices/V10/down/#', { qos: 1 });
+    const id = await send('V10', { hex: '10' });
+    await waitFor('both copies', () => (seen.length > 0 && copies.length > 0 ? true : undefined));
+    // The marker: the broker handles the application's packets in order, so once its own
+    // publish is acknowledged, its PUBACK of the command was handled (and passed over).
+    await app.publishAsync('watchers/marker', 'x', { qos: 1 });
+    expect((await show('V10', id)).status).toBe('sent');
   });
 
   it('fails a command an MQTT 5 device refuses in its PUBACK', async () => {
