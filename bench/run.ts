@@ -7,6 +7,7 @@ import { mqtt } from './mqtt.js';
 import { registry } from './registry.js';
 import type { Benchmark } from './support/benchmark.js';
 import { runBenchmarkCli } from './support/cli.js';
+import { twins } from './twins.js';
 
 /** Every benchmark, in the order a full run takes them. New ones are added here. */
 export const benchmarks: readonly Benchmark[] = [
@@ -17,6 +18,7 @@ export const benchmarks: readonly Benchmark[] = [
   codecs,
   conditions,
   commands,
+  twins,
 ];
 
 process.exitCode = await runBenchmarkCli(benchmarks, process.argv.slice(2));
