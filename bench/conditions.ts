@@ -117,6 +117,7 @@ async function runConditions(options: BenchOptions): Promise<BenchResult> {
     name: d.name,
     tags: d.tags,
     attributes: d.attributes,
+    lifecycle: 'activated',
     lastSeenAt: NOW,
   }));
   const samples = new SampleSet();

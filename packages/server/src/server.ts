@@ -51,6 +51,13 @@ import {
 } from './modules/devices/index.js';
 import { registerFleetRoutes } from './modules/fleet/index.js';
 import { JobService, registerJobRoutes } from './modules/jobs/index.js';
+import {
+  ContractService,
+  LifecycleFromUplinks,
+  LifecycleService,
+  registerContractRoutes,
+  registerLifecycleRoutes,
+} from './modules/lifecycle/index.js';
 import { expandMessageChanges, registerMessageRoutes } from './modules/messages/index.js';
 import {
   DevicePresence,
@@ -153,6 +160,7 @@ export async function startServer(
   let twinDownlinks: TwinDownlinks | undefined;
   let scheduler: Scheduler | undefined;
   let jobs: JobService | undefined;
+  let lifecycleUplinks: LifecycleFromUplinks | undefined;
   let broker: Broker | undefined;
   let closeMqttWebSocket: (() => void) | undefined;
   try {
@@ -268,6 +276,12 @@ export async function startServer(
       encode: (tenantId, deviceId, data) => codecService.encodeForDevice(tenantId, deviceId, data),
     });
     twinDownlinks.start();
+    // Lifecycle: transitions by hand, by uplinks (a feed consumer) and by end dates (the scheduler).
+    const lifecycle = new LifecycleService(deps);
+    registerLifecycleRoutes(app, deps, lifecycle);
+    registerContractRoutes(app, new ContractService({ ...deps, scheduler }, lifecycle));
+    lifecycleUplinks = new LifecycleFromUplinks({ ...deps, metrics: app.metrics }, lifecycle);
+    lifecycleUplinks.start();
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
@@ -343,6 +357,7 @@ export async function startServer(
     const downlinking = twinDownlinks;
     const timed = scheduler;
     const fleetJobs = jobs;
+    const uplinkTransitions = lifecycleUplinks;
     const mqttBroker = mqtt.broker;
     return {
       app,
@@ -397,6 +412,9 @@ export async function startServer(
             await downlinking
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'twin downlinks close failed'));
+            await uplinkTransitions
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'lifecycle consumer close failed'));
             await timed
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
@@ -415,6 +433,7 @@ export async function startServer(
     await jobs?.close().catch(() => {});
     await applier?.close().catch(() => {});
     await twinDownlinks?.close().catch(() => {});
+    await lifecycleUplinks?.close().catch(() => {});
     await scheduler?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;

@@ -1419,8 +1419,10 @@ export interface paths {
                     /** @description `key=value` (or `key` alone: has the tag); repeat for AND */
                     tag?: string[];
                     deleted?: "exclude" | "include" | "only";
+                    /** @description only devices in these lifecycle states (repeat for OR); `any`: every state. Absent: every state but `retired` */
+                    lifecycle?: (("manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired") | "any")[];
                     /**
-                     * @description a condition in CEL over `id`, `type`, `name`, `tags`, `attributes`, `lastSeen`, `now`, `reported`, `desired` (docs/CONDITIONS.md), e.g. `type == "tracker" && tags.site == "paris"`; ANDed with the other filters. What SQL can answer is pushed down, the rest evaluated in process: a page may then hold fewer than `limit` devices and still have a `nextCursor`. A condition that does not parse or type-check answers `invalid_condition` with its line and column
+                     * @description a condition in CEL over `id`, `type`, `name`, `tags`, `attributes`, `lifecycle`, `lastSeen`, `now`, `reported`, `desired` (docs/CONDITIONS.md), e.g. `type == "tracker" && tags.site == "paris"`; ANDed with the other filters. What SQL can answer is pushed down, the rest evaluated in process: a page may then hold fewer than `limit` devices and still have a `nextCursor`. A condition that does not parse or type-check answers `invalid_condition` with its line and column
                      * @example type == "tracker" && tags.site == "paris" && lastSeen > now - duration("1h")
                      */
                     where?: string;
@@ -1547,6 +1549,15 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             deletedAt: string | null;
+                            /**
+                             * @description a lifecycle state (docs/LIFECYCLE.md)
+                             * @enum {string}
+                             */
+                            lifecycle: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                            /** @description when the device entered its lifecycle state; null: when it was created */
+                            lifecycleChangedAt: string | null;
+                            /** @description its first activation, kept through later states; null: never activated */
+                            activatedAt: string | null;
                         };
                     };
                 };
@@ -1647,6 +1658,8 @@ export interface paths {
                     /** @description `key=value` (or `key` alone: has the tag); repeat for AND */
                     tag?: string[];
                     deleted?: "exclude" | "include" | "only";
+                    /** @description only devices in these lifecycle states (repeat for OR); `any`: every state. Absent: every state but `retired` */
+                    lifecycle?: (("manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired") | "any")[];
                 };
                 header?: never;
                 path?: never;
@@ -1723,6 +1736,15 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             deletedAt: string | null;
+                            /**
+                             * @description a lifecycle state (docs/LIFECYCLE.md)
+                             * @enum {string}
+                             */
+                            lifecycle: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                            /** @description when the device entered its lifecycle state; null: when it was created */
+                            lifecycleChangedAt: string | null;
+                            /** @description its first activation, kept through later states; null: never activated */
+                            activatedAt: string | null;
                         };
                     };
                 };
@@ -1911,6 +1933,15 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             deletedAt: string | null;
+                            /**
+                             * @description a lifecycle state (docs/LIFECYCLE.md)
+                             * @enum {string}
+                             */
+                            lifecycle: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                            /** @description when the device entered its lifecycle state; null: when it was created */
+                            lifecycleChangedAt: string | null;
+                            /** @description its first activation, kept through later states; null: never activated */
+                            activatedAt: string | null;
                         };
                     };
                 };
@@ -2042,6 +2073,15 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             deletedAt: string | null;
+                            /**
+                             * @description a lifecycle state (docs/LIFECYCLE.md)
+                             * @enum {string}
+                             */
+                            lifecycle: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                            /** @description when the device entered its lifecycle state; null: when it was created */
+                            lifecycleChangedAt: string | null;
+                            /** @description its first activation, kept through later states; null: never activated */
+                            activatedAt: string | null;
                         };
                     };
                 };
@@ -7369,6 +7409,1835 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lifecycle graph: states, allowed transitions, automatic rules, type stages */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            states: ("manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired")[];
+                            transitions: {
+                                [key: string]: ("manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired")[];
+                            };
+                            automatic: {
+                                rule: string;
+                                /**
+                                 * @description a lifecycle state (docs/LIFECYCLE.md)
+                                 * @enum {string}
+                                 */
+                                to: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                                when: string;
+                            }[];
+                            stages: ("test" | "production" | "none")[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device's lifecycle state, the states it may move to, its contract and subscription */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            deviceId: string;
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            /**
+                             * @description a lifecycle state (docs/LIFECYCLE.md)
+                             * @enum {string}
+                             */
+                            state: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                            since: string | null;
+                            activatedAt: string | null;
+                            /** @description the states the device may move to now */
+                            allowed: ("manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired")[];
+                            contractId: string | null;
+                            subscription: {
+                                plan: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Move a device to another lifecycle state
+         * @description Audited with the calling key and the reason, and in the change feed (`device.lifecycle_changed`). A state the graph does not allow from the current one is `409 lifecycle_transition_refused`, whose `data.allowed` lists the states it may go to; asking for the current state changes nothing. See docs/LIFECYCLE.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description a lifecycle state (docs/LIFECYCLE.md)
+                         * @enum {string}
+                         */
+                        state: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            deviceId: string;
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            /**
+                             * @description a lifecycle state (docs/LIFECYCLE.md)
+                             * @enum {string}
+                             */
+                            state: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                            since: string | null;
+                            activatedAt: string | null;
+                            /** @description the states the device may move to now */
+                            allowed: ("manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired")[];
+                            contractId: string | null;
+                            subscription: {
+                                plan: string;
+                                /** Format: date-time */
+                                startsAt: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/lifecycle/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device's lifecycle transitions, newest first: who or what made each, why and when */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["LifecycleTransition"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{typeId}/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device type's stage, which decides the automatic transitions of its devices' uplinks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            /**
+                             * @description `test`: a first uplink makes a manufactured device tested; `production`: a first uplink activates a manufactured or tested device; `none`: no automatic transition on uplinks
+                             * @enum {string}
+                             */
+                            stage: "test" | "production" | "none";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set a device type's stage: test, production (the default) or none */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description `test`: a first uplink makes a manufactured device tested; `production`: a first uplink activates a manufactured or tested device; `none`: no automatic transition on uplinks
+                         * @enum {string}
+                         */
+                        stage: "test" | "production" | "none";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            /**
+                             * @description `test`: a first uplink makes a manufactured device tested; `production`: a first uplink activates a manufactured or tested device; `none`: no automatic transition on uplinks
+                             * @enum {string}
+                             */
+                            stage: "test" | "production" | "none";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/move-type": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move up to 1,000 devices to another device type in one transaction
+         * @description All or nothing: a device that does not exist (or is deleted) is `404 not_found` with `data.missing`, and nothing moves. Each moved device gets a `device.updated` change; lifecycle states stay, and the next uplink follows the new type's stage.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        deviceIds: string[];
+                        /** @example sigfox-tracker */
+                        typeId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            /** @description devices now of the type */
+                            moved: string[];
+                            /** @description devices that were of the type already */
+                            unchanged: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{typeId}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy a device type with its codec, settings, reported fields and stage; new callback secrets
+         * @description One transaction. The copy's callback secrets are new (one per secret of the source, same names) and shown only in this answer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example sigfox-tracker */
+                        id: string;
+                        name?: string;
+                        /**
+                         * @description `test`: a first uplink makes a manufactured device tested; `production`: a first uplink activates a manufactured or tested device; `none`: no automatic transition on uplinks
+                         * @enum {string}
+                         */
+                        stage?: "test" | "production" | "none";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the new device type, as `GET /v1/device-types/{id}` shows it */
+                            deviceType: unknown;
+                            /**
+                             * @description `test`: a first uplink makes a manufactured device tested; `production`: a first uplink activates a manufactured or tested device; `none`: no automatic transition on uplinks
+                             * @enum {string}
+                             */
+                            stage: "test" | "production" | "none";
+                            /** @description new secrets, one per secret of the source (a clone never shares its source's) */
+                            callbackSecrets: {
+                                id: string;
+                                name: string;
+                                /** @description shown only once */
+                                secret: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Network contracts with their tokens used and free, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Contract"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a network contract: provider, tokens, start and end
+         * @description `endsAt` must come after `startsAt` (`validation_failed`, `data.field`). `warnDays` before the end (default 30) the feed gets `contract.ending`; at the end the contract's devices move to out_of_contract. `lowTokens` (default a tenth of the tokens): free tokens at or below it raise `contract.tokens_low`, once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        provider: string;
+                        tokens: number;
+                        lowTokens?: number;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        /** @description days before the end when the ending warning is raised (default 30) */
+                        warnDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            provider: string;
+                            tokens: number;
+                            /** @description devices assigned to the contract, each using a token */
+                            used: number;
+                            free: number;
+                            /** @description free tokens at or below this raise `contract.tokens_low` */
+                            lowTokens: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            warnDays: number;
+                            endingWarnedAt: string | null;
+                            endedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{contractId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One network contract with its tokens used and free */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contractId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            provider: string;
+                            tokens: number;
+                            /** @description devices assigned to the contract, each using a token */
+                            used: number;
+                            free: number;
+                            /** @description free tokens at or below this raise `contract.tokens_low` */
+                            lowTokens: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            warnDays: number;
+                            endingWarnedAt: string | null;
+                            endedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a contract that has no devices (`409 conflict` otherwise) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contractId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a contract: name, tokens, threshold, dates, warning days
+         * @description Fewer tokens than devices assigned is `409 contract_tokens_exhausted`. A later end date re-arms the warning and the end. `If-Match` with the ETag is honoured.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contractId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        tokens?: number;
+                        lowTokens?: number;
+                        /** Format: date-time */
+                        startsAt?: string;
+                        /** Format: date-time */
+                        endsAt?: string;
+                        /** @description days before the end when the ending warning is raised (default 30) */
+                        warnDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            provider: string;
+                            tokens: number;
+                            /** @description devices assigned to the contract, each using a token */
+                            used: number;
+                            free: number;
+                            /** @description free tokens at or below this raise `contract.tokens_low` */
+                            lowTokens: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            warnDays: number;
+                            endingWarnedAt: string | null;
+                            endedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/contracts/{contractId}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contract's devices, by id */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    contractId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @example 1A2B3C */
+                                deviceId: string;
+                                /** Format: date-time */
+                                assignedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Assign up to 1,000 devices to a contract, one token each, all or none
+         * @description More devices than free tokens is `409 contract_tokens_exhausted` (`data.free`, `data.requested`); a missing device `404 not_found` (`data.missing`); an ended contract `409 conflict`. Nothing is assigned then. A device on another contract moves to this one.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contractId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        deviceIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            provider: string;
+                            tokens: number;
+                            /** @description devices assigned to the contract, each using a token */
+                            used: number;
+                            free: number;
+                            /** @description free tokens at or below this raise `contract.tokens_low` */
+                            lowTokens: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            warnDays: number;
+                            endingWarnedAt: string | null;
+                            endedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{contractId}/devices/{deviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a device off a contract, freeing its token */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    contractId: string;
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            provider: string;
+                            tokens: number;
+                            /** @description devices assigned to the contract, each using a token */
+                            used: number;
+                            free: number;
+                            /** @description free tokens at or below this raise `contract.tokens_low` */
+                            lowTokens: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            warnDays: number;
+                            endingWarnedAt: string | null;
+                            endedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{deviceId}/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device's service subscription */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            deviceId: string;
+                            plan: string;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            warnDays: number;
+                            endingWarnedAt: string | null;
+                            endedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set a device's service subscription: plan, start, end
+         * @description `endsAt` must come after `startsAt`. `warnDays` before the end (default 30) the feed gets `subscription.ending`; at the end the device moves to out_of_subscription. A later end re-arms both.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        plan: string;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        /** @description days before the end when the ending warning is raised (default 30) */
+                        warnDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            deviceId: string;
+                            plan: string;
+                            /** Format: date-time */
+                            startsAt: string;
+                            /** Format: date-time */
+                            endsAt: string;
+                            warnDays: number;
+                            endingWarnedAt: string | null;
+                            endedAt: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a device's service subscription (its end no longer moves the device) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/device-types/{deviceTypeId}/callback-secrets": {
         parameters: {
             query?: never;
@@ -8912,6 +10781,15 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             deletedAt: string | null;
+            /**
+             * @description a lifecycle state (docs/LIFECYCLE.md)
+             * @enum {string}
+             */
+            lifecycle: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+            /** @description when the device entered its lifecycle state; null: when it was created */
+            lifecycleChangedAt: string | null;
+            /** @description its first activation, kept through later states; null: never activated */
+            activatedAt: string | null;
         };
         Credential: {
             id: string;
@@ -8929,7 +10807,7 @@ export interface components {
             /** @description the position of this change; pass it as `since` to read what follows */
             cursor: string;
             /** @enum {string} */
-            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "command.noted" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress" | "configuration.created" | "configuration.updated" | "configuration.deleted" | "twin.parameter.changed";
+            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "command.noted" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress" | "configuration.created" | "configuration.updated" | "configuration.deleted" | "twin.parameter.changed" | "device.lifecycle_changed" | "device_type.lifecycle_changed" | "contract.created" | "contract.updated" | "contract.deleted" | "contract.devices_changed" | "contract.ending" | "contract.tokens_low" | "contract.ended" | "subscription.changed" | "subscription.deleted" | "subscription.ending" | "subscription.ended";
             entityId: string;
             /**
              * Format: date-time
@@ -9035,6 +10913,52 @@ export interface components {
             appliedVersion: number;
             /** @description `applying` while its rollout over the devices runs; `applied` once desired is written on every targeted device */
             status: "applying" | "applied";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        LifecycleTransition: {
+            id: string;
+            /** @example 1A2B3C */
+            deviceId: string;
+            /**
+             * @description a lifecycle state (docs/LIFECYCLE.md)
+             * @enum {string}
+             */
+            from: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+            /**
+             * @description a lifecycle state (docs/LIFECYCLE.md)
+             * @enum {string}
+             */
+            to: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+            actor: {
+                kind: "principal" | "platform";
+                /** @description the API key's id, or the platform rule that made the transition */
+                id: string;
+            };
+            reason: string;
+            /** Format: date-time */
+            at: string;
+        };
+        Contract: {
+            id: string;
+            name: string;
+            provider: string;
+            tokens: number;
+            /** @description devices assigned to the contract, each using a token */
+            used: number;
+            free: number;
+            /** @description free tokens at or below this raise `contract.tokens_low` */
+            lowTokens: number;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            warnDays: number;
+            endingWarnedAt: string | null;
+            endedAt: string | null;
+            version: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'method_timeout'
   | 'unknown_devices'
   | 'job_state_conflict'
+  | 'lifecycle_transition_refused'
+  | 'contract_tokens_exhausted'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -72,6 +74,8 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   method_timeout: 504,
   unknown_devices: 422,
   job_state_conflict: 409,
+  lifecycle_transition_refused: 409,
+  contract_tokens_exhausted: 409,
   internal: 500,
 };
 

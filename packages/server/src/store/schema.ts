@@ -37,6 +37,11 @@ export interface Database {
   configuration_targets: ConfigurationTargetTable;
   configuration_metrics: ConfigurationMetricsTable;
   twin_delivery: TwinDeliveryTable;
+  lifecycle_transitions: LifecycleTransitionTable;
+  device_type_lifecycle: DeviceTypeLifecycleTable;
+  network_contracts: NetworkContractTable;
+  contract_devices: ContractDeviceTable;
+  service_subscriptions: ServiceSubscriptionTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -95,6 +100,12 @@ export interface DeviceTable {
   created_at: Millis;
   updated_at: Millis;
   deleted_at: Millis | null;
+  /** The lifecycle state (0017; docs/LIFECYCLE.md); `manufactured` when created. */
+  lifecycle: Generated<string>;
+  /** When the state was entered; null: since the device was created. */
+  lifecycle_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The first activation, kept through later states. */
+  activated_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DeviceTagTable {
@@ -477,4 +488,72 @@ export interface ConfigurationMetricsTable {
   configuration_id: string;
   at: Millis;
   metrics: string;
+}
+
+/** One lifecycle transition of a device (0017): the audit trail. */
+export interface LifecycleTransitionTable {
+  tenant_id: string;
+  id: string;
+  device_id: string;
+  /** 1, 2, … per device: the order of its transitions. */
+  seq: number;
+  from_state: string;
+  to_state: string;
+  /** `principal` (an API key) or `platform` (an automatic rule). */
+  actor_kind: string;
+  /** The key id, or the rule's name. */
+  actor: string;
+  reason: string;
+  at: Millis;
+}
+
+/** A device type's lifecycle stage (0017): `test`, `production` or `none`. */
+export interface DeviceTypeLifecycleTable {
+  tenant_id: string;
+  type_id: string;
+  stage: string;
+  updated_at: Millis;
+}
+
+/** A network contract and its tokens (0017). */
+export interface NetworkContractTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  provider: string;
+  tokens: number;
+  /** Free tokens at or below this raise the low-tokens warning. */
+  low_tokens: number;
+  starts_at: Millis;
+  ends_at: Millis;
+  warn_days: number;
+  ending_warned_at: Millis | null;
+  low_warned_at: Millis | null;
+  ended_at: Millis | null;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** A device's token on a contract (0017): one contract per device. */
+export interface ContractDeviceTable {
+  tenant_id: string;
+  device_id: string;
+  contract_id: string;
+  assigned_at: Millis;
+}
+
+/** A device's service subscription (0017). */
+export interface ServiceSubscriptionTable {
+  tenant_id: string;
+  device_id: string;
+  plan: string;
+  starts_at: Millis;
+  ends_at: Millis;
+  warn_days: number;
+  ending_warned_at: Millis | null;
+  ended_at: Millis | null;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
 }

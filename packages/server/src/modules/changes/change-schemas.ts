@@ -24,6 +24,19 @@ export const changeKinds = [
   'configuration.updated',
   'configuration.deleted',
   'twin.parameter.changed',
+  'device.lifecycle_changed',
+  'device_type.lifecycle_changed',
+  'contract.created',
+  'contract.updated',
+  'contract.deleted',
+  'contract.devices_changed',
+  'contract.ending',
+  'contract.tokens_low',
+  'contract.ended',
+  'subscription.changed',
+  'subscription.deleted',
+  'subscription.ending',
+  'subscription.ended',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

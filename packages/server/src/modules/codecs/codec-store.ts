@@ -212,7 +212,11 @@ export function findUndecoded(store: Store, afterId: string, limit: number): Pro
   );
 }
 
-/** The messages of `ids` (of one tenant) whose type has a codec, with their payloads. */
+/**
+ * The messages of `ids` (of one tenant) whose type has a codec, with their payloads. A
+ * retired device's messages are stored but not processed (docs/LIFECYCLE.md): they are
+ * left out, so nothing that follows decoding (reported properties) sees them either.
+ */
 export function findCodecMessages(
   store: Store,
   tenantId: string,
@@ -224,6 +228,17 @@ export function findCodecMessages(
       .where('m.tenant_id', '=', tenantId)
       .where('m.id', 'in', [...ids])
       .where('t.codec_source', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('devices as d')
+              .select('d.id')
+              .whereRef('d.tenant_id', '=', 'm.tenant_id')
+              .whereRef('d.id', '=', 'm.device_id')
+              .where('d.lifecycle', '=', 'retired'),
+          ),
+        ),
+      )
       .execute(),
   );
 }

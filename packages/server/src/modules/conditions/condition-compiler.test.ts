@@ -11,6 +11,7 @@ const tracker: DeviceFacts = {
   name: 'Tracker one',
   tags: { site: 'paris', fw: '2.1' },
   attributes: { firmware: 2.3, model: 'T1', nested: { level: 3 }, active: true, list: [1, 2, 3] },
+  lifecycle: 'activated',
   lastSeenAt: NOW - 30 * 60_000,
 };
 
@@ -40,6 +41,8 @@ describe('compileCondition', () => {
     ['lastSeen > timestamp("2027-01-01T00:00:00Z")', false],
     ['type == "tracker" ? tags.site == "paris" : false', true],
     ['reported.interval == 600', false],
+    ['lifecycle == "activated"', true],
+    ['lifecycle in ["retired", "suspended"]', false],
   ])('evaluates %s to %s', (source, expected) => {
     expect(compileCondition(source).matches(tracker, NOW)).toBe(expected);
   });

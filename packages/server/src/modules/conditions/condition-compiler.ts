@@ -15,6 +15,8 @@ export interface DeviceFacts {
   readonly name: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** The lifecycle state (docs/LIFECYCLE.md). */
+  readonly lifecycle: string;
   /** Unix ms; null when the device was never heard from. */
   readonly lastSeenAt: number | null;
   /** Values of the variables that other modules provide (`reported`, `desired`). */
@@ -209,6 +211,7 @@ function activation(facts: DeviceFacts, now: number): Record<string, unknown> {
     name: facts.name,
     tags: facts.tags,
     attributes: facts.attributes,
+    lifecycle: facts.lifecycle,
     lastSeen: new Date(facts.lastSeenAt ?? 0),
     now: new Date(now),
     reported: facts.provided?.reported ?? EMPTY,

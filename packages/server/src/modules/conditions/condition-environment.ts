@@ -34,6 +34,11 @@ export const CONDITION_VARIABLES = [
   { name: 'tags', type: 'map<string, string>', description: 'the device tags' },
   { name: 'attributes', type: 'map<string, dyn>', description: 'the device attributes (JSON)' },
   {
+    name: 'lifecycle',
+    type: 'string',
+    description: 'the lifecycle state, e.g. `activated` (docs/LIFECYCLE.md)',
+  },
+  {
     name: 'lastSeen',
     type: TIMESTAMP,
     description: 'when the device was last heard from; 1970-01-01T00:00:00Z when never',

@@ -73,6 +73,7 @@ function makeFleet(tenant: string, size: number, seed: number): Fleet {
       created_at: 1,
       updated_at: 1,
       deleted_at: null,
+      lifecycle: pick(rand, ['manufactured', 'activated', 'activated', 'retired']),
     });
     const when = pick(rand, [null, NOW - HOUR / 2, NOW - 3 * HOUR, NOW - 48 * HOUR, NOW + HOUR]);
     if (when !== null) seen.set(id, when);
@@ -99,6 +100,10 @@ const PUSHABLE = [
   'name.startsWith("名")',
   'name.contains("a")',
   'name.endsWith("")',
+  'lifecycle == "activated"',
+  'lifecycle != "retired"',
+  'lifecycle in ["manufactured", "retired"]',
+  'lifecycle < "m"',
   'tags.site == "paris"',
   'tags["site"] != "lyon"',
   '"paris" == tags.site',
@@ -160,6 +165,7 @@ function factsOf(fleet: Fleet): DeviceFacts[] {
     name: row.name,
     tags: JSON.parse(row.tags) as Record<string, string>,
     attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    lifecycle: row.lifecycle ?? 'manufactured',
     lastSeenAt: fleet.seen.get(row.id) ?? null,
   }));
 }

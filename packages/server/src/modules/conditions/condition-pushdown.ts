@@ -61,9 +61,10 @@ const COLUMNS: Readonly<Record<string, string>> = {
   id: 'd.id',
   [TYPE_VARIABLE]: 'd.type_id',
   name: 'd.name',
+  lifecycle: 'd.lifecycle',
 };
 /** Columns whose values are ASCII (the device id pattern), where every dialect orders as CEL does. */
-const ORDERED = new Set(['d.id', 'd.type_id']);
+const ORDERED = new Set(['d.id', 'd.type_id', 'd.lifecycle']);
 /** Attribute keys that go into a JSON path as they are. */
 const PATH_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const NEGATED: Readonly<Record<string, string>> = {

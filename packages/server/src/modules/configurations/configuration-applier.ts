@@ -116,6 +116,8 @@ export class ConfigurationApplier {
           'device.updated',
           'device.deleted',
           'device.restored',
+          // Targets may name `lifecycle`: a device that moved is evaluated again.
+          'device.lifecycle_changed',
           'twin.reported.changed',
           'twin.desired.changed',
         ],

@@ -409,6 +409,7 @@ export function factsOf(
     name: string;
     tags: string;
     attributes: string;
+    lifecycle: string;
     last_seen_at: number | null;
   },
   provided: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined,
@@ -419,6 +420,7 @@ export function factsOf(
     name: row.name,
     tags: JSON.parse(row.tags) as Record<string, string>,
     attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+    lifecycle: row.lifecycle,
     lastSeenAt: row.last_seen_at,
     provided,
   };

@@ -11,6 +11,7 @@ export interface DeviceFactsRow {
   readonly name: string;
   readonly tags: string;
   readonly attributes: string;
+  readonly lifecycle: string;
   readonly last_seen_at: number | null;
 }
 
@@ -114,7 +115,7 @@ export async function scanDeviceFacts(
 ): Promise<DeviceFactsRow[]> {
   const rows = await store.db
     .selectFrom('devices as d')
-    .select(['d.id', 'd.type_id', 'd.name', 'd.tags', 'd.attributes'])
+    .select(['d.id', 'd.type_id', 'd.name', 'd.tags', 'd.attributes', 'd.lifecycle'])
     .select((eb) =>
       eb
         .selectFrom('device_state as s')

@@ -53,8 +53,19 @@ const controlChars = /[\u0000-\u001f\u007f]/;
 /**
  * Fields of an exported device that an import accepts and ignores, so exports round-trip.
  * Codec `variables` are among them for now: imports do not carry them (set them with PATCH).
+ * Nor the lifecycle: an imported device starts manufactured, since a state is only entered
+ * through an audited transition (docs/LIFECYCLE.md).
  */
-const READ_ONLY_FIELDS = new Set(['version', 'createdAt', 'updatedAt', 'deletedAt', 'variables']);
+const READ_ONLY_FIELDS = new Set([
+  'version',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+  'variables',
+  'lifecycle',
+  'lifecycleChangedAt',
+  'activatedAt',
+]);
 const NDJSON_FIELDS = new Set(['id', 'typeId', 'name', 'tags', 'attributes']);
 
 interface RawRow {

@@ -18,6 +18,7 @@ import {
   DeviceType,
   DeviceTypeId,
   ImportReport,
+  LIFECYCLE_STATES,
   ListDevicesQuery,
   UpdateDeviceBody,
   UpdateDeviceTypeBody,
@@ -62,6 +63,7 @@ function toFilter(query: {
   typeId?: string | undefined;
   tag?: string[] | undefined;
   deleted?: DeviceFilter['deleted'] | undefined;
+  lifecycle?: readonly string[] | undefined;
 }): DeviceFilter {
   return {
     typeId: query.typeId,
@@ -70,7 +72,14 @@ function toFilter(query: {
       return eq === -1 ? { key: t } : { key: t.slice(0, eq), value: t.slice(eq + 1) };
     }),
     deleted: query.deleted ?? 'exclude',
+    lifecycle: lifecycleFilter(query.lifecycle),
   };
+}
+
+/** Retired devices leave the default lists: absent means every state but `retired`. */
+function lifecycleFilter(asked: readonly string[] | undefined): readonly string[] | undefined {
+  if (asked === undefined) return LIFECYCLE_STATES.filter((state) => state !== 'retired');
+  return asked.includes('any') ? undefined : [...new Set(asked)];
 }
 
 const IMPORT_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson', 'application/jsonl'];
@@ -314,6 +323,7 @@ export function registerDeviceRoutes(
             typeId: Type.Optional(DeviceTypeId),
             tag: ListDevicesQuery.properties.tag,
             deleted: ListDevicesQuery.properties.deleted,
+            lifecycle: ListDevicesQuery.properties.lifecycle,
           },
           { additionalProperties: false },
         ),

@@ -38,6 +38,27 @@ export const JsonObject = Type.Record(Type.String(), Type.Unknown(), {
 
 const Timestamp = Type.String({ format: 'date-time' });
 
+/**
+ * The lifecycle states a device row can hold, in the order of a device's life. The
+ * transitions between them, and who may make them, are modules/lifecycle's (docs/LIFECYCLE.md).
+ */
+export const LIFECYCLE_STATES = [
+  'manufactured',
+  'tested',
+  'activated',
+  'suspended',
+  'quarantined',
+  'out_of_contract',
+  'out_of_subscription',
+  'retired',
+] as const;
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+export const LifecycleState = Type.Unsafe<LifecycleState>({
+  type: 'string',
+  enum: [...LIFECYCLE_STATES],
+  description: 'a lifecycle state (docs/LIFECYCLE.md)',
+});
+
 export const VARIABLE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
 export const MAX_VARIABLES = 64;
 
@@ -174,6 +195,13 @@ export const Device = Type.Object(
     createdAt: Timestamp,
     updatedAt: Timestamp,
     deletedAt: Type.Union([Timestamp, Type.Null()]),
+    lifecycle: LifecycleState,
+    lifecycleChangedAt: Type.Union([Timestamp, Type.Null()], {
+      description: 'when the device entered its lifecycle state; null: when it was created',
+    }),
+    activatedAt: Type.Union([Timestamp, Type.Null()], {
+      description: 'its first activation, kept through later states; null: never activated',
+    }),
   },
   { $id: 'Device' },
 );
@@ -218,11 +246,18 @@ export const ListDevicesQuery = Type.Object(
         default: 'exclude',
       }),
     ),
+    lifecycle: Type.Optional(
+      Type.Array(Type.Union([LifecycleState, Type.Literal('any')]), {
+        maxItems: 8,
+        description:
+          'only devices in these lifecycle states (repeat for OR); `any`: every state. Absent: every state but `retired`',
+      }),
+    ),
     where: Type.Optional(
       Type.String({
         maxLength: 4096,
         description:
-          'a condition in CEL over `id`, `type`, `name`, `tags`, `attributes`, `lastSeen`, `now`, `reported`, `desired` (docs/CONDITIONS.md), e.g. `type == "tracker" && tags.site == "paris"`; ANDed with the other filters. What SQL can answer is pushed down, the rest evaluated in process: a page may then hold fewer than `limit` devices and still have a `nextCursor`. A condition that does not parse or type-check answers `invalid_condition` with its line and column',
+          'a condition in CEL over `id`, `type`, `name`, `tags`, `attributes`, `lifecycle`, `lastSeen`, `now`, `reported`, `desired` (docs/CONDITIONS.md), e.g. `type == "tracker" && tags.site == "paris"`; ANDed with the other filters. What SQL can answer is pushed down, the rest evaluated in process: a page may then hold fewer than `limit` devices and still have a `nextCursor`. A condition that does not parse or type-check answers `invalid_condition` with its line and column',
         examples: ['type == "tracker" && tags.site == "paris" && lastSeen > now - duration("1h")'],
       }),
     ),

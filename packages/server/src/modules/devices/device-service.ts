@@ -21,6 +21,7 @@ import {
   type Device,
   type DeviceType,
   type DeviceTypeCodec,
+  type LifecycleState,
   MAX_JSON_BYTES,
   resolveCaptureSettings,
   type UpdateDeviceBody,
@@ -95,6 +96,9 @@ export function presentDevice(row: NewDeviceRow): Device {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     deletedAt: row.deleted_at === null ? null : iso(row.deleted_at),
+    lifecycle: (row.lifecycle ?? 'manufactured') as LifecycleState,
+    lifecycleChangedAt: row.lifecycle_at == null ? null : iso(row.lifecycle_at),
+    activatedAt: row.activated_at == null ? null : iso(row.activated_at),
   };
 }
 
@@ -299,7 +303,7 @@ export async function createDevice(
 ): Promise<Device> {
   await requireDeviceType(deps, tenantId, body.typeId);
   const now = deps.clock.now();
-  const row: DeviceRow = {
+  const row: NewDeviceRow = {
     tenant_id: tenantId,
     id: body.id,
     type_id: body.typeId,
@@ -433,6 +437,7 @@ export async function listDevicesWherePage(
         name: row.name,
         tags: JSON.parse(row.tags) as Record<string, string>,
         attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+        lifecycle: row.lifecycle,
         lastSeenAt: row.last_seen_at,
         provided: provided?.get(row.id),
       };

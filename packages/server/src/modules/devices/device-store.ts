@@ -122,7 +122,12 @@ async function writeTags(
 
 /** Inserts devices and their tags; the caller provides the transaction. */
 /** A device row to insert: `variables` may be left to its default (`{}`). */
-export type NewDeviceRow = Omit<DeviceRow, 'variables'> & { readonly variables?: string };
+export type NewDeviceRow = Omit<DeviceRow, 'variables' | 'lifecycle' | 'lifecycle_at' | 'activated_at'> & {
+  readonly variables?: string;
+  readonly lifecycle?: string;
+  readonly lifecycle_at?: number | null;
+  readonly activated_at?: number | null;
+};
 
 export async function insertDevicesIn(db: Kysely<Database>, rows: readonly NewDeviceRow[]): Promise<void> {
   // Chunked to stay under SQLite's bound-parameter limit (10 columns per row).
@@ -146,7 +151,7 @@ export async function insertDevicesIn(db: Kysely<Database>, rows: readonly NewDe
   }
 }
 
-export function insertDevice(store: Store, row: DeviceRow): Promise<void> {
+export function insertDevice(store: Store, row: NewDeviceRow): Promise<void> {
   return guarded(store, () => transact(store, (tx) => insertDevicesIn(tx.db, [row])));
 }
 
@@ -187,6 +192,8 @@ export interface DeviceFilter {
   /** Each entry: the tag must exist, with this value when `value` is set. */
   readonly tags?: readonly { key: string; value?: string | undefined }[];
   readonly deleted: 'exclude' | 'include' | 'only';
+  /** Only devices in these lifecycle states; every state when absent. */
+  readonly lifecycle?: readonly string[] | undefined;
 }
 
 /**
@@ -204,6 +211,7 @@ function filterConditions(
   if (filter.typeId !== undefined) conditions.push(eb('d.type_id', '=', filter.typeId));
   if (filter.deleted === 'exclude') conditions.push(eb('d.deleted_at', 'is', null));
   if (filter.deleted === 'only') conditions.push(eb('d.deleted_at', 'is not', null));
+  if (filter.lifecycle !== undefined) conditions.push(eb('d.lifecycle', 'in', [...filter.lifecycle]));
   for (const tag of filter.tags ?? []) {
     let tagged = eb
       .selectFrom('device_tags as t')

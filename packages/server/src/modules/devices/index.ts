@@ -9,7 +9,16 @@ export {
   DeviceTypeCodec,
   DeviceTypeId,
   deviceIdRegex,
+  LIFECYCLE_STATES,
+  LifecycleState,
   resolveCaptureSettings,
   Variables,
 } from './device-schemas.js';
-export { createDevice, type DeviceDeps, getDevice, listDevicesWherePage } from './device-service.js';
+export {
+  createDevice,
+  type DeviceDeps,
+  getDevice,
+  listDevicesWherePage,
+  presentDevice,
+  presentDeviceType,
+} from './device-service.js';

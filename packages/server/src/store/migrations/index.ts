@@ -15,6 +15,7 @@ import * as commands from './0013-commands.js';
 import * as jobs from './0014-jobs.js';
 import * as configurations from './0015-configurations.js';
 import * as twinDownlinks from './0016-twin-downlinks.js';
+import * as lifecycle from './0017-lifecycle.js';
 import * as mqttTrackedDeliveries from './0018-mqtt-tracked-deliveries.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
@@ -35,5 +36,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0014-jobs': jobs,
   '0015-configurations': configurations,
   '0016-twin-downlinks': twinDownlinks,
+  '0017-lifecycle': lifecycle,
   '0018-mqtt-tracked-deliveries': mqttTrackedDeliveries,
 };
