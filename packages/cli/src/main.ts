@@ -9,6 +9,11 @@ import { registerConfigurationCommands } from './commands/configuration-commands
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
 import { registerJobCommands } from './commands/job-commands.js';
+import {
+  registerContractCommands,
+  registerDeviceLifecycleCommands,
+  registerDeviceTypeLifecycleCommands,
+} from './commands/lifecycle-commands.js';
 import { registerDeviceStateCommand, registerMessageCommands } from './commands/message-commands.js';
 import { registerMqttCommands } from './commands/mqtt-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
@@ -53,13 +58,14 @@ function buildProgram(io: CliIo): Command {
 
   registerServerCommands(program, io);
   registerAccessCommands(program, io);
-  registerDeviceTypeCommands(program, io);
+  registerDeviceTypeLifecycleCommands(registerDeviceTypeCommands(program, io), io);
   const devices = program
     .command('devices')
     .description('devices: list, get, create, update, delete, restore, import, export, credentials, state');
   registerDeviceCommands(devices, io);
   registerTransferCommands(devices, io);
   registerDeviceStateCommand(devices, io);
+  registerDeviceLifecycleCommands(devices, io);
   registerMessageCommands(program, io);
   registerCaptureCommands(program, io);
   registerCodecCommands(program, io);
@@ -68,6 +74,7 @@ function buildProgram(io: CliIo): Command {
   registerTwinCommands(program, io);
   registerJobCommands(program, io);
   registerConfigurationCommands(program, io);
+  registerContractCommands(program, io);
   return program;
 }
 

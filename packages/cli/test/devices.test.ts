@@ -217,9 +217,11 @@ describe('fleetport devices', () => {
     const east = await fx.cli(['devices', 'list', '--tag', 'zone=east']);
     expect(east.code).toBe(0);
     expect(east.stdout).toBe(
-      ['ID   TYPE     NAME  TAGS             VERSION', 'f-1  tracker  -     zone=east,spare  1', ''].join(
-        '\n',
-      ),
+      [
+        'ID   TYPE     NAME  TAGS             LIFECYCLE     VERSION',
+        'f-1  tracker  -     zone=east,spare  manufactured  1',
+        '',
+      ].join('\n'),
     );
     const zoned = json<{ items: DeviceJson[] }>(await fx.cli(['--json', 'devices', 'list', '--tag', 'zone']));
     expect(zoned.items.map((d) => d.id)).toEqual(['f-1', 'f-2']);

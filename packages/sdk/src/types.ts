@@ -77,6 +77,17 @@ export type Configuration = ResponseBody<'/v1/configurations/{configurationId}',
 export type ConfigurationMetrics = ResponseBody<'/v1/configurations/{configurationId}/metrics', 'get'>;
 /** One set of a configuration's counts: targeted, applied, pending, failed, overridden, custom. */
 export type MetricCounts = ConfigurationMetrics['current'];
+/** A device's lifecycle: state, since when, the states it may go to, contract, subscription. */
+export type DeviceLifecycle = ResponseBody<'/v1/devices/{deviceId}/lifecycle', 'get'>;
+/** One audited lifecycle transition: who or what, why, when. */
+export type LifecycleTransition = ResponseBody<
+  '/v1/devices/{deviceId}/lifecycle/history',
+  'get'
+>['items'][number];
+/** A network contract with its tokens used and free. */
+export type Contract = ResponseBody<'/v1/contracts/{contractId}', 'get'>;
+/** A device's service subscription. */
+export type Subscription = ResponseBody<'/v1/devices/{deviceId}/subscription', 'get'>;
 /** One message of `POST /v1/ingest`. */
 export type IngestMessage = Exclude<RequestBody<'/v1/ingest', 'post'>, { readonly messages: unknown }>;
 /** What `POST /v1/ingest` answers for each message. */

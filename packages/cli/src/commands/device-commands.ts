@@ -18,6 +18,7 @@ function deviceColumns(showDeleted: boolean): Column<Device>[] {
     { header: 'type', value: (d) => d.typeId },
     { header: 'name', value: (d) => d.name || '-' },
     { header: 'tags', value: (d) => formatTags(d.tags) },
+    { header: 'lifecycle', value: (d) => d.lifecycle },
     { header: 'version', value: (d) => String(d.version) },
     ...(showDeleted ? [{ header: 'deleted', value: (d: Device) => formatTime(d.deletedAt) }] : []),
   ];
@@ -30,6 +31,7 @@ function deviceDetails(d: Device): string {
     ['name', d.name || '-'],
     ['tags', formatTags(d.tags)],
     ['attributes', JSON.stringify(d.attributes)],
+    ['lifecycle', `${d.lifecycle} since ${formatTime(d.lifecycleChangedAt ?? d.createdAt)}`],
     ['version', String(d.version)],
     ['created', formatTime(d.createdAt)],
     ['updated', formatTime(d.updatedAt)],
@@ -66,6 +68,7 @@ interface ListOptions {
   tag?: string[];
   where?: string;
   deleted?: (typeof DELETED_MODES)[number];
+  lifecycle?: string[];
   limit?: number;
   cursor?: string;
   all?: boolean;
@@ -99,6 +102,11 @@ export function registerDeviceCommands(devices: Command, io: CliIo): void {
       `deleted devices: ${DELETED_MODES.join(', ')} (default exclude)`,
       oneOf(DELETED_MODES),
     )
+    .option(
+      '--lifecycle <state>',
+      'only devices in this lifecycle state; repeat for OR; any: every state (default: all but retired)',
+      collect,
+    )
     .option('--limit <n>', 'page size (1-1000, default 100)', integerIn(1, 1000))
     .option('--cursor <cursor>', 'start from this page cursor (nextCursor of a previous page)')
     .option('--all', 'follow nextCursor to the end')
@@ -114,6 +122,7 @@ export function registerDeviceCommands(devices: Command, io: CliIo): void {
             tag: options.tag,
             where: options.where,
             deleted: options.deleted,
+            lifecycle: options.lifecycle,
             limit: options.limit,
             cursor,
           },

@@ -85,8 +85,8 @@ function withFieldOptions(command: Command, required: boolean): Command {
     );
 }
 
-/** `device-types list | get | create | update | delete`. */
-export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
+/** `device-types list | get | create | update | delete`; returns the group, for commands of other modules. */
+export function registerDeviceTypeCommands(program: Command, io: CliIo): Command {
   const types = program
     .command('device-types')
     .description('device types (profiles): list, get, create, update, delete');
@@ -192,4 +192,5 @@ export function registerDeviceTypeCommands(program: Command, io: CliIo): void {
       if (ctx.json) ctx.io.stdout.write(formatJson({ id, deleted: true }));
       else ctx.io.stdout.write(`deleted device type ${id}\n`);
     });
+  return types;
 }
