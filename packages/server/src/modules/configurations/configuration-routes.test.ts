@@ -260,6 +260,27 @@ describeEachDialect('fleet configurations', (dialect) => {
     });
   });
 
+  it('counts a device failed when its values would break the twin limits, and writes them once they fit', async () => {
+    await ok('PATCH', '/v1/devices/p1/twin/desired', { blob: 'x'.repeat(9000) });
+    await ok('POST', '/v1/configurations', {
+      id: 'big',
+      target: 'id == "p1"',
+      content: { blob2: 'y'.repeat(9000) },
+    });
+    await settled();
+    expect(Object.keys(values(await twin('p1'))).sort()).toEqual(['blob', 'interval']);
+    const refused = await ok('GET', '/v1/configurations/big/metrics');
+    expect(refused.body.current).toMatchObject({ targeted: 1, failed: 1, applied: 0, pending: 0 });
+
+    await desiredChangeOf('p1', () => ok('PATCH', '/v1/devices/p1/twin/desired', { blob: null }));
+    await settled();
+    expect(Object.keys(values(await twin('p1'))).sort()).toEqual(['blob2', 'interval']);
+    const fits = await ok('GET', '/v1/configurations/big/metrics');
+    expect(fits.body.current).toMatchObject({ targeted: 1, failed: 0, pending: 1 });
+    await ok('DELETE', '/v1/configurations/big');
+    await settled();
+  });
+
   it('refuses bad input with a problem and stores nothing', async () => {
     const before = (await ok('GET', '/v1/changes?limit=1000')).body.items.length;
     const base = { id: 'bad', target: 'type == "tracker"', content: { a: 1 } };
