@@ -32,6 +32,7 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   clientId: 'client-doesnotexist',
   commandId: 'cmd_doesnotexist',
   configurationId: 'cfg-doesnotexist',
+  contractId: 'ctr_00000000000000000000000000000000',
   // A direct method's or a twin parameter's name.
   name: 'reboot',
 };
