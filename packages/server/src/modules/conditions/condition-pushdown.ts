@@ -14,6 +14,17 @@ import { conditionEnvironment, TYPE_VARIABLE } from './condition-environment.js'
  * process on what the query returns. `exact` says SQL alone decided (and so tests can
  * check equality, not just inclusion).
  */
+/**
+ * The device a correlated tag subquery (`t.device_id = …`) looks up, for a scan of `d` in
+ * id order. On SQLite a plain `d.id` lets the planner carry the page's `d.id > cursor` over
+ * to `t.device_id > cursor` and walk the tag rows of every later device for each device;
+ * the unary plus keeps it one index lookup per device. An uncorrelated `d.id IN (…)` avoids
+ * that but rebuilds the whole tag set for every page: quadratic over a fleet's pages.
+ */
+export function tagOwner(dialect: DialectName): RawBuilder<unknown> {
+  return dialect === 'sqlite' ? sql`+d.id` : sql`d.id`;
+}
+
 export interface Pushdown {
   readonly where: RawBuilder<SqlBool>;
   readonly exact: boolean;
@@ -276,11 +287,11 @@ class Translator {
   /** Devices of the tenant that have tag `key` with a value matching `valuePredicate` over `t.value`. */
   #tagged(key: string, valuePredicate?: RawBuilder<unknown>): RawBuilder<unknown> {
     const predicate = valuePredicate === undefined ? sql`` : sql` AND ${valuePredicate}`;
-    return sql`d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tenant_id = ${this.#target.tenantId} AND t.key = ${key}${predicate})`;
+    return sql`EXISTS (SELECT 1 FROM device_tags t WHERE t.tenant_id = ${this.#target.tenantId} AND t.device_id = ${tagOwner(this.#target.dialect)} AND t.key = ${key}${predicate})`;
   }
 
   #untagged(key: string): RawBuilder<unknown> {
-    return sql`d.id NOT IN (SELECT t.device_id FROM device_tags t WHERE t.tenant_id = ${this.#target.tenantId} AND t.key = ${key})`;
+    return sql`NOT EXISTS (SELECT 1 FROM device_tags t WHERE t.tenant_id = ${this.#target.tenantId} AND t.device_id = ${tagOwner(this.#target.dialect)} AND t.key = ${key})`;
   }
 
   #jsonPath(path: readonly string[]): string {

@@ -13,4 +13,4 @@ export {
   type ProvidedVariable,
 } from './condition-environment.js';
 export { ConditionVariableProviders } from './condition-providers.js';
-export { type Pushdown, type PushdownTarget, pushDown } from './condition-pushdown.js';
+export { type Pushdown, type PushdownTarget, pushDown, tagOwner } from './condition-pushdown.js';

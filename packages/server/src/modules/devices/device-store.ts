@@ -1,6 +1,14 @@
-import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import type { Database, DeviceCredentialTable, DeviceTable, DeviceTypeTable } from '../../store/schema.js';
-import { guarded, type Store, transact } from '../../store/store.js';
+import { type DialectName, guarded, type Store, transact } from '../../store/store.js';
+import { tagOwner } from '../conditions/index.js';
 
 export type DeviceTypeRow = Selectable<DeviceTypeTable>;
 export type DeviceRow = Selectable<DeviceTable>;
@@ -197,13 +205,12 @@ export interface DeviceFilter {
 }
 
 /**
- * The conditions of a device filter. Tag conditions are uncorrelated `id IN (…)`
- * subqueries on the tag index: a correlated EXISTS lets SQLite carry the page's
- * `id > cursor` into the subquery and rescan the tags for every device, which made later
- * pages quadratic on large fleets.
+ * The conditions of a device filter. Tag conditions are correlated EXISTS lookups on the
+ * tag index, one per device scanned (see `tagOwner` for why not `id IN (…)` or plain `d.id`).
  */
 function filterConditions(
   eb: ExpressionBuilder<Database & { d: DeviceTable }, 'd'>,
+  dialect: DialectName,
   tenantId: string,
   filter: DeviceFilter,
 ): Expression<SqlBool> {
@@ -215,11 +222,12 @@ function filterConditions(
   for (const tag of filter.tags ?? []) {
     let tagged = eb
       .selectFrom('device_tags as t')
-      .select('t.device_id')
+      .select(sql<number>`1`.as('one'))
       .where('t.tenant_id', '=', tenantId)
+      .where(sql<SqlBool>`t.device_id = ${tagOwner(dialect)}`)
       .where('t.key', '=', tag.key);
     if (tag.value !== undefined) tagged = tagged.where('t.value', '=', tag.value);
-    conditions.push(eb('d.id', 'in', tagged));
+    conditions.push(eb.exists(tagged));
   }
   return eb.and(conditions);
 }
@@ -235,7 +243,7 @@ export function listDevices(
     let query = store.db
       .selectFrom('devices as d')
       .selectAll('d')
-      .where((eb) => filterConditions(eb, tenantId, filter));
+      .where((eb) => filterConditions(eb, store.dialect, tenantId, filter));
     if (after !== undefined) query = query.where('d.id', '>', after);
     return query.orderBy('d.id').limit(limit).execute();
   });
@@ -267,7 +275,7 @@ export function scanDevices(
           .whereRef('s.device_id', '=', 'd.id')
           .as('last_seen_at'),
       )
-      .where((eb) => filterConditions(eb, tenantId, filter))
+      .where((eb) => filterConditions(eb, store.dialect, tenantId, filter))
       .where(where);
     if (after !== undefined) query = query.where('d.id', '>', after);
     const rows = await query.orderBy('d.id').limit(limit).execute();
@@ -284,7 +292,7 @@ export function countDevices(store: Store, tenantId: string, filter: DeviceFilte
     const row = await store.db
       .selectFrom('devices as d')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where((eb) => filterConditions(eb, tenantId, filter))
+      .where((eb) => filterConditions(eb, store.dialect, tenantId, filter))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   });
