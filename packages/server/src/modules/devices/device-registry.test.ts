@@ -200,6 +200,19 @@ for (const dialect of dialectCases()) {
         expect(any.body.version).toBe(4);
       });
 
+      it('applies concurrent changes without If-Match one after the other, none refused', async () => {
+        const before = (await ok('GET', '/v1/devices/dev-A1')).body;
+        // Each request reads the device, then compares and sets: without If-Match a lost race
+        // reads again instead of answering 412 (automatic lifecycle moves race like this).
+        const answers = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            ts.request('PATCH', '/v1/devices/dev-A1', { json: { attributes: { racer: i } } }),
+          ),
+        );
+        expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+        expect((await ok('GET', '/v1/devices/dev-A1')).body.version).toBe(before.version + 8);
+      });
+
       it('answers 412 to a stale If-Match and does not apply the change', async () => {
         const before = (await ok('GET', '/v1/devices/dev-A1')).body;
         const stale = await ts.request('PATCH', '/v1/devices/dev-A1', {

@@ -136,8 +136,43 @@ function checkVersion(kind: string, id: string, current: number, ifMatch: number
   }
 }
 
+/** A compare-and-set lost to a write that committed between the read and the update. */
+class ChangedConcurrently extends AppError {}
+
 function changedConcurrently(kind: string, id: string): AppError {
-  return new AppError('precondition_failed', `${kind} '${id}' was changed by another request; read it again`);
+  return new ChangedConcurrently(
+    'precondition_failed',
+    `${kind} '${id}' was changed by another request; read it again`,
+  );
+}
+
+/** How often a write without If-Match reads the device again after losing a race. */
+const UNCONDITIONAL_ATTEMPTS = 16;
+
+/**
+ * Reads the device, checks If-Match and writes. A write without If-Match did not ask for a
+ * version, so when something else changed the device in between (an automatic lifecycle
+ * move after an uplink, say) it reads again and retries instead of answering 412.
+ */
+async function changeDevice<T>(
+  deps: DeviceDeps,
+  tenantId: string,
+  id: string,
+  ifMatch: number | undefined,
+  includeDeleted: boolean,
+  write: (current: DeviceRow) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await loadDevice(deps, tenantId, id, includeDeleted);
+    checkVersion('device', id, current.version, ifMatch);
+    try {
+      return await write(current);
+    } catch (error) {
+      const retry =
+        error instanceof ChangedConcurrently && ifMatch === undefined && attempt < UNCONDITIONAL_ATTEMPTS;
+      if (!retry) throw error;
+    }
+  }
 }
 
 // ---- cursors ------------------------------------------------------------------------
@@ -458,8 +493,18 @@ export async function updateDeviceById(
   body: UpdateDeviceBody,
   ifMatch: number | undefined,
 ): Promise<Device> {
-  const current = await loadDevice(deps, tenantId, id);
-  checkVersion('device', id, current.version, ifMatch);
+  return changeDevice(deps, tenantId, id, ifMatch, false, (current) =>
+    updateDeviceRow(deps, tenantId, current, body),
+  );
+}
+
+async function updateDeviceRow(
+  deps: DeviceDeps,
+  tenantId: string,
+  current: DeviceRow,
+  body: UpdateDeviceBody,
+): Promise<Device> {
+  const id = current.id;
   if (body.typeId !== undefined && body.typeId !== current.type_id)
     await requireDeviceType(deps, tenantId, body.typeId);
   const changes = {
@@ -482,18 +527,25 @@ export async function softDeleteDevice(
   id: string,
   ifMatch: number | undefined,
 ): Promise<void> {
-  const current = await loadDevice(deps, tenantId, id);
-  checkVersion('device', id, current.version, ifMatch);
-  const now = deps.clock.now();
-  await applyDeviceChange(deps, tenantId, current, { deleted_at: now, updated_at: now }, 'device.deleted');
+  await changeDevice(deps, tenantId, id, ifMatch, false, (current) => {
+    const now = deps.clock.now();
+    return applyDeviceChange(deps, tenantId, current, { deleted_at: now, updated_at: now }, 'device.deleted');
+  });
   deps.bus.publish('device.access_changed', { tenantId, deviceId: id });
 }
 
 export async function restoreDevice(deps: DeviceDeps, tenantId: string, id: string): Promise<Device> {
-  const current = await loadDevice(deps, tenantId, id, true);
-  if (current.deleted_at === null) throw new AppError('conflict', `device '${id}' is not deleted`);
-  const now = deps.clock.now();
-  return applyDeviceChange(deps, tenantId, current, { deleted_at: null, updated_at: now }, 'device.restored');
+  return changeDevice(deps, tenantId, id, undefined, true, (current) => {
+    if (current.deleted_at === null) throw new AppError('conflict', `device '${id}' is not deleted`);
+    const now = deps.clock.now();
+    return applyDeviceChange(
+      deps,
+      tenantId,
+      current,
+      { deleted_at: null, updated_at: now },
+      'device.restored',
+    );
+  });
 }
 
 // ---- credentials --------------------------------------------------------------------
