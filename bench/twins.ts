@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import mqtt from 'mqtt';
 import { insertDevicesIn, type NewDeviceRow } from '../packages/server/src/modules/devices/device-store.js';
 import { startBenchServer } from './support/bench-server.js';
 import type { Benchmark, BenchOptions, BenchResult } from './support/benchmark.js';
@@ -15,12 +16,18 @@ import { perSecond } from './support/stats.js';
  *   (`tags.site == "paris"`, half the fleet) and for one evaluated in process
  *   (`size(name) % 2 == 0`, SQL returns every device), as targeted devices per second;
  * - a new device: p50 and p99 from `POST /v1/devices` to its `twin.desired.changed`
- *   change, read by a long poll of the change feed (no sleeping, no polling interval).
+ *   change, read by a long poll of the change feed (no sleeping, no polling interval);
+ * - reported patches: MQTT devices (mqtt.js, in this process) each publish merge patches on
+ *   `devices/{id}/twin/reported` at QoS 1, one outstanding at a time, for REPORT_SECONDS; the
+ *   PUBACK comes after the patch is committed, so acknowledged patches per second is the
+ *   figure, checked against the devices' reported versions.
  *
  * `--devices` sets the fleet (100,000 for the issue's target, 1,000,000 as an option).
  */
 
 const NEW_DEVICES = 200;
+const REPORTERS = 100;
+const REPORT_SECONDS = 10;
 
 function deviceRow(i: number): NewDeviceRow {
   return {
@@ -122,21 +129,85 @@ async function once(options: BenchOptions, context: RunContext): Promise<void> {
     context.say(
       `new devices: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms`,
     );
+
+    await measureReportedPatches(server.mqttPort, call, context);
   } finally {
     await server.close();
+  }
+}
+
+async function measureReportedPatches(
+  mqttPort: number | undefined,
+  call: (method: string, path: string, body?: unknown) => Promise<Answer>,
+  context: RunContext,
+): Promise<void> {
+  if (mqttPort === undefined) throw new Error('the bench server has no MQTT listener');
+  const clients: mqtt.MqttClient[] = [];
+  try {
+    for (let i = 0; i < REPORTERS; i++) {
+      const deviceId = `rep${String(i).padStart(4, '0')}`;
+      await call('POST', '/v1/devices', { id: deviceId, typeId: 'tracker' });
+      const { json } = await call('POST', `/v1/devices/${deviceId}/credentials`, { kind: 'token' });
+      clients.push(
+        await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+          clientId: `bench-${deviceId}`,
+          username: deviceId,
+          password: json.token as string,
+          protocolVersion: 5,
+          reconnectPeriod: 0,
+        }),
+      );
+    }
+    let acknowledged = 0;
+    const deadline = performance.now() + REPORT_SECONDS * 1000;
+    const started = performance.now();
+    await Promise.all(
+      clients.map(async (client, i) => {
+        const topic = `devices/rep${String(i).padStart(4, '0')}/twin/reported`;
+        for (let n = 1; performance.now() < deadline; n++) {
+          await client.publishAsync(topic, JSON.stringify({ interval: n, battery: 100 - (n % 100) }), {
+            qos: 1,
+          });
+          acknowledged++;
+        }
+      }),
+    );
+    const elapsed = performance.now() - started;
+    // Every acknowledged patch moved its device's reported version on by one.
+    let versions = 0;
+    for (let i = 0; i < REPORTERS; i++)
+      versions += (await call('GET', `/v1/devices/rep${String(i).padStart(4, '0')}/twin`)).json
+        .reportedVersion as number;
+    if (versions !== acknowledged)
+      throw new Error(`reported versions add up to ${versions}, ${acknowledged} patches were acknowledged`);
+    context.record(
+      'reported patches from MQTT devices (QoS 1, acknowledged)',
+      'patches/s',
+      perSecond(acknowledged, elapsed),
+    );
+    context.say(
+      `reported: ${formatNumber(acknowledged)} patches from ${REPORTERS} MQTT devices in ${(elapsed / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    await Promise.all(clients.map((client) => client.endAsync()));
   }
 }
 
 export const twins: Benchmark = {
   name: 'twins',
   description:
-    'fleet configurations: rollout time over the fleet (pushed-down and in-process targets), a new device to its configured desired (p50/p99)',
+    'fleet configurations: rollout time over the fleet (pushed-down and in-process targets), a new device to its configured desired (p50/p99), reported patches/s from MQTT devices',
   async run(options: BenchOptions): Promise<BenchResult> {
     const databases = await repeatOnDatabases(options, 'twins', (context) => once(options, context));
     return {
       benchmark: 'twins',
       runs: options.runs,
-      parameters: { devices: options.devices, 'new devices': NEW_DEVICES },
+      parameters: {
+        devices: options.devices,
+        'new devices': NEW_DEVICES,
+        'reporting devices': REPORTERS,
+        'reporting seconds': REPORT_SECONDS,
+      },
       databases,
     };
   },

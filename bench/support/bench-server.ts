@@ -9,6 +9,8 @@ export interface BenchServer {
   readonly url: string;
   /** The bootstrap (system) key of the `default` tenant. */
   readonly adminKey: string;
+  /** The MQTT broker's TCP port. */
+  readonly mqttPort: number | undefined;
   /** The server's own store, for checks that count what was stored. */
   readonly store: Store;
   close(): Promise<void>;
@@ -34,5 +36,11 @@ export async function startBenchServer(database: FreshDatabase): Promise<BenchSe
     },
   });
   const server = await startServer(config, createLogger(config));
-  return { url: server.url, adminKey, store: server.store, close: () => server.close() };
+  return {
+    url: server.url,
+    adminKey,
+    mqttPort: server.mqtt.tcpPort,
+    store: server.store,
+    close: () => server.close(),
+  };
 }
