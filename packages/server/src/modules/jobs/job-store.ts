@@ -321,7 +321,8 @@ export async function recordStarted(
           .set(set)
           .where('tenant_id', '=', tenantId)
           .where('job_id', '=', jobId)
-          .where('status', '=', 'in_progress')
+          // Whatever its status: the jobs.progress consumer may already have ended the
+          // attempt (its command answered before this commit), and it keeps its command.
           .where('attempts', '=', attempt)
           .where(
             'device_id',
