@@ -156,11 +156,9 @@ export async function startServer(
   let pipeline: CapturePipeline | undefined;
   let codecs: Codecs | undefined;
   let reporting: ReportedFromDecoded | undefined;
-  let applier: ConfigurationApplier | undefined;
-  let twinDownlinks: TwinDownlinks | undefined;
   let scheduler: Scheduler | undefined;
-  let jobs: JobService | undefined;
-  let lifecycleUplinks: LifecycleFromUplinks | undefined;
+  /** Started services of the fleet modules, closed in this order before the scheduler. */
+  const fleetServices: { readonly name: string; close(): Promise<void> }[] = [];
   let broker: Broker | undefined;
   let closeMqttWebSocket: (() => void) | undefined;
   try {
@@ -229,7 +227,7 @@ export async function startServer(
     registerCommandRoutes(app, commands);
     registerDevicePollRoutes(app, commands, bus);
     // Fleet jobs act on devices through the commands and twins services.
-    jobs = new JobService(
+    const jobs = new JobService(
       { ...deps, scheduler, metrics: app.metrics },
       {
         sendCommand: async (tenantId, deviceId, body) =>
@@ -257,6 +255,7 @@ export async function startServer(
     );
     registerJobRoutes(app, jobs, codecs.jobs);
     await jobs.start();
+    fleetServices.push({ name: 'jobs', close: () => jobs.close() });
     // Fleet configurations: applied by a durable feed consumer, metrics snapshotted on the scheduler.
     const configurationDeps = { ...deps, conditionVariables, metrics: app.metrics };
     const configurations = new ConfigurationService(configurationDeps);
@@ -265,10 +264,11 @@ export async function startServer(
       await configurations.snapshotAll();
     });
     await scheduler.schedule({ key: SNAPSHOT_JOB, handler: SNAPSHOT_JOB, everyMs: SNAPSHOT_EVERY_MS });
-    applier = new ConfigurationApplier(configurationDeps, twins);
+    const applier = new ConfigurationApplier(configurationDeps, twins);
     applier.start();
+    fleetServices.push({ name: 'configuration applier', close: () => applier.close() });
     // Desired values of types without a session become downlinks on the command queue.
-    twinDownlinks = new TwinDownlinks({
+    const twinDownlinks = new TwinDownlinks({
       ...deps,
       metrics: app.metrics,
       twins,
@@ -276,12 +276,14 @@ export async function startServer(
       encode: (tenantId, deviceId, data) => codecService.encodeForDevice(tenantId, deviceId, data),
     });
     twinDownlinks.start();
+    fleetServices.push({ name: 'twin downlinks', close: () => twinDownlinks.close() });
     // Lifecycle: transitions by hand, by uplinks (a feed consumer) and by end dates (the scheduler).
     const lifecycle = new LifecycleService(deps);
     registerLifecycleRoutes(app, deps, lifecycle);
     registerContractRoutes(app, new ContractService({ ...deps, scheduler }, lifecycle));
-    lifecycleUplinks = new LifecycleFromUplinks({ ...deps, metrics: app.metrics }, lifecycle);
+    const lifecycleUplinks = new LifecycleFromUplinks({ ...deps, metrics: app.metrics }, lifecycle);
     lifecycleUplinks.start();
+    fleetServices.push({ name: 'lifecycle consumer', close: () => lifecycleUplinks.close() });
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
@@ -353,11 +355,7 @@ export async function startServer(
     const capture = pipeline;
     const decoding = codecs;
     const reportingDecoded = reporting;
-    const applying = applier;
-    const downlinking = twinDownlinks;
     const timed = scheduler;
-    const fleetJobs = jobs;
-    const uplinkTransitions = lifecycleUplinks;
     const mqttBroker = mqtt.broker;
     return {
       app,
@@ -373,7 +371,7 @@ export async function startServer(
         devices: mqtt.devices,
       },
       sigfox,
-      configurations: { idle: () => applying.idle() },
+      configurations: { idle: () => applier.idle() },
       close() {
         closing ??= (async () => {
           // The broker first: it stops accepting, waits for uplinks in the capture
@@ -403,18 +401,10 @@ export async function startServer(
             await reportingDecoded
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'twin reporting close failed'));
-            await fleetJobs
-              .close()
-              .catch((error: unknown) => logger.error({ err: error }, 'jobs close failed'));
-            await applying
-              .close()
-              .catch((error: unknown) => logger.error({ err: error }, 'configuration applier close failed'));
-            await downlinking
-              .close()
-              .catch((error: unknown) => logger.error({ err: error }, 'twin downlinks close failed'));
-            await uplinkTransitions
-              .close()
-              .catch((error: unknown) => logger.error({ err: error }, 'lifecycle consumer close failed'));
+            for (const service of fleetServices)
+              await service
+                .close()
+                .catch((error: unknown) => logger.error({ err: error }, `${service.name} close failed`));
             await timed
               .close()
               .catch((error: unknown) => logger.error({ err: error }, 'scheduler close failed'));
@@ -430,10 +420,7 @@ export async function startServer(
     await pipeline?.close().catch(() => {});
     await codecs?.close().catch(() => {});
     await reporting?.close().catch(() => {});
-    await jobs?.close().catch(() => {});
-    await applier?.close().catch(() => {});
-    await twinDownlinks?.close().catch(() => {});
-    await lifecycleUplinks?.close().catch(() => {});
+    for (const service of fleetServices) await service.close().catch(() => {});
     await scheduler?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
