@@ -2,6 +2,7 @@
 // with every npm dependency left as an import.
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { buildBackup } from './build-backup.mjs';
 
 // The SDK's TypeScript is bundled like the CLI's own; its npm dependencies stay imports.
 const dependencies = [
@@ -33,6 +34,15 @@ await build({
   external: dependencies,
   logLevel: 'warning',
 });
+
+// fleetport-backup, a program of its own (scripts/build-backup.mjs).
+// A build elsewhere for a test puts it beside the CLI's bundle.
+await buildBackup(
+  process.env.FLEETPORT_BACKUP_OUTDIR ??
+    (process.env.FLEETPORT_BUILD_OUTDIR === undefined
+      ? undefined
+      : `${process.env.FLEETPORT_BUILD_OUTDIR}/backup`),
+);
 
 // The web console the server serves at / (packages/console/dist, see console-assets.ts).
 // A bundle built elsewhere for a test needs no console.
