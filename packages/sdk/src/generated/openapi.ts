@@ -2982,7 +2982,7 @@ export interface paths {
                                     supersededAt: string | null;
                                     /** @description why the device could not apply it */
                                     error: string | null;
-                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled`, `device_retired` (docs/TWINS.md) */
                                     errorCode: string | null;
                                     /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
                                     commandId: string | null;
@@ -3052,7 +3052,7 @@ export interface paths {
         head?: never;
         /**
          * Change desired with a JSON merge patch (RFC 7396: null removes); If-Match supported
-         * @description Each changed property becomes a pending parameter (applied at once when reported already has the value) and the device is sent the delta. A stale `If-Match` answers 412 and changes nothing. Send it as `application/merge-patch+json` (or `application/json`).
+         * @description Each changed property becomes a pending parameter (applied at once when reported already has the value) and the device is sent the delta. A stale `If-Match` answers 412 and changes nothing; a retired device answers 409 `device_retired`. Send it as `application/merge-patch+json` (or `application/json`).
          */
         patch: {
             parameters: {
@@ -3138,7 +3138,7 @@ export interface paths {
                                     supersededAt: string | null;
                                     /** @description why the device could not apply it */
                                     error: string | null;
-                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled`, `device_retired` (docs/TWINS.md) */
                                     errorCode: string | null;
                                     /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
                                     commandId: string | null;
@@ -3176,6 +3176,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3223,7 +3232,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send one desired property to the device again (it becomes pending, whatever its status) */
+        /**
+         * Send one desired property to the device again (it becomes pending, whatever its status)
+         * @description A retired device answers 409 `device_retired`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3262,7 +3274,7 @@ export interface paths {
                             supersededAt: string | null;
                             /** @description why the device could not apply it */
                             error: string | null;
-                            /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                            /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled`, `device_retired` (docs/TWINS.md) */
                             errorCode: string | null;
                             /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
                             commandId: string | null;
@@ -3298,6 +3310,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3366,7 +3387,7 @@ export interface paths {
                                 supersededAt: string | null;
                                 /** @description why the device could not apply it */
                                 error: string | null;
-                                /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled`, `device_retired` (docs/TWINS.md) */
                                 errorCode: string | null;
                                 /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
                                 commandId: string | null;
@@ -3714,7 +3735,7 @@ export interface paths {
                                     supersededAt: string | null;
                                     /** @description why the device could not apply it */
                                     error: string | null;
-                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled`, `device_retired` (docs/TWINS.md) */
                                     errorCode: string | null;
                                     /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
                                     commandId: string | null;
@@ -3856,7 +3877,7 @@ export interface paths {
                                     supersededAt: string | null;
                                     /** @description why the device could not apply it */
                                     error: string | null;
-                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md) */
+                                    /** @description why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled`, `device_retired` (docs/TWINS.md) */
                                     errorCode: string | null;
                                     /** @description the downlink (command) that carries the value, for a type whose twins are delivered as downlinks */
                                     commandId: string | null;
@@ -4014,7 +4035,7 @@ export interface paths {
         };
         /**
          * The fleet at a glance: devices by type, seen, silent and never seen, and messages per minute
-         * @description A device is seen when its last message is newer than its silence limit: twice its type's `expectedUplinkIntervalSeconds`, or `silentAfter` when the type has none. Deleted devices are not counted. Message counts are by receive time, late and replayed messages included.
+         * @description A device is seen when its last message is newer than its silence limit: twice its type's `expectedUplinkIntervalSeconds`, or `silentAfter` when the type has none. Deleted devices are not counted; retired ones are counted apart (`retired`), in none of the other counts. Message counts are by receive time, late and replayed messages included.
          */
         get: {
             parameters: {
@@ -4043,7 +4064,7 @@ export interface paths {
                              */
                             at: string;
                             totals: {
-                                /** @description devices that are not deleted */
+                                /** @description devices that are neither deleted nor retired */
                                 devices: number;
                                 /** @description sent a message within their silence limit */
                                 seen: number;
@@ -4051,6 +4072,8 @@ export interface paths {
                                 silent: number;
                                 /** @description never sent a message */
                                 never: number;
+                                /** @description retired devices (not deleted), counted apart: they are in none of the other counts */
+                                retired: number;
                             };
                             /** @description every device type, by id, with its counts (zero for a type without devices) */
                             byType: {
@@ -4058,7 +4081,7 @@ export interface paths {
                                 name: string;
                                 /** @description the silence limit of its devices */
                                 silentAfterSeconds: number;
-                                /** @description devices that are not deleted */
+                                /** @description devices that are neither deleted nor retired */
                                 devices: number;
                                 /** @description sent a message within their silence limit */
                                 seen: number;
@@ -4066,6 +4089,8 @@ export interface paths {
                                 silent: number;
                                 /** @description never sent a message */
                                 never: number;
+                                /** @description retired devices (not deleted), counted apart: they are in none of the other counts */
+                                retired: number;
                             }[];
                             /** @description one entry per minute, oldest first, minutes without messages included */
                             messagesPerMinute: {
@@ -4917,7 +4942,7 @@ export interface paths {
         put?: never;
         /**
          * Queue a command for a device
-         * @description A raw payload (`hex` or `base64`) or `data` that the device type's codec encodes (`encodeDownlink`) when it is sent. Answers 201 with the new command, or 200 with the existing one when `idempotencyKey` was used before for this device. A payload longer than the transport carries (8 bytes over Sigfox) is `downlink_too_long`; data the codec cannot encode is `encoding_failed`; nothing is stored for either. Statuses per transport: docs/COMMANDS.md.
+         * @description A raw payload (`hex` or `base64`) or `data` that the device type's codec encodes (`encodeDownlink`) when it is sent. Answers 201 with the new command, or 200 with the existing one when `idempotencyKey` was used before for this device. A payload longer than the transport carries (8 bytes over Sigfox) is `downlink_too_long`; data the codec cannot encode is `encoding_failed`; a retired device is `409 device_retired`; nothing is stored for any of them. Statuses per transport: docs/COMMANDS.md.
          */
         post: {
             parameters: {
@@ -9626,7 +9651,7 @@ export interface paths {
         put?: never;
         /**
          * Call a method on a connected device and wait for its reply
-         * @description Published to `devices/{id}/down/methods/{name}/{callId}` (QoS 0, expiring with the timeout; MQTT 5: response topic and correlation data); the device replies on `devices/{id}/ack/{callId}` (docs/COMMANDS.md). A device with no MQTT session is `404 device_offline` at once; no reply within `timeoutSeconds` is `504 method_timeout`, and the call is recorded as `unknown`.
+         * @description Published to `devices/{id}/down/methods/{name}/{callId}` (QoS 0, expiring with the timeout; MQTT 5: response topic and correlation data); the device replies on `devices/{id}/ack/{callId}` (docs/COMMANDS.md). A device with no MQTT session is `404 device_offline` at once; no reply within `timeoutSeconds` is `504 method_timeout`, and the call is recorded as `unknown`. A retired device is `409 device_retired`.
          */
         post: {
             parameters: {
@@ -9699,6 +9724,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'job_state_conflict'
   | 'lifecycle_transition_refused'
   | 'contract_tokens_exhausted'
+  | 'device_retired'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -76,6 +77,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   job_state_conflict: 409,
   lifecycle_transition_refused: 409,
   contract_tokens_exhausted: 409,
+  device_retired: 409,
   internal: 500,
 };
 
@@ -97,6 +99,15 @@ export class AppError extends Error {
 /** `not_found` for a resource kind and id; also the answer for another tenant's resources. */
 export function notFound(kind: string, id: string): AppError {
   return new AppError('not_found', `${kind} '${id}' was not found`, { kind, id });
+}
+
+/**
+ * `device_retired`: a retired device takes no new desired values or commands
+ * (docs/LIFECYCLE.md); `retired` is the only state that refuses them.
+ */
+export function refuseRetired(deviceId: string, lifecycle: string): void {
+  if (lifecycle === 'retired')
+    throw new AppError('device_retired', `device '${deviceId}' is retired`, { deviceId, lifecycle });
 }
 
 export function isAppError(value: unknown): value is AppError {

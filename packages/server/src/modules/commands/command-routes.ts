@@ -28,7 +28,7 @@ export function registerCommandRoutes(app: App, commands: CommandService): void 
         tags: ['commands'],
         summary: 'Queue a command for a device',
         description:
-          "A raw payload (`hex` or `base64`) or `data` that the device type's codec encodes (`encodeDownlink`) when it is sent. Answers 201 with the new command, or 200 with the existing one when `idempotencyKey` was used before for this device. A payload longer than the transport carries (8 bytes over Sigfox) is `downlink_too_long`; data the codec cannot encode is `encoding_failed`; nothing is stored for either. Statuses per transport: docs/COMMANDS.md.",
+          "A raw payload (`hex` or `base64`) or `data` that the device type's codec encodes (`encodeDownlink`) when it is sent. Answers 201 with the new command, or 200 with the existing one when `idempotencyKey` was used before for this device. A payload longer than the transport carries (8 bytes over Sigfox) is `downlink_too_long`; data the codec cannot encode is `encoding_failed`; a retired device is `409 device_retired`; nothing is stored for any of them. Statuses per transport: docs/COMMANDS.md.",
         params: DeviceCommandParams,
         body: CommandBody,
         response: { 200: Command, 201: Command, ...problems, 409: problem, 422: problem },
@@ -134,10 +134,10 @@ export function registerMethodRoutes(app: App, methods: DirectMethods): void {
         tags: ['commands'],
         summary: 'Call a method on a connected device and wait for its reply',
         description:
-          'Published to `devices/{id}/down/methods/{name}/{callId}` (QoS 0, expiring with the timeout; MQTT 5: response topic and correlation data); the device replies on `devices/{id}/ack/{callId}` (docs/COMMANDS.md). A device with no MQTT session is `404 device_offline` at once; no reply within `timeoutSeconds` is `504 method_timeout`, and the call is recorded as `unknown`.',
+          'Published to `devices/{id}/down/methods/{name}/{callId}` (QoS 0, expiring with the timeout; MQTT 5: response topic and correlation data); the device replies on `devices/{id}/ack/{callId}` (docs/COMMANDS.md). A device with no MQTT session is `404 device_offline` at once; no reply within `timeoutSeconds` is `504 method_timeout`, and the call is recorded as `unknown`. A retired device is `409 device_retired`.',
         params: MethodParams,
         body: MethodBody,
-        response: { 200: MethodAnswer, ...problems, 504: problem },
+        response: { 200: MethodAnswer, ...problems, 409: problem, 504: problem },
       },
     },
     async function callMethodRoute(request) {

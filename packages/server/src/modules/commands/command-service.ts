@@ -1,4 +1,4 @@
-import { AppError, notFound } from '../../kernel/errors.js';
+import { AppError, notFound, refuseRetired } from '../../kernel/errors.js';
 import { uuidv7 } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
@@ -139,7 +139,9 @@ export class CommandService {
     deviceId: string,
     body: CommandBody,
   ): Promise<{ command: Command; created: boolean }> {
-    if (!(await findLiveDevice(this.#deps.store, tenantId, deviceId))) throw notFound('device', deviceId);
+    const device = await findLiveDevice(this.#deps.store, tenantId, deviceId);
+    if (!device) throw notFound('device', deviceId);
+    refuseRetired(deviceId, device.lifecycle);
     if (body.idempotencyKey !== undefined) {
       const existing = await findByIdempotencyKey(this.#deps.store, tenantId, deviceId, body.idempotencyKey);
       if (existing) return { command: presentCommand(existing), created: false };
@@ -246,7 +248,9 @@ export class CommandService {
     data: unknown,
     detail: Record<string, unknown>,
   ): Promise<CommandRow> {
-    if (!(await findLiveDevice(this.#deps.store, tenantId, deviceId))) throw notFound('device', deviceId);
+    const device = await findLiveDevice(this.#deps.store, tenantId, deviceId);
+    if (!device) throw notFound('device', deviceId);
+    refuseRetired(deviceId, device.lifecycle);
     const now = this.#deps.clock.now();
     const row: CommandRow = {
       tenant_id: tenantId,

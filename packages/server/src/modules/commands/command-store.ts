@@ -217,17 +217,17 @@ export async function findLiveDevice(
   store: Store,
   tenantId: string,
   deviceId: string,
-): Promise<{ typeId: string } | undefined> {
+): Promise<{ typeId: string; lifecycle: string } | undefined> {
   const row = await guarded(store, () =>
     store.db
       .selectFrom('devices')
-      .select('type_id')
+      .select(['type_id', 'lifecycle'])
       .where('tenant_id', '=', tenantId)
       .where('id', '=', deviceId)
       .where('deleted_at', 'is', null)
       .executeTakeFirst(),
   );
-  return row === undefined ? undefined : { typeId: row.type_id };
+  return row === undefined ? undefined : { typeId: row.type_id, lifecycle: row.lifecycle };
 }
 
 /** A device's commands with an idempotency key starting with `prefix` in one of `statuses`. */

@@ -353,6 +353,75 @@ describeEachDialect('fleet configurations', (dialect) => {
     const kept = await ok('GET', '/v1/configurations/interval');
     expect(kept.body).toMatchObject({ version: 1, priority: 10, target: 'tags.site == "paris"' });
   });
+
+  it('neither targets nor counts a retired device, leaves its desired as it was, and refuses desired writes and commands to it', async () => {
+    const metricsOf = async (id: string) =>
+      (await ok('GET', `/v1/configurations/${id}/metrics`)).body.current;
+    expect(await metricsOf('interval')).toMatchObject({
+      targeted: 4,
+      applied: 1,
+      custom: { reporting600: 1 },
+    });
+    const before = await twin('p1');
+    await ok('POST', '/v1/devices/p1/lifecycle', { state: 'retired', reason: 'end of life' });
+    await settled();
+    // p1 applied the interval and reports 600: both counts lose it.
+    expect(await metricsOf('interval')).toMatchObject({
+      targeted: 3,
+      applied: 0,
+      pending: 2,
+      failed: 1,
+      custom: { reporting600: 0 },
+    });
+    const retired = (await ok('GET', '/v1/devices/p1/twin')).body;
+    expect(retired.desired).toEqual(before.desired);
+    expect(retired.desiredVersion).toBe((before as unknown as { desiredVersion: number }).desiredVersion);
+
+    // A configuration created now passes it over as well.
+    await ok('POST', '/v1/configurations', { id: 'only-p1', target: 'id == "p1"', content: { x: 1 } });
+    await settled();
+    expect(await metricsOf('only-p1')).toMatchObject({ targeted: 0 });
+    expect((await twin('p1')).desired).toEqual(before.desired);
+
+    const changes = (await ok('GET', '/v1/changes?limit=1000')).body.items.length;
+    const commands = (await ok('GET', '/v1/devices/p1/commands')).body.items.length;
+    const patched = await ts.request('PATCH', '/v1/devices/p1/twin/desired', { json: { interval: 60 } });
+    expectProblem(patched, 409, 'device_retired');
+    expect(patched.body.data).toEqual({ deviceId: 'p1', lifecycle: 'retired' });
+    expectProblem(
+      await ts.request('POST', '/v1/devices/p1/twin/parameters/interval/resend'),
+      409,
+      'device_retired',
+    );
+    expectProblem(
+      await ts.request('POST', '/v1/devices/p1/commands', { json: { hex: '0102' } }),
+      409,
+      'device_retired',
+    );
+    expect((await twin('p1')).desired).toEqual(before.desired);
+    expect((await ok('GET', '/v1/devices/p1/commands')).body.items).toHaveLength(commands);
+    expect((await ok('GET', '/v1/changes?limit=1000')).body.items.length).toBe(changes);
+    // Another tenant still gets 404, not the state.
+    expectProblem(
+      await ts.request('PATCH', '/v1/devices/p1/twin/desired', { json: { interval: 60 }, key: otherKey }),
+      404,
+      'not_found',
+    );
+
+    // Refurbished, it is targeted and counted again; it takes desired writes again.
+    await ok('POST', '/v1/devices/p1/lifecycle', { state: 'manufactured', reason: 'refurbished' });
+    await settled();
+    expect(await metricsOf('interval')).toMatchObject({
+      targeted: 4,
+      applied: 1,
+      custom: { reporting600: 1 },
+    });
+    expect(await metricsOf('only-p1')).toMatchObject({ targeted: 1 });
+    expect((await twin('p1')).desired).toMatchObject({ interval: 600, x: 1 });
+    await ok('PATCH', '/v1/devices/p1/twin/desired', { interval: 60 });
+    await ok('DELETE', '/v1/configurations/only-p1');
+    await settled();
+  });
 });
 
 const silentLogger = {

@@ -106,6 +106,7 @@ export async function removeConfiguration(store: Store, tenantId: string, id: st
 /**
  * A page of the tenant's live devices after `after` in id order that `where` (a push-down
  * over `devices as d`) lets through; with `configurationId`, only devices it targets.
+ * Retired devices are not live here: configurations neither target nor count them.
  */
 export async function scanDeviceFacts(
   store: Store,
@@ -126,6 +127,7 @@ export async function scanDeviceFacts(
     )
     .where('d.tenant_id', '=', tenantId)
     .where('d.deleted_at', 'is', null)
+    .where('d.lifecycle', '<>', 'retired')
     .$if(configurationId !== undefined, (query) =>
       query.where(
         'd.id',
@@ -144,7 +146,7 @@ export async function scanDeviceFacts(
   }));
 }
 
-/** The listed devices that are live, as conditions see them. */
+/** The listed devices that are live (not deleted, not retired), as conditions see them. */
 export async function readDeviceFacts(
   store: Store,
   tenantId: string,

@@ -65,8 +65,14 @@ for (const dialect of dialectCases()) {
       // Heard from every minute: silent after two.
       await create('/v1/device-types', { id: 'tracker', name: 'Tracker', expectedUplinkIntervalSeconds: 60 });
       await create('/v1/device-types', { id: 'spare', name: 'Spare' });
-      for (const id of ['m-seen', 'm-silent', 'm-never', 'm-deleted'])
+      for (const id of ['m-seen', 'm-silent', 'm-never', 'm-deleted', 'm-retired'])
         await create('/v1/devices', { id, typeId: 'meter' });
+      // Retired before its message: it would be seen if it were counted with the others.
+      const retired = await server.request('POST', '/v1/devices/m-retired/lifecycle', {
+        key: keys.adminA,
+        json: { state: 'retired', reason: 'end of life' },
+      });
+      expect(retired.status, retired.text).toBe(200);
       for (const id of ['t-seen', 't-silent']) await create('/v1/devices', { id, typeId: 'tracker' });
       pipeline = new CapturePipeline(
         {
@@ -80,6 +86,7 @@ for (const dialect of dialectCases()) {
       await received('m-seen', 'meter', now - 10 * MINUTE);
       await received('m-silent', 'meter', now - 120 * MINUTE);
       await received('m-deleted', 'meter', now - 1 * MINUTE);
+      await received('m-retired', 'meter', now - 2 * MINUTE);
       await received('t-seen', 'tracker', now - 1 * MINUTE);
       await received('t-seen', 'tracker', now - 1 * MINUTE + 5);
       await received('t-silent', 'tracker', now - 5 * MINUTE);
@@ -93,7 +100,7 @@ for (const dialect of dialectCases()) {
       await database?.drop();
     });
 
-    it('counts devices by type as seen, silent or never seen, each type by its own silence limit', async () => {
+    it('counts devices by type as seen, silent or never seen, each type by its own silence limit, retired ones apart', async () => {
       const response = await fleet();
       expect(response.status, response.text).toBe(200);
       expect(response.body.byType).toEqual([
@@ -105,6 +112,7 @@ for (const dialect of dialectCases()) {
           seen: 1,
           silent: 1,
           never: 1,
+          retired: 1,
         },
         {
           typeId: 'spare',
@@ -114,6 +122,7 @@ for (const dialect of dialectCases()) {
           seen: 0,
           silent: 0,
           never: 0,
+          retired: 0,
         },
         {
           typeId: 'tracker',
@@ -123,9 +132,10 @@ for (const dialect of dialectCases()) {
           seen: 1,
           silent: 1,
           never: 0,
+          retired: 0,
         },
       ]);
-      expect(response.body.totals).toEqual({ devices: 5, seen: 2, silent: 2, never: 1 });
+      expect(response.body.totals).toEqual({ devices: 5, seen: 2, silent: 2, never: 1, retired: 1 });
       // A longer limit makes the meter heard two hours ago seen again; the tracker keeps its own.
       const patient = await fleet('silentAfter=10800');
       expect(patient.body.byType[0]).toMatchObject({
@@ -150,21 +160,28 @@ for (const dialect of dialectCases()) {
       // The last entry is the minute the answer was made in.
       expect(Math.floor(Date.parse(response.body.at) / MINUTE) * MINUTE).toBe(first + 14 * MINUTE);
       const expected = new Map<number, number>();
-      for (const at of [now - 10 * MINUTE, now - MINUTE, now - MINUTE, now - MINUTE + 5, now - 5 * MINUTE]) {
+      for (const at of [
+        now - 10 * MINUTE,
+        now - MINUTE,
+        now - 2 * MINUTE,
+        now - MINUTE,
+        now - MINUTE + 5,
+        now - 5 * MINUTE,
+      ]) {
         const minute = Math.floor(at / MINUTE) * MINUTE;
         expected.set(minute, (expected.get(minute) ?? 0) + 1);
       }
       for (const entry of minutes)
         expect(entry.count, entry.minute).toBe(expected.get(Date.parse(entry.minute)) ?? 0);
-      // The message two hours ago is outside the window; a deleted device's messages still count.
-      expect(minutes.reduce((sum, entry) => sum + entry.count, 0)).toBe(5);
+      // The message two hours ago is outside the window; deleted and retired devices' messages still count.
+      expect(minutes.reduce((sum, entry) => sum + entry.count, 0)).toBe(6);
     });
 
     it("shows another tenant nothing of this tenant's fleet", async () => {
       const response = await fleet('', keys.readerB);
       expect(response.status, response.text).toBe(200);
       expect(response.body.byType).toEqual([]);
-      expect(response.body.totals).toEqual({ devices: 0, seen: 0, silent: 0, never: 0 });
+      expect(response.body.totals).toEqual({ devices: 0, seen: 0, silent: 0, never: 0, retired: 0 });
       expect(response.body.messagesPerMinute.every((entry: { count: number }) => entry.count === 0)).toBe(
         true,
       );

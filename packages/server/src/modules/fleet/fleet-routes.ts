@@ -15,7 +15,7 @@ export function registerFleetRoutes(app: App, deps: FleetDeps): void {
         summary:
           'The fleet at a glance: devices by type, seen, silent and never seen, and messages per minute',
         description:
-          "A device is seen when its last message is newer than its silence limit: twice its type's `expectedUplinkIntervalSeconds`, or `silentAfter` when the type has none. Deleted devices are not counted. Message counts are by receive time, late and replayed messages included.",
+          "A device is seen when its last message is newer than its silence limit: twice its type's `expectedUplinkIntervalSeconds`, or `silentAfter` when the type has none. Deleted devices are not counted; retired ones are counted apart (`retired`), in none of the other counts. Message counts are by receive time, late and replayed messages included.",
         querystring: FleetQuery,
         response: { 200: FleetOverview, 400: problem, 401: problem, 403: problem },
       },

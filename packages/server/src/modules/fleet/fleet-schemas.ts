@@ -21,10 +21,13 @@ export const FleetQuery = Type.Object(
 export type FleetQuery = Static<typeof FleetQuery>;
 
 const Counts = {
-  devices: Type.Integer({ description: 'devices that are not deleted' }),
+  devices: Type.Integer({ description: 'devices that are neither deleted nor retired' }),
   seen: Type.Integer({ description: 'sent a message within their silence limit' }),
   silent: Type.Integer({ description: 'sent messages, but none within their silence limit' }),
   never: Type.Integer({ description: 'never sent a message' }),
+  retired: Type.Integer({
+    description: 'retired devices (not deleted), counted apart: they are in none of the other counts',
+  }),
 };
 
 export const FleetOverview = Type.Object(

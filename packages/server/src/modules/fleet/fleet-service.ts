@@ -32,13 +32,20 @@ export async function readFleetOverview(
     seen: type.seen,
     silent: type.devices - type.seen - type.never,
     never: type.never,
+    retired: type.retired,
   }));
-  const sum = (field: 'devices' | 'seen' | 'silent' | 'never') =>
+  const sum = (field: 'devices' | 'seen' | 'silent' | 'never' | 'retired') =>
     byType.reduce((total, type) => total + type[field], 0);
   const counted = new Map(minutes.map((entry) => [entry.minute, entry.count]));
   return {
     at: iso(now),
-    totals: { devices: sum('devices'), seen: sum('seen'), silent: sum('silent'), never: sum('never') },
+    totals: {
+      devices: sum('devices'),
+      seen: sum('seen'),
+      silent: sum('silent'),
+      never: sum('never'),
+      retired: sum('retired'),
+    },
     byType,
     messagesPerMinute: Array.from({ length: query.minutes }, (_, index) => {
       const minute = from + index * 60_000;

@@ -8,11 +8,13 @@ export interface TypeCountsRow {
   readonly devices: number;
   readonly seen: number;
   readonly never: number;
+  readonly retired: number;
 }
 
 /**
- * Per device type: its devices, those seen since their silence limit, those never seen.
- * One grouped pass over the tenant's devices and their capture state.
+ * Per device type: its devices, those seen since their silence limit, those never seen
+ * (retired devices left out of all three), and its retired devices. One grouped pass over
+ * the tenant's devices and their capture state.
  */
 export function countDevicesByType(
   store: Store,
@@ -22,6 +24,8 @@ export function countDevicesByType(
 ): Promise<TypeCountsRow[]> {
   return guarded(store, async () => {
     // Casts: PostgreSQL types parameters as text, and seconds × 2000 overflows an integer.
+    const retired = sql`d.lifecycle = 'retired'`;
+    const active = sql`d.id is not null and d.lifecycle <> 'retired'`;
     const rows = await store.db
       .selectFrom('device_types as t')
       .leftJoin('devices as d', (join) =>
@@ -40,13 +44,16 @@ export function countDevicesByType(
         't.id as typeId',
         't.name as name',
         't.expected_uplink_interval_s as expectedIntervalSeconds',
-        sql<number | string>`count(d.id)`.as('devices'),
-        sql<number | string>`count(d.id) - count(s.device_id)`.as('never'),
+        sql<number | string>`coalesce(sum(case when ${active} then 1 else 0 end), 0)`.as('devices'),
         sql<
           number | string
-        >`coalesce(sum(case when s.last_seen_at >= cast(${now} as bigint) - coalesce(cast(t.expected_uplink_interval_s as bigint) * 2000, cast(${silentAfterMs} as bigint)) then 1 else 0 end), 0)`.as(
+        >`coalesce(sum(case when ${active} and s.device_id is null then 1 else 0 end), 0)`.as('never'),
+        sql<
+          number | string
+        >`coalesce(sum(case when ${active} and s.last_seen_at >= cast(${now} as bigint) - coalesce(cast(t.expected_uplink_interval_s as bigint) * 2000, cast(${silentAfterMs} as bigint)) then 1 else 0 end), 0)`.as(
           'seen',
         ),
+        sql<number | string>`coalesce(sum(case when ${retired} then 1 else 0 end), 0)`.as('retired'),
       ])
       .execute();
     // PostgreSQL answers counts as bigint strings.
@@ -58,6 +65,7 @@ export function countDevicesByType(
       devices: Number(row.devices),
       seen: Number(row.seen),
       never: Number(row.never),
+      retired: Number(row.retired),
     }));
   });
 }

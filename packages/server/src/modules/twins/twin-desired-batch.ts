@@ -61,7 +61,7 @@ function valuesTable(columns: readonly string[], rows: readonly (readonly unknow
  * lock, and answers what to change. Each changed property gets a parameter row with its
  * `set_by` (pending, or applied when reported has the value), superseding the unfinished
  * previous one, as a single PATCH does; each changed twin gets a `twin.desired.changed`
- * change (with `source: 'configuration'`). Deleted devices are passed over.
+ * change (with `source: 'configuration'`). Deleted and retired devices are passed over.
  */
 export async function reconcileDesiredBatch(
   tx: Store,
@@ -82,6 +82,8 @@ export async function reconcileDesiredBatch(
       .where('tenant_id', '=', tenantId)
       .where('id', 'in', part)
       .where('deleted_at', 'is', null)
+      // A retired device's desired is left as it was (docs/TWINS.md).
+      .where('lifecycle', '<>', 'retired')
       .execute();
     for (const row of rows) live.push(row.id);
   }

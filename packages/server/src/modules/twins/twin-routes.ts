@@ -48,11 +48,11 @@ export function registerTwinRoutes(app: App, twins: TwinService): void {
       schema: {
         tags: ['twins'],
         summary: 'Change desired with a JSON merge patch (RFC 7396: null removes); If-Match supported',
-        description: `Each changed property becomes a pending parameter (applied at once when reported already has the value) and the device is sent the delta. A stale \`If-Match\` answers 412 and changes nothing. ${PATCH_TYPES}`,
+        description: `Each changed property becomes a pending parameter (applied at once when reported already has the value) and the device is sent the delta. A stale \`If-Match\` answers 412 and changes nothing; a retired device answers 409 \`device_retired\`. ${PATCH_TYPES}`,
         params: Type.Object({ deviceId: DeviceId }),
         headers: IfMatchHeaders,
         body: TwinPatch,
-        response: { 200: Twin, ...problems, 412: problem },
+        response: { 200: Twin, ...problems, 409: problem, 412: problem },
       },
     },
     async function patchDesiredRoute(request, reply) {
@@ -73,8 +73,9 @@ export function registerTwinRoutes(app: App, twins: TwinService): void {
       schema: {
         tags: ['twins'],
         summary: 'Send one desired property to the device again (it becomes pending, whatever its status)',
+        description: 'A retired device answers 409 `device_retired`.',
         params: Type.Object({ deviceId: DeviceId, name: ParameterName }),
-        response: { 200: ParameterView, ...problems },
+        response: { 200: ParameterView, ...problems, 409: problem },
       },
     },
     async function resendParameterRoute(request) {

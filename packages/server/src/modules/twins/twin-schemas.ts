@@ -36,7 +36,7 @@ export const ParameterView = Type.Object({
   error: Type.Union([Type.String(), Type.Null()], { description: 'why the device could not apply it' }),
   errorCode: Type.Union([Type.String(), Type.Null()], {
     description:
-      'why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled` (docs/TWINS.md)',
+      'why it failed, as a stable code: `device_failed`, and for downlink delivery `encoding_failed`, `no_encoder`, `downlink_too_long`, `command_failed`, `command_expired`, `command_cancelled`, `device_retired` (docs/TWINS.md)',
   }),
   commandId: Type.Union([Type.String(), Type.Null()], {
     description:

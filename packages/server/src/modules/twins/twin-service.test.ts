@@ -168,6 +168,12 @@ describeEachDialect('twin service', (dialect) => {
       attempts: 2,
       sentAt: new Date(clock.now()).toISOString(),
     });
+    // Each hand-over is in the change feed, as the twin shows it; a name not pending moves nothing.
+    await twins.markSent('acme', device, ['led'], 1);
+    expect(await changesOf('twin.parameter.changed', device)).toEqual([
+      expect.objectContaining({ deviceId: device, name: 'interval', status: 'sent', attempts: 1 }),
+      expect.objectContaining({ deviceId: device, name: 'interval', status: 'sent', attempts: 2 }),
+    ]);
     // Another value reported does not apply it; the desired one does.
     await twins.patchReported('acme', device, { interval: 300 });
     expect((await twins.get('acme', device)).parameters.interval?.status).toBe('sent');

@@ -1,6 +1,6 @@
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError, notFound } from '../../kernel/errors.js';
+import { AppError, notFound, refuseRetired } from '../../kernel/errors.js';
 import { guarded, type Store, transact } from '../../store/store.js';
 import {
   appendChanges,
@@ -210,7 +210,7 @@ export class TwinService {
     const now = this.#deps.clock.now();
     let changed = false;
     const twin = await writeWithChanges(this.#deps, tenantId, async (tx, record) => {
-      const current = await this.#lockTwin(tx, tenantId, deviceId);
+      const current = await this.#lockTwin(tx, tenantId, deviceId, true);
       const before = parseTwin(current);
       if (ifMatch !== undefined && ifMatch !== before.desiredVersion)
         throw new AppError(
@@ -403,7 +403,7 @@ export class TwinService {
     const { clock, bus } = this.#deps;
     const now = clock.now();
     const { view, version } = await writeWithChanges(this.#deps, tenantId, async (tx, record) => {
-      const twin = parseTwin(await this.#lockTwin(tx, tenantId, deviceId));
+      const twin = parseTwin(await this.#lockTwin(tx, tenantId, deviceId, true));
       const row = currentParameters(await readParameters(tx, tenantId, deviceId)).get(name);
       if (row === undefined || !Object.hasOwn(twin.desired, name)) throw notFound('twin parameter', name);
       // A new pending period: a downlink delivery queues a new downlink for it.
@@ -450,8 +450,9 @@ export class TwinService {
   }
 
   /**
-   * Records that these parameters were handed to the device: their current values (set at
-   * or before `version`), pending or sent, become sent with one more attempt.
+   * Records that these parameters were handed to the device (an MQTT delta, a twin read):
+   * their current values (set at or before `version`), pending or sent, become sent with one
+   * more attempt, each with its `twin.parameter.changed` change, as a downlink's send is.
    */
   async markSent(
     tenantId: string,
@@ -460,24 +461,18 @@ export class TwinService {
     version: number,
   ): Promise<void> {
     if (names.length === 0) return;
-    const { store, clock } = this.#deps;
-    const now = clock.now();
+    const now = this.#deps.clock.now();
     const wanted = new Set(names);
-    await guarded(store, () =>
-      transact(store, async (tx) => {
-        const current = currentParameters(await readParameters(tx, tenantId, deviceId));
-        for (const [name, row] of current) {
-          if (!wanted.has(name) || Number(row.version) > version) continue;
-          if (row.status !== 'pending' && row.status !== 'sent') continue;
-          await updateParameter(tx, row, {
-            status: 'sent',
-            attempts: row.attempts + 1,
-            sent_at: now,
-            updated_at: now,
-          });
-        }
-      }),
-    );
+    await writeWithChanges(this.#deps, tenantId, async (tx, record) => {
+      const current = currentParameters(await readParameters(tx, tenantId, deviceId));
+      for (const [name, row] of current) {
+        if (!wanted.has(name) || Number(row.version) > version) continue;
+        if (row.status !== 'pending' && row.status !== 'sent') continue;
+        const set = { status: 'sent', attempts: row.attempts + 1, sent_at: now, updated_at: now } as const;
+        await updateParameter(tx, row, set);
+        recordParameter(record, { ...row, ...set });
+      }
+    });
   }
 
   /**
@@ -766,9 +761,14 @@ export class TwinService {
     });
   }
 
-  /** Locks (creating if needed) the twin of a live device of the tenant. */
-  async #lockTwin(tx: Store, tenantId: string, deviceId: string): Promise<TwinRow> {
-    if ((await findLiveDevice(tx, tenantId, deviceId)) === undefined) throw notFound('device', deviceId);
+  /**
+   * Locks (creating if needed) the twin of a live device of the tenant; with `desiredWrite`,
+   * a retired device is refused (`device_retired`) before anything is written.
+   */
+  async #lockTwin(tx: Store, tenantId: string, deviceId: string, desiredWrite = false): Promise<TwinRow> {
+    const device = await findLiveDevice(tx, tenantId, deviceId);
+    if (device === undefined) throw notFound('device', deviceId);
+    if (desiredWrite) refuseRetired(deviceId, device.lifecycle);
     await ensureTwin(tx, tenantId, deviceId, this.#deps.clock.now());
     const row = await readTwin(tx, tenantId, deviceId, true);
     if (row === undefined) throw new AppError('internal', `the twin of '${deviceId}' vanished`);

@@ -20,15 +20,15 @@ export async function findLiveDevice(
   store: Store,
   tenantId: string,
   deviceId: string,
-): Promise<{ typeId: string } | undefined> {
+): Promise<{ typeId: string; lifecycle: string } | undefined> {
   const row = await store.db
     .selectFrom('devices')
-    .select('type_id')
+    .select(['type_id', 'lifecycle'])
     .where('tenant_id', '=', tenantId)
     .where('id', '=', deviceId)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
-  return row === undefined ? undefined : { typeId: row.type_id };
+  return row === undefined ? undefined : { typeId: row.type_id, lifecycle: row.lifecycle };
 }
 
 /** Whether the device type exists in the tenant. */
