@@ -12,6 +12,7 @@ import {
   registerAccessRoutes,
   resetBootstrapKey,
 } from './modules/access/index.js';
+import { AlertService, registerAlertRoutes } from './modules/alerts/index.js';
 import {
   CallbackAuthenticator,
   CapturePipeline,
@@ -284,6 +285,9 @@ export async function startServer(
     const lifecycleUplinks = new LifecycleFromUplinks({ ...deps, metrics: app.metrics }, lifecycle);
     lifecycleUplinks.start();
     fleetServices.push({ name: 'lifecycle consumer', close: () => lifecycleUplinks.close() });
+    // Alerts: raised by the platform's modules in their own transactions, handled over HTTP.
+    const alerts = new AlertService(deps);
+    registerAlertRoutes(app, alerts);
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);

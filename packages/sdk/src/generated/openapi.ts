@@ -9263,6 +9263,631 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's alerts, newest first, with filters
+         * @description Filters combine: `state` (`active` is open or acknowledged), `severity`, `type`, `deviceId`, and `from`/`to` on the first occurrence. Pages by keyset: pass `nextCursor` as `cursor`. See docs/ALERTS.md.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `active`: open or acknowledged */
+                    state?: ("open" | "acknowledged" | "cleared") | "active";
+                    /** @description critical, major, minor, warning or info */
+                    severity?: "critical" | "major" | "minor" | "warning" | "info";
+                    type?: string;
+                    /** @example 1A2B3C */
+                    deviceId?: string;
+                    /** @description first occurrence at or after */
+                    from?: string;
+                    /** @description first occurrence before */
+                    to?: string;
+                    limit?: number;
+                    /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description newest first (by first occurrence) */
+                            items: components["schemas"]["Alert"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{alertId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An alert with its history: transitions and comments, who and when */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+                    alertId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+                            id: string;
+                            type: string;
+                            /**
+                             * @description critical, major, minor, warning or info
+                             * @enum {string}
+                             */
+                            severity: "critical" | "major" | "minor" | "warning" | "info";
+                            /** @enum {string} */
+                            state: "open" | "acknowledged" | "cleared";
+                            scope: "device" | "fleet";
+                            deviceId: string | null;
+                            subject: string | null;
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** @description times it was raised while not cleared */
+                            occurrences: number;
+                            /** Format: date-time */
+                            firstAt: string;
+                            /** Format: date-time */
+                            lastAt: string;
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: {
+                                kind: "principal" | "platform";
+                                /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                                id: string;
+                            } | null;
+                            clearedAt: string | null;
+                            clearedBy: {
+                                kind: "principal" | "platform";
+                                /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                                id: string;
+                            } | null;
+                            version: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description transitions and comments, oldest first */
+                            history: {
+                                seq: number;
+                                action: "raised" | "acknowledged" | "cleared" | "commented";
+                                actor: {
+                                    kind: "principal" | "platform";
+                                    /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                                    id: string;
+                                };
+                                text: string | null;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{alertId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an open alert (someone is on it); it stays active until cleared
+         * @description Audited with the calling key and the optional comment, and in the change feed (`alert.acknowledged`). From any other state: `409 alert_transition_refused`, nothing changed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+                    alertId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+                            id: string;
+                            type: string;
+                            /**
+                             * @description critical, major, minor, warning or info
+                             * @enum {string}
+                             */
+                            severity: "critical" | "major" | "minor" | "warning" | "info";
+                            /** @enum {string} */
+                            state: "open" | "acknowledged" | "cleared";
+                            scope: "device" | "fleet";
+                            deviceId: string | null;
+                            subject: string | null;
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** @description times it was raised while not cleared */
+                            occurrences: number;
+                            /** Format: date-time */
+                            firstAt: string;
+                            /** Format: date-time */
+                            lastAt: string;
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: {
+                                kind: "principal" | "platform";
+                                /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                                id: string;
+                            } | null;
+                            clearedAt: string | null;
+                            clearedBy: {
+                                kind: "principal" | "platform";
+                                /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                                id: string;
+                            } | null;
+                            version: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{alertId}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clear an open or acknowledged alert; a later raise of its type and subject opens a new one
+         * @description Audited with the calling key and the optional comment, and in the change feed (`alert.cleared`). From any other state: `409 alert_transition_refused`, nothing changed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+                    alertId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+                            id: string;
+                            type: string;
+                            /**
+                             * @description critical, major, minor, warning or info
+                             * @enum {string}
+                             */
+                            severity: "critical" | "major" | "minor" | "warning" | "info";
+                            /** @enum {string} */
+                            state: "open" | "acknowledged" | "cleared";
+                            scope: "device" | "fleet";
+                            deviceId: string | null;
+                            subject: string | null;
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** @description times it was raised while not cleared */
+                            occurrences: number;
+                            /** Format: date-time */
+                            firstAt: string;
+                            /** Format: date-time */
+                            lastAt: string;
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: {
+                                kind: "principal" | "platform";
+                                /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                                id: string;
+                            } | null;
+                            clearedAt: string | null;
+                            clearedBy: {
+                                kind: "principal" | "platform";
+                                /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                                id: string;
+                            } | null;
+                            version: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{alertId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Comment on an alert, whatever its state (`alert.commented` in the change feed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+                    alertId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alert: components["schemas"]["Alert"];
+                            comment: {
+                                seq: number;
+                                action: "raised" | "acknowledged" | "cleared" | "commented";
+                                actor: {
+                                    kind: "principal" | "platform";
+                                    /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                                    id: string;
+                                };
+                                text: string | null;
+                                /** Format: date-time */
+                                at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/device-types/{deviceTypeId}/callback-secrets": {
         parameters: {
             query?: never;
@@ -10841,7 +11466,7 @@ export interface components {
             /** @description the position of this change; pass it as `since` to read what follows */
             cursor: string;
             /** @enum {string} */
-            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "command.noted" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress" | "configuration.created" | "configuration.updated" | "configuration.deleted" | "twin.parameter.changed" | "device.lifecycle_changed" | "device_type.lifecycle_changed" | "contract.created" | "contract.updated" | "contract.deleted" | "contract.devices_changed" | "contract.ending" | "contract.tokens_low" | "contract.ended" | "subscription.changed" | "subscription.deleted" | "subscription.ending" | "subscription.ended";
+            kind: "device.created" | "device.updated" | "device.deleted" | "device.restored" | "device_type.created" | "device_type.updated" | "device_type.deleted" | "message.created" | "message.decoded" | "device_type.codec_changed" | "command.created" | "command.status_changed" | "command.noted" | "twin.desired.changed" | "twin.reported.changed" | "job.created" | "job.status_changed" | "job.progress" | "configuration.created" | "configuration.updated" | "configuration.deleted" | "twin.parameter.changed" | "device.lifecycle_changed" | "device_type.lifecycle_changed" | "contract.created" | "contract.updated" | "contract.deleted" | "contract.devices_changed" | "contract.ending" | "contract.tokens_low" | "contract.ended" | "subscription.changed" | "subscription.deleted" | "subscription.ending" | "subscription.ended" | "alert.raised" | "alert.updated" | "alert.acknowledged" | "alert.cleared" | "alert.commented";
             entityId: string;
             /**
              * Format: date-time
@@ -10995,6 +11620,46 @@ export interface components {
             version: number;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Alert: {
+            /** @example alr_0190a1b2c3d47e5f8a9b0c1d2e3f4a5b */
+            id: string;
+            type: string;
+            /**
+             * @description critical, major, minor, warning or info
+             * @enum {string}
+             */
+            severity: "critical" | "major" | "minor" | "warning" | "info";
+            /** @enum {string} */
+            state: "open" | "acknowledged" | "cleared";
+            scope: "device" | "fleet";
+            deviceId: string | null;
+            subject: string | null;
+            message: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description times it was raised while not cleared */
+            occurrences: number;
+            /** Format: date-time */
+            firstAt: string;
+            /** Format: date-time */
+            lastAt: string;
+            acknowledgedAt: string | null;
+            acknowledgedBy: {
+                kind: "principal" | "platform";
+                /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                id: string;
+            } | null;
+            clearedAt: string | null;
+            clearedBy: {
+                kind: "principal" | "platform";
+                /** @description the API key's id, or the platform source (`silence`, `lifecycle`, …) */
+                id: string;
+            } | null;
+            version: number;
             /** Format: date-time */
             updatedAt: string;
         };

@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'lifecycle_transition_refused'
   | 'contract_tokens_exhausted'
   | 'device_retired'
+  | 'alert_transition_refused'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -78,6 +79,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   lifecycle_transition_refused: 409,
   contract_tokens_exhausted: 409,
   device_retired: 409,
+  alert_transition_refused: 409,
   internal: 500,
 };
 

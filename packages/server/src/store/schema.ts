@@ -42,6 +42,11 @@ export interface Database {
   network_contracts: NetworkContractTable;
   contract_devices: ContractDeviceTable;
   service_subscriptions: ServiceSubscriptionTable;
+  alerts: AlertTable;
+  alert_events: AlertEventTable;
+  device_silence: DeviceSilenceTable;
+  silence_clock: SilenceClockTable;
+  silence_downtimes: SilenceDowntimeTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -556,4 +561,63 @@ export interface ServiceSubscriptionTable {
   version: number;
   created_at: Millis;
   updated_at: Millis;
+}
+
+/** An alert (0023); `dedup_key` is `d:<deviceId>` or `f:<subject>`. */
+export interface AlertTable {
+  tenant_id: string;
+  id: string;
+  type: string;
+  severity: string;
+  state: string;
+  device_id: string | null;
+  subject: string | null;
+  dedup_key: string;
+  message: string;
+  details: string;
+  occurrences: number;
+  first_at: Millis;
+  last_at: Millis;
+  acknowledged_at: Millis | null;
+  acknowledged_by: string | null;
+  cleared_at: Millis | null;
+  cleared_by: string | null;
+  /** How many `alert_events` rows the alert has: the next one's seq. */
+  events: number;
+  version: number;
+  updated_at: Millis;
+}
+
+/** One transition or comment of an alert (0023). */
+export interface AlertEventTable {
+  tenant_id: string;
+  alert_id: string;
+  seq: number;
+  action: string;
+  actor_kind: string;
+  actor: string;
+  text: string | null;
+  at: Millis;
+}
+
+/** A device watched for silence (0023): `due_at` on the silence clock. */
+export interface DeviceSilenceTable {
+  tenant_id: string;
+  device_id: string;
+  last_seen_at: Millis | null;
+  due_at: Millis | null;
+  silent_since: Millis | null;
+  interval_s: number | null;
+}
+
+/** When a server last showed it was running (0023, one row). */
+export interface SilenceClockTable {
+  id: number;
+  alive_at: Millis;
+}
+
+/** A time no server ran (0023): it does not count towards silence. */
+export interface SilenceDowntimeTable {
+  from_at: Millis;
+  to_at: Millis;
 }

@@ -33,6 +33,7 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   commandId: 'cmd_doesnotexist',
   configurationId: 'cfg-doesnotexist',
   contractId: 'ctr_00000000000000000000000000000000',
+  alertId: 'alr_00000000000000000000000000000000',
   // A direct method's or a twin parameter's name.
   name: 'reboot',
 };

@@ -37,6 +37,11 @@ export const changeKinds = [
   'subscription.deleted',
   'subscription.ending',
   'subscription.ended',
+  'alert.raised',
+  'alert.updated',
+  'alert.acknowledged',
+  'alert.cleared',
+  'alert.commented',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

@@ -51,7 +51,7 @@ function subjectOf(change: Change): { deviceId?: string; typeId?: string } {
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   // Read as text: the schema's kind union is built with map(), which TypeBox types loosely.
   const kind: string = change.kind;
-  if (kind.startsWith('message.') || kind.startsWith('command.'))
+  if (kind.startsWith('message.') || kind.startsWith('command.') || kind.startsWith('alert.'))
     return { deviceId: text(data.deviceId), typeId: text(data.typeId) };
   // A twin change's entity is its device.
   if (kind.startsWith('twin.')) return { deviceId: text(data.deviceId) ?? change.entityId };

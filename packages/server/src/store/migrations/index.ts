@@ -17,6 +17,7 @@ import * as configurations from './0015-configurations.js';
 import * as twinDownlinks from './0016-twin-downlinks.js';
 import * as lifecycle from './0017-lifecycle.js';
 import * as mqttTrackedDeliveries from './0018-mqtt-tracked-deliveries.js';
+import * as alerts from './0023-alerts.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -38,4 +39,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0016-twin-downlinks': twinDownlinks,
   '0017-lifecycle': lifecycle,
   '0018-mqtt-tracked-deliveries': mqttTrackedDeliveries,
+  '0023-alerts': alerts,
 };

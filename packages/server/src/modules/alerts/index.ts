@@ -1,0 +1,17 @@
+export { registerAlertRoutes } from './alert-routes.js';
+export type { Alert, AlertDetail } from './alert-schemas.js';
+export {
+  type AlertDeps,
+  AlertService,
+  type ClearAlert,
+  type InTransaction,
+  type RaiseAlert,
+} from './alert-service.js';
+export {
+  ALERT_CHANGE_KINDS,
+  ALERT_SEVERITIES,
+  ALERT_STATES,
+  type AlertSeverity,
+  type AlertState,
+  PLATFORM_ALERT_TYPES,
+} from './alerts-events.js';
