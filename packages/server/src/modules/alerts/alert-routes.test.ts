@@ -97,6 +97,8 @@ describeEachDialect('alerts over HTTP', (dialect) => {
     await raise({ type: 'temperature_high', deviceId: 'd1' });
     await raise({ type: 'contract_ending', subject: 'c1' });
     await raise({ type: 'contract_ending', subject: 'c1' });
+    // Ids are times: a later first occurrence lists first.
+    clock.advance(1);
     await raise({ type: 'contract_ending', subject: 'c2' });
     const fleet = (await ok('GET', '/v1/alerts?type=contract_ending')).body.items;
     expect(
