@@ -12,7 +12,7 @@ import {
   registerAccessRoutes,
   resetBootstrapKey,
 } from './modules/access/index.js';
-import { AlertService, registerAlertRoutes } from './modules/alerts/index.js';
+import { AlertService, LifecycleAlerts, registerAlertRoutes } from './modules/alerts/index.js';
 import {
   CallbackAuthenticator,
   CapturePipeline,
@@ -288,6 +288,10 @@ export async function startServer(
     // Alerts: raised by the platform's modules in their own transactions, handled over HTTP.
     const alerts = new AlertService(deps);
     registerAlertRoutes(app, alerts);
+    // The lifecycle's warnings become alerts through a durable feed consumer.
+    const lifecycleAlerts = new LifecycleAlerts({ ...deps, metrics: app.metrics }, alerts);
+    lifecycleAlerts.start();
+    fleetServices.push({ name: 'lifecycle alerts', close: () => lifecycleAlerts.close() });
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);

@@ -15,3 +15,4 @@ export {
   type AlertState,
   PLATFORM_ALERT_TYPES,
 } from './alerts-events.js';
+export { LIFECYCLE_ALERTS_CONSUMER, LifecycleAlerts } from './lifecycle-alerts.js';
