@@ -2,14 +2,16 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventBus } from '../../packages/server/src/bus/event-bus.js';
 import { systemClock } from '../../packages/server/src/kernel/clock.js';
+import { AppError } from '../../packages/server/src/kernel/errors.js';
 import { silentLogger } from '../../packages/server/src/kernel/logger.js';
 import { type Command, CommandService } from '../../packages/server/src/modules/commands/index.js';
 import {
   insertDevicesIn,
   type NewDeviceRow,
 } from '../../packages/server/src/modules/devices/device-store.js';
-import { listDevicesWherePage } from '../../packages/server/src/modules/devices/index.js';
+import { targetDeviceIdsPage } from '../../packages/server/src/modules/devices/index.js';
 import {
+  commandJobActions,
   type JobActions,
   JobService,
   type TargetScan,
@@ -106,10 +108,7 @@ async function runJob(
 ): Promise<{ wall: number; cpu: number }> {
   const deps = { store, clock: systemClock, bus: new EventBus(), logger: silentLogger };
   const scheduler = new Scheduler(deps, { pollMs: 100 });
-  const scan: TargetScan = async (t, where, cursor) => {
-    const page = await listDevicesWherePage(deps, t, { deleted: 'exclude' }, where, { cursor, limit: 1000 });
-    return { deviceIds: page.items.map((device) => device.id), nextCursor: page.nextCursor };
-  };
+  const scan: TargetScan = (t, where, page) => targetDeviceIdsPage(deps, t, where, page);
   const jobs = new JobService({ ...deps, scheduler }, actions, scan, { consumerName: `bench.${name}` });
   await jobs.start();
   scheduler.start();
@@ -146,7 +145,9 @@ async function jobOnce(options: BenchOptions, context: RunContext): Promise<void
     await addFleet(store, TENANT, options.devices);
     context.say(`${formatNumber(options.devices)} devices stored`);
     const stand: JobActions = {
-      sendCommand: async (_t, deviceId, body) => acknowledged(deviceId, body.idempotencyKey),
+      sendCommands: async (_t, items) =>
+        items.map((item) => acknowledged(item.deviceId, item.body.idempotencyKey)),
+      findCommands: async () => [],
       cancelCommand: async () => {},
       patchTwin: () => Promise.reject(new Error('no twins in this phase')),
       readTwin: () => Promise.reject(new Error('no twins in this phase')),
@@ -167,17 +168,25 @@ async function jobOnce(options: BenchOptions, context: RunContext): Promise<void
       logger: silentLogger,
       scheduler: new Scheduler({ store, clock: systemClock, logger: silentLogger }),
     });
+    const through = commandJobActions(commands);
     const real: JobActions = {
-      sendCommand: async (tenantId, deviceId, body) => {
-        const { command } = await commands.create(tenantId, deviceId, body);
-        if (command.status !== 'queued') return command;
-        return commands.acknowledge(tenantId, deviceId, command.id, {
-          failed: false,
-          result: undefined,
-          detail: {},
-        });
+      ...through,
+      // Each command acknowledged the moment it is queued, through the commands module.
+      sendCommands: async (tenantId, items) => {
+        const answers = await through.sendCommands(tenantId, items);
+        const acknowledged: (Command | AppError)[] = [];
+        for (const answer of answers)
+          acknowledged.push(
+            answer instanceof AppError || answer.status !== 'queued'
+              ? answer
+              : await commands.acknowledge(tenantId, answer.deviceId, answer.id, {
+                  failed: false,
+                  result: undefined,
+                  detail: {},
+                }),
+          );
+        return acknowledged;
       },
-      cancelCommand: async () => {},
       patchTwin: () => Promise.reject(new Error('no twins in this phase')),
       readTwin: () => Promise.reject(new Error('no twins in this phase')),
     };

@@ -47,11 +47,11 @@ import {
 import {
   DeviceAuthenticator,
   discardAbandonedImports,
-  listDevicesWherePage,
   registerDeviceRoutes,
+  targetDeviceIdsPage,
 } from './modules/devices/index.js';
 import { registerFleetRoutes } from './modules/fleet/index.js';
-import { JobService, registerJobRoutes } from './modules/jobs/index.js';
+import { commandJobActions, JobService, registerJobRoutes } from './modules/jobs/index.js';
 import {
   ContractService,
   LifecycleFromUplinks,
@@ -231,28 +231,12 @@ export async function startServer(
     const jobs = new JobService(
       { ...deps, scheduler, metrics: app.metrics },
       {
-        sendCommand: async (tenantId, deviceId, body) =>
-          (await commands.create(tenantId, deviceId, body)).command,
-        cancelCommand: async (tenantId, deviceId, commandId) => {
-          await commands.cancel(tenantId, deviceId, commandId);
-        },
+        ...commandJobActions(commands),
         patchTwin: (tenantId, deviceId, patch, setBy) =>
           twins.patchDesired(tenantId, deviceId, patch, { setBy }),
         readTwin: (tenantId, deviceId) => twins.get(tenantId, deviceId),
       },
-      async (tenantId, where, cursor) => {
-        const page = await listDevicesWherePage(
-          { ...deps, conditionVariables },
-          tenantId,
-          { deleted: 'exclude' },
-          where,
-          {
-            cursor,
-            limit: 1000,
-          },
-        );
-        return { deviceIds: page.items.map((device) => device.id), nextCursor: page.nextCursor };
-      },
+      (tenantId, where, page) => targetDeviceIdsPage({ ...deps, conditionVariables }, tenantId, where, page),
     );
     registerJobRoutes(app, jobs, codecs.jobs);
     await jobs.start();

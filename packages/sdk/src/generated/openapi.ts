@@ -5838,7 +5838,7 @@ export interface paths {
         put?: never;
         /**
          * Create a fleet job: one command or twin patch over many devices
-         * @description Devices are chosen by `target.deviceIds` (checked now: an unknown, deleted or other tenant's device is `422 unknown_devices` and nothing is stored) or `target.where`, a CEL condition resolved when the job starts (a bad one is `400 invalid_condition` with its line and column). The job starts `queued`; its rollout rate, concurrency, timeouts, retries and abort criteria are in docs/COMMANDS.md.
+         * @description Devices are chosen by `target.deviceIds` (checked now: an unknown, deleted, retired or other tenant's device is `422 unknown_devices` and nothing is stored) or `target.where`, a CEL condition resolved when the job starts (a bad one is `400 invalid_condition` with its line and column). The job starts `queued`; its rollout rate, concurrency, timeouts, retries and abort criteria are in docs/COMMANDS.md.
          */
         post: {
             parameters: {

@@ -21,6 +21,7 @@ import {
   type Device,
   type DeviceType,
   type DeviceTypeCodec,
+  LIFECYCLE_STATES,
   type LifecycleState,
   MAX_JSON_BYTES,
   resolveCaptureSettings,
@@ -44,6 +45,7 @@ import {
   listDevices,
   listDeviceTypes,
   type NewDeviceRow,
+  scanDeviceIds,
   scanDevices,
   updateDevice,
   updateDeviceType,
@@ -484,6 +486,38 @@ export async function listDevicesWherePage(
     if (scanned >= MAX_SCANNED_PER_PAGE)
       return { items, nextCursor: after === undefined ? null : encodeCursor(after) };
   }
+}
+
+/** The devices a fleet operation may target: live ones, retired ones left out (issue 21). */
+const TARGETABLE: DeviceFilter = {
+  deleted: 'exclude',
+  lifecycle: LIFECYCLE_STATES.filter((state) => state !== 'retired'),
+};
+
+/**
+ * A keyset page of the ids of the devices a condition selects for a fleet operation (a
+ * job's targets): live devices only, retired ones left out. When SQL decides the whole
+ * condition only ids are read; otherwise rows are evaluated in process as in
+ * `listDevicesWherePage`, with the same cursor and the same bound on rows read per page.
+ */
+export async function targetDeviceIdsPage(
+  deps: DeviceDeps,
+  tenantId: string,
+  where: string,
+  { cursor, limit }: { cursor?: string | undefined; limit: number },
+): Promise<{ deviceIds: string[]; nextCursor: string | null }> {
+  const condition = compileCondition(where);
+  const pushed = pushDown(condition, { dialect: deps.store.dialect, tenantId, now: deps.clock.now() });
+  if (!pushed.exact) {
+    const page = await listDevicesWherePage(deps, tenantId, TARGETABLE, where, { cursor, limit });
+    return { deviceIds: page.items.map((device) => device.id), nextCursor: page.nextCursor };
+  }
+  const ids = await scanDeviceIds(deps.store, tenantId, TARGETABLE, pushed.where, {
+    after: decodeCursor(cursor),
+    limit,
+  });
+  const last = ids.at(-1);
+  return { deviceIds: ids, nextCursor: ids.length === limit && last ? encodeCursor(last) : null };
 }
 
 export async function updateDeviceById(

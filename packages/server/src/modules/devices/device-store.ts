@@ -287,6 +287,26 @@ export function scanDevices(
   });
 }
 
+/** A keyset page of the ids of devices matching a filter and a further SQL condition: ids only. */
+export function scanDeviceIds(
+  store: Store,
+  tenantId: string,
+  filter: DeviceFilter,
+  where: Expression<SqlBool>,
+  { after, limit }: { after?: string | undefined; limit: number },
+): Promise<string[]> {
+  return guarded(store, async () => {
+    let query = store.db
+      .selectFrom('devices as d')
+      .select('d.id')
+      .where((eb) => filterConditions(eb, store.dialect, tenantId, filter))
+      .where(where);
+    if (after !== undefined) query = query.where('d.id', '>', after);
+    const rows = await query.orderBy('d.id').limit(limit).execute();
+    return rows.map((row) => row.id);
+  });
+}
+
 export function countDevices(store: Store, tenantId: string, filter: DeviceFilter): Promise<number> {
   return guarded(store, async () => {
     const row = await store.db

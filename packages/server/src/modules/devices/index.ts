@@ -21,4 +21,5 @@ export {
   listDevicesWherePage,
   presentDevice,
   presentDeviceType,
+  targetDeviceIdsPage,
 } from './device-service.js';

@@ -1,3 +1,4 @@
+export { commandJobActions } from './job-actions.js';
 export { registerJobRoutes } from './job-routes.js';
 export type { Job, JobExecution, JobStatus } from './job-schemas.js';
 export {

@@ -36,7 +36,7 @@ export function registerJobRoutes(app: App, jobs: JobService, redecode?: Redecod
         tags: ['jobs'],
         summary: 'Create a fleet job: one command or twin patch over many devices',
         description:
-          "Devices are chosen by `target.deviceIds` (checked now: an unknown, deleted or other tenant's device is `422 unknown_devices` and nothing is stored) or `target.where`, a CEL condition resolved when the job starts (a bad one is `400 invalid_condition` with its line and column). The job starts `queued`; its rollout rate, concurrency, timeouts, retries and abort criteria are in docs/COMMANDS.md.",
+          "Devices are chosen by `target.deviceIds` (checked now: an unknown, deleted, retired or other tenant's device is `422 unknown_devices` and nothing is stored) or `target.where`, a CEL condition resolved when the job starts (a bad one is `400 invalid_condition` with its line and column). The job starts `queued`; its rollout rate, concurrency, timeouts, retries and abort criteria are in docs/COMMANDS.md.",
         body: CreateJobBody,
         response: { 201: Job, ...problems, 422: problem },
       },

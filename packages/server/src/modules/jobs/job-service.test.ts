@@ -7,11 +7,11 @@ import { isAppError } from '../../kernel/errors.js';
 import { silentLogger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
 import { CommandService } from '../commands/index.js';
-import { listDevicesWherePage } from '../devices/index.js';
+import { targetDeviceIdsPage } from '../devices/index.js';
 import { Scheduler } from '../scheduler/index.js';
 import { TwinService } from '../twins/index.js';
-import type { JobActions } from './job-service.js';
-import { JobService } from './job-service.js';
+import { commandJobActions } from './job-actions.js';
+import { type JobActions, JobService, type TargetScan } from './job-service.js';
 
 async function addDevices(
   store: Store,
@@ -74,7 +74,10 @@ describeEachDialect('fleet jobs', (dialect) => {
   });
 
   /** A tenant of its own per test, with devices d01…d<count>, and the services over it. */
-  async function setup(count: number, options: { actions?: (real: JobActions) => JobActions } = {}) {
+  async function setup(
+    count: number,
+    options: { actions?: (real: JobActions, commands: CommandService) => JobActions } = {},
+  ) {
     n += 1;
     const tenantId = `t${n}`;
     await seedTenantWithTypes(db.store, tenantId, { meter: {} });
@@ -87,18 +90,15 @@ describeEachDialect('fleet jobs', (dialect) => {
     const commands = new CommandService({ ...deps, scheduler });
     const twins = new TwinService(deps);
     const real: JobActions = {
-      sendCommand: async (t, d, body) => (await commands.create(t, d, body)).command,
-      cancelCommand: async (t, d, c) => {
-        await commands.cancel(t, d, c);
-      },
+      ...commandJobActions(commands),
       patchTwin: (t, d, patch, setBy) => twins.patchDesired(t, d, patch, { setBy }),
       readTwin: (t, d) => twins.get(t, d),
     };
-    const scan = async (t: string, where: string, cursor: string | undefined) => {
-      const page = await listDevicesWherePage(deps, t, { deleted: 'exclude' }, where, { cursor, limit: 7 });
-      return { deviceIds: page.items.map((device) => device.id), nextCursor: page.nextCursor };
-    };
-    const jobs = new JobService({ ...deps, scheduler }, options.actions?.(real) ?? real, scan);
+    const scan: TargetScan = (t, where, page) => targetDeviceIdsPage(deps, t, where, page);
+    // Small resolution pages, so that a condition's targets take several.
+    const jobs = new JobService({ ...deps, scheduler }, options.actions?.(real, commands) ?? real, scan, {
+      resolvePage: 7,
+    });
     open.push(jobs);
     await jobs.start();
     const commandsOf = async (deviceId?: string) => {
@@ -414,16 +414,16 @@ describeEachDialect('fleet jobs', (dialect) => {
     expect(execution?.error).toContain('superseded');
   });
 
-  it('starts an attempt cut short by a crash again without a second command', async () => {
+  it('makes a batch of commands again without a second one after a crash before the claim', async () => {
     let dying = true;
     const { tenantId, ids, clock, scheduler, jobs, commandsOf, ack, real, scan } = await setup(3, {
       actions: (actions) => ({
         ...actions,
-        // The command is stored, then the process "dies" before recording it.
-        sendCommand: async (t, d, body) => {
-          const command = await actions.sendCommand(t, d, body);
-          if (dying && d === 'd02') throw new Error('killed');
-          return command;
+        // The commands are stored, then the process "dies" before claiming them.
+        sendCommands: async (t, items) => {
+          const answers = await actions.sendCommands(t, items);
+          if (dying) throw new Error('killed');
+          return answers;
         },
       }),
     });
@@ -433,13 +433,13 @@ describeEachDialect('fleet jobs', (dialect) => {
     });
     await scheduler.runDue();
     const first = await jobs.executions(tenantId, created.id, { limit: 10 });
-    expect(first.items.find((e) => e.deviceId === 'd02')).toMatchObject({
-      status: 'in_progress',
-      commandId: null,
-    });
-    expect(await commandsOf()).toHaveLength(3);
+    expect(first.items.map((e) => [e.status, e.attempts, e.commandId])).toEqual(
+      ids.map(() => ['pending', 0, null]),
+    );
+    const made = await commandsOf();
+    expect(made).toHaveLength(3);
     dying = false;
-    // A new process takes the job up: its first look starts every unrecorded attempt again.
+    // A new process takes the job up: the keys answer the commands made before.
     await jobs.close();
     const deps = { store: db.store, clock, bus: new EventBus(), logger: silentLogger };
     const next = new Scheduler(deps);
@@ -448,14 +448,200 @@ describeEachDialect('fleet jobs', (dialect) => {
     await restarted.start();
     await next.runDue();
     const sent = await commandsOf();
-    expect(sent.map((c) => c.device_id)).toEqual(ids);
+    expect(sent.map((c) => c.id)).toEqual(made.map((c) => c.id));
     const recorded = await restarted.executions(tenantId, created.id, { limit: 10 });
-    expect(recorded.items.map((e) => [e.commandId, e.attempts])).toEqual(sent.map((c) => [c.id, 1]));
+    expect(recorded.items.map((e) => [e.status, e.commandId, e.attempts])).toEqual(
+      sent.map((c) => ['in_progress', c.id, 1]),
+    );
     await ack();
     await eventually(
       () => restarted.get(tenantId, created.id),
       (job) => job.status === 'completed' && job.progress.succeeded === 3,
       'completion',
     );
+  });
+
+  it('starts again, once, an attempt an earlier version claimed and never sent', async () => {
+    const { tenantId, ids, clock, jobs, commandsOf, real, scan } = await setup(2);
+    const created = await jobs.create(tenantId, {
+      command: { hex: '01', confirmed: true },
+      target: { deviceIds: ids },
+    });
+    await jobs.close();
+    // What a process that claimed before sending left when it died: claimed, no command.
+    await db.store.db
+      .updateTable('fleet_job_devices')
+      .set({ status: 'in_progress', attempts: 1, started_at: clock.now(), updated_at: clock.now() })
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', created.id)
+      .execute();
+    await db.store.db
+      .updateTable('fleet_jobs')
+      .set({ status: 'in_progress', pending: 0, in_progress: 2, started_at: clock.now() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', created.id)
+      .execute();
+    const deps = { store: db.store, clock, bus: new EventBus(), logger: silentLogger };
+    const next = new Scheduler(deps);
+    const restarted = new JobService({ ...deps, scheduler: next }, real, scan);
+    open.push(restarted);
+    await restarted.start();
+    await next.runDue();
+    await next.runDue();
+    const sent = await commandsOf();
+    expect(sent.map((c) => [c.device_id, c.idempotency_key])).toEqual(
+      ids.map((id) => [id, `job:${created.id}:1`]),
+    );
+    const recorded = await restarted.executions(tenantId, created.id, { limit: 10 });
+    expect(recorded.items.map((e) => [e.status, e.commandId, e.attempts])).toEqual(
+      sent.map((c) => ['in_progress', c.id, 1]),
+    );
+  });
+
+  it('ends attempts answered at once in the transaction that claims them', async () => {
+    const { tenantId, ids, scheduler, jobs, commandsOf } = await setup(4, {
+      actions: (actions, commands) => ({
+        ...actions,
+        sendCommands: async (t, items) => {
+          const answers = await actions.sendCommands(t, items);
+          // d02's device refuses it at once; every other one acknowledges it at once.
+          return Promise.all(
+            answers.map(async (answer) =>
+              isAppError(answer)
+                ? answer
+                : commands.acknowledge(t, answer.deviceId, answer.id, {
+                    failed: answer.deviceId === 'd02',
+                    result: undefined,
+                    detail: {},
+                  }),
+            ),
+          );
+        },
+      }),
+    });
+    const created = await jobs.create(tenantId, {
+      command: { hex: '01', confirmed: true },
+      target: { deviceIds: ids },
+    });
+    await scheduler.runDue();
+    const done = await jobs.get(tenantId, created.id);
+    expect(done.status).toBe('completed');
+    expect(done.progress).toMatchObject({ targeted: 4, succeeded: 3, failed: 1, inProgress: 0, pending: 0 });
+    const kinds = await db.store.db
+      .selectFrom('changes')
+      .select(['kind', 'data'])
+      .where('tenant_id', '=', tenantId)
+      .where('entity_id', '=', created.id)
+      .orderBy('position')
+      .execute();
+    // Claimed and ended by one write: no progress change between starting and completing.
+    expect(kinds.map((k) => k.kind)).toEqual(['job.created', 'job.status_changed', 'job.status_changed']);
+    const executions = await jobs.executions(tenantId, created.id, { limit: 10 });
+    const sent = await commandsOf();
+    expect(executions.items.map((e) => [e.deviceId, e.status, e.attempts, e.commandId])).toEqual(
+      sent.map((c) => [c.device_id, c.device_id === 'd02' ? 'failed' : 'succeeded', 1, c.id]),
+    );
+    expect(executions.items.find((e) => e.deviceId === 'd02')?.error).toBe('command failed');
+  });
+  it('ends an attempt whose answer comes before its batch is claimed, once', async () => {
+    const { tenantId, ids, scheduler, jobs, commandsOf } = await setup(2, {
+      actions: (actions, commands) => ({
+        ...actions,
+        sendCommands: async (t, items) => {
+          const answers = await actions.sendCommands(t, items);
+          // The devices answer, and the progress consumer records it, before the claim.
+          for (const answer of answers)
+            if (!isAppError(answer))
+              await commands.acknowledge(t, answer.deviceId, answer.id, {
+                failed: false,
+                result: undefined,
+                detail: {},
+              });
+          await eventually(
+            () =>
+              db.store.db
+                .selectFrom('fleet_job_devices')
+                .select('status')
+                .where('tenant_id', '=', t)
+                .where('status', '=', 'succeeded')
+                .execute(),
+            (rows) => rows.length === answers.length,
+            'the consumer to end them',
+          );
+          return answers;
+        },
+      }),
+    });
+    const created = await jobs.create(tenantId, {
+      command: { hex: '01', confirmed: true },
+      target: { deviceIds: ids },
+    });
+    await scheduler.runDue();
+    const done = await eventually(
+      () => jobs.get(tenantId, created.id),
+      (j) => j.status === 'completed',
+      'completion',
+    );
+    expect(done.progress).toEqual({
+      targeted: 2,
+      pending: 0,
+      inProgress: 0,
+      succeeded: 2,
+      failed: 0,
+      timedOut: 0,
+      cancelled: 0,
+    });
+    const sent = await commandsOf();
+    const executions = await jobs.executions(tenantId, created.id, { limit: 10 });
+    expect(executions.items.map((e) => [e.deviceId, e.status, e.attempts, e.commandId])).toEqual(
+      sent.map((c) => [c.device_id, 'succeeded', 1, c.id]),
+    );
+  });
+
+  it('cancels the commands of a batch whose job was cancelled before the claim', async () => {
+    const late: { cancel?: () => Promise<unknown> } = {};
+    const { tenantId, ids, scheduler, jobs, commandsOf } = await setup(2, {
+      actions: (actions) => ({
+        ...actions,
+        sendCommands: async (t, items) => {
+          const answers = await actions.sendCommands(t, items);
+          await late.cancel?.();
+          return answers;
+        },
+      }),
+    });
+    const created = await jobs.create(tenantId, {
+      command: { hex: '01', confirmed: true },
+      target: { deviceIds: ids },
+    });
+    late.cancel = () => jobs.cancel(tenantId, created.id);
+    await scheduler.runDue();
+    const job = await jobs.get(tenantId, created.id);
+    expect(job.status).toBe('cancelled');
+    expect(job.progress).toMatchObject({ cancelled: 2, pending: 0, inProgress: 0 });
+    expect((await commandsOf()).map((c) => [c.device_id, c.status])).toEqual(
+      ids.map((id) => [id, 'cancelled']),
+    );
+  });
+
+  it('does not target retired devices, by condition or by list', async () => {
+    const { tenantId, scheduler, jobs, commandsOf } = await setup(3);
+    await db.store.db
+      .updateTable('devices')
+      .set({ lifecycle: 'retired' })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', 'd02')
+      .execute();
+    const created = await jobs.create(tenantId, {
+      command: { hex: '01' },
+      target: { where: 'tags.group == "a"' },
+    });
+    await scheduler.runDue();
+    expect((await jobs.get(tenantId, created.id)).progress.targeted).toBe(2);
+    expect((await commandsOf()).map((c) => c.device_id)).toEqual(['d01', 'd03']);
+    const listed = await rejection(
+      jobs.create(tenantId, { command: { hex: '01' }, target: { deviceIds: ['d01', 'd02'] } }),
+    );
+    expect(listed).toEqual({ code: 'unknown_devices', data: { deviceIds: ['d02'], count: 1 } });
   });
 });

@@ -48,15 +48,30 @@ import {
   nextDeadline,
   overdueExecutions,
   pendingDevices,
+  pendingExecutions,
   recordStarted,
   runningTwinExecutions,
+  startExecutions,
   unstartedExecutions,
 } from './job-store.js';
 
-/** What a job does to one device, through the modules that own commands and twins. */
+/** What a job does to devices, through the modules that own commands and twins. */
 export interface JobActions {
-  /** Queues a command for the device; the same idempotency key answers the command made before. */
-  sendCommand(tenantId: string, deviceId: string, body: CommandBody): Promise<Command>;
+  /**
+   * Queues a command per item, in item order (in one transaction where the commands module
+   * can); an idempotency key used before answers the command made then. An item its device
+   * cannot take (deleted since, a payload its codec refuses) answers its AppError; anything
+   * else rejects the whole call.
+   */
+  sendCommands(
+    tenantId: string,
+    items: readonly { readonly deviceId: string; readonly body: CommandBody }[],
+  ): Promise<readonly (Command | AppError)[]>;
+  /** The commands that hold these idempotency keys on these devices; keys no command holds are left out. */
+  findCommands(
+    tenantId: string,
+    wanted: readonly { readonly deviceId: string; readonly key: string }[],
+  ): Promise<readonly Command[]>;
   /** Cancels a command that is not delivered yet; anything else is left as it is. */
   cancelCommand(tenantId: string, deviceId: string, commandId: string): Promise<void>;
   /** Merges the patch into the device's desired properties. */
@@ -64,11 +79,14 @@ export interface JobActions {
   readTwin(tenantId: string, deviceId: string): Promise<Twin>;
 }
 
-/** One page of the devices a condition selects, in id order (the devices module's `where`). */
+/**
+ * One page of the ids of the devices a job may target that a condition selects, in id
+ * order, at most `limit` (the devices module's `targetDeviceIdsPage`).
+ */
 export type TargetScan = (
   tenantId: string,
   where: string,
-  cursor: string | undefined,
+  page: { readonly cursor: string | undefined; readonly limit: number },
 ) => Promise<{ readonly deviceIds: readonly string[]; readonly nextCursor: string | null }>;
 
 export interface JobDeps extends ChangeDeps {
@@ -80,8 +98,10 @@ export interface JobDeps extends ChangeDeps {
 export interface JobServiceOptions {
   /** Devices started per step of a job at most (default 1000). */
   readonly batchSize?: number;
-  /** Devices of one step started at once (default 16). */
+  /** Devices of one step started at once (twin jobs; default 16). */
   readonly parallel?: number;
+  /** Device ids a condition's resolution records per transaction at most (default 5000). */
+  readonly resolvePage?: number;
   /** An attempt claimed this long ago without its command recorded was cut short by a crash (default 30 s). */
   readonly recoverAfterMs?: number;
   /** The progress consumer's name (tests run several services on one database). */
@@ -134,18 +154,34 @@ export function presentJob(row: JobRow): Job {
   };
 }
 
-function presentExecution(row: ExecutionRow): JobExecution {
+function presentExecution(row: ExecutionRow, commandId: string | null): JobExecution {
   return {
     deviceId: row.device_id,
     status: row.status as ExecutionStatus,
     attempts: row.attempts,
-    commandId: row.command_id,
+    commandId,
     twinVersion: row.twin_version,
     error: row.error,
     startedAt: isoOrNull(row.started_at),
     finishedAt: isoOrNull(row.finished_at),
     updatedAt: iso(row.updated_at),
   };
+}
+
+/** One attempt of a command job, started: its command, and how it ended if it did at once. */
+interface SentCommand {
+  readonly deviceId: string;
+  readonly attempt: number;
+  readonly command: Command | undefined;
+  /** Undefined while the command is on its way. */
+  readonly outcome: Outcome | undefined;
+}
+
+/** The attempts of a batch that ended at once, as endings. */
+function answered(sent: readonly SentCommand[]): Ending[] {
+  return sent.flatMap((item) =>
+    item.outcome === undefined ? [] : [{ deviceId: item.deviceId, attempt: item.attempt, ...item.outcome }],
+  );
 }
 
 /** One attempt's end, to record. */
@@ -161,10 +197,14 @@ interface Ending extends Outcome {
  * a rollout rate, a concurrency limit, per-device timeouts and retries, abort criteria,
  * pause, resume and cancel. Each job's work runs as scheduler runs (`jobs.tick`), so the
  * clock that drives rates and timeouts is the scheduler's; each device's execution is a
- * row claimed in a transaction, and the command it sends carries the idempotency key
- * `job:<jobId>:<attempt>`, so a job started again after a crash does no device twice.
- * Attempts end through a durable feed consumer (`jobs.progress`) that follows command
- * statuses and twin changes; each end, the counters and its `job.*` change commit together.
+ * row. A command job makes a batch's commands first, each with the idempotency key
+ * `job:<jobId>:<attempt>`, then claims the batch in one transaction that also ends the
+ * attempts answered at once; a crash in between leaves the devices pending, and the keys
+ * answer the same commands when the job goes on, so no device is done twice. The key also
+ * finds an attempt's command, so none is recorded. A twin job claims its devices first,
+ * then patches them. Attempts end through a durable feed consumer (`jobs.progress`) that
+ * follows command statuses and twin changes; each end, the counters and its `job.*` change
+ * commit together.
  */
 export class JobService {
   readonly #deps: JobDeps;
@@ -172,6 +212,7 @@ export class JobService {
   readonly #scan: TargetScan;
   readonly #batchSize: number;
   readonly #parallel: number;
+  readonly #resolvePage: number;
   readonly #recoverAfterMs: number;
   readonly #consumerName: string;
   /** Jobs whose attempts cut short by an earlier process were taken up since this one started. */
@@ -186,6 +227,7 @@ export class JobService {
     this.#scan = scan;
     this.#batchSize = options.batchSize ?? 1000;
     this.#parallel = options.parallel ?? 16;
+    this.#resolvePage = options.resolvePage ?? 5000;
     this.#recoverAfterMs = options.recoverAfterMs ?? 30_000;
     this.#consumerName = options.consumerName ?? 'jobs.progress';
     deps.scheduler.register(TICK_HANDLER, (run) => this.#tick(run));
@@ -209,7 +251,7 @@ export class JobService {
 
   /**
    * Creates a job, `queued`; it starts at its first step. A list of devices is checked
-   * and recorded now (an unknown, deleted or other tenant's device refuses the whole job
+   * and recorded now (an unknown, deleted, retired or other tenant's device refuses the whole job
    * with `unknown_devices`); a condition is checked now and resolved when the job starts.
    */
   async create(tenantId: string, body: CreateJobBody): Promise<Job> {
@@ -321,17 +363,39 @@ export class JobService {
     jobId: string,
     query: ListExecutionsQuery,
   ): Promise<{ items: JobExecution[]; nextCursor: string | null }> {
-    await this.#find(tenantId, jobId);
+    const job = await this.#find(tenantId, jobId);
     const rows = await listExecutions(this.#deps.store, tenantId, jobId, {
       status: query.status,
       after: query.cursor,
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
+    const commands = job.kind === 'command' ? await this.#commandIds(job, page) : new Map<string, string>();
     return {
-      items: page.map(presentExecution),
+      items: page.map((row) => presentExecution(row, commands.get(row.device_id) ?? null)),
       nextCursor: rows.length > query.limit ? (page.at(-1)?.device_id ?? null) : null,
     };
+  }
+
+  /**
+   * The command of each execution's latest attempt, by device: found by its idempotency key
+   * (rows written before keys were the record carry their id).
+   */
+  async #commandIds(job: JobRow, rows: readonly ExecutionRow[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    const wanted = new Map<string, { deviceId: string; key: string }>();
+    for (const row of rows) {
+      if (row.command_id !== null) ids.set(row.device_id, row.command_id);
+      else if (row.attempts > 0) {
+        const key = commandKey(job.id, row.attempts);
+        wanted.set(`${row.device_id}\u0000${key}`, { deviceId: row.device_id, key });
+      }
+    }
+    if (wanted.size === 0) return ids;
+    for (const command of await this.#actions.findCommands(job.tenant_id, [...wanted.values()]))
+      if (wanted.has(`${command.deviceId}\u0000${command.idempotencyKey}`))
+        ids.set(command.deviceId, command.id);
+    return ids;
   }
 
   /** Stops starting devices; those in progress still finish. Pausing a paused job answers it. */
@@ -510,7 +574,7 @@ export class JobService {
     const where = job.target_where ?? '';
     let cursor = job.resolve_cursor ?? undefined;
     for (;;) {
-      const page = await this.#scan(job.tenant_id, where, cursor);
+      const page = await this.#scan(job.tenant_id, where, { cursor, limit: this.#resolvePage });
       const now = this.#deps.clock.now();
       const ok = await writeWithChanges(this.#deps, job.tenant_id, async (tx, record) => {
         const current = await findJob(tx, job.tenant_id, job.id);
@@ -544,14 +608,20 @@ export class JobService {
   }
 
   /**
-   * Starts again the attempts a process claimed and did not record (it died in between):
-   * the command's idempotency key answers the command it may have made, so none is sent twice.
+   * Starts again the attempts a process claimed and did not record (it died in between).
+   * A twin job's are the attempts without a desired version; a command job claims only
+   * attempts whose commands are made, so its attempts in progress are looked at once per
+   * process, for those claimed before commands came first: the idempotency key answers
+   * the command one may have made, so none is sent twice.
    */
   async #recover(job: JobRow): Promise<void> {
     const now = this.#deps.clock.now();
     const key = `${job.tenant_id}\u0000${job.id}`;
-    const before = this.#recovered.has(key) ? now - this.#recoverAfterMs : Number.MAX_SAFE_INTEGER;
+    const first = !this.#recovered.has(key);
+    if (job.kind === 'command' && !first) return;
+    const before = first ? Number.MAX_SAFE_INTEGER : now - this.#recoverAfterMs;
     this.#recovered.add(key);
+    let after: string | undefined;
     for (;;) {
       const rows = await unstartedExecutions(
         this.#deps.store,
@@ -559,13 +629,16 @@ export class JobService {
         job.id,
         before,
         this.#batchSize,
+        after,
       );
       if (rows.length === 0) return;
-      await this.#run(
-        job,
-        rows.map((row) => ({ deviceId: row.device_id, attempt: row.attempts })),
-      );
+      const attempts = rows.map((row) => ({ deviceId: row.device_id, attempt: row.attempts }));
+      if (job.kind === 'command') {
+        const sent = await this.#sendCommands(job, attempts);
+        await this.#end(job.tenant_id, job.id, answered(sent), false);
+      } else await this.#patchTwins(job, attempts);
       if (rows.length < this.#batchSize) return;
+      after = rows.at(-1)?.device_id;
     }
   }
 
@@ -587,15 +660,19 @@ export class JobService {
       await this.#end(job.tenant_id, job.id, endings, false);
       // Ended first, so that the cancellation's own change finds the attempt over. A command
       // still queued or sent is not sent again; one already delivered stays as it is.
-      for (const row of rows) {
-        if (row.command_id === null) continue;
-        try {
-          await this.#actions.cancelCommand(job.tenant_id, row.device_id, row.command_id);
-        } catch (error) {
-          if (!isAppError(error)) throw error;
-        }
-      }
+      if (job.kind === 'command') await this.#cancelCommands(job, await this.#commandIds(job, rows));
       if (rows.length < this.#batchSize) return;
+    }
+  }
+
+  /** Cancels commands a job no longer waits for; one delivered or ended meanwhile is left as it is. */
+  async #cancelCommands(job: JobRow, commands: ReadonlyMap<string, string>): Promise<void> {
+    for (const [deviceId, commandId] of commands) {
+      try {
+        await this.#actions.cancelCommand(job.tenant_id, deviceId, commandId);
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+      }
     }
   }
 
@@ -609,8 +686,160 @@ export class JobService {
     }
   }
 
-  /** Claims up to `count` pending devices and starts them; false when none could be claimed. */
-  async #startDevices(
+  /** Starts up to `count` pending devices; false when none could be started. */
+  #startDevices(
+    job: JobRow,
+    count: number,
+    slots: { base: number; intervalMs: number },
+    now: number,
+  ): Promise<boolean> {
+    return job.kind === 'command'
+      ? this.#startCommands(job, count, slots, now)
+      : this.#startTwins(job, count, slots, now);
+  }
+
+  /**
+   * Makes the commands of up to `count` pending devices, then claims them in one
+   * transaction that ends at once the attempts already answered (their only write). A crash
+   * between the two leaves the devices pending: their keys answer the same commands next time.
+   */
+  async #startCommands(
+    job: JobRow,
+    count: number,
+    slots: { base: number; intervalMs: number },
+    now: number,
+  ): Promise<boolean> {
+    const candidates = await pendingExecutions(this.#deps.store, job.tenant_id, job.id, count);
+    if (candidates.length === 0) return false;
+    const sent = await this.#sendCommands(
+      job,
+      candidates.map((row) => ({ deviceId: row.device_id, attempt: row.attempts + 1 })),
+    );
+    const deadline = job.timeout_ms === null ? null : now + job.timeout_ms;
+    const entries: ChangeEntry[] = [];
+    const { claimed, stopped, position } = await transact(this.#deps.store, async (tx) => {
+      const current = await findJob(tx, job.tenant_id, job.id);
+      if (current?.status !== 'in_progress') return { claimed: 0, stopped: current, position: 0 };
+      const claimed = await this.#claimSent(tx, current, sent, { now, deadline, slots }, entries);
+      const position =
+        entries.length > 0 ? await appendChanges(tx, job.tenant_id, entries, this.#deps.clock.now()) : 0;
+      return { claimed, stopped: undefined, position };
+    });
+    this.#published(job.tenant_id, position, entries);
+    // Made for a job that ended meanwhile: not sent any further. (Paused, they stay: the
+    // devices are still pending, and their keys answer these commands when it resumes.)
+    if (stopped !== undefined && finishedJobStatuses.has(stopped.status as JobStatus))
+      await this.#cancelCommands(
+        job,
+        new Map(
+          sent.flatMap((s) =>
+            s.command !== undefined && s.outcome === undefined ? [[s.deviceId, s.command.id]] : [],
+          ),
+        ),
+      );
+    return claimed > 0;
+  }
+
+  /**
+   * Claims sent attempts in `tx`, each straight to where its answer leaves it: in progress
+   * while it waits, its end when answered, pending again for a retry; the counters, the
+   * rate's next slot, the abort criteria and completion move with it. Returns how many moved.
+   */
+  async #claimSent(
+    tx: Store,
+    job: JobRow,
+    sent: readonly SentCommand[],
+    {
+      now,
+      deadline,
+      slots,
+    }: { now: number; deadline: number | null; slots: { base: number; intervalMs: number } },
+    entries: ChangeEntry[],
+  ): Promise<number> {
+    const groups = new Map<
+      string,
+      { to: ExecutionStatus; attempt: number; error: string | null; ids: string[] }
+    >();
+    for (const item of sent) {
+      const to: ExecutionStatus =
+        item.outcome === undefined
+          ? 'in_progress'
+          : item.outcome.status === 'succeeded'
+            ? 'succeeded'
+            : item.attempt < job.max_attempts
+              ? 'pending'
+              : 'failed';
+      const error = to === 'failed' || to === 'pending' ? (item.outcome?.error ?? null) : null;
+      const key = `${to}\u0000${item.attempt}\u0000${error ?? ''}`;
+      const group = groups.get(key) ?? { to, attempt: item.attempt, error, ids: [] };
+      groups.set(key, group);
+      group.ids.push(item.deviceId);
+    }
+    const delta: CountDelta = {};
+    let claimed = 0;
+    for (const group of groups.values()) {
+      const moved = await startExecutions(tx, job.tenant_id, job.id, group.to, group.attempt, group.ids, {
+        now,
+        deadline,
+        error: group.error,
+      });
+      if (moved === 0) continue;
+      claimed += moved;
+      if (group.to === 'pending') continue;
+      delta.pending = (delta.pending ?? 0) - moved;
+      const column = group.to as CountColumn;
+      delta[column] = (delta[column] ?? 0) + moved;
+    }
+    if (claimed === 0) return 0;
+    await adjustJob(tx, job.tenant_id, job.id, delta, {
+      updated_at: now,
+      ...(slots.intervalMs > 0 ? { next_slot_at: Math.ceil(slots.base + claimed * slots.intervalMs) } : {}),
+    });
+    const after = await findJob(tx, job.tenant_id, job.id);
+    if (after === undefined) return claimed;
+    const ended = await this.#finishIfDone(tx, after, now);
+    entries.push(
+      ended !== undefined
+        ? { kind: 'job.status_changed', entityId: job.id, data: presentJob(ended) }
+        : { kind: 'job.progress', entityId: job.id, data: presentJob(after) },
+    );
+    return claimed;
+  }
+
+  /**
+   * Makes the commands of these attempts, each keyed `job:<jobId>:<attempt>`, and tells how
+   * each ended if it did at once. What its device cannot take fails the attempt; anything
+   * else (the database) rejects, with nothing claimed.
+   */
+  async #sendCommands(
+    job: JobRow,
+    attempts: readonly { deviceId: string; attempt: number }[],
+  ): Promise<SentCommand[]> {
+    const spec = JSON.parse(job.spec) as JobCommandBody;
+    const answers = await this.#actions.sendCommands(
+      job.tenant_id,
+      attempts.map((item) => ({
+        deviceId: item.deviceId,
+        body: { ...spec, idempotencyKey: commandKey(job.id, item.attempt) },
+      })),
+    );
+    return attempts.map((item, i) => {
+      const answer = answers[i];
+      if (answer === undefined || answer instanceof AppError)
+        return {
+          ...item,
+          command: undefined,
+          outcome: {
+            status: 'failed',
+            error: answer === undefined ? 'no answer' : `${answer.code}: ${answer.message}`.slice(0, 500),
+          },
+        };
+      return { ...item, command: answer, outcome: commandOutcome(answer.status, answer.confirmed) };
+    });
+  }
+
+  /** Claims up to `count` pending devices of a twin job and patches them; false when none could be claimed. */
+  async #startTwins(
     job: JobRow,
     count: number,
     slots: { base: number; intervalMs: number },
@@ -641,22 +870,17 @@ export class JobService {
       return got;
     });
     if (claimed.length === 0) return false;
-    await this.#run(
+    await this.#patchTwins(
       job,
       claimed.map((row) => ({ deviceId: row.device_id, attempt: row.attempts })),
     );
     return true;
   }
 
-  /** Starts claimed attempts, records what each started, and ends those whose outcome is known at once. */
-  async #run(job: JobRow, attempts: readonly { deviceId: string; attempt: number }[]): Promise<void> {
+  /** Patches claimed twin attempts, records the desired version each made, and ends those done at once. */
+  async #patchTwins(job: JobRow, attempts: readonly { deviceId: string; attempt: number }[]): Promise<void> {
     const spec = JSON.parse(job.spec) as Record<string, unknown>;
-    const started: {
-      deviceId: string;
-      attempt: number;
-      commandId: string | null;
-      twinVersion: number | null;
-    }[] = [];
+    const started: { deviceId: string; attempt: number; commandId: null; twinVersion: number }[] = [];
     const endings: Ending[] = [];
     let next = 0;
     let fatal: unknown;
@@ -664,24 +888,14 @@ export class JobService {
       while (next < attempts.length && fatal === undefined) {
         const item = attempts[next++] as { deviceId: string; attempt: number };
         try {
-          if (job.kind === 'command') {
-            const command = await this.#actions.sendCommand(job.tenant_id, item.deviceId, {
-              ...(spec as JobCommandBody),
-              idempotencyKey: commandKey(job.id, item.attempt),
-            });
-            started.push({ ...item, commandId: command.id, twinVersion: null });
-            const outcome = commandOutcome(command.status, command.confirmed);
-            if (outcome !== undefined) endings.push({ ...item, ...outcome });
-          } else {
-            const twin = await this.#actions.patchTwin(job.tenant_id, item.deviceId, spec, `job:${job.id}`);
-            started.push({ ...item, commandId: null, twinVersion: twin.desiredVersion });
-            const outcome = twinOutcome(twin, spec);
-            if (outcome !== undefined) endings.push({ ...item, ...outcome });
-          }
+          const twin = await this.#actions.patchTwin(job.tenant_id, item.deviceId, spec, `job:${job.id}`);
+          started.push({ ...item, commandId: null, twinVersion: twin.desiredVersion });
+          const outcome = twinOutcome(twin, spec);
+          if (outcome !== undefined) endings.push({ ...item, ...outcome });
         } catch (error) {
-          // What the device cannot take (deleted since, a payload its codec refuses) fails
-          // the attempt; anything else (the database) fails the run once what was started
-          // is recorded, and the attempt is started again (`#recover`).
+          // What the device cannot take (deleted since) fails the attempt; anything else
+          // (the database) fails the run once what was started is recorded, and the attempt
+          // is started again (`#recover`).
           if (!isAppError(error)) {
             fatal ??= error;
             return;
@@ -703,10 +917,11 @@ export class JobService {
   }
 
   /** Records attempt endings in their own transaction. */
-  async #end(tenantId: string, jobId: string, endings: readonly Ending[], wake: boolean): Promise<void> {
+  async #end(tenantId: string, jobId: string, endings: readonly Ending[], fromFeed: boolean): Promise<void> {
+    if (endings.length === 0) return;
     const entries: ChangeEntry[] = [];
     const position = await transact(this.#deps.store, async (tx) => {
-      await this.#endIn(tx, tenantId, jobId, endings, wake, entries);
+      await this.#endIn(tx, tenantId, jobId, endings, fromFeed, entries);
       return entries.length > 0 ? appendChanges(tx, tenantId, entries, this.#deps.clock.now()) : 0;
     });
     this.#published(tenantId, position, entries);
@@ -722,8 +937,9 @@ export class JobService {
   }
 
   /**
-   * Ends attempts in `tx`: each to its status, or back to pending while retries remain;
-   * counters move by what actually moved; then the abort criteria and completion are
+   * Ends attempts in `tx`: each to its status, or back to pending while retries remain
+   * (`fromFeed`: also attempts whose batch is not claimed yet, and the job is woken for its
+   * next devices); counters move by what actually moved; then the abort criteria and completion are
    * checked, and the job's change is pushed to `entries`.
    */
   async #endIn(
@@ -731,7 +947,7 @@ export class JobService {
     tenantId: string,
     jobId: string,
     endings: readonly Ending[],
-    wake: boolean,
+    fromFeed: boolean,
     entries: ChangeEntry[],
   ): Promise<void> {
     const job = await findJob(tx, tenantId, jobId);
@@ -760,15 +976,19 @@ export class JobService {
     const delta: CountDelta = {};
     let moved = 0;
     for (const group of groups.values()) {
-      const ids = await endExecutions(tx, tenantId, jobId, group.to, group.attempt, group.ids, {
+      // From the feed, an answer may come before its batch is claimed (`#startCommands`).
+      const from = await endExecutions(tx, tenantId, jobId, group.to, group.attempt, group.ids, {
         now,
         error: group.error,
+        unclaimed: fromFeed,
       });
-      if (ids.length === 0) continue;
-      moved += ids.length;
-      delta.in_progress = (delta.in_progress ?? 0) - ids.length;
+      const count = from.running + from.pending;
+      if (count === 0) continue;
+      moved += count;
+      delta.in_progress = (delta.in_progress ?? 0) - from.running;
+      delta.pending = (delta.pending ?? 0) - from.pending;
       const column = group.to as CountColumn;
-      delta[column] = (delta[column] ?? 0) + ids.length;
+      delta[column] = (delta[column] ?? 0) + count;
     }
     if (moved === 0) return;
     await adjustJob(tx, tenantId, jobId, delta, { updated_at: now });
@@ -780,7 +1000,8 @@ export class JobService {
       entries.push({ kind: 'job.status_changed', entityId: jobId, data: presentJob(after) });
     } else {
       entries.push({ kind: 'job.progress', entityId: jobId, data: presentJob(after) });
-      if (wake && after.status === 'in_progress' && after.pending > 0) await this.#wake(tenantId, jobId, tx);
+      if (fromFeed && after.status === 'in_progress' && after.pending > 0)
+        await this.#wake(tenantId, jobId, tx);
     }
   }
 

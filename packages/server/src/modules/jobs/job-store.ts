@@ -192,7 +192,7 @@ export async function insertExecutions(
   return inserted;
 }
 
-/** Which of these ids are not live devices of the tenant (unknown, deleted or another tenant's). */
+/** Which of these ids are not devices a job may target (unknown, deleted, retired or another tenant's). */
 export async function missingDevices(
   store: Store,
   tenantId: string,
@@ -207,6 +207,8 @@ export async function missingDevices(
         .where('tenant_id', '=', tenantId)
         .where('id', 'in', part)
         .where('deleted_at', 'is', null)
+        // Retired devices leave the fleet (issue 21): a job does not target them.
+        .where('lifecycle', '<>', 'retired')
         .execute(),
     );
     for (const row of rows) found.add(row.id);
@@ -233,6 +235,73 @@ export async function pendingDevices(
       .execute(),
   );
   return rows.map((row) => row.device_id);
+}
+
+/** The next pending executions of a job, in id order, with the attempts they made so far. */
+export async function pendingExecutions(
+  store: Store,
+  tenantId: string,
+  jobId: string,
+  limit: number,
+): Promise<{ device_id: string; attempts: number }[]> {
+  const rows = await guarded(store, () =>
+    store.db
+      .selectFrom('fleet_job_devices')
+      .select(['device_id', 'attempts'])
+      .where('tenant_id', '=', tenantId)
+      .where('job_id', '=', jobId)
+      .where('status', '=', 'pending')
+      .orderBy('device_id')
+      .limit(limit)
+      .execute(),
+  );
+  return rows.map((row) => ({ device_id: row.device_id, attempts: Number(row.attempts) }));
+}
+
+/**
+ * Starts attempt `attempt` of pending executions whose command is already made, and puts
+ * each straight where its command's answer leaves it (`in_progress` while it waits, a final
+ * status, or `pending` again for a retry): one statement per chunk, the only write of the
+ * row for an attempt answered at once. Only rows still pending at the attempt before move,
+ * so of several starters (or the progress consumer) exactly one moves a device. Returns how
+ * many moved.
+ */
+export async function startExecutions(
+  store: Store,
+  tenantId: string,
+  jobId: string,
+  to: ExecutionStatus,
+  attempt: number,
+  deviceIds: readonly string[],
+  { now, deadline, error }: { now: number; deadline: number | null; error: string | null },
+): Promise<number> {
+  let moved = 0;
+  const final = to !== 'pending' && to !== 'in_progress';
+  for (const part of chunks(deviceIds)) {
+    const result = await guarded(store, () =>
+      store.db
+        .updateTable('fleet_job_devices')
+        .set({
+          status: to,
+          attempts: attempt,
+          command_id: null,
+          twin_version: null,
+          error,
+          deadline_at: to === 'in_progress' ? deadline : null,
+          started_at: now,
+          finished_at: final ? now : null,
+          updated_at: now,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('job_id', '=', jobId)
+        .where('status', '=', 'pending')
+        .where('attempts', '=', attempt - 1)
+        .where('device_id', 'in', part)
+        .executeTakeFirst(),
+    );
+    moved += Number(result.numUpdatedRows);
+  }
+  return moved;
 }
 
 /**
@@ -337,7 +406,10 @@ export async function recordStarted(
 
 /**
  * Ends attempts in progress (to a final status, or back to pending for a retry): only
- * rows still in progress at that attempt move. Returns the device ids that moved.
+ * rows still in progress at that attempt move. With `unclaimed`, also rows still pending
+ * at the attempt before: a command job makes its commands before it claims them, so an
+ * answer can come first (the claim then finds the row moved and leaves it). Returns how
+ * many moved from each.
  */
 export async function endExecutions(
   store: Store,
@@ -346,12 +418,12 @@ export async function endExecutions(
   to: ExecutionStatus,
   attempt: number,
   deviceIds: readonly string[],
-  { now, error }: { now: number; error: string | null },
-): Promise<string[]> {
-  const moved: string[] = [];
+  { now, error, unclaimed = false }: { now: number; error: string | null; unclaimed?: boolean },
+): Promise<{ running: number; pending: number }> {
+  const moved = { running: 0, pending: 0 };
   const final = to !== 'pending';
   for (const part of chunks(deviceIds)) {
-    const rows = await guarded(store, () =>
+    const result = await guarded(store, () =>
       store.db
         .updateTable('fleet_job_devices')
         .set({ status: to, deadline_at: null, error, finished_at: final ? now : null, updated_at: now })
@@ -360,10 +432,15 @@ export async function endExecutions(
         .where('status', '=', 'in_progress')
         .where('attempts', '=', attempt)
         .where('device_id', 'in', part)
-        .returning('device_id')
-        .execute(),
+        .executeTakeFirst(),
     );
-    for (const row of rows) moved.push(row.device_id);
+    moved.running += Number(result.numUpdatedRows);
+    if (unclaimed)
+      moved.pending += await startExecutions(store, tenantId, jobId, to, attempt, part, {
+        now,
+        deadline: null,
+        error,
+      });
   }
   return moved;
 }
@@ -439,9 +516,10 @@ export async function unstartedExecutions(
   jobId: string,
   startedBefore: number,
   limit: number,
+  after?: string,
 ): Promise<ExecutionRow[]> {
-  const rows = await guarded(store, () =>
-    store.db
+  const rows = await guarded(store, () => {
+    let query = store.db
       .selectFrom('fleet_job_devices')
       .selectAll()
       .where('tenant_id', '=', tenantId)
@@ -449,11 +527,10 @@ export async function unstartedExecutions(
       .where('status', '=', 'in_progress')
       .where('command_id', 'is', null)
       .where('twin_version', 'is', null)
-      .where('started_at', '<=', startedBefore)
-      .orderBy('device_id')
-      .limit(limit)
-      .execute(),
-  );
+      .where('started_at', '<=', startedBefore);
+    if (after !== undefined) query = query.where('device_id', '>', after);
+    return query.orderBy('device_id').limit(limit).execute();
+  });
   return rows.map(normalizeExecution);
 }
 
