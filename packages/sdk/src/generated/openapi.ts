@@ -5173,6 +5173,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/commands/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue commands for many devices at once
+         * @description Up to 1,000 commands, each a command body with its `deviceId`, queued in one transaction. Answers 200 with one result per item in order: `201` and the new command, `200` and the existing command when its `idempotencyKey` was used before for that device (or earlier in this batch), or the item's own status and `problem` (`not_found` for an unknown or another tenant's device, `device_retired`, `validation_failed`, `downlink_too_long`, `encoding_failed`). A failed item stores nothing and does not fail the others.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @example 1A2B3C */
+                            deviceId: string;
+                            /** @description a label for the command (`reboot`, `set-interval`); `command` when absent */
+                            name?: string;
+                            /**
+                             * @description how it reaches the device: `mqtt` (default), `http` (polling) or `sigfox` (BIDIR answer)
+                             * @enum {string}
+                             */
+                            transport?: "mqtt" | "http" | "sigfox";
+                            /** @description raw payload as hex */
+                            hex?: string;
+                            /** @description raw payload as base64 */
+                            base64?: string;
+                            /** @description JSON encoded by the device type's codec (`encodeDownlink`) when it is sent */
+                            data?: unknown;
+                            /** @description 0 (lowest) to 9 (most urgent); 5 by default */
+                            priority?: number;
+                            /** @description not sent after this many seconds: the command expires (default: never) */
+                            expiresInSeconds?: number;
+                            /** @description the device is expected to acknowledge it (default false) */
+                            confirmed?: boolean;
+                            retry?: {
+                                /** @description sends at most, the first included; 1 means no retry */
+                                attempts: number;
+                                /** @description wait for an acknowledgement before the second send, doubled at each retry (default 30) */
+                                backoffSeconds?: number;
+                            };
+                            /** @description MQTT QoS of the publish (default 1) */
+                            qos?: 0 | 1 | 2;
+                            /** @description the same key for the same device answers the existing command instead of a new one */
+                            idempotencyKey?: string;
+                            /** @description the twin parameter this command applies */
+                            twinParameter?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description one result per item, in the request's order */
+                            items: {
+                                /** @description 201 queued, 200 the command of an idempotency key used before, or the status of `problem` */
+                                status: number;
+                                /** @description a command or direct-method call, with its status */
+                                command?: {
+                                    id: string;
+                                    deviceId: string;
+                                    kind: "command" | "method";
+                                    name: string;
+                                    /** @enum {string} */
+                                    transport: "mqtt" | "http" | "sigfox";
+                                    /** @enum {string} */
+                                    status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                    /** @description the raw payload, or null for `data` */
+                                    hex: string | null;
+                                    /** @description the JSON to encode, or null for a raw payload */
+                                    data: unknown;
+                                    priority: number;
+                                    qos: number;
+                                    confirmed: boolean;
+                                    retry: {
+                                        attempts: number;
+                                        backoffSeconds: number;
+                                    };
+                                    /** @description sends made so far */
+                                    attempts: number;
+                                    expiresAt: string | null;
+                                    idempotencyKey: string | null;
+                                    twinParameter: string | null;
+                                    /** @description what the device answered (acknowledgement, method reply), or null */
+                                    result: unknown;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    history?: {
+                                        /** @enum {string} */
+                                        status: "queued" | "sent" | "delivered" | "acknowledged" | "failed" | "expired" | "cancelled" | "unknown";
+                                        /** Format: date-time */
+                                        at: string;
+                                        /** @description transport details: attempt, QoS, connection, Sigfox uplink, reason, error */
+                                        detail: {
+                                            [key: string]: unknown;
+                                        };
+                                    }[];
+                                };
+                                /** @description why this item's command was not queued */
+                                problem?: {
+                                    /** @description the HTTP status this item would have had alone */
+                                    status: number;
+                                    /** @description stable error code; see docs/ERRORS.md */
+                                    code: string;
+                                    detail: string;
+                                    data?: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/devices/{deviceId}/commands/{commandId}": {
         parameters: {
             query?: never;

@@ -29,7 +29,13 @@ describeEachDialect('commands over HTTP', (dialect) => {
     await ok('POST', '/v1/tenants', { id: 'other', name: 'other' });
     const key = await ok('POST', '/v1/tenants/other/keys', { name: 'other admin', scope: 'admin' });
     otherKey = mustBeString(key.body.secret, 'secret');
-    await ts.request('POST', '/v1/devices', { key: otherKey, json: { id: 'X1', typeId: 'plain' } });
+    for (const [path, json] of [
+      ['/v1/device-types', { id: 'plain', name: 'plain' }],
+      ['/v1/devices', { id: 'X1', typeId: 'plain' }],
+    ] as const) {
+      const made = await ts.request('POST', path, { key: otherKey, json });
+      expect(made.status, made.text).toBe(201);
+    }
     for (const id of ['H1', 'H2']) {
       await ok('POST', '/v1/devices', { id, typeId: 'plain' });
       const credential = await ok('POST', `/v1/devices/${id}/credentials`, { kind: 'token' });
@@ -166,6 +172,134 @@ describeEachDialect('commands over HTTP', (dialect) => {
     );
     expectProblem(await ts.request('GET', `/v1/devices/L1/commands/${mine.body.id}`), 404, 'not_found');
     expect((await ok('GET', `/v1/devices/P1/commands/${mine.body.id}`)).body.status).toBe('queued');
+  });
+
+  describe('POST /v1/commands/batch', () => {
+    it('queues many devices’ commands in one call, with a result per item in order and one change each', async () => {
+      await ok('POST', '/v1/devices', { id: 'B1', typeId: 'lamp' });
+      await ok('POST', '/v1/devices', { id: 'B2', typeId: 'plain' });
+      const start = await ok('GET', '/v1/changes?since=latest');
+      const answer = await ok('POST', '/v1/commands/batch', {
+        items: [
+          { deviceId: 'B1', hex: '01', priority: 9 },
+          { deviceId: 'B2', base64: 'AQI=', name: 'two' },
+          { deviceId: 'B1', data: { level: 3 }, expiresInSeconds: 60 },
+          { deviceId: 'B1', hex: '02' },
+        ],
+      });
+      expect(answer.status).toBe(200);
+      const items = answer.body.items as { status: number; command: { id: string; hex: string | null } }[];
+      expect(items.map((i) => i.status)).toEqual([201, 201, 201, 201]);
+      expect(items.map((i) => i.command.hex)).toEqual(['01', '0102', null, '02']);
+      // One device's commands keep the order of the items (ids sort by creation).
+      const ids = [items[0], items[2], items[3]].map((i) => i?.command.id ?? '');
+      expect([...ids].sort()).toEqual(ids);
+      const listed = await ok('GET', '/v1/devices/B1/commands');
+      expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([...ids].reverse());
+      const shown = await ok('GET', `/v1/devices/B2/commands/${items[1]?.command.id}`);
+      expect(shown.body).toMatchObject({ name: 'two', status: 'queued', history: [{ status: 'queued' }] });
+      const feed = await ok('GET', `/v1/changes?since=${start.body.nextCursor}`);
+      expect(
+        feed.body.items
+          .filter((c: { kind: string }) => c.kind === 'command.created')
+          .map((c: { entityId: string }) => c.entityId),
+      ).toEqual(items.map((i) => i.command.id));
+    });
+
+    it('answers each bad item with its own problem and stores the good ones', async () => {
+      await ok('POST', '/v1/devices', { id: 'B3', typeId: 'lamp' });
+      await ok('POST', '/v1/devices', { id: 'B5', typeId: 'plain' });
+      await ok('POST', '/v1/devices/B5/lifecycle', { state: 'retired', reason: 'end of life' });
+      const answer = await ok('POST', '/v1/commands/batch', {
+        items: [
+          { deviceId: 'B3', hex: '0A' },
+          { deviceId: 'NOPE', hex: '01' },
+          { deviceId: 'X1', hex: '01' },
+          { deviceId: 'B3', data: { level: 'high' } },
+          { deviceId: 'B3', hex: '010203040506070809', transport: 'sigfox' },
+          { deviceId: 'B3', hex: '01', base64: 'AQ==' },
+          { deviceId: 'B3', hex: '0B' },
+          { deviceId: 'B5', hex: '01', idempotencyKey: 'late' },
+        ],
+      });
+      const items = answer.body.items as { status: number; problem?: { code: string; status: number } }[];
+      expect(items.map((i) => i.status)).toEqual([201, 404, 404, 422, 400, 400, 201, 409]);
+      expect(items.map((i) => i.problem?.code ?? null)).toEqual([
+        null,
+        'not_found',
+        'not_found',
+        'encoding_failed',
+        'downlink_too_long',
+        'validation_failed',
+        null,
+        'device_retired',
+      ]);
+      // Another tenant's device is not found, and nothing was queued for it.
+      const theirs = await ts.request('GET', '/v1/devices/X1/commands', { key: otherKey });
+      expect(theirs.body.items).toEqual([]);
+      expect(await count('B3')).toBe(2);
+      expect(await count('B5')).toBe(0);
+    });
+
+    it('answers an idempotency key used before, or twice in the batch, with the first command', async () => {
+      await ok('POST', '/v1/devices', { id: 'B4', typeId: 'plain' });
+      const before = await ok('POST', '/v1/devices/B4/commands', { hex: '01', idempotencyKey: 'k-1' });
+      const refused = await ts.request('POST', '/v1/commands/batch', {
+        json: {
+          items: [
+            { deviceId: 'B4', hex: 'FF', idempotencyKey: 'k-1' },
+            { deviceId: 'B4', hex: '02', idempotencyKey: 'k-2' },
+            { deviceId: 'B4', hex: '03', idempotencyKey: 'k-2' },
+            { deviceId: 'B1', hex: '04', idempotencyKey: 'k-2' },
+            { deviceId: 'B4', hex: '05', idempotencyKey: 'k-3', qos: 7 },
+          ],
+        },
+      });
+      // One invalid item fails a batch that does not match the schema as a whole: nothing is stored.
+      expectProblem(refused, 400, 'validation_failed');
+      const retried = await ok('POST', '/v1/commands/batch', {
+        items: [
+          { deviceId: 'B4', hex: 'FF', idempotencyKey: 'k-1' },
+          { deviceId: 'B4', hex: '02', idempotencyKey: 'k-2' },
+          { deviceId: 'B4', hex: '03', idempotencyKey: 'k-2' },
+          { deviceId: 'B1', hex: '04', idempotencyKey: 'k-2' },
+        ],
+      });
+      const items = retried.body.items as { status: number; command: { id: string; hex: string } }[];
+      expect(items.map((i) => i.status)).toEqual([200, 201, 200, 201]);
+      expect(items[0]?.command).toMatchObject({ id: before.body.id, hex: '01' });
+      expect(items[2]?.command).toEqual(items[1]?.command);
+      // The same key on another device is another command.
+      expect(items[3]?.command.id).not.toBe(items[1]?.command.id);
+      expect(await count('B4')).toBe(2);
+      const again = await ok('POST', '/v1/commands/batch', {
+        items: [{ deviceId: 'B4', hex: '09', idempotencyKey: 'k-2' }],
+      });
+      expect(again.body.items[0]).toMatchObject({ status: 200, command: { id: items[1]?.command.id } });
+    });
+
+    it('refuses an empty batch, more than 1,000 items and unknown fields as a whole', async () => {
+      const stored = await count('B1');
+      expectProblem(
+        await ts.request('POST', '/v1/commands/batch', { json: { items: [] } }),
+        400,
+        'validation_failed',
+      );
+      const tooMany = Array.from({ length: 1001 }, () => ({ deviceId: 'B1', hex: '01' }));
+      expectProblem(
+        await ts.request('POST', '/v1/commands/batch', { json: { items: tooMany } }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await ts.request('POST', '/v1/commands/batch', {
+          json: { items: [{ deviceId: 'B1', hex: '01', x: 1 }] },
+        }),
+        400,
+        'validation_failed',
+      );
+      expect(await count('B1')).toBe(stored);
+    });
   });
 
   it('cancels a queued command, once, and lists by status', async () => {

@@ -1,6 +1,8 @@
 import { type App, principalOf } from '../../http/index.js';
 import type { DirectMethods } from './command-methods.js';
 import {
+  BatchCommandsAnswer,
+  BatchCommandsBody,
   Command,
   CommandBody,
   CommandPage,
@@ -44,6 +46,42 @@ export function registerCommandRoutes(app: App, commands: CommandService): void 
         .status(created ? 201 : 200)
         .header('location', `/v1/devices/${command.deviceId}/commands/${command.id}`)
         .send(command);
+    },
+  );
+
+  app.post(
+    '/v1/commands/batch',
+    {
+      config: { scope: 'operator' },
+      schema: {
+        tags: ['commands'],
+        summary: 'Queue commands for many devices at once',
+        description:
+          "Up to 1,000 commands, each a command body with its `deviceId`, queued in one transaction. Answers 200 with one result per item in order: `201` and the new command, `200` and the existing command when its `idempotencyKey` was used before for that device (or earlier in this batch), or the item's own status and `problem` (`not_found` for an unknown or another tenant's device, `device_retired`, `validation_failed`, `downlink_too_long`, `encoding_failed`). A failed item stores nothing and does not fail the others.",
+        body: BatchCommandsBody,
+        response: { 200: BatchCommandsAnswer, 400: problem, 401: problem, 403: problem },
+      },
+    },
+    async function createCommandsRoute(request) {
+      const outcomes = await commands.createMany(
+        principalOf(request).tenantId,
+        request.body.items.map(({ deviceId, ...body }) => ({ deviceId, body })),
+      );
+      return {
+        items: outcomes.map((outcome) =>
+          outcome.command !== undefined
+            ? { status: outcome.created ? 201 : 200, command: outcome.command }
+            : {
+                status: outcome.error.status,
+                problem: {
+                  status: outcome.error.status,
+                  code: outcome.error.code,
+                  detail: outcome.error.message,
+                  ...(outcome.error.data ? { data: { ...outcome.error.data } } : {}),
+                },
+              },
+        ),
+      };
     },
   );
 

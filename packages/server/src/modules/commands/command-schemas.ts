@@ -274,3 +274,41 @@ export const AckBody = Type.Object(
   { additionalProperties: false },
 );
 export const AckAnswer = Type.Object({ id: Type.String(), status: Status });
+
+/** Items of one `POST /v1/commands/batch` at most. */
+export const MAX_BATCH_COMMANDS = 1000;
+
+export const BatchCommandItem = Type.Object(
+  { deviceId: DeviceId, ...CommandBody.properties },
+  { additionalProperties: false, description: 'a command body with the device it is for' },
+);
+
+export const BatchCommandsBody = Type.Object(
+  {
+    items: Type.Array(BatchCommandItem, { minItems: 1, maxItems: MAX_BATCH_COMMANDS }),
+  },
+  { additionalProperties: false },
+);
+export type BatchCommandsBody = Static<typeof BatchCommandsBody>;
+
+export const BatchItemProblem = Type.Object(
+  {
+    status: Type.Integer({ description: 'the HTTP status this item would have had alone' }),
+    code: Type.String({ description: 'stable error code; see docs/ERRORS.md' }),
+    detail: Type.String(),
+    data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { description: "why this item's command was not queued" },
+);
+
+export const BatchCommandResult = Type.Object({
+  status: Type.Integer({
+    description: '201 queued, 200 the command of an idempotency key used before, or the status of `problem`',
+  }),
+  command: Type.Optional(Command),
+  problem: Type.Optional(BatchItemProblem),
+});
+
+export const BatchCommandsAnswer = Type.Object({
+  items: Type.Array(BatchCommandResult, { description: "one result per item, in the request's order" }),
+});

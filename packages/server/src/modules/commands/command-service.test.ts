@@ -129,6 +129,55 @@ describeEachDialect('command queue', (dialect) => {
     expect((await counts()).commands).toBe(2);
   });
 
+  it('creates many devices’ commands in one call: per-item outcomes, one change each, expiry jobs', async () => {
+    const { tenantId, clock, scheduler, service, queued, counts, sent } = await setup();
+    const outcomes = await service.createMany(tenantId, [
+      { deviceId: 'd1', body: { hex: '01', expiresInSeconds: 60 } },
+      { deviceId: 'gone', body: { hex: '01' } },
+      { deviceId: 'd2', body: { data: { level: 'x' } } },
+      { deviceId: 'd2', body: { data: { level: 4 }, idempotencyKey: 'k' } },
+      { deviceId: 'd2', body: { hex: 'ff', idempotencyKey: 'k' } },
+      { deviceId: 'd1', body: { hex: '02' } },
+    ]);
+    expect(outcomes.map((o) => (o.error === undefined ? o.created : o.error.code))).toEqual([
+      true,
+      'not_found',
+      'encoding_failed',
+      true,
+      false,
+      true,
+    ]);
+    expect(outcomes[4]?.command).toEqual(outcomes[3]?.command);
+    expect(await counts()).toEqual({ commands: 3, events: 3, changes: 3 });
+    // One wake-up per device, whatever its number of commands.
+    expect([...queued].sort()).toEqual(['d1', 'd2']);
+    // The expiry is scheduled with the command: it expires on the clock, unsent.
+    clock.advance(60_000);
+    await scheduler.runDue();
+    const taken = await service.claim(tenantId, 'd1', 'mqtt', 10, sent());
+    expect(taken.map((t) => t.payload.toString('hex'))).toEqual(['02']);
+    const first = outcomes[0]?.command?.id ?? '';
+    expect((await service.get(tenantId, 'd1', first)).status).toBe('expired');
+  });
+
+  it('answers the winner’s command when creates with one key race, in a batch or alone', async () => {
+    const { tenantId, service, counts } = await setup();
+    const results = await Promise.all([
+      service.createMany(tenantId, [
+        { deviceId: 'd1', body: { hex: '01', idempotencyKey: 'race' } },
+        { deviceId: 'd2', body: { hex: '02' } },
+      ]),
+      service.create(tenantId, 'd1', { hex: '03', idempotencyKey: 'race' }),
+      service.createMany(tenantId, [{ deviceId: 'd1', body: { hex: '04', idempotencyKey: 'race' } }]),
+    ]);
+    const [batch, alone, other] = results;
+    const ids = new Set([batch[0]?.command?.id, alone.command.id, other[0]?.command?.id]);
+    expect(ids.size).toBe(1);
+    expect([batch[0]?.created, alone.created, other[0]?.created].filter(Boolean)).toHaveLength(1);
+    expect(batch[1]).toMatchObject({ created: true, command: { deviceId: 'd2', hex: '02' } });
+    expect((await counts()).commands).toBe(2);
+  });
+
   it('hands queued commands out most urgent first, then oldest first, and never twice', async () => {
     const { tenantId, clock, service, sent } = await setup();
     const low = await service.create(tenantId, 'd1', { hex: '01', priority: 1 });

@@ -1,4 +1,4 @@
-import { AppError, notFound, refuseRetired } from '../../kernel/errors.js';
+import { AppError, isAppError, notFound, refuseRetired } from '../../kernel/errors.js';
 import { uuidv7 } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
@@ -22,12 +22,17 @@ import {
   deviceEvents,
   findByDeliveryRef,
   findByIdempotencyKey,
+  findByIdempotencyKeys,
   findCommand,
   findLiveDevice,
+  idempotencyEntry,
   insertCommand,
+  insertCommands,
   insertEvent,
+  insertEvents,
   latestHandedOut,
   listCommands,
+  liveDevices,
   queuedCommands,
   updateCommand,
 } from './command-store.js';
@@ -104,6 +109,17 @@ export function presentCommand(row: CommandRow, history?: readonly CommandEventR
   };
 }
 
+/** One command of `createMany`: the device it is for and what `create` takes. */
+export interface CreateItem {
+  readonly deviceId: string;
+  readonly body: CommandBody;
+}
+
+/** One item's outcome in `createMany`: its command (`created` false for an idempotency key seen before), or its error. */
+export type CreateOutcome =
+  | { readonly command: Command; readonly created: boolean; readonly error?: undefined }
+  | { readonly error: AppError; readonly command?: undefined; readonly created?: undefined };
+
 /** What a transport sends: the command and its bytes, computed when it is sent. */
 export interface Outgoing {
   readonly row: CommandRow;
@@ -146,6 +162,127 @@ export class CommandService {
       const existing = await findByIdempotencyKey(this.#deps.store, tenantId, deviceId, body.idempotencyKey);
       if (existing) return { command: presentCommand(existing), created: false };
     }
+    const now = this.#deps.clock.now();
+    const row = await this.#prepare(tenantId, deviceId, body, now, `cmd_${uuidv7(now).replaceAll('-', '')}`);
+    try {
+      await this.#insert(tenantId, [row]);
+    } catch (error) {
+      // Two creates with one key at once: the loser answers the winner's command.
+      if (body.idempotencyKey !== undefined && error instanceof AppError && error.code === 'already_exists') {
+        const existing = await findByIdempotencyKey(
+          this.#deps.store,
+          tenantId,
+          deviceId,
+          body.idempotencyKey,
+        );
+        if (existing) return { command: presentCommand(existing), created: false };
+      }
+      throw error;
+    }
+    this.#deps.bus.publish('command.queued', { tenantId, deviceId, transport: row.transport });
+    return { command: presentCommand(row), created: true };
+  }
+
+  /**
+   * Queues many commands of one tenant, for any of its devices, in one transaction: the
+   * outcome of each item in order, as `create` would answer it alone. An unknown (or
+   * another tenant's) device and an invalid command fail their own item only. An
+   * idempotency key used before answers the existing command; one given twice in the
+   * batch for a device answers the first item's command.
+   */
+  async createMany(tenantId: string, items: readonly CreateItem[]): Promise<CreateOutcome[]> {
+    const now = this.#deps.clock.now();
+    const live = await liveDevices(this.#deps.store, tenantId, [...new Set(items.map((i) => i.deviceId))]);
+    const keyed = items.flatMap((item) =>
+      item.body.idempotencyKey !== undefined && live.has(item.deviceId)
+        ? [{ deviceId: item.deviceId, key: item.body.idempotencyKey }]
+        : [],
+    );
+    const existing =
+      keyed.length === 0 ? new Map() : await findByIdempotencyKeys(this.#deps.store, tenantId, keyed);
+    // Ids sort by creation: sorted and handed out in item order, one device's commands keep their order.
+    const ids = items.map(() => `cmd_${uuidv7(now).replaceAll('-', '')}`).sort();
+    const outcomes: (CreateOutcome | undefined)[] = new Array(items.length);
+    const firstOfKey = new Map<string, number>();
+    const aliases: [index: number, of: number][] = [];
+    const fresh: { index: number; row: CommandRow }[] = [];
+    await Promise.all(
+      items.map(async ({ deviceId, body }, index) => {
+        const lifecycle = live.get(deviceId);
+        if (lifecycle === undefined) {
+          outcomes[index] = { error: notFound('device', deviceId) };
+          return;
+        }
+        try {
+          refuseRetired(deviceId, lifecycle);
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          outcomes[index] = { error };
+          return;
+        }
+        if (body.idempotencyKey !== undefined) {
+          const entry = idempotencyEntry(deviceId, body.idempotencyKey);
+          const found = existing.get(entry);
+          if (found !== undefined) {
+            outcomes[index] = { command: presentCommand(found), created: false };
+            return;
+          }
+          const first = firstOfKey.get(entry);
+          if (first !== undefined) {
+            aliases.push([index, first]);
+            return;
+          }
+          firstOfKey.set(entry, index);
+        }
+        try {
+          fresh.push({ index, row: await this.#prepare(tenantId, deviceId, body, now, ids[index] ?? '') });
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          outcomes[index] = { error };
+        }
+      }),
+    );
+    fresh.sort((a, b) => a.index - b.index);
+    try {
+      await this.#insert(
+        tenantId,
+        fresh.map((f) => f.row),
+      );
+      for (const { index, row } of fresh) outcomes[index] = { command: presentCommand(row), created: true };
+      const woken = new Map(fresh.map(({ row }) => [`${row.device_id}\u0000${row.transport}`, row]));
+      for (const row of woken.values())
+        this.#deps.bus.publish('command.queued', {
+          tenantId,
+          deviceId: row.device_id,
+          transport: row.transport,
+        });
+    } catch (error) {
+      // A key taken by a create that committed meanwhile: each item alone, as `create` does.
+      if (!(isAppError(error) && error.code === 'already_exists')) throw error;
+      for (const { index } of fresh) {
+        const item = items[index];
+        if (item === undefined) continue;
+        outcomes[index] = await this.create(tenantId, item.deviceId, item.body).catch((failure: unknown) => {
+          if (!isAppError(failure)) throw failure;
+          return { error: failure };
+        });
+      }
+    }
+    for (const [index, of] of aliases) {
+      const first = outcomes[of];
+      outcomes[index] = first?.command === undefined ? first : { command: first.command, created: false };
+    }
+    return outcomes.map((outcome) => outcome ?? { error: new AppError('internal', 'no outcome') });
+  }
+
+  /** Checks a command's body and encodes it once (the codec's errors refuse it now): its row, not stored yet. */
+  async #prepare(
+    tenantId: string,
+    deviceId: string,
+    body: CommandBody,
+    now: number,
+    id: string,
+  ): Promise<CommandRow> {
     const given = [body.hex, body.base64, body.data].filter((value) => value !== undefined).length;
     if (given !== 1)
       throw new AppError('validation_failed', 'give exactly one of hex, base64 or data', { field: 'hex' });
@@ -177,11 +314,9 @@ export class CommandService {
         bytes: encoded.length,
         maxBytes: MAX_COMMAND_BYTES,
       });
-
-    const now = this.#deps.clock.now();
-    const row: CommandRow = {
+    return {
       tenant_id: tenantId,
-      id: `cmd_${uuidv7(now).replaceAll('-', '')}`,
+      id,
       device_id: deviceId,
       kind: 'command',
       name: body.name ?? 'command',
@@ -204,10 +339,18 @@ export class CommandService {
       created_at: now,
       updated_at: now,
     };
-    try {
-      await writeWithChanges(this.#deps, tenantId, async (tx, record) => {
-        await insertCommand(tx, row);
-        await insertEvent(tx, eventRow(row, 1, 'queued', { priority: row.priority }, now));
+  }
+
+  /** Stores new commands, their first history rows, expiry jobs and changes in one transaction. */
+  async #insert(tenantId: string, rows: readonly CommandRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await writeWithChanges(this.#deps, tenantId, async (tx, record) => {
+      await insertCommands(tx, rows);
+      await insertEvents(
+        tx,
+        rows.map((row) => eventRow(row, 1, 'queued', { priority: row.priority }, row.created_at)),
+      );
+      for (const row of rows) {
         if (row.expires_at !== null)
           await this.#deps.scheduler.schedule(
             {
@@ -219,22 +362,8 @@ export class CommandService {
             tx,
           );
         record({ kind: 'command.created', entityId: row.id, data: presentCommand(row) });
-      });
-    } catch (error) {
-      // Two creates with one key at once: the loser answers the winner's command.
-      if (body.idempotencyKey !== undefined && error instanceof AppError && error.code === 'already_exists') {
-        const existing = await findByIdempotencyKey(
-          this.#deps.store,
-          tenantId,
-          deviceId,
-          body.idempotencyKey,
-        );
-        if (existing) return { command: presentCommand(existing), created: false };
       }
-      throw error;
-    }
-    this.#deps.bus.publish('command.queued', { tenantId, deviceId, transport });
-    return { command: presentCommand(row), created: true };
+    });
   }
 
   /**

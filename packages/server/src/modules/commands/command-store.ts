@@ -253,3 +253,81 @@ export async function commandsByKeyPrefix(
   // LIKE ignores ASCII case on SQLite: the prefix is matched exactly here.
   return rows.filter((row) => row.idempotency_key?.startsWith(prefix)).map(normalize);
 }
+
+/** Rows per multi-row INSERT: well under both dialects' limits on bound parameters. */
+const INSERT_CHUNK = 500;
+
+/** Inserts many commands in the caller's transaction, a few statements in all. */
+export async function insertCommands(store: Store, rows: readonly CommandRow[]): Promise<void> {
+  await guarded(store, async () => {
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK)
+      await store.db
+        .insertInto('commands')
+        .values(rows.slice(start, start + INSERT_CHUNK))
+        .execute();
+  });
+}
+
+/** Inserts history rows of many commands in the caller's transaction. */
+export async function insertEvents(store: Store, rows: readonly CommandEventRow[]): Promise<void> {
+  await guarded(store, async () => {
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK)
+      await store.db
+        .insertInto('command_events')
+        .values(rows.slice(start, start + INSERT_CHUNK))
+        .execute();
+  });
+}
+
+/** Which of `deviceIds` the tenant has, not deleted: their lifecycle states by id. */
+export async function liveDevices(
+  store: Store,
+  tenantId: string,
+  deviceIds: readonly string[],
+): Promise<Map<string, string>> {
+  const live = new Map<string, string>();
+  for (let start = 0; start < deviceIds.length; start += INSERT_CHUNK) {
+    const rows = await guarded(store, () =>
+      store.db
+        .selectFrom('devices')
+        .select(['id', 'lifecycle'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', deviceIds.slice(start, start + INSERT_CHUNK))
+        .where('deleted_at', 'is', null)
+        .execute(),
+    );
+    for (const row of rows) live.set(row.id, row.lifecycle);
+  }
+  return live;
+}
+
+/** The key of a device's idempotency key in maps. */
+export const idempotencyEntry = (deviceId: string, key: string) => `${deviceId}\u0000${key}`;
+
+/** The commands that hold some of these idempotency keys, by `idempotencyEntry`. */
+export async function findByIdempotencyKeys(
+  store: Store,
+  tenantId: string,
+  wanted: readonly { readonly deviceId: string; readonly key: string }[],
+): Promise<Map<string, CommandRow>> {
+  const found = new Map<string, CommandRow>();
+  const asked = new Set(wanted.map((w) => idempotencyEntry(w.deviceId, w.key)));
+  for (let start = 0; start < wanted.length; start += INSERT_CHUNK) {
+    const chunk = wanted.slice(start, start + INSERT_CHUNK);
+    const rows = await guarded(store, () =>
+      store.db
+        .selectFrom('commands')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('device_id', 'in', [...new Set(chunk.map((w) => w.deviceId))])
+        .where('idempotency_key', 'in', [...new Set(chunk.map((w) => w.key))])
+        .execute(),
+    );
+    // Devices × keys reads a little more than asked: only the pairs asked for count.
+    for (const row of rows) {
+      const entry = idempotencyEntry(row.device_id, row.idempotency_key ?? '');
+      if (asked.has(entry)) found.set(entry, normalize(row));
+    }
+  }
+  return found;
+}
