@@ -433,6 +433,28 @@ const sections = {
       matching(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a tenant id (lower-case letters, digits, dashes)'),
     ),
   ],
+  alerts: [
+    setting(
+      'silentAfterIntervals',
+      {
+        env: 'FLEETPORT_SILENT_AFTER_INTERVALS',
+        flag: 'silent-after-intervals',
+        default: 3,
+        doc: 'a device is silent after this many of its expected uplink intervals without an uplink (docs/ALERTS.md)',
+      },
+      integer(1, 1000),
+    ),
+    setting(
+      'silenceScanMs',
+      {
+        env: 'FLEETPORT_SILENCE_SCAN_MS',
+        flag: 'silence-scan-ms',
+        default: 10_000,
+        doc: 'how often the devices whose silence is due are looked at, in milliseconds',
+      },
+      integer(100, 3_600_000),
+    ),
+  ],
 };
 
 type Sections = typeof sections;

@@ -12,7 +12,13 @@ import {
   registerAccessRoutes,
   resetBootstrapKey,
 } from './modules/access/index.js';
-import { AlertService, LifecycleAlerts, registerAlertRoutes } from './modules/alerts/index.js';
+import {
+  AlertService,
+  LifecycleAlerts,
+  registerAlertRoutes,
+  registerSilenceRoutes,
+  SilenceWatch,
+} from './modules/alerts/index.js';
 import {
   CallbackAuthenticator,
   CapturePipeline,
@@ -276,6 +282,14 @@ export async function startServer(
     const lifecycleAlerts = new LifecycleAlerts({ ...deps, metrics: app.metrics }, alerts);
     lifecycleAlerts.start();
     fleetServices.push({ name: 'lifecycle alerts', close: () => lifecycleAlerts.close() });
+    // Silent devices: due times moved by a feed consumer, a scan of the due ones on the scheduler.
+    const silence = new SilenceWatch({ ...deps, scheduler, metrics: app.metrics }, alerts, {
+      silentAfterIntervals: config.silentAfterIntervals,
+      scanMs: config.silenceScanMs,
+    });
+    await silence.start();
+    registerSilenceRoutes(app, silence);
+    fleetServices.push({ name: 'silence watch', close: () => silence.close() });
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);

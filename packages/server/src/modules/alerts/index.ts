@@ -16,3 +16,12 @@ export {
   PLATFORM_ALERT_TYPES,
 } from './alerts-events.js';
 export { LIFECYCLE_ALERTS_CONSUMER, LifecycleAlerts } from './lifecycle-alerts.js';
+export { registerSilenceRoutes } from './silence-routes.js';
+export type { DeviceSilence } from './silence-schemas.js';
+export {
+  SILENCE_CONSUMER,
+  SILENCE_SCAN_JOB,
+  type SilenceDeps,
+  type SilenceOptions,
+  SilenceWatch,
+} from './silence-watch.js';
