@@ -48,10 +48,48 @@ function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
   return out;
 }
 
+/**
+ * The smallest and greatest of a batch's device ids. Each statement over a batch also
+ * says `device_id BETWEEN` them: PostgreSQL, with statistics that lag a table growing under
+ * a rollout, otherwise hashes the tenant's whole twins table (or scans its devices) for
+ * every chunk, a cost that grows with every chunk written (bench/README.md, twins).
+ */
+function rangeOf(ids: readonly string[]): readonly [string, string] {
+  let low = ids[0] ?? '';
+  let high = low;
+  for (const id of ids) {
+    if (id < low) low = id;
+    if (id > high) high = id;
+  }
+  return [low, high];
+}
+
 /** `WITH v(columns) AS (VALUES …)`: a batch's rows as a table both dialects can join. */
 function valuesTable(columns: readonly string[], rows: readonly (readonly unknown[])[]): RawBuilder<unknown> {
   const body = sql.join(rows.map((row) => sql`(${sql.join(row)})`));
   return sql`WITH v(${sql.join(columns.map((c) => sql.id(c)))}) AS (VALUES ${body})`;
+}
+
+/** Empty twins for devices that have none; one a concurrent write created meanwhile is kept. */
+async function insertEmptyTwins(tx: Store, tenantId: string, deviceIds: readonly string[], now: number) {
+  await tx.db
+    .insertInto('twins')
+    .values(
+      deviceIds.map((deviceId) => ({
+        tenant_id: tenantId,
+        device_id: deviceId,
+        desired: '{}',
+        desired_meta: '{}',
+        desired_version: 0,
+        reported: '{}',
+        reported_meta: '{}',
+        reported_version: 0,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .onConflict((conflict) => conflict.columns(['tenant_id', 'device_id']).doNothing())
+    .execute();
 }
 
 /**
@@ -76,10 +114,13 @@ export async function reconcileDesiredBatch(
   if (ids.length === 0) return { entries, refused };
   const live: string[] = [];
   for (const part of chunks(ids)) {
+    const [low, high] = rangeOf(part);
     const rows = await tx.db
       .selectFrom('devices')
       .select('id')
       .where('tenant_id', '=', tenantId)
+      .where('id', '>=', low)
+      .where('id', '<=', high)
       .where('id', 'in', part)
       .where('deleted_at', 'is', null)
       // A retired device's desired is left as it was (docs/TWINS.md).
@@ -89,46 +130,41 @@ export async function reconcileDesiredBatch(
   }
   if (live.length === 0) return { entries, refused };
   live.sort();
-  for (const part of chunks(live, 500)) {
-    await tx.db
-      .insertInto('twins')
-      .values(
-        part.map((deviceId) => ({
-          tenant_id: tenantId,
-          device_id: deviceId,
-          desired: '{}',
-          desired_meta: '{}',
-          desired_version: 0,
-          reported: '{}',
-          reported_meta: '{}',
-          reported_version: 0,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .onConflict((conflict) => conflict.columns(['tenant_id', 'device_id']).doNothing())
-      .execute();
-  }
 
   const twinUpdates: unknown[][] = [];
   const supersede: unknown[][] = [];
   const prune: unknown[][] = [];
   const transfers: unknown[][] = [];
   const inserts: ParameterRow[] = [];
-  for (const part of chunks(live)) {
-    const twins = await tx.db
+  const lockTwins = (ids: readonly string[]) =>
+    tx.db
       .selectFrom('twins')
       .select(['device_id', 'desired', 'desired_meta', 'desired_version', 'reported'])
       .where('tenant_id', '=', tenantId)
-      .where('device_id', 'in', part)
+      .where('device_id', '>=', rangeOf(ids)[0])
+      .where('device_id', '<=', rangeOf(ids)[1])
+      .where('device_id', 'in', ids)
       .orderBy('device_id')
       // Rows locked in device order: two batches never wait on each other in a cycle.
       .$if(tx.dialect === 'postgres', (query) => query.forUpdate())
       .execute();
+  for (const part of chunks(live)) {
+    const twins = await lockTwins(part);
+    // Twins are created only for the devices that have none (a second rollout creates none),
+    // in device order, then locked like the others.
+    const have = new Set(twins.map((twin) => twin.device_id));
+    const missing = part.filter((deviceId) => !have.has(deviceId));
+    if (missing.length > 0) {
+      for (const rows of chunks(missing, 500)) await insertEmptyTwins(tx, tenantId, rows, now);
+      twins.push(...(await lockTwins(missing)));
+      twins.sort((a, b) => (a.device_id < b.device_id ? -1 : 1));
+    }
     const parameterRows = await tx.db
       .selectFrom('twin_parameters')
       .selectAll()
       .where('tenant_id', '=', tenantId)
+      .where('device_id', '>=', rangeOf(part)[0])
+      .where('device_id', '<=', rangeOf(part)[1])
       .where('device_id', 'in', part)
       .execute();
     const byDevice = new Map<string, ParameterRow[]>();
@@ -230,30 +266,38 @@ export async function reconcileDesiredBatch(
     }
   }
 
+  const between = (column: string, rows: readonly (readonly unknown[])[]) => {
+    const [low, high] = rangeOf(rows.map((row) => String(row[0])));
+    return sql`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
+  };
   for (const rows of chunks(twinUpdates)) {
     await sql`${valuesTable(['device_id', 'desired', 'desired_meta', 'desired_version'], rows)}
       UPDATE twins SET desired = v.desired, desired_meta = v.desired_meta,
         desired_version = CAST(v.desired_version AS bigint), updated_at = ${now}
-      FROM v WHERE twins.tenant_id = ${tenantId} AND twins.device_id = v.device_id`.execute(tx.db);
+      FROM v WHERE twins.tenant_id = ${tenantId} AND ${between('twins.device_id', rows)}
+        AND twins.device_id = v.device_id`.execute(tx.db);
   }
   for (const rows of chunks(supersede)) {
     await sql`${valuesTable(['device_id', 'name', 'version'], rows)}
       UPDATE twin_parameters SET status = 'superseded', superseded_at = ${now}, updated_at = ${now}
-      FROM v WHERE twin_parameters.tenant_id = ${tenantId} AND twin_parameters.device_id = v.device_id
+      FROM v WHERE twin_parameters.tenant_id = ${tenantId} AND ${between('twin_parameters.device_id', rows)}
+        AND twin_parameters.device_id = v.device_id
         AND twin_parameters.name = v.name AND twin_parameters.version = CAST(v.version AS bigint)`.execute(
       tx.db,
     );
   }
   for (const rows of chunks(prune)) {
     await sql`${valuesTable(['device_id', 'name', 'version'], rows)}
-      DELETE FROM twin_parameters WHERE tenant_id = ${tenantId} AND EXISTS (SELECT 1 FROM v
+      DELETE FROM twin_parameters WHERE tenant_id = ${tenantId} AND ${between('device_id', rows)}
+        AND EXISTS (SELECT 1 FROM v
         WHERE v.device_id = twin_parameters.device_id AND v.name = twin_parameters.name
           AND CAST(v.version AS bigint) = twin_parameters.version)`.execute(tx.db);
   }
   for (const rows of chunks(transfers)) {
     await sql`${valuesTable(['device_id', 'name', 'version', 'set_by'], rows)}
       UPDATE twin_parameters SET set_by = v.set_by, updated_at = ${now}
-      FROM v WHERE twin_parameters.tenant_id = ${tenantId} AND twin_parameters.device_id = v.device_id
+      FROM v WHERE twin_parameters.tenant_id = ${tenantId} AND ${between('twin_parameters.device_id', rows)}
+        AND twin_parameters.device_id = v.device_id
         AND twin_parameters.name = v.name AND twin_parameters.version = CAST(v.version AS bigint)`.execute(
       tx.db,
     );
