@@ -2,6 +2,8 @@
 // document): the CLI is a client of the API, not of the server's source.
 
 export type {
+  Alert,
+  AlertDetail,
   ApiKey,
   Configuration,
   ConfigurationMetrics,

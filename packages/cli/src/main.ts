@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAccessCommands } from './commands/access-commands.js';
+import { registerAlertCommands } from './commands/alert-commands.js';
 import { registerCaptureCommands } from './commands/capture-commands.js';
 import { registerCodecCommands } from './commands/codec-commands.js';
 import { registerCommandCommands } from './commands/command-commands.js';
@@ -73,6 +74,7 @@ function buildProgram(io: CliIo): Command {
   registerCommandCommands(program, io);
   registerTwinCommands(program, io);
   registerJobCommands(program, io);
+  registerAlertCommands(program, io);
   registerConfigurationCommands(program, io);
   registerContractCommands(program, io);
   return program;

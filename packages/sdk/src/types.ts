@@ -98,3 +98,7 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;
 }
+/** An alert: type, severity, device or fleet scope, state, occurrences (docs/ALERTS.md). */
+export type Alert = ResponseBody<'/v1/alerts/{alertId}/acknowledge', 'post'>;
+/** An alert with its history of transitions and comments. */
+export type AlertDetail = ResponseBody<'/v1/alerts/{alertId}', 'get'>;
