@@ -440,6 +440,16 @@ export class CommandService {
     return findCommand(this.#deps.store, tenantId, commandId);
   }
 
+  /** The commands that hold these idempotency keys on these devices (a fleet job's attempts); keys no command holds are left out. */
+  async byIdempotencyKeys(
+    tenantId: string,
+    wanted: readonly { readonly deviceId: string; readonly key: string }[],
+  ): Promise<Command[]> {
+    if (wanted.length === 0) return [];
+    const found = await findByIdempotencyKeys(this.#deps.store, tenantId, wanted);
+    return [...found.values()].map((row) => presentCommand(row));
+  }
+
   /**
    * A device's commands in `statuses` whose idempotency key starts with `prefix`: what a
    * module that queues commands of its own (twins) left on the queue.
