@@ -24,5 +24,8 @@ export type {
   ResponseBody,
   Subscription,
   Tenant,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
   WhoAmI,
 } from '@fleetport/sdk';

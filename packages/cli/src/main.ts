@@ -20,6 +20,7 @@ import { registerMqttCommands } from './commands/mqtt-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTransferCommands } from './commands/transfer-commands.js';
 import { registerTwinCommands } from './commands/twin-commands.js';
+import { registerWebhookCommands } from './commands/webhook-commands.js';
 import { CliError, EXIT_CODE_HELP, ExitCode } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -77,6 +78,7 @@ function buildProgram(io: CliIo): Command {
   registerAlertCommands(program, io);
   registerConfigurationCommands(program, io);
   registerContractCommands(program, io);
+  registerWebhookCommands(program, io);
   return program;
 }
 

@@ -88,6 +88,12 @@ export type LifecycleTransition = ResponseBody<
 export type Contract = ResponseBody<'/v1/contracts/{contractId}', 'get'>;
 /** A device's service subscription. */
 export type Subscription = ResponseBody<'/v1/devices/{deviceId}/subscription', 'get'>;
+/** A webhook endpoint (its secret is only in the answers of create and rotate). */
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+/** One delivery of a webhook endpoint. */
+export type WebhookDelivery = Schemas['WebhookDelivery'];
+/** One try of a webhook delivery: the delivery log. */
+export type WebhookAttempt = Schemas['WebhookAttempt'];
 /** One message of `POST /v1/ingest`. */
 export type IngestMessage = Exclude<RequestBody<'/v1/ingest', 'post'>, { readonly messages: unknown }>;
 /** What `POST /v1/ingest` answers for each message. */

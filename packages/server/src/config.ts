@@ -267,6 +267,46 @@ const sections = {
       },
       oneOf(['full', 'normal']),
     ),
+    setting(
+      'webhookRetryHours',
+      {
+        env: 'FLEETPORT_WEBHOOK_RETRY_HOURS',
+        flag: 'webhook-retry-hours',
+        default: 72,
+        doc: 'how long a webhook delivery is retried with backoff before it is marked failed',
+      },
+      integer(1, 720),
+    ),
+    setting(
+      'webhookDisableAfterHours',
+      {
+        env: 'FLEETPORT_WEBHOOK_DISABLE_AFTER_HOURS',
+        flag: 'webhook-disable-after-hours',
+        default: 120,
+        doc: 'a webhook endpoint failing without a success this long is disabled',
+      },
+      integer(1, 8760),
+    ),
+    setting(
+      'webhookTimeoutMs',
+      {
+        env: 'FLEETPORT_WEBHOOK_TIMEOUT_MS',
+        flag: 'webhook-timeout-ms',
+        default: 10_000,
+        doc: 'time a webhook receiver has to answer one try',
+      },
+      integer(100, 120_000),
+    ),
+    setting(
+      'webhookConcurrency',
+      {
+        env: 'FLEETPORT_WEBHOOK_CONCURRENCY',
+        flag: 'webhook-concurrency',
+        default: 32,
+        doc: 'webhook requests in flight at once, over all endpoints',
+      },
+      integer(1, 1024),
+    ),
   ],
   mqtt: [
     setting(

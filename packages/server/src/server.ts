@@ -77,7 +77,6 @@ import {
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
 import { Scheduler } from './modules/scheduler/index.js';
-
 import {
   ReportedFromDecoded,
   registerDeviceTwinRoutes,
@@ -87,6 +86,12 @@ import {
   TwinService,
   twinConditionProviders,
 } from './modules/twins/index.js';
+import {
+  registerWebhookRoutes,
+  WebhookDispatcher,
+  WebhookSender,
+  WebhookService,
+} from './modules/webhooks/index.js';
 import { Broker, type ListenOptions } from './mqtt/index.js';
 import { SqlPersistence } from './mqtt/sql-persistence.js';
 import { openStoreOrExplain, reachDatabase, readTlsFiles, type TlsFiles } from './startup-checks.js';
@@ -290,6 +295,30 @@ export async function startServer(
     await silence.start();
     registerSilenceRoutes(app, silence);
     fleetServices.push({ name: 'silence watch', close: () => silence.close() });
+    // Webhooks: a feed consumer queues deliveries; a scheduler of their own sends them, so
+    // slow receivers hold none of the other modules' timed work.
+    const webhookScheduler = new Scheduler(deps, { concurrency: 16 });
+    const webhookSender = new WebhookSender({
+      timeoutMs: config.webhookTimeoutMs,
+      concurrency: config.webhookConcurrency,
+    });
+    const webhookDeps = { ...deps, scheduler: webhookScheduler, metrics: app.metrics, alerts };
+    const webhookDispatcher = new WebhookDispatcher(webhookDeps, webhookSender, {
+      retryPeriodMs: config.webhookRetryHours * 3_600_000,
+      disableAfterMs: config.webhookDisableAfterHours * 3_600_000,
+      timeoutMs: config.webhookTimeoutMs,
+    });
+    registerWebhookRoutes(app, new WebhookService(webhookDeps, webhookDispatcher));
+    webhookDispatcher.start();
+    webhookScheduler.start();
+    fleetServices.push({
+      name: 'webhooks',
+      close: async () => {
+        await webhookDispatcher.close();
+        await webhookScheduler.close();
+        webhookSender.close();
+      },
+    });
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);

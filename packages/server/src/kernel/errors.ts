@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'contract_tokens_exhausted'
   | 'device_retired'
   | 'alert_transition_refused'
+  | 'webhook_target_refused'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -80,6 +81,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   contract_tokens_exhausted: 409,
   device_retired: 409,
   alert_transition_refused: 409,
+  webhook_target_refused: 422,
   internal: 500,
 };
 

@@ -47,6 +47,10 @@ export interface Database {
   device_silence: DeviceSilenceTable;
   silence_clock: SilenceClockTable;
   silence_downtimes: SilenceDowntimeTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  webhook_settings: WebhookSettingsTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -620,4 +624,71 @@ export interface SilenceClockTable {
 export interface SilenceDowntimeTable {
   from_at: Millis;
   to_at: Millis;
+}
+
+/** A tenant's webhook receiver (0024). */
+export interface WebhookEndpointTable {
+  tenant_id: string;
+  id: string;
+  url: string;
+  description: string;
+  /** JSON array of change kinds; empty: every kind. */
+  event_types: string;
+  filter: string | null;
+  ordered: number;
+  enabled: number;
+  disabled_reason: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_until: Millis | null;
+  start_after: Millis;
+  consecutive_failures: number;
+  breaker_until: Millis;
+  failing_since: Millis | null;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One change (or test, retry, replay) to send to one endpoint, and where it stands (0024). */
+export interface WebhookDeliveryTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  endpoint_id: string;
+  message_id: string;
+  position: Millis;
+  event_type: string;
+  body: string;
+  origin: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Millis;
+  lease_until: Millis;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One HTTP try of a delivery: the delivery log (0024). */
+export interface WebhookAttemptTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  endpoint_id: string;
+  delivery_seq: Millis;
+  request_id: string;
+  attempt: number;
+  url: string;
+  response_status: number | null;
+  response_body: string | null;
+  duration_ms: number;
+  error: string | null;
+  at: Millis;
+}
+
+/** What the operator allows a tenant's webhooks (0024). */
+export interface WebhookSettingsTable {
+  tenant_id: string;
+  allow_private_targets: number;
+  updated_at: Millis;
 }

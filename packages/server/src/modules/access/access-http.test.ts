@@ -34,6 +34,8 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   configurationId: 'cfg-doesnotexist',
   contractId: 'ctr_00000000000000000000000000000000',
   alertId: 'alr_00000000000000000000000000000000',
+  webhookId: 'wh_doesnotexist',
+  deliveryId: '1',
   // A direct method's or a twin parameter's name.
   name: 'reboot',
 };

@@ -42,6 +42,10 @@ export const changeKinds = [
   'alert.acknowledged',
   'alert.cleared',
   'alert.commented',
+  'webhook_endpoint.created',
+  'webhook_endpoint.updated',
+  'webhook_endpoint.deleted',
+  'webhook_endpoint.disabled',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 

@@ -94,3 +94,21 @@ export function latestPosition(store: Store, tenantId?: string): Promise<number>
     return Number(row?.last ?? 0);
   });
 }
+
+/**
+ * The cursor just before the tenant's first change committed at or after `at` (Unix ms):
+ * reading from it gives the changes from that time on. Scans the tenant's changes from the
+ * newest back (commit times follow positions within a tenant), for replays by time.
+ */
+export function positionBefore(store: Store, tenantId: string, at: number): Promise<number> {
+  return guarded(store, async () => {
+    const row = await store.db
+      .selectFrom('changes')
+      .select((eb) => eb.fn.min('position').as('first'))
+      .where('tenant_id', '=', tenantId)
+      .where('created_at', '>=', at)
+      .executeTakeFirst();
+    if (row?.first == null) return latestPosition(store, tenantId);
+    return Number(row.first) - 1;
+  });
+}

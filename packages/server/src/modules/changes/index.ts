@@ -7,7 +7,13 @@ export {
 } from './change-feed.js';
 export { registerChangeRoutes } from './change-routes.js';
 export { type Change, type ChangeKind, changeKinds } from './change-schemas.js';
-export { appendChanges, type ChangeEntry, storedChangeData } from './change-store.js';
+export {
+  appendChanges,
+  type ChangeEntry,
+  latestPosition,
+  positionBefore,
+  storedChangeData,
+} from './change-store.js';
 export { DurableHorizon } from './durable-horizon.js';
 export {
   type CommitWithCursor,

@@ -62,7 +62,7 @@ export type ConditionProblem =
   | 'limit'
   | 'unsupported';
 
-function invalidCondition(
+export function invalidCondition(
   source: string,
   field: string,
   problem: ConditionProblem,
@@ -93,7 +93,7 @@ export function childrenOf(node: ASTNode): ASTNode[] {
   return out;
 }
 
-interface Walk {
+export interface Walk {
   readonly variables: Set<ConditionVariable>;
 }
 
@@ -101,7 +101,7 @@ interface Walk {
  * Renames `type` to the engine's name, collects the variables used and enforces what the
  * engine's own limits do not: comprehension nesting and functions that are refused.
  */
-function walk(source: string, field: string, node: ASTNode, nesting: number, state: Walk): void {
+export function walk(source: string, field: string, node: ASTNode, nesting: number, state: Walk): void {
   if (node.op === 'id') {
     const name = node.args;
     if (name === TYPE_VARIABLE) {
@@ -144,7 +144,7 @@ function walk(source: string, field: string, node: ASTNode, nesting: number, sta
 
 const ENGINE_LIMIT_CODES = new Set(['limit_exceeded']);
 
-function fromEngineError(source: string, field: string, error: unknown): AppError {
+export function fromEngineError(source: string, field: string, error: unknown): AppError {
   if (!(error instanceof Error)) return invalidCondition(source, field, 'syntax', String(error), 0);
   const engine = error as Error & { code?: string; summary?: string; range?: { start: number } };
   const summary = (engine.summary ?? engine.message.split('\n')[0] ?? '').replaceAll(TYPE_VARIABLE, 'type');

@@ -14,3 +14,9 @@ export {
 } from './condition-environment.js';
 export { ConditionVariableProviders } from './condition-providers.js';
 export { type Pushdown, type PushdownTarget, pushDown, tagOwner } from './condition-pushdown.js';
+export {
+  compileEventCondition,
+  EVENT_CONDITION_VARIABLES,
+  type EventCondition,
+  type EventFacts,
+} from './event-condition.js';

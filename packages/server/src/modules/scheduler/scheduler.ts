@@ -206,6 +206,14 @@ export class Scheduler {
     return started.length;
   }
 
+  /**
+   * Looks for due jobs soon: for a module that scheduled inside its own transaction, once
+   * that committed (the look `schedule` starts may run before the commit and miss it).
+   */
+  wake(): void {
+    this.#poke();
+  }
+
   /** Stops claiming, and waits for the runs in progress. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -18,6 +18,7 @@ import * as twinDownlinks from './0016-twin-downlinks.js';
 import * as lifecycle from './0017-lifecycle.js';
 import * as mqttTrackedDeliveries from './0018-mqtt-tracked-deliveries.js';
 import * as alerts from './0023-alerts.js';
+import * as webhooks from './0024-webhooks.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -40,4 +41,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0017-lifecycle': lifecycle,
   '0018-mqtt-tracked-deliveries': mqttTrackedDeliveries,
   '0023-alerts': alerts,
+  '0024-webhooks': webhooks,
 };

@@ -1,0 +1,12 @@
+export {
+  DISPATCH_JOB,
+  type DispatcherOptions,
+  FANOUT_CONSUMER,
+  WebhookDispatcher,
+} from './webhook-dispatcher.js';
+export { registerWebhookRoutes } from './webhook-routes.js';
+export type { Delivery, Endpoint } from './webhook-schemas.js';
+export { type SenderOptions, WebhookSender } from './webhook-sender.js';
+export { REPLAY_LIMIT, type WebhookDeps, WebhookService } from './webhook-service.js';
+export { newWebhookSecret, signWebhook } from './webhook-signature.js';
+export { isPrivateAddress } from './webhook-target.js';
