@@ -338,7 +338,9 @@ export class WebhookDispatcher {
         key: jobKey(endpoint.tenant_id, endpoint.id),
         handler: DISPATCH_JOB,
         at: Math.max(at, Number(endpoint.breaker_until)),
-        payload: { tenantId: endpoint.tenant_id, endpointId: endpoint.id },
+        // A fresh mark each time: the scheduler skips a request equal to the stored job, and
+        // a run in progress that then completed would remove the job this request is for.
+        payload: { tenantId: endpoint.tenant_id, endpointId: endpoint.id, mark: uuidv7(at) },
       },
       tx,
     );

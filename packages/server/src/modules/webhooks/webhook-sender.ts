@@ -104,7 +104,11 @@ export class WebhookSender {
   async send(request: SendRequest): Promise<SendResult> {
     await this.#acquire();
     try {
-      return await this.#send(request);
+      const first = await this.#send(request);
+      // A kept-alive connection the receiver closed as it was reused (its idle timeout): the
+      // request never reached it, so it goes once more on a new connection (Node's advice).
+      if (!first.staleSocket) return withoutFlag(first);
+      return withoutFlag(await this.#send(request));
     } finally {
       this.#release();
     }
@@ -118,16 +122,16 @@ export class WebhookSender {
     }
   }
 
-  #send(request: SendRequest): Promise<SendResult> {
+  #send(request: SendRequest): Promise<SendResult & { staleSocket?: boolean }> {
     const started = performance.now();
     const url = new URL(request.url);
     const pool = request.allowPrivate ? this.#agents.open : this.#agents.guarded;
     const secure = url.protocol === 'https:';
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    return new Promise<SendResult>((resolve) => {
+    return new Promise((resolve) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
-      const finish = (result: Omit<SendResult, 'durationMs'>) => {
+      const finish = (result: Omit<SendResult, 'durationMs'> & { staleSocket?: boolean }) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -152,8 +156,14 @@ export class WebhookSender {
         () => req.destroy(new Error(`timed out after ${this.#timeoutMs} ms`)),
         this.#timeoutMs,
       );
-      req.on('error', (error) =>
-        finish({ status: null, body: null, retryAfterMs: null, error: error.message || String(error) }),
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        finish({
+          status: null,
+          body: null,
+          retryAfterMs: null,
+          error: error.message || String(error),
+          staleSocket: req.reusedSocket && error.code === 'ECONNRESET',
+        }),
       );
       req.on('response', (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -194,4 +204,9 @@ export class WebhookSender {
     if (next !== undefined) next();
     else this.#active -= 1;
   }
+}
+
+function withoutFlag(result: SendResult & { staleSocket?: boolean }): SendResult {
+  const { staleSocket: _stale, ...rest } = result;
+  return rest;
 }
