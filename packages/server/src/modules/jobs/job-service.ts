@@ -49,7 +49,7 @@ import {
   overdueExecutions,
   pendingDevices,
   pendingExecutions,
-  recordStarted,
+  recordTwinVersions,
   runningTwinExecutions,
   startExecutions,
   unstartedExecutions,
@@ -880,7 +880,7 @@ export class JobService {
   /** Patches claimed twin attempts, records the desired version each made, and ends those done at once. */
   async #patchTwins(job: JobRow, attempts: readonly { deviceId: string; attempt: number }[]): Promise<void> {
     const spec = JSON.parse(job.spec) as Record<string, unknown>;
-    const started: { deviceId: string; attempt: number; commandId: null; twinVersion: number }[] = [];
+    const started: { deviceId: string; attempt: number; twinVersion: number }[] = [];
     const endings: Ending[] = [];
     let next = 0;
     let fatal: unknown;
@@ -889,7 +889,7 @@ export class JobService {
         const item = attempts[next++] as { deviceId: string; attempt: number };
         try {
           const twin = await this.#actions.patchTwin(job.tenant_id, item.deviceId, spec, `job:${job.id}`);
-          started.push({ ...item, commandId: null, twinVersion: twin.desiredVersion });
+          started.push({ ...item, twinVersion: twin.desiredVersion });
           const outcome = twinOutcome(twin, spec);
           if (outcome !== undefined) endings.push({ ...item, ...outcome });
         } catch (error) {
@@ -908,7 +908,7 @@ export class JobService {
     // What started and what ended at once commit together: one transaction per batch.
     const entries: ChangeEntry[] = [];
     const position = await transact(this.#deps.store, async (tx) => {
-      if (started.length > 0) await recordStarted(tx, job.tenant_id, job.id, started);
+      if (started.length > 0) await recordTwinVersions(tx, job.tenant_id, job.id, started);
       if (endings.length > 0) await this.#endIn(tx, job.tenant_id, job.id, endings, false, entries);
       return entries.length > 0 ? appendChanges(tx, job.tenant_id, entries, this.#deps.clock.now()) : 0;
     });

@@ -1,4 +1,4 @@
-import { type RawBuilder, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { FleetJobDeviceTable, FleetJobTable } from '../../store/schema.js';
 import { guarded, type Store } from '../../store/store.js';
 import type { ExecutionStatus, JobStatus } from './job-schemas.js';
@@ -344,19 +344,14 @@ export async function claimExecutions(
 }
 
 /**
- * Records what attempts in progress started: their commands, or the desired versions their
- * patches made. One statement per chunk (a CASE per device), not one per device.
+ * Records the desired versions twin attempts in progress made. One statement per chunk (a
+ * CASE per device), not one per device.
  */
-export async function recordStarted(
+export async function recordTwinVersions(
   store: Store,
   tenantId: string,
   jobId: string,
-  items: readonly {
-    deviceId: string;
-    attempt: number;
-    commandId: string | null;
-    twinVersion: number | null;
-  }[],
+  items: readonly { deviceId: string; attempt: number; twinVersion: number }[],
 ): Promise<void> {
   // By attempt (almost always one), so that only the value needs a CASE.
   const byAttempt = new Map<number, (typeof items)[number][]>();
@@ -369,29 +364,17 @@ export async function recordStarted(
     // Small chunks: each row of a statement looks its device up in the CASE, so the work
     // grows with the square of the chunk.
     for (const part of chunks(group, CASE_CHUNK)) {
-      const byDevice = (value: (item: (typeof part)[number]) => RawBuilder<unknown>) =>
-        sql`case device_id ${sql.join(
-          part.map((item) => sql`when ${item.deviceId} then ${value(item)}`),
-          sql` `,
-        )} end`;
-      // A job starts commands or patches, never both: only its own column is set.
-      const set = part.some((item) => item.commandId !== null)
-        ? {
-            command_id: byDevice((item) => sql`cast(${item.commandId} as text)`) as RawBuilder<string | null>,
-          }
-        : {
-            twin_version: byDevice((item) => sql`cast(${item.twinVersion} as bigint)`) as RawBuilder<
-              number | null
-            >,
-          };
+      const twinVersion = sql<number>`case device_id ${sql.join(
+        part.map((item) => sql`when ${item.deviceId} then cast(${item.twinVersion} as bigint)`),
+        sql` `,
+      )} end`;
       await guarded(store, () =>
         store.db
           .updateTable('fleet_job_devices')
-          .set(set)
+          .set({ twin_version: twinVersion })
           .where('tenant_id', '=', tenantId)
           .where('job_id', '=', jobId)
-          // Whatever its status: the jobs.progress consumer may already have ended the
-          // attempt (its command answered before this commit), and it keeps its command.
+          // Whatever its status: the jobs.progress consumer may already have ended the attempt.
           .where('attempts', '=', attempt)
           .where(
             'device_id',
