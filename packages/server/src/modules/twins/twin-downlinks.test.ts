@@ -248,6 +248,23 @@ describeEachDialect('twin desired values as downlinks', (dialect) => {
     expect((await commands(id)).map((command) => command.hex)).toEqual(['0201']);
   });
 
+  it('queues nothing for a device retired meanwhile: its next parameter fails with device_retired', async () => {
+    const id = await device();
+    await patch(id, { interval: 600, mode: 2 });
+    const first = await linked(id, 'interval');
+    await ok('POST', `/v1/devices/${id}/lifecycle`, { state: 'retired', reason: 'end of life' });
+    // The downlink queued before is cancelled by hand: the delivery moves on to `mode`.
+    await ok('POST', `/v1/devices/${id}/commands/${first}/cancel`);
+    await until(async () =>
+      expect((await parameters(id)).mode).toMatchObject({ status: 'failed', errorCode: 'device_retired' }),
+    );
+    expect((await parameters(id)).interval).toMatchObject({
+      status: 'failed',
+      errorCode: 'command_cancelled',
+    });
+    expect((await commands(id)).map((command) => command.id)).toEqual([first]);
+  });
+
   it('fails a parameter whose encoding is over 8 bytes for Sigfox, queuing nothing', async () => {
     const id = await device();
     await patch(id, { label: 'kitchen-01' });
