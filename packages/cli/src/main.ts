@@ -9,6 +9,7 @@ import { registerCommandCommands } from './commands/command-commands.js';
 import { registerConfigurationCommands } from './commands/configuration-commands.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
+import { registerHealthCommands } from './commands/health-commands.js';
 import { registerJobCommands } from './commands/job-commands.js';
 import {
   registerContractCommands,
@@ -79,6 +80,7 @@ function buildProgram(io: CliIo): Command {
   registerConfigurationCommands(program, io);
   registerContractCommands(program, io);
   registerWebhookCommands(program, io);
+  registerHealthCommands(program, io);
   return program;
 }
 

@@ -495,6 +495,28 @@ const sections = {
       integer(100, 3_600_000),
     ),
   ],
+  health: [
+    setting(
+      'health',
+      {
+        env: 'FLEETPORT_HEALTH',
+        flag: 'health',
+        default: true,
+        doc: 'keep device health samples and quarantine crazy devices (docs/HEALTH.md); false stops the health.samples consumer',
+      },
+      boolean,
+    ),
+    setting(
+      'healthRetentionDays',
+      {
+        env: 'FLEETPORT_HEALTH_RETENTION_DAYS',
+        flag: 'health-retention-days',
+        default: 90,
+        doc: 'days health samples are kept; older ones are deleted daily',
+      },
+      integer(1, 36_500),
+    ),
+  ],
 };
 
 type Sections = typeof sections;

@@ -57,6 +57,15 @@ import {
   targetDeviceIdsPage,
 } from './modules/devices/index.js';
 import { registerFleetRoutes } from './modules/fleet/index.js';
+import {
+  HEALTH_RETENTION_EVERY_MS,
+  HEALTH_RETENTION_JOB,
+  HealthSamples,
+  HealthService,
+  registerHealthRoutes,
+  registerQuietRelease,
+  TypeHealthCache,
+} from './modules/health/index.js';
 import { commandJobActions, JobService, registerJobRoutes } from './modules/jobs/index.js';
 import {
   ContractService,
@@ -319,6 +328,26 @@ export async function startServer(
         webhookSender.close();
       },
     });
+    // Health: samples and crazy devices from a feed consumer, releases and retention on the scheduler.
+    const healthTypes = new TypeHealthCache(store, systemClock);
+    const health = new HealthService(deps, healthTypes);
+    registerHealthRoutes(app, health);
+    const crazyDeps = { ...deps, scheduler, lifecycle };
+    registerQuietRelease(crazyDeps, healthTypes);
+    scheduler.register(HEALTH_RETENTION_JOB, async () => {
+      const deleted = await health.deleteExpired(config.healthRetentionDays);
+      if (deleted > 0) logger.info({ deleted }, 'deleted expired health samples');
+    });
+    await scheduler.schedule({
+      key: HEALTH_RETENTION_JOB,
+      handler: HEALTH_RETENTION_JOB,
+      everyMs: HEALTH_RETENTION_EVERY_MS,
+    });
+    if (config.health) {
+      const healthSamples = new HealthSamples({ ...crazyDeps, metrics: app.metrics }, healthTypes);
+      healthSamples.start();
+      fleetServices.push({ name: 'health consumer', close: () => healthSamples.close() });
+    }
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
@@ -326,6 +355,9 @@ export async function startServer(
     registerIngestRoutes(app, { pipeline, settings: typeSettings, now: () => systemClock.now() });
     const sigfox = registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
     sigfox.useDownlinkSource(new SigfoxCommands(commands, deps));
+    sigfox.onService(async (notice) => {
+      await health.recordService({ ...notice, at: notice.time ?? notice.receivedAt });
+    });
     // Last: the console's catch-all answers only paths no route above claimed.
     serveConsole(app, { root: config.consoleDir ?? locateConsole(import.meta.url), logger });
     const mqtt = await startBroker(config, deps, tls, {

@@ -11465,6 +11465,400 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/devices/{deviceId}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A device's health in buckets: messages, signal, battery, temperature, reboots, shock
+         * @description Every bucket of the range, empty ones too, with min, max, avg and last per metric (null when the bucket has none), the uplinks in it, the battery drain per day from a least-squares line over the range and the date that line reaches the type's empty level. A bucket under a minute, a range with `from` not before `to` or over 1,000 buckets is `400 invalid_range`. See docs/HEALTH.md.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description start of the range (default: a day before `to`) */
+                    from?: string;
+                    /** @description end of the range, excluded (default: now) */
+                    to?: string;
+                    /** @description bucket size: minutes, hours or days like `5m`, `1h`, `1d` (default: the smallest of 1m, 5m, 15m, 1h, 6h, 1d, 7d giving at most 200 buckets); at most 1,000 buckets */
+                    bucket?: string;
+                };
+                header?: never;
+                path: {
+                    /** @example 1A2B3C */
+                    deviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example 1A2B3C */
+                            deviceId: string;
+                            /**
+                             * @description a lifecycle state (docs/LIFECYCLE.md)
+                             * @enum {string}
+                             */
+                            lifecycle: "manufactured" | "tested" | "activated" | "suspended" | "quarantined" | "out_of_contract" | "out_of_subscription" | "retired";
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            bucket: string;
+                            bucketSeconds: number;
+                            lastSeenAt: string | null;
+                            messages: {
+                                /** @description uplinks in the range */
+                                total: number;
+                                perHour: number;
+                            };
+                            battery: {
+                                /** @description battery units lost per day, from a least-squares line through the samples (null: fewer than two) */
+                                drainPerDay: number | null;
+                                /** @description where that line reaches `empty` (null: not draining) */
+                                projectedEmptyAt: string | null;
+                                empty: number;
+                            };
+                            buckets: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description uplinks in the bucket */
+                                messages: number;
+                                rssi: {
+                                    min: number;
+                                    max: number;
+                                    avg: number;
+                                    last: number;
+                                    /** @description samples with this metric in the bucket */
+                                    count: number;
+                                } | null;
+                                snr: {
+                                    min: number;
+                                    max: number;
+                                    avg: number;
+                                    last: number;
+                                    /** @description samples with this metric in the bucket */
+                                    count: number;
+                                } | null;
+                                stations: {
+                                    min: number;
+                                    max: number;
+                                    avg: number;
+                                    last: number;
+                                    /** @description samples with this metric in the bucket */
+                                    count: number;
+                                } | null;
+                                battery: {
+                                    min: number;
+                                    max: number;
+                                    avg: number;
+                                    last: number;
+                                    /** @description samples with this metric in the bucket */
+                                    count: number;
+                                } | null;
+                                temperature: {
+                                    min: number;
+                                    max: number;
+                                    avg: number;
+                                    last: number;
+                                    /** @description samples with this metric in the bucket */
+                                    count: number;
+                                } | null;
+                                reboots: {
+                                    min: number;
+                                    max: number;
+                                    avg: number;
+                                    last: number;
+                                    /** @description samples with this metric in the bucket */
+                                    count: number;
+                                } | null;
+                                shock: {
+                                    min: number;
+                                    max: number;
+                                    avg: number;
+                                    last: number;
+                                    /** @description samples with this metric in the bucket */
+                                    count: number;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/device-types/{typeId}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device type's health settings: decoded fields per metric, empty battery level, crazy-device threshold */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            fields: {
+                                /** @description a dotted path in the decoded data */
+                                battery?: string;
+                                /** @description a dotted path in the decoded data */
+                                temperature?: string;
+                                /** @description a dotted path in the decoded data */
+                                reboots?: string;
+                                /** @description a dotted path in the decoded data */
+                                shock?: string;
+                            };
+                            batteryEmpty: number | null;
+                            crazy: {
+                                /** @description more live uplinks than this within the window quarantine the device */
+                                uplinks: number;
+                                windowSeconds: number;
+                                /** @description a quarantined device that sends nothing for this long is released */
+                                quietSeconds: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set a device type's health settings (replaces them)
+         * @description `fields` maps `battery`, `temperature`, `reboots` and `shock` to dotted paths in the decoded data; `batteryEmpty` is the level the projected empty date aims at (default 0); `crazy` quarantines a device that sends more than `uplinks` live uplinks within `windowSeconds`, and releases it after `quietSeconds` without an uplink. Applies to uplinks handled from now on.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @example sigfox-tracker */
+                    typeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        fields?: {
+                            /** @description a dotted path in the decoded data */
+                            battery?: string;
+                            /** @description a dotted path in the decoded data */
+                            temperature?: string;
+                            /** @description a dotted path in the decoded data */
+                            reboots?: string;
+                            /** @description a dotted path in the decoded data */
+                            shock?: string;
+                        };
+                        batteryEmpty?: number | null;
+                        crazy?: {
+                            /** @description more live uplinks than this within the window quarantine the device */
+                            uplinks: number;
+                            windowSeconds: number;
+                            /** @description a quarantined device that sends nothing for this long is released */
+                            quietSeconds: number;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @example sigfox-tracker */
+                            typeId: string;
+                            fields: {
+                                /** @description a dotted path in the decoded data */
+                                battery?: string;
+                                /** @description a dotted path in the decoded data */
+                                temperature?: string;
+                                /** @description a dotted path in the decoded data */
+                                reboots?: string;
+                                /** @description a dotted path in the decoded data */
+                                shock?: string;
+                            };
+                            batteryEmpty: number | null;
+                            crazy: {
+                                /** @description more live uplinks than this within the window quarantine the device */
+                                uplinks: number;
+                                windowSeconds: number;
+                                /** @description a quarantined device that sends nothing for this long is released */
+                                quietSeconds: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/device-types/{deviceTypeId}/callback-secrets": {
         parameters: {
             query?: never;
@@ -12723,7 +13117,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a Sigfox callback (DATA, DATA_ADVANCED, BIDIR, SERVICE, ERROR) for this device type
-         * @description Authenticated with a callback secret of the device type in the path, sent as the `X-Fleetport-Secret` header (or `Authorization: Bearer`). JSON or form bodies; fields as strings or numbers; unknown fields are kept with the reception. DATA and DATA_ADVANCED answer 200 once the message is durable (retries and other base stations' callbacks of the same frame answer the same id with `duplicate: true`). BIDIR answers 200 `{"<device>":{"downlinkData":"<16 hex>"}}` when a downlink waits for the device, 204 otherwise. SERVICE and ERROR callbacks are counted and logged, and answer 204.
+         * @description Authenticated with a callback secret of the device type in the path, sent as the `X-Fleetport-Secret` header (or `Authorization: Bearer`). JSON or form bodies; fields as strings or numbers; unknown fields are kept with the reception. DATA and DATA_ADVANCED answer 200 once the message is durable (retries and other base stations' callbacks of the same frame answer the same id with `duplicate: true`). BIDIR answers 200 `{"<device>":{"downlinkData":"<16 hex>"}}` when a downlink waits for the device, 204 otherwise. SERVICE and ERROR callbacks are counted and logged, and answer 204; a SERVICE STATUS callback's `batt` and `temp` become a health sample of the device (docs/HEALTH.md).
          */
         post: {
             parameters: {

@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'device_retired'
   | 'alert_transition_refused'
   | 'webhook_target_refused'
+  | 'invalid_range'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -82,6 +83,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   device_retired: 409,
   alert_transition_refused: 409,
   webhook_target_refused: 422,
+  invalid_range: 400,
   internal: 500,
 };
 

@@ -51,6 +51,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   webhook_settings: WebhookSettingsTable;
+  health_samples: HealthSampleTable;
+  device_type_health: DeviceTypeHealthTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -690,5 +692,40 @@ export interface WebhookAttemptTable {
 export interface WebhookSettingsTable {
   tenant_id: string;
   allow_private_targets: number;
+  updated_at: Millis;
+}
+
+/** One uplink's or SERVICE callback's health (0022; modules/health). */
+export interface HealthSampleTable {
+  tenant_id: string;
+  device_id: string;
+  /** The sample's time: the device time, else the receive time. */
+  at: Millis;
+  /** The message id, or `svc_…` for a SERVICE callback. */
+  id: string;
+  /** `uplink` or `service`. */
+  source: string;
+  /** 1 for a live uplink (counted towards the crazy threshold). */
+  live: number;
+  received_at: Millis;
+  rssi: number | null;
+  snr: number | null;
+  stations: number | null;
+  battery: number | null;
+  temperature: number | null;
+  reboots: number | null;
+  shock: number | null;
+}
+
+/** A device type's health settings (0022). */
+export interface DeviceTypeHealthTable {
+  tenant_id: string;
+  type_id: string;
+  /** JSON: metric → dotted path in the decoded data. */
+  fields: string;
+  battery_empty: number | null;
+  crazy_uplinks: number | null;
+  crazy_window_s: number | null;
+  quiet_s: number | null;
   updated_at: Millis;
 }

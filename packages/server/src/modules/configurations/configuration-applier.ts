@@ -5,6 +5,7 @@ import type { Logger } from '../../kernel/logger.js';
 import { guarded, type Store, transact } from '../../store/store.js';
 import { type CommitWithCursor, type FeedBatch, type FeedConsumer, followChanges } from '../changes/index.js';
 import { type Condition, type ConditionVariableProviders, pushDown } from '../conditions/index.js';
+import { findDevicesSkippingProcessing } from '../lifecycle/index.js';
 import type { DesiredBatchOutcome, TwinService } from '../twins/index.js';
 import { planDesired, type Ranked } from './configuration-policy.js';
 import { compileTarget, factsOf } from './configuration-service.js';
@@ -166,7 +167,9 @@ export class ConfigurationApplier {
       fleet = await this.#fleet(tenantId);
     }
     if (devices.size > 0 && fleet.byId.size > 0) {
-      const ids = [...devices].sort();
+      // A quarantined device keeps what it has until it is released (docs/LIFECYCLE.md).
+      const skipped = await findDevicesSkippingProcessing(this.#deps.store, tenantId, [...devices]);
+      const ids = [...devices].filter((id) => !skipped.has(id)).sort();
       for (let start = 0; start < ids.length; start += CHUNK)
         await this.#evaluateDevices(tenantId, ids.slice(start, start + CHUNK), fleet);
     }

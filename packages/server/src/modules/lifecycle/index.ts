@@ -9,10 +9,22 @@ export {
   LIFECYCLE_STATES,
   LIFECYCLE_TRANSITIONS,
   type LifecycleState,
+  PROCESSING_SKIPPED_STATES,
+  skipsProcessing,
   TYPE_STAGES,
   type TypeStage,
 } from './lifecycle-graph.js';
 export { registerLifecycleRoutes } from './lifecycle-routes.js';
 export type { Contract, DeviceLifecycle, Subscription, Transition } from './lifecycle-schemas.js';
-export { type LifecycleDeps, LifecycleService } from './lifecycle-service.js';
+export {
+  announceTransitions,
+  type LifecycleDeps,
+  LifecycleService,
+  lastTransition,
+} from './lifecycle-service.js';
+export {
+  findDevicesSkippingProcessing,
+  findLifecycleDevices,
+  type LifecycleDeviceRow,
+} from './lifecycle-store.js';
 export { LifecycleFromUplinks, UPLINKS_CONSUMER } from './lifecycle-uplinks.js';

@@ -34,6 +34,14 @@ export const AUTOMATIC_RULES = {
     to: 'out_of_subscription',
     when: "the end date of the device's service subscription",
   },
+  crazy_device: {
+    to: 'quarantined',
+    when: "more live uplinks within its type's window than the type's threshold (docs/HEALTH.md)",
+  },
+  quiet_release: {
+    to: 'activated',
+    when: "a device quarantined by crazy_device that stayed quiet for its type's quiet time, back to the state it was quarantined from",
+  },
 } as const satisfies Record<string, { to: LifecycleState; when: string }>;
 export type AutomaticRule = keyof typeof AUTOMATIC_RULES;
 
@@ -63,4 +71,17 @@ export function checkTransition(deviceId: string, from: LifecycleState, to: Life
     `device '${deviceId}' cannot go from ${from} to ${to}; from ${from} it may go to ${allowed.join(', ')}`,
     { deviceId, from, to, allowed: [...allowed] },
   );
+}
+
+/**
+ * States whose uplinks are stored and shown but not processed further: the one check the
+ * feed consumers that act on uplinks make (reported twin properties, configuration
+ * re-evaluation, and rules and forwarding when they come). Quarantined devices are still
+ * decoded; retired ones are not even decoded (docs/LIFECYCLE.md).
+ */
+export const PROCESSING_SKIPPED_STATES: readonly LifecycleState[] = ['quarantined', 'retired'];
+
+/** Whether a device in `state` has its uplinks processed (see `PROCESSING_SKIPPED_STATES`). */
+export function skipsProcessing(state: string): boolean {
+  return (PROCESSING_SKIPPED_STATES as readonly string[]).includes(state);
 }

@@ -70,6 +70,16 @@ export function presentTransition(row: TransitionRow): Transition {
   };
 }
 
+/** A device's newest transition, if it has any. */
+export async function lastTransition(
+  store: Store,
+  tenantId: string,
+  deviceId: string,
+): Promise<Transition | undefined> {
+  const [row] = await listTransitions(store, tenantId, deviceId, { limit: 1 });
+  return row === undefined ? undefined : presentTransition(row);
+}
+
 /** Who makes a transition: a principal (its key), or the platform with the rule that fired. */
 export type TransitionActor =
   | { readonly kind: 'principal'; readonly principal: Principal }
@@ -275,9 +285,19 @@ export class LifecycleService {
     record: RecordChange,
     tenantId: string,
     devices: readonly LifecycleDeviceRow[],
-    { rule, reason, at }: { rule: AutomaticRule; reason: string; at: number },
+    {
+      rule,
+      reason,
+      at,
+      to = AUTOMATIC_RULES[rule].to,
+    }: {
+      rule: AutomaticRule;
+      reason: string;
+      at: number;
+      /** Another target than the rule's (a release goes back to the state the device left). */
+      to?: LifecycleState;
+    },
   ): Promise<Transition[]> {
-    const to = AUTOMATIC_RULES[rule].to;
     const made: Transition[] = [];
     for (const device of devices) {
       if (!transitionAllowed(device.lifecycle as LifecycleState, to)) continue;

@@ -5,6 +5,7 @@ import type {
   ServiceSubscriptionTable,
 } from '../../store/schema.js';
 import { guarded, type Store } from '../../store/store.js';
+import { PROCESSING_SKIPPED_STATES } from './lifecycle-graph.js';
 
 export type TransitionRow = Selectable<LifecycleTransitionTable>;
 export type ContractRow = Selectable<NetworkContractTable>;
@@ -200,6 +201,32 @@ export function findUplinkCandidates(
       stage: row.stage,
     }));
   });
+}
+
+/**
+ * Of the devices `ids`, those whose uplinks skip processing now (quarantined, retired):
+ * one indexed query per batch of a consumer, by primary key.
+ */
+export async function findDevicesSkippingProcessing(
+  store: Store,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  const unique = [...new Set(ids)];
+  for (let start = 0; start < unique.length; start += 500) {
+    const rows = await guarded(store, () =>
+      store.db
+        .selectFrom('devices')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', unique.slice(start, start + 500))
+        .where('lifecycle', 'in', [...PROCESSING_SKIPPED_STATES])
+        .execute(),
+    );
+    for (const row of rows) found.add(row.id);
+  }
+  return found;
 }
 
 // ---- contracts ----------------------------------------------------------------------------

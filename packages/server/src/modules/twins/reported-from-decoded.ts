@@ -10,6 +10,7 @@ import {
   type FeedConsumer,
   followChanges,
 } from '../changes/index.js';
+import { findDevicesSkippingProcessing } from '../lifecycle/index.js';
 import type { ReportedInput, TwinService } from './twin-service.js';
 import { readMessageTimes, readReportedFields } from './twin-store.js';
 
@@ -94,7 +95,7 @@ export class ReportedFromDecoded {
   async #report(batch: FeedBatch, commit: CommitWithCursor): Promise<void> {
     const { tenantId } = batch;
     const byType = await this.#fieldsOf(tenantId);
-    const wanted: { messageId: string; deviceId: string; patch: Record<string, unknown>; at: number }[] = [];
+    let wanted: { messageId: string; deviceId: string; patch: Record<string, unknown>; at: number }[] = [];
     for (const change of batch.changes) {
       const decoded = change.data as DecodedChange | undefined;
       if (decoded === undefined || decoded.decoded.errors.length > 0) continue;
@@ -109,6 +110,14 @@ export class ReportedFromDecoded {
       if (Object.keys(patch).length > 0)
         wanted.push({ messageId: decoded.messageId, deviceId: decoded.deviceId, patch, at: change.at });
     }
+    if (wanted.length === 0) return;
+    // Quarantined (and retired) devices' uplinks are stored, not processed: docs/LIFECYCLE.md.
+    const skipped = await findDevicesSkippingProcessing(
+      this.#deps.store,
+      tenantId,
+      wanted.map((item) => item.deviceId),
+    );
+    if (skipped.size > 0) wanted = wanted.filter((item) => !skipped.has(item.deviceId));
     if (wanted.length === 0) return;
     const times = await guarded(this.#deps.store, () =>
       readMessageTimes(

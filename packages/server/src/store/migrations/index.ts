@@ -17,6 +17,7 @@ import * as configurations from './0015-configurations.js';
 import * as twinDownlinks from './0016-twin-downlinks.js';
 import * as lifecycle from './0017-lifecycle.js';
 import * as mqttTrackedDeliveries from './0018-mqtt-tracked-deliveries.js';
+import * as health from './0022-health.js';
 import * as alerts from './0023-alerts.js';
 import * as webhooks from './0024-webhooks.js';
 
@@ -40,6 +41,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0016-twin-downlinks': twinDownlinks,
   '0017-lifecycle': lifecycle,
   '0018-mqtt-tracked-deliveries': mqttTrackedDeliveries,
+  '0022-health': health,
   '0023-alerts': alerts,
   '0024-webhooks': webhooks,
 };

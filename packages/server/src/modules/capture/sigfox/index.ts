@@ -19,5 +19,7 @@ export {
   type SigfoxDownlinkAck,
   type SigfoxDownlinkRequest,
   type SigfoxRoutes,
+  type SigfoxServiceListener,
+  type SigfoxServiceNotice,
   type SigfoxUplinkStored,
 } from './sigfox-routes.js';

@@ -79,8 +79,25 @@ export interface SigfoxUplinkStored {
   readonly time: number;
 }
 
+/** A SERVICE callback (STATUS: `batt`, `temp`; others as sent), for whoever keeps device health. */
+export interface SigfoxServiceNotice {
+  readonly tenantId: string;
+  /** The device (its Sigfox id, upper-case hex). */
+  readonly deviceId: string;
+  readonly typeId: string;
+  /** When the callback says it happened, Unix ms (undefined when the template leaves it out). */
+  readonly time: number | undefined;
+  readonly receivedAt: number;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/** Hears SERVICE callbacks before they are answered (the health module plugs in here). */
+export type SigfoxServiceListener = (notice: SigfoxServiceNotice) => Promise<void>;
+
 /** What `registerSigfoxRoutes` gives back: where the composition root plugs the downlink source in. */
 export interface SigfoxRoutes {
+  /** Adds a listener of SERVICE callbacks; a failing one is logged and the callback still answers 204. */
+  onService(listener: SigfoxServiceListener): void;
   /** Sets the one downlink source of BIDIR callbacks; a second one is a mistake (`conflict`). */
   useDownlinkSource(source: DownlinkSource): void;
   /** Swaps the source the server set (commands) for another, returning it: for tests of the port. */
@@ -188,6 +205,7 @@ function refusalReason(error: unknown): string | undefined {
  */
 export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): SigfoxRoutes {
   let downlinks: DownlinkSource | undefined;
+  const serviceListeners: SigfoxServiceListener[] = [];
   const refused = counter(
     app.metrics,
     'fleetport_capture_refused_total',
@@ -231,7 +249,7 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): SigfoxRoutes {
           summary:
             'Receive a Sigfox callback (DATA, DATA_ADVANCED, BIDIR, SERVICE, ERROR) for this device type',
           description:
-            'Authenticated with a callback secret of the device type in the path, sent as the `X-Fleetport-Secret` header (or `Authorization: Bearer`). JSON or form bodies; fields as strings or numbers; unknown fields are kept with the reception. DATA and DATA_ADVANCED answer 200 once the message is durable (retries and other base stations\' callbacks of the same frame answer the same id with `duplicate: true`). BIDIR answers 200 `{"<device>":{"downlinkData":"<16 hex>"}}` when a downlink waits for the device, 204 otherwise. SERVICE and ERROR callbacks are counted and logged, and answer 204.',
+            'Authenticated with a callback secret of the device type in the path, sent as the `X-Fleetport-Secret` header (or `Authorization: Bearer`). JSON or form bodies; fields as strings or numbers; unknown fields are kept with the reception. DATA and DATA_ADVANCED answer 200 once the message is durable (retries and other base stations\' callbacks of the same frame answer the same id with `duplicate: true`). BIDIR answers 200 `{"<device>":{"downlinkData":"<16 hex>"}}` when a downlink waits for the device, 204 otherwise. SERVICE and ERROR callbacks are counted and logged, and answer 204; a SERVICE STATUS callback\'s `batt` and `temp` become a health sample of the device (docs/HEALTH.md).',
           security: [{ callbackSecret: [] }],
           consumes: ['application/json', 'application/x-www-form-urlencoded'],
           params: Type.Object({
@@ -287,6 +305,26 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): SigfoxRoutes {
               );
             }
           }
+          if (callback.kind === 'service') {
+            for (const listener of serviceListeners) {
+              try {
+                await listener({
+                  tenantId: principal.tenantId,
+                  deviceId: callback.device,
+                  typeId: principal.typeId,
+                  time: callback.time,
+                  receivedAt,
+                  fields: callback.fields,
+                });
+              } catch (error) {
+                // Sigfox does not resend a SERVICE callback: logged, answered as usual.
+                request.log.error(
+                  { err: error, sigfox: { device: callback.device } },
+                  'sigfox service callback listener failed',
+                );
+              }
+            }
+          }
           return reply.status(204).send(null);
         }
         const { autoCreateDevices } = await deps.settings.get(principal.tenantId, principal.typeId);
@@ -327,6 +365,9 @@ export function registerSigfoxRoutes(app: App, deps: SigfoxDeps): SigfoxRoutes {
     );
   });
   return {
+    onService(listener) {
+      serviceListeners.push(listener);
+    },
     useDownlinkSource(source) {
       if (downlinks !== undefined)
         throw new AppError('conflict', 'the Sigfox downlink source is already set');
