@@ -167,9 +167,10 @@ export class ConfigurationApplier {
       fleet = await this.#fleet(tenantId);
     }
     if (devices.size > 0 && fleet.byId.size > 0) {
-      // A quarantined device keeps what it has until it is released (docs/LIFECYCLE.md).
+      // A quarantined device keeps what it has until it is released (docs/LIFECYCLE.md); a
+      // retired one is evaluated, since that is what takes it out of every target.
       const skipped = await findDevicesSkippingProcessing(this.#deps.store, tenantId, [...devices]);
-      const ids = [...devices].filter((id) => !skipped.has(id)).sort();
+      const ids = [...devices].filter((id) => skipped.get(id) !== 'quarantined').sort();
       for (let start = 0; start < ids.length; start += CHUNK)
         await this.#evaluateDevices(tenantId, ids.slice(start, start + CHUNK), fleet);
     }

@@ -5,7 +5,7 @@ import type {
   ServiceSubscriptionTable,
 } from '../../store/schema.js';
 import { guarded, type Store } from '../../store/store.js';
-import { PROCESSING_SKIPPED_STATES } from './lifecycle-graph.js';
+import { type LifecycleState, PROCESSING_SKIPPED_STATES } from './lifecycle-graph.js';
 
 export type TransitionRow = Selectable<LifecycleTransitionTable>;
 export type ContractRow = Selectable<NetworkContractTable>;
@@ -204,27 +204,27 @@ export function findUplinkCandidates(
 }
 
 /**
- * Of the devices `ids`, those whose uplinks skip processing now (quarantined, retired):
- * one indexed query per batch of a consumer, by primary key.
+ * Of the devices `ids`, those whose uplinks skip processing now (quarantined, retired), with
+ * their state: one indexed query per batch of a consumer, by primary key.
  */
 export async function findDevicesSkippingProcessing(
   store: Store,
   tenantId: string,
   ids: readonly string[],
-): Promise<Set<string>> {
-  const found = new Set<string>();
+): Promise<Map<string, LifecycleState>> {
+  const found = new Map<string, LifecycleState>();
   const unique = [...new Set(ids)];
   for (let start = 0; start < unique.length; start += 500) {
     const rows = await guarded(store, () =>
       store.db
         .selectFrom('devices')
-        .select('id')
+        .select(['id', 'lifecycle'])
         .where('tenant_id', '=', tenantId)
         .where('id', 'in', unique.slice(start, start + 500))
         .where('lifecycle', 'in', [...PROCESSING_SKIPPED_STATES])
         .execute(),
     );
-    for (const row of rows) found.add(row.id);
+    for (const row of rows) found.set(row.id, row.lifecycle as LifecycleState);
   }
   return found;
 }
