@@ -332,7 +332,8 @@ export async function startServer(
     const healthTypes = new TypeHealthCache(store, systemClock);
     const health = new HealthService(deps, healthTypes);
     registerHealthRoutes(app, health);
-    const crazyDeps = { ...deps, scheduler, lifecycle };
+    // A quarantine raises `device_crazy`; a quiet release clears it.
+    const crazyDeps = { ...deps, scheduler, lifecycle, alerts };
     registerQuietRelease(crazyDeps, healthTypes);
     scheduler.register(HEALTH_RETENTION_JOB, async () => {
       const deleted = await health.deleteExpired(config.healthRetentionDays);

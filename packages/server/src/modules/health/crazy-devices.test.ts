@@ -6,6 +6,7 @@ import { EventBus } from '../../bus/event-bus.js';
 import { silentLogger } from '../../kernel/logger.js';
 import type { Principal } from '../../kernel/principal.js';
 import { openCaptureWriter } from '../../server.js';
+import { AlertService } from '../alerts/index.js';
 import { CapturePipeline } from '../capture/index.js';
 import { LifecycleService } from '../lifecycle/index.js';
 import { Scheduler } from '../scheduler/index.js';
@@ -45,9 +46,10 @@ describeEachDialect('crazy devices', (dialect) => {
     await health.setTypeHealth(tenantId, 'wild', {
       crazy: { uplinks: 3, windowSeconds: 600, quietSeconds: 3600 },
     });
-    registerQuietRelease({ ...deps, scheduler, lifecycle }, types);
+    const alerts = new AlertService(deps);
+    registerQuietRelease({ ...deps, scheduler, lifecycle, alerts }, types);
     const pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store) });
-    const samples = new HealthSamples({ ...deps, scheduler, lifecycle }, types);
+    const samples = new HealthSamples({ ...deps, scheduler, lifecycle, alerts }, types);
     samples.start({ pollMs: 20 });
     closing.push(
       () => samples.close(),
@@ -93,11 +95,17 @@ describeEachDialect('crazy devices', (dialect) => {
     };
     const state = async (id: string) => (await lifecycle.get(tenantId, id)).state;
     const last = async (id: string) => (await lifecycle.history(tenantId, id, { limit: 1 })).items[0];
-    return { tenantId, clock, scheduler, lifecycle, principal, addDevice, uplinks, state, last };
+    /** The device's device_crazy alert: its state and occurrences, or undefined. */
+    const crazyAlert = async (id: string) => {
+      const page = await alerts.list(tenantId, { type: 'device_crazy', deviceId: id, limit: 10 });
+      const [alert] = page.items;
+      return alert === undefined ? undefined : { state: alert.state, occurrences: alert.occurrences };
+    };
+    return { tenantId, clock, scheduler, lifecycle, principal, addDevice, uplinks, state, last, crazyAlert };
   }
 
   it('quarantines over the threshold within the window, counting live uplinks only', async () => {
-    const { clock, addDevice, uplinks, state, last } = await setup();
+    const { clock, addDevice, uplinks, state, last, crazyAlert } = await setup();
     await addDevice('d1');
     // Old uplinks (late: received long after their device time) do not count.
     await uplinks('d1', 5, clock.now() - 3 * 3_600_000);
@@ -115,6 +123,7 @@ describeEachDialect('crazy devices', (dialect) => {
       to: 'quarantined',
       actor: { kind: 'platform', id: 'crazy_device' },
     });
+    expect(await crazyAlert('d1')).toEqual({ state: 'open', occurrences: 1 });
     // A manufactured device has no edge to quarantined: the rule never forces the graph.
     await addDevice('d2', 'manufactured');
     await uplinks('d2', 5);
@@ -122,7 +131,7 @@ describeEachDialect('crazy devices', (dialect) => {
   });
 
   it('releases after the quiet time, moving the release on while the device still speaks, back to where it was', async () => {
-    const { tenantId, clock, scheduler, addDevice, uplinks, state, last } = await setup();
+    const { tenantId, clock, scheduler, addDevice, uplinks, state, last, crazyAlert } = await setup();
     await addDevice('d1');
     await addDevice('d2', 'suspended');
     await uplinks('d1', 4);
@@ -153,6 +162,8 @@ describeEachDialect('crazy devices', (dialect) => {
     await scheduler.runDue();
     expect(await state('d1')).toBe('activated');
     expect(await last('d1')).toMatchObject({ to: 'activated', actor: { id: 'quiet_release' } });
+    // The release clears the alert the quarantine raised.
+    expect(await crazyAlert('d1')).toEqual({ state: 'cleared', occurrences: 1 });
     expect(await scheduler.job(key)).toBeUndefined();
   });
 

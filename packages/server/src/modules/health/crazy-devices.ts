@@ -2,6 +2,7 @@ import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
 import { guarded, type Store } from '../../store/store.js';
+import type { AlertService } from '../alerts/index.js';
 import { type RecordChange, writeWithChanges } from '../changes/index.js';
 import {
   announceTransitions,
@@ -17,6 +18,8 @@ import { countLiveUplinks, readLastSeen } from './health-store.js';
 
 /** The scheduler handler that releases a quiet quarantined device. */
 export const QUIET_RELEASE_JOB = 'health.quiet_release';
+/** The alert a quarantine raises and a quiet release clears (modules/alerts). */
+export const DEVICE_CRAZY_ALERT = 'device_crazy';
 
 export interface CrazyDeps {
   readonly store: Store;
@@ -25,6 +28,8 @@ export interface CrazyDeps {
   readonly logger: Logger;
   readonly scheduler: Scheduler;
   readonly lifecycle: LifecycleService;
+  /** Where `device_crazy` alerts go, raised and cleared in the same transactions. */
+  readonly alerts?: Pick<AlertService, 'raise' | 'clear'>;
 }
 
 /** A device that sent live uplinks in a batch: its type and its newest live sample time. */
@@ -95,6 +100,25 @@ export async function quarantineCrazy(
       });
       if (transition === undefined) continue;
       made.push(transition);
+      await deps.alerts?.raise(
+        tenantId,
+        [
+          {
+            type: DEVICE_CRAZY_ALERT,
+            severity: 'major',
+            deviceId: item.deviceId,
+            message: `quarantined: ${count} live uplinks within ${crazy.windowMs / 1000} s (threshold ${crazy.uplinks})`,
+            details: {
+              uplinks: count,
+              windowSeconds: crazy.windowMs / 1000,
+              threshold: crazy.uplinks,
+              typeId,
+            },
+            source: 'health',
+          },
+        ],
+        { tx, record },
+      );
       await deps.scheduler.schedule(
         {
           key: releaseKey(tenantId, item.deviceId),
@@ -141,12 +165,20 @@ export function registerQuietRelease(deps: CrazyDeps, types: TypeHealthCache): v
     const made = await writeWithChanges(deps, tenantId, async (tx, record) => {
       const current = (await findLifecycleDevices(tx, tenantId, [deviceId])).get(deviceId);
       if (current === undefined || current.lifecycle !== 'quarantined') return [];
-      return lifecycle.applyRule(tx, record, tenantId, [current], {
+      const reason = `no uplink for ${Math.round((now - quietSince) / 1000)} s (quiet time ${quietMs / 1000} s)`;
+      const released = await lifecycle.applyRule(tx, record, tenantId, [current], {
         rule: 'quiet_release',
-        reason: `no uplink for ${Math.round((now - quietSince) / 1000)} s (quiet time ${quietMs / 1000} s)`,
+        reason,
         at: now,
         to: back,
       });
+      if (released.length > 0)
+        await deps.alerts?.clear(
+          tenantId,
+          [{ type: DEVICE_CRAZY_ALERT, deviceId, reason, source: 'health' }],
+          { tx, record },
+        );
+      return released;
     });
     announceTransitions(bus, tenantId, made);
   });

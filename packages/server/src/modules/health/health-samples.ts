@@ -3,6 +3,7 @@ import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
+import type { AlertService } from '../alerts/index.js';
 import {
   appendChanges,
   type ChangeEntry,
@@ -33,6 +34,7 @@ export interface HealthSampleDeps {
   readonly metrics?: Registry;
   readonly scheduler: Scheduler;
   readonly lifecycle: LifecycleService;
+  readonly alerts?: Pick<AlertService, 'raise' | 'clear'>;
 }
 
 /** The feed consumer that writes health samples and finds crazy devices. */

@@ -1,4 +1,4 @@
-export { QUIET_RELEASE_JOB, registerQuietRelease } from './crazy-devices.js';
+export { DEVICE_CRAZY_ALERT, QUIET_RELEASE_JOB, registerQuietRelease } from './crazy-devices.js';
 export { registerHealthRoutes } from './health-routes.js';
 export { type HealthSampleDeps, HealthSamples, SAMPLES_CONSUMER } from './health-samples.js';
 export type { DeviceHealth, TypeHealthView } from './health-schemas.js';
