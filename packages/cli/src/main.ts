@@ -18,6 +18,7 @@ import {
 } from './commands/lifecycle-commands.js';
 import { registerDeviceStateCommand, registerMessageCommands } from './commands/message-commands.js';
 import { registerMqttCommands } from './commands/mqtt-commands.js';
+import { registerResyncCommands } from './commands/resync-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTransferCommands } from './commands/transfer-commands.js';
 import { registerTwinCommands } from './commands/twin-commands.js';
@@ -71,6 +72,7 @@ function buildProgram(io: CliIo): Command {
   registerDeviceLifecycleCommands(devices, io);
   registerMessageCommands(program, io);
   registerCaptureCommands(program, io);
+  registerResyncCommands(program, io);
   registerCodecCommands(program, io);
   registerMqttCommands(program, io);
   registerCommandCommands(program, io);

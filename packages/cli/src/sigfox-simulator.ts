@@ -51,6 +51,12 @@ export interface SigfoxSimulation {
   readonly onDownlink?: ((downlink: ReceivedDownlink) => void) | undefined;
   /** Ends the run early: no new frame starts, the callbacks under way finish. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * A second destination of every callback, like a second callback of the device type in
+   * the Sigfox backend (a fleetport-backup): sent the same body and secret at the same
+   * time, its answers counted apart (`backup`).
+   */
+  readonly alsoUrl?: string | undefined;
 }
 
 /** A downlink a simulated device received in the answer to its BIDIR callback. */
@@ -104,6 +110,8 @@ export interface SimulationReport {
   readonly latencyMs: { readonly p50: number | null; readonly p99: number | null };
   /** Set when the first callback was refused as unauthorized or not found, ending the run. */
   readonly refused?: Refusal;
+  /** The second destination's answers, when there is one (`alsoUrl`). */
+  readonly backup?: { readonly url: string; readonly '2xx': number; readonly failed: number };
 }
 
 /** A DATA callback body, as a Sigfox backend configured for JSON sends it. */
@@ -238,6 +246,8 @@ export class SigfoxSimulator {
   #clientErrors = 0;
   #serverErrors = 0;
   #networkErrors = 0;
+  #backupOk = 0;
+  #backupFailed = 0;
   #duplicates = 0;
   #late = 0;
   #firstFailure: string | null = null;
@@ -310,6 +320,9 @@ export class SigfoxSimulator {
       framesPerSecond: round(this.#frames / elapsed, 1),
       latencyMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) },
       ...(this.#refused ? { refused: this.#refused } : {}),
+      ...(this.#config.alsoUrl !== undefined
+        ? { backup: { url: this.#config.alsoUrl, '2xx': this.#backupOk, failed: this.#backupFailed } }
+        : {}),
     };
   }
 
@@ -397,6 +410,7 @@ export class SigfoxSimulator {
     const checkRefusal = this.#callbacks === 0;
     this.#callbacks += 1;
     const started = performance.now();
+    const copy = this.#config.alsoUrl === undefined ? undefined : this.#copy(this.#config.alsoUrl, body);
     try {
       const response = await fetch(`${url}/v1/callbacks/sigfox/${encodeURIComponent(typeId)}`, {
         method: 'POST',
@@ -413,7 +427,26 @@ export class SigfoxSimulator {
       this.#firstFailure ??= `network: ${describeNetworkError(error)}`;
       return undefined;
     } finally {
+      await copy;
       this.#slots.release();
+    }
+  }
+
+  /** The same callback to the second destination; its failure never counts against the server's. */
+  async #copy(url: string, body: DataBody | ServiceBody): Promise<void> {
+    const { typeId, secret } = this.#config;
+    try {
+      const response = await fetch(`${url}/v1/callbacks/sigfox/${encodeURIComponent(typeId)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-fleetport-secret': secret },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
+      });
+      await response.arrayBuffer();
+      if (response.ok) this.#backupOk += 1;
+      else this.#backupFailed += 1;
+    } catch {
+      this.#backupFailed += 1;
     }
   }
 

@@ -30,7 +30,7 @@ import {
   storeCaptureWriter,
   TypeSettings,
 } from './modules/capture/index.js';
-import { registerSigfoxRoutes, type SigfoxRoutes } from './modules/capture/sigfox/index.js';
+import { DeviceAdmission, registerSigfoxRoutes, type SigfoxRoutes } from './modules/capture/sigfox/index.js';
 import { DurableHorizon, registerChangeRoutes } from './modules/changes/index.js';
 import { Codecs, registerCodecRoutes } from './modules/codecs/index.js';
 import {
@@ -85,6 +85,7 @@ import {
   serveMqttOverWebSocket,
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
+import { ResyncReplay, registerResyncRoutes } from './modules/resync/index.js';
 import { Scheduler } from './modules/scheduler/index.js';
 import {
   ReportedFromDecoded,
@@ -359,6 +360,21 @@ export async function startServer(
     sigfox.onService(async (notice) => {
       await health.recordService({ ...notice, at: notice.time ?? notice.receivedAt });
     });
+    // fleetport resync: requests a fleetport-backup kept, replayed through the same capture.
+    const resyncAdmission = new DeviceAdmission(deps);
+    registerResyncRoutes(
+      app,
+      new ResyncReplay({
+        pipeline,
+        settings: typeSettings,
+        bodyLimit: config.bodyLimit,
+        now: () => systemClock.now(),
+        callbackByHash: (hash, typeId) => callbackAuthenticator.authenticateHash(hash, typeId),
+        deviceByHash: (hash) => deviceAuthenticator.authenticateHash(hash),
+        admitSigfoxDevice: (principal, deviceId, autoCreate) =>
+          resyncAdmission.admit(principal, deviceId, autoCreate),
+      }),
+    );
     // Last: the console's catch-all answers only paths no route above claimed.
     serveConsole(app, { root: config.consoleDir ?? locateConsole(import.meta.url), logger });
     const mqtt = await startBroker(config, deps, tls, {

@@ -367,6 +367,7 @@ interface SimulateOptions {
   concurrency: number;
   firstSeq?: number;
   bidirRatio: number;
+  alsoTo?: string;
   quiet?: boolean;
 }
 
@@ -392,6 +393,9 @@ function simulationText(r: SimulationReport): string {
     ['4xx', String(r.answers['4xx'])],
     ['5xx', String(r.answers['5xx'])],
     ['network errors', String(r.answers.networkErrors)],
+    ...(r.backup
+      ? [['also sent to', `${r.backup.url}: ${r.backup['2xx']} 2xx, ${r.backup.failed} failed`] as const]
+      : []),
     ['duplicates', `${r.answers.duplicates} (reported by the server)`],
     ['late', `${r.answers.late} (reported by the server)`],
     ['elapsed', `${r.elapsedSeconds} s`],
@@ -483,6 +487,10 @@ function registerSimulateCommands(program: Command, io: CliIo): void {
       ratio,
       0,
     )
+    .option(
+      '--also-to <url>',
+      'send every callback to this server too, like a second callback of the device type (a fleetport-backup)',
+    )
     .option('--quiet', 'no progress on stderr')
     .action(async function simulateSigfox(options: SimulateOptions, command: Command) {
       const ctx = new CommandContext(io, command);
@@ -524,6 +532,7 @@ function registerSimulateCommands(program: Command, io: CliIo): void {
         concurrency: options.concurrency,
         firstSeq: options.firstSeq,
         bidirRatio: options.bidirRatio,
+        alsoUrl: options.alsoTo?.replace(/\/+$/, ''),
         // Each downlink as the device got it, on stderr: stdout keeps the report (and --json) clean.
         onDownlink: (downlink) =>
           ctx.note(`downlink for ${downlink.device} (after frame ${downlink.seqNumber}): ${downlink.data}`),

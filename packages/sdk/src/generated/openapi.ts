@@ -12236,6 +12236,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/resync/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay requests kept by fleetport-backup through capture, labelled replayed
+         * @description Each record is one request fleetport-backup stored (`GET /records` of the backup, as is): a Sigfox callback or an HTTP ingest, with the SHA-256 of the credential it carried. Each goes through its live route's checks and authentication and the capture pipeline, received at the backup's time and labelled `replayed`; a frame already stored is answered as a duplicate and stored once. A record the live route would refuse is refused here with the same problem, alone: the others are replayed. A key replays its own tenant's records (another tenant's credential is refused as unknown); the bootstrap key any tenant's. No downlink is asked for a replayed BIDIR callback. Records are answered in order; `GET /v1/messages` shows what was stored.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        records: {
+                            /** @description the backup's record number */
+                            id: string;
+                            /** @description when the backup received the request, Unix ms */
+                            receivedAt: number;
+                            method: string;
+                            /** @description the path (and query) the request was sent to */
+                            path: string;
+                            contentType?: string;
+                            /** @description SHA-256 (hex) of the device token or callback secret the request carried */
+                            credentialSha256?: string;
+                            /** @description the body as received, base64 */
+                            body: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: ({
+                                id: string;
+                                outcome: "new" | "duplicate";
+                                messages: {
+                                    id: string;
+                                    /** @description already stored: the replay changed at most its receptions */
+                                    duplicate: boolean;
+                                    timeliness: "live" | "late" | "replayed";
+                                }[];
+                            } | {
+                                id: string;
+                                /** @enum {string} */
+                                outcome: "skipped";
+                                reason: string;
+                            } | {
+                                id: string;
+                                /** @enum {string} */
+                                outcome: "refused";
+                                problem: {
+                                    status: number;
+                                    code: string;
+                                    detail: string;
+                                };
+                                messages?: {
+                                    id: string;
+                                    /** @description already stored: the replay changed at most its receptions */
+                                    duplicate: boolean;
+                                    timeliness: "live" | "late" | "replayed";
+                                }[];
+                            })[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/devices/{deviceId}/methods/{name}": {
         parameters: {
             query?: never;

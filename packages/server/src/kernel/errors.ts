@@ -42,6 +42,7 @@ export type ErrorCode =
   | 'alert_transition_refused'
   | 'webhook_target_refused'
   | 'invalid_range'
+  | 'record_unsupported'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -84,6 +85,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   alert_transition_refused: 409,
   webhook_target_refused: 422,
   invalid_range: 400,
+  record_unsupported: 400,
   internal: 500,
 };
 

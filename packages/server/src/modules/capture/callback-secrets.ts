@@ -67,8 +67,12 @@ export class CallbackAuthenticator {
     });
   }
 
-  async authenticate(secret: string, deviceTypeId: string): Promise<CallbackPrincipal> {
-    const hash = hashSecret(secret);
+  authenticate(secret: string, deviceTypeId: string): Promise<CallbackPrincipal> {
+    return this.authenticateHash(hashSecret(secret), deviceTypeId);
+  }
+
+  /** As `authenticate`, from the secret's SHA-256 (hex): a resync's records keep only that. */
+  async authenticateHash(hash: string, deviceTypeId: string): Promise<CallbackPrincipal> {
     const now = this.#deps.clock.now();
     let principal = this.#cache.get(hash);
     if (!principal || now - principal.cachedAt >= SECRET_TTL_MS) {

@@ -60,5 +60,9 @@ export function frameIdentity(frame: Frame, dedupWindowMs: number): FrameIdentit
   // The window is a fixed bucket, so the previous bucket is checked as well.
   const bucket = Math.floor(frame.receivedAt / dedupWindowMs);
   const hash = payloadHash(frame);
+  // A replayed frame carries another receiver's time (the backup's), a little before or
+  // after the server's own for the same request: the next bucket may hold it too.
+  if (frame.replayed)
+    return { key: `h:${hash}:${bucket}`, alternates: [`h:${hash}:${bucket - 1}`, `h:${hash}:${bucket + 1}`] };
   return { key: `h:${hash}:${bucket}`, alternates: [`h:${hash}:${bucket - 1}`] };
 }

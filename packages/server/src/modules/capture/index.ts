@@ -22,5 +22,5 @@ export {
   frameRefusal,
   MAX_PAYLOAD_BYTES,
 } from './frame-checks.js';
-export { registerIngestRoutes } from './ingest-routes.js';
+export { IngestBody, ingestFrame, registerIngestRoutes } from './ingest-routes.js';
 export { TypeSettings } from './type-settings.js';

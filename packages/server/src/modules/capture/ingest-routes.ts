@@ -47,7 +47,7 @@ export const IngestMessage = Type.Object(
 );
 export type IngestMessage = Static<typeof IngestMessage>;
 
-const IngestBody = Type.Union(
+export const IngestBody = Type.Union(
   [
     IngestMessage,
     Type.Object(
@@ -71,7 +71,7 @@ const present = (outcome: CaptureOutcome) => ({
 });
 
 /** Turns one message of the body into a frame, or refuses it with the field at fault. */
-function toFrame(
+export function ingestFrame(
   device: DevicePrincipal,
   message: IngestMessage,
   { receivedAt, seqBits }: { receivedAt: number; seqBits: number },
@@ -156,7 +156,7 @@ export function registerIngestRoutes(
       const body = request.body;
       if ('messages' in body) {
         // Every message is checked before any is stored: a bad batch stores nothing.
-        const frames = body.messages.map((message, index) => toFrame(device, message, context, index));
+        const frames = body.messages.map((message, index) => ingestFrame(device, message, context, index));
         const outcomes = await Promise.all(
           frames.map((frame, index) =>
             pipeline.capture(frame).catch((error: unknown) => inBatch(error, index)),
@@ -164,7 +164,7 @@ export function registerIngestRoutes(
         );
         return reply.status(200).send({ results: outcomes.map(present) });
       }
-      const outcome = await pipeline.capture(toFrame(device, body, context, undefined));
+      const outcome = await pipeline.capture(ingestFrame(device, body, context, undefined));
       return reply.status(outcome.duplicate ? 200 : 201).send(present(outcome));
     },
   );

@@ -53,8 +53,12 @@ export class DeviceAuthenticator {
     });
   }
 
-  async authenticate(token: string): Promise<DevicePrincipal> {
-    const hash = hashSecret(token);
+  authenticate(token: string): Promise<DevicePrincipal> {
+    return this.authenticateHash(hashSecret(token));
+  }
+
+  /** As `authenticate`, from the token's SHA-256 (hex): a resync's records keep only that. */
+  async authenticateHash(hash: string): Promise<DevicePrincipal> {
     const now = this.#deps.clock.now();
     const hit = this.#cache.get(hash);
     if (hit && now < hit.staleAt && (hit.expiresAt === null || hit.expiresAt > now)) return hit.principal;

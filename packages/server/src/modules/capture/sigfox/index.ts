@@ -6,15 +6,18 @@
 export {
   isSigfoxUplink,
   parseSigfoxCallback,
+  parseSigfoxForm,
   type SigfoxCallback,
   type SigfoxCallbackKind,
   type SigfoxNotice,
   type SigfoxUplink,
   sigfoxFrame,
 } from './sigfox-body.js';
+export { DeviceAdmission, DeviceRefused } from './sigfox-devices.js';
 export {
   type DownlinkSource,
   registerSigfoxRoutes,
+  SigfoxCallbackBody,
   type SigfoxDeps,
   type SigfoxDownlinkAck,
   type SigfoxDownlinkRequest,

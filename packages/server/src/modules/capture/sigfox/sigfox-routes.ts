@@ -120,7 +120,7 @@ const Flag = (description: string) => Type.Union([Type.Boolean(), Type.String()]
  * The fields Sigfox fills in; any other field (custom variables) is accepted and kept.
  * The schema documents and checks the shape; `parseSigfoxCallback` checks the values.
  */
-const SigfoxCallbackBody = Type.Object(
+export const SigfoxCallbackBody = Type.Object(
   {
     device: Scalar('{device}: the Sigfox device id, hex'),
     time: Type.Optional(Scalar('{time}: the frame time, epoch seconds')),
