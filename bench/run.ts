@@ -2,6 +2,7 @@ import { captureWrite } from './capture-write.js';
 import { codecs } from './codecs.js';
 import { commands } from './commands.js';
 import { conditions } from './conditions.js';
+import { fleetHealth } from './fleet-health.js';
 import { ingest } from './ingest.js';
 import { mqtt } from './mqtt.js';
 import { registry } from './registry.js';
@@ -19,6 +20,7 @@ export const benchmarks: readonly Benchmark[] = [
   conditions,
   commands,
   twins,
+  fleetHealth,
 ];
 
 process.exitCode = await runBenchmarkCli(benchmarks, process.argv.slice(2));

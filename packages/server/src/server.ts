@@ -302,7 +302,6 @@ export async function startServer(
       silentAfterIntervals: config.silentAfterIntervals,
       scanMs: config.silenceScanMs,
     });
-    await silence.start();
     registerSilenceRoutes(app, silence);
     fleetServices.push({ name: 'silence watch', close: () => silence.close() });
     // Webhooks: a feed consumer queues deliveries; a scheduler of their own sends them, so
@@ -412,6 +411,8 @@ export async function startServer(
         listenFailure(error, 'FLEETPORT_HTTP_PORT', { host: config.host, port: config.httpPort }) ?? error
       );
     }
+    // Once uplinks can arrive: the server's downtime, which silence does not count, ends here.
+    await silence.start();
     const bootstrap = await bootstrapAccess(deps, config.adminKey);
     if (bootstrap.adminKeyIgnored)
       logger.warn(

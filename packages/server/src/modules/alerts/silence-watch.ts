@@ -69,6 +69,11 @@ export class SilenceWatch {
   readonly #scans: Counter | undefined;
   #clock: SilenceClock | undefined;
   #consumer: FeedConsumer | undefined;
+  #opened: () => void = () => {};
+  /** Settles once the clock is open: a request that comes before waits for it. */
+  readonly #ready = new Promise<void>((resolve) => {
+    this.#opened = resolve;
+  });
 
   constructor(deps: SilenceDeps, alerts: AlertService, options: SilenceOptions) {
     this.#deps = deps;
@@ -90,6 +95,7 @@ export class SilenceWatch {
   async start(options: { readonly pollMs?: number; readonly follow?: boolean } = {}): Promise<void> {
     const { store, clock, scheduler } = this.#deps;
     this.#clock = await SilenceClock.open(store, clock.now());
+    this.#opened();
     if (options.follow !== false && !this.#consumer) {
       this.#consumer = followChanges(
         this.#deps,
@@ -288,6 +294,7 @@ export class SilenceWatch {
 
   /** A device's silence: its interval and override, when it was last seen, when it is due. */
   async get(tenantId: string, deviceId: string): Promise<DeviceSilence> {
+    await this.#ready;
     const [target] = await loadSilenceTargets(this.#deps.store, tenantId, [deviceId]);
     if (!target) throw notFound('device', deviceId);
     return this.#present(target);
@@ -295,6 +302,7 @@ export class SilenceWatch {
 
   /** Sets or removes (null) a device's own expected interval; its due time follows at once. */
   async setInterval(tenantId: string, deviceId: string, intervalS: number | null): Promise<DeviceSilence> {
+    await this.#ready;
     return writeWithChanges(this.#deps, tenantId, async (tx, record) => {
       await lockKeys(tx, [lockOf(tenantId)]);
       const [target] = await loadSilenceTargets(tx, tenantId, [deviceId]);
