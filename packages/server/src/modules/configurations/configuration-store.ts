@@ -200,14 +200,17 @@ export async function targetsPage(
  * `column BETWEEN` the smallest and greatest of `ids`: with it PostgreSQL reads a chunk's
  * range of the index instead of the tenant's every row when its statistics lag a rollout.
  */
-function inRange(column: 'device_id', ids: readonly string[]): Expression<SqlBool> {
+function inRange(store: Store, column: 'device_id', ids: readonly string[]): Expression<SqlBool> {
   let low = ids[0] ?? '';
   let high = low;
   for (const id of ids) {
     if (id < low) low = id;
     if (id > high) high = id;
   }
-  return sql<SqlBool>`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
+  // Code-point order, as picked: a database collated otherwise could order the ids differently.
+  return store.dialect === 'postgres'
+    ? sql<SqlBool>`${sql.ref(column)} COLLATE "C" BETWEEN ${low} AND ${high}`
+    : sql<SqlBool>`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
 }
 
 /** Which configurations target each listed device, by device id. */
@@ -223,7 +226,7 @@ export async function targetsOfDevices(
       .selectFrom('configuration_targets')
       .select(['device_id', 'configuration_id'])
       .where('tenant_id', '=', tenantId)
-      .where(inRange('device_id', part))
+      .where(inRange(store, 'device_id', part))
       .where('device_id', 'in', part)
       .execute();
     for (const row of rows) {
@@ -287,7 +290,7 @@ export async function setTargetErrors(
       .updateTable('configuration_targets')
       .set({ error: null })
       .where('tenant_id', '=', tenantId)
-      .where(inRange('device_id', part))
+      .where(inRange(store, 'device_id', part))
       .where('device_id', 'in', part)
       .where('error', 'is not', null)
       .execute();

@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { AppError } from '../../kernel/errors.js';
 import type { Store } from '../../store/store.js';
 import type { ChangeEntry } from '../changes/index.js';
@@ -64,6 +64,18 @@ function rangeOf(ids: readonly string[]): readonly [string, string] {
   return [low, high];
 }
 
+/**
+ * `column BETWEEN` the ids' smallest and greatest in code-point order, which is how they were
+ * picked: on PostgreSQL in the "C" collation, since a database collated otherwise (en_US
+ * ignores `-` at first) could order them differently and leave ids of the batch outside.
+ */
+function idBetween(dialect: Store['dialect'], column: string, ids: readonly string[]): RawBuilder<SqlBool> {
+  const [low, high] = rangeOf(ids);
+  return dialect === 'postgres'
+    ? sql<SqlBool>`${sql.ref(column)} COLLATE "C" BETWEEN ${low} AND ${high}`
+    : sql<SqlBool>`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
+}
+
 /** `WITH v(columns) AS (VALUES …)`: a batch's rows as a table both dialects can join. */
 function valuesTable(columns: readonly string[], rows: readonly (readonly unknown[])[]): RawBuilder<unknown> {
   const body = sql.join(rows.map((row) => sql`(${sql.join(row)})`));
@@ -114,13 +126,11 @@ export async function reconcileDesiredBatch(
   if (ids.length === 0) return { entries, refused };
   const live: string[] = [];
   for (const part of chunks(ids)) {
-    const [low, high] = rangeOf(part);
     const rows = await tx.db
       .selectFrom('devices')
       .select('id')
       .where('tenant_id', '=', tenantId)
-      .where('id', '>=', low)
-      .where('id', '<=', high)
+      .where(idBetween(tx.dialect, 'id', part))
       .where('id', 'in', part)
       .where('deleted_at', 'is', null)
       // A retired device's desired is left as it was (docs/TWINS.md).
@@ -141,8 +151,7 @@ export async function reconcileDesiredBatch(
       .selectFrom('twins')
       .select(['device_id', 'desired', 'desired_meta', 'desired_version', 'reported'])
       .where('tenant_id', '=', tenantId)
-      .where('device_id', '>=', rangeOf(ids)[0])
-      .where('device_id', '<=', rangeOf(ids)[1])
+      .where(idBetween(tx.dialect, 'device_id', ids))
       .where('device_id', 'in', ids)
       .orderBy('device_id')
       // Rows locked in device order: two batches never wait on each other in a cycle.
@@ -163,8 +172,7 @@ export async function reconcileDesiredBatch(
       .selectFrom('twin_parameters')
       .selectAll()
       .where('tenant_id', '=', tenantId)
-      .where('device_id', '>=', rangeOf(part)[0])
-      .where('device_id', '<=', rangeOf(part)[1])
+      .where(idBetween(tx.dialect, 'device_id', part))
       .where('device_id', 'in', part)
       .execute();
     const byDevice = new Map<string, ParameterRow[]>();
@@ -266,10 +274,12 @@ export async function reconcileDesiredBatch(
     }
   }
 
-  const between = (column: string, rows: readonly (readonly unknown[])[]) => {
-    const [low, high] = rangeOf(rows.map((row) => String(row[0])));
-    return sql`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
-  };
+  const between = (column: string, rows: readonly (readonly unknown[])[]) =>
+    idBetween(
+      tx.dialect,
+      column,
+      rows.map((row) => String(row[0])),
+    );
   for (const rows of chunks(twinUpdates)) {
     await sql`${valuesTable(['device_id', 'desired', 'desired_meta', 'desired_version'], rows)}
       UPDATE twins SET desired = v.desired, desired_meta = v.desired_meta,
