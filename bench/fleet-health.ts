@@ -12,6 +12,7 @@ import { migrateToLatest } from '../packages/server/src/store/migrate.js';
 import type { Store } from '../packages/server/src/store/store.js';
 import { ManualClock } from '../packages/server/test/support/manual-clock.js';
 import { seedTenantWithTypes } from '../packages/server/test/support/seed.js';
+import { healthIngestRun } from './fleet-health/health-ingest.js';
 import type { Benchmark, BenchOptions, BenchResult } from './support/benchmark.js';
 import { oweCleanup } from './support/cleanup.js';
 import { isEntryPoint, runBenchmarkCli } from './support/cli.js';
@@ -186,8 +187,19 @@ const alertsPhase: Phase = {
   },
 };
 
+const ingestPhase: Phase = {
+  name: 'ingest',
+  describe: 'batched HTTP ingest against a real server with the health consumer off and on, back to back',
+  async run(context) {
+    // Real servers on fresh databases of their own (bench/fleet-health/health-ingest.ts); the phase's store is not used.
+    const [sqlite] = context.options.databases;
+    if (sqlite === undefined) throw new Error('no database target for the ingest phase');
+    await healthIngestRun(context.options, sqlite, context.run, context.samples);
+  },
+};
+
 /** The phases, in order; another phase is one more entry here. */
-const PHASES: readonly Phase[] = [scanPhase, alertsPhase];
+const PHASES: readonly Phase[] = [scanPhase, alertsPhase, ingestPhase];
 
 async function runFleetHealth(options: BenchOptions): Promise<BenchResult> {
   const samples = new SampleSet();

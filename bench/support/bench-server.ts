@@ -21,7 +21,11 @@ export interface BenchServer {
  * key, a silent logger and the durable defaults (SQLite synchronous=FULL). The
  * environment is not read, so a developer's FLEETPORT_* variables cannot skew a run.
  */
-export async function startBenchServer(database: FreshDatabase): Promise<BenchServer> {
+export async function startBenchServer(
+  database: FreshDatabase,
+  /** More `serve` flags, e.g. `{ health: false }`. */
+  flags: Readonly<Record<string, unknown>> = {},
+): Promise<BenchServer> {
   const adminKey = `fpk_bench_${randomBytes(24).toString('base64url')}`;
   const config = loadConfig({
     env: {},
@@ -33,6 +37,7 @@ export async function startBenchServer(database: FreshDatabase): Promise<BenchSe
       'sqlite-synchronous': 'full',
       'mqtt-port': 0,
       ...(database.databaseUrl ? { 'database-url': database.databaseUrl } : {}),
+      ...flags,
     },
   });
   const server = await startServer(config, createLogger(config));
