@@ -207,10 +207,12 @@ function inRange(store: Store, column: 'device_id', ids: readonly string[]): Exp
     if (id < low) low = id;
     if (id > high) high = id;
   }
-  // Code-point order, as picked: a database collated otherwise could order the ids differently.
-  return store.dialect === 'postgres'
-    ? sql<SqlBool>`${sql.ref(column)} COLLATE "C" BETWEEN ${low} AND ${high}`
-    : sql<SqlBool>`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
+  // On PostgreSQL the database takes the bounds, in the column's collation (twin-desired-batch.ts says why).
+  if (store.dialect === 'postgres') {
+    const list = sql`unnest(CAST(${[...ids]} AS text[]))`;
+    return sql<SqlBool>`${sql.ref(column)} BETWEEN (SELECT min(x) FROM ${list} AS u(x)) AND (SELECT max(x) FROM ${list} AS u(x))`;
+  }
+  return sql<SqlBool>`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
 }
 
 /** Which configurations target each listed device, by device id. */

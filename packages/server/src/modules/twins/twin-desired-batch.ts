@@ -65,15 +65,19 @@ function rangeOf(ids: readonly string[]): readonly [string, string] {
 }
 
 /**
- * `column BETWEEN` the ids' smallest and greatest in code-point order, which is how they were
- * picked: on PostgreSQL in the "C" collation, since a database collated otherwise (en_US
- * ignores `-` at first) could order them differently and leave ids of the batch outside.
+ * `column BETWEEN` the ids' smallest and greatest. On PostgreSQL the bounds are taken by
+ * the database (an init plan over the ids), in the column's own collation: bounds picked
+ * in code-point order could leave ids outside in a database collated otherwise (en_US
+ * orders `a-2` after `a1`), and `COLLATE "C"` on the column makes the range a filter
+ * instead of the index's condition. SQLite compares ids as bytes, as JavaScript does here.
  */
 function idBetween(dialect: Store['dialect'], column: string, ids: readonly string[]): RawBuilder<SqlBool> {
+  if (dialect === 'postgres') {
+    const list = sql`unnest(CAST(${[...ids]} AS text[]))`;
+    return sql<SqlBool>`${sql.ref(column)} BETWEEN (SELECT min(x) FROM ${list} AS u(x)) AND (SELECT max(x) FROM ${list} AS u(x))`;
+  }
   const [low, high] = rangeOf(ids);
-  return dialect === 'postgres'
-    ? sql<SqlBool>`${sql.ref(column)} COLLATE "C" BETWEEN ${low} AND ${high}`
-    : sql<SqlBool>`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
+  return sql<SqlBool>`${sql.ref(column)} BETWEEN ${low} AND ${high}`;
 }
 
 /** `WITH v(columns) AS (VALUES …)`: a batch's rows as a table both dialects can join. */
