@@ -37,4 +37,7 @@ export const PLATFORM_ALERT_TYPES = {
   contractEnding: 'contract_ending',
   contractTokensLow: 'contract_tokens_low',
   subscriptionEnding: 'subscription_ending',
+  // Raised by modules/health and modules/webhooks, listed here so docs/ALERTS.md has one list.
+  deviceCrazy: 'device_crazy',
+  webhookEndpointDisabled: 'webhook_endpoint_disabled',
 } as const;

@@ -2,7 +2,7 @@ import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
 import { guarded, type Store } from '../../store/store.js';
-import type { AlertService } from '../alerts/index.js';
+import { type AlertService, PLATFORM_ALERT_TYPES } from '../alerts/index.js';
 import { type RecordChange, writeWithChanges } from '../changes/index.js';
 import {
   announceTransitions,
@@ -19,7 +19,7 @@ import { countLiveUplinks, readLastSeen } from './health-store.js';
 /** The scheduler handler that releases a quiet quarantined device. */
 export const QUIET_RELEASE_JOB = 'health.quiet_release';
 /** The alert a quarantine raises and a quiet release clears (modules/alerts). */
-export const DEVICE_CRAZY_ALERT = 'device_crazy';
+export const DEVICE_CRAZY_ALERT = PLATFORM_ALERT_TYPES.deviceCrazy;
 
 export interface CrazyDeps {
   readonly store: Store;

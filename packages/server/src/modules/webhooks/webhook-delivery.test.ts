@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeEachDialect, suiteStore } from '../../../test/support/dialect-suites.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
+import { seedTenantWithTypes } from '../../../test/support/seed.js';
 import { matchingSignatures, WebhookReceiver } from '../../../test/support/webhook-receiver.js';
 import { EventBus } from '../../bus/event-bus.js';
 import { AppError } from '../../kernel/errors.js';
@@ -276,6 +277,40 @@ describeEachDialect('webhook delivery', (dialect) => {
     await change('device.updated', 'x', { id: 'x' });
     await pump();
     expect(receiver.received.map((r) => r.json.entityId)).toEqual(['p1', 'p3']);
+  });
+
+  it('forwards no uplink of a quarantined or retired device, and the others as they come', async () => {
+    await seedTenantWithTypes(db.store, tenant, { tracker: {} });
+    for (const [id, lifecycle] of [
+      ['calm', 'activated'],
+      ['wild', 'quarantined'],
+      ['gone', 'retired'],
+    ] as const) {
+      await db.store.db
+        .insertInto('devices')
+        .values({
+          tenant_id: tenant,
+          id,
+          type_id: 'tracker',
+          name: id,
+          tags: '{}',
+          attributes: '{}',
+          version: 1,
+          created_at: 1,
+          updated_at: 1,
+          deleted_at: null,
+          lifecycle,
+        })
+        .execute();
+    }
+    await create({ eventTypes: ['message.created', 'device.updated'] });
+    await change('message.created', 'm1', { id: 'm1', deviceId: 'wild' });
+    await change('message.created', 'm2', { id: 'm2', deviceId: 'calm' });
+    await change('message.created', 'm3', { id: 'm3', deviceId: 'gone' });
+    // Other changes about a skipped device still go out: only its uplinks are held back.
+    await change('device.updated', 'wild', { id: 'wild', lifecycle: 'quarantined' });
+    await pump();
+    expect(receiver.received.map((r) => r.json.entityId)).toEqual(['m2', 'wild']);
   });
 
   it('refuses private targets unless the tenant is allowed them, also when sending', async () => {

@@ -8,6 +8,7 @@ import {
   followChanges,
   writeWithChanges,
 } from '../changes/index.js';
+import { findDevicesSkippingProcessing } from '../lifecycle/index.js';
 import { type DeliveryEvent, endpointWants, envelopeOf, messageIdOf } from './webhook-envelope.js';
 import type { SendResult, WebhookSender } from './webhook-sender.js';
 import type { WebhookDeps } from './webhook-service.js';
@@ -244,7 +245,7 @@ export class WebhookDispatcher {
     const { store, clock } = this.#deps;
     const endpoints = await enabledEndpoints(store, batch.tenantId);
     if (endpoints.length === 0) return;
-    const changes = await this.#expand(batch, endpoints);
+    const changes = await this.#withoutSkippedDevices(batch.tenantId, await this.#expand(batch, endpoints));
     const now = clock.now();
     const rows: NewDelivery[] = [];
     const touched = new Map<string, EndpointRow>();
@@ -289,6 +290,25 @@ export class WebhookDispatcher {
       for (const endpoint of touched.values()) await this.#schedule(tx, endpoint, now);
     });
     this.#deps.scheduler.wake();
+  }
+
+  /**
+   * Quarantined and retired devices' uplinks are stored, not forwarded (docs/LIFECYCLE.md):
+   * their `message.created` changes are left out, by the device's state when the batch is read.
+   */
+  async #withoutSkippedDevices(tenantId: string, changes: FeedChange[]): Promise<FeedChange[]> {
+    const deviceOf = (change: FeedChange): string | undefined =>
+      change.kind === 'message.created'
+        ? (change.data as { deviceId?: string } | undefined)?.deviceId
+        : undefined;
+    const devices = changes.map(deviceOf).filter((id): id is string => id !== undefined);
+    if (devices.length === 0) return changes;
+    const skipped = await findDevicesSkippingProcessing(this.#deps.store, tenantId, devices);
+    if (skipped.size === 0) return changes;
+    return changes.filter((change) => {
+      const device = deviceOf(change);
+      return device === undefined || !skipped.has(device);
+    });
   }
 
   #wants(endpoint: EndpointRow): (event: DeliveryEvent) => boolean {

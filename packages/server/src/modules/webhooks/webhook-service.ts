@@ -4,7 +4,7 @@ import { AppError, notFound } from '../../kernel/errors.js';
 import { prefixedId } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
 import { guarded, type Store, transact } from '../../store/store.js';
-import type { AlertService } from '../alerts/index.js';
+import { type AlertService, PLATFORM_ALERT_TYPES } from '../alerts/index.js';
 import {
   appendChanges,
   type ChangeExpander,
@@ -70,7 +70,7 @@ export interface WebhookDeps {
 }
 
 /** The alert type of an endpoint the server disabled (a fleet alert, its subject the endpoint id). */
-export const ENDPOINT_DISABLED_ALERT = 'webhook_endpoint_disabled';
+export const ENDPOINT_DISABLED_ALERT = PLATFORM_ALERT_TYPES.webhookEndpointDisabled;
 
 /** Changes one replay call queues at most; `nextCursor` continues. */
 export const REPLAY_LIMIT = 10_000;
