@@ -29,8 +29,20 @@ const loadProcessesOption = takeIntegerOption(process.argv, 'command-load-proces
 const creatorsOption = takeIntegerOption(process.argv, 'command-creators', 1, 1000);
 const secondsOption = takeIntegerOption(process.argv, 'command-seconds', 1, 600);
 const synchronousOption = takeListOption(process.argv, 'command-sqlite-synchronous', SYNCHRONOUS);
+const CREATE_MODES = ['batch', 'single'] as const;
+type CreateMode = (typeof CREATE_MODES)[number];
+const createOption = takeListOption(process.argv, 'command-create', CREATE_MODES);
+const batchSizeOption = takeIntegerOption(process.argv, 'command-batch', 1, 1000);
 
-const DEFAULTS = { devices: 10_000, loadProcesses: 2, creators: 64, seconds: 10, warmupSeconds: 3 };
+const DEFAULTS = {
+  devices: 10_000,
+  loadProcesses: 2,
+  /** HTTP loops creating commands: one command per request (`single`) needs many; batches need few. */
+  creators: { single: 64, batch: 8 },
+  batch: 250,
+  seconds: 10,
+  warmupSeconds: 3,
+};
 /** Commands queued and not yet acknowledged at most: the creators wait beyond it. */
 const MAX_OUTSTANDING = 4_000;
 const READY_TIMEOUT_MS = 300_000;
@@ -112,7 +124,8 @@ interface RoundTripFigures {
 }
 
 /**
- * Queues commands over the HTTP API at the devices, round robin, from `creators` loops,
+ * Queues commands over the HTTP API at the devices, round robin, from `creators` loops (in
+ * batches through `POST /v1/commands/batch`, or one request per command in `single` mode),
  * while `MAX_OUTSTANDING` are not yet acknowledged; measures the round trips finished in
  * the window (a device's acknowledgement stored and PUBACKed).
  */
@@ -120,9 +133,9 @@ async function measureRoundTrips(
   server: RunningBroker,
   loads: readonly LoadProcess[],
   deviceIds: readonly string[],
-  creators: number,
-  seconds: number,
+  settings: { creators: number; seconds: number; mode: CreateMode; batch: number },
 ): Promise<RoundTripFigures> {
+  const { creators, seconds } = settings;
   const api = server.api;
   if (api === undefined) throw new Error('the server has no API');
   let created = 0;
@@ -136,15 +149,33 @@ async function measureRoundTrips(
         await sleep(5);
         continue;
       }
-      const id = deviceIds[next++ % deviceIds.length] ?? '';
-      const response = await fetch(`${api.url}/v1/devices/${id}/commands`, {
+      if (settings.mode === 'single') {
+        const id = deviceIds[next++ % deviceIds.length] ?? '';
+        const response = await fetch(`${api.url}/v1/devices/${id}/commands`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${api.adminKey}`, 'content-type': 'application/json' },
+          body: '{"hex":"01"}',
+        });
+        await response.arrayBuffer();
+        if (response.status === 201) created += 1;
+        else firstError ??= `POST commands answered ${response.status}`;
+        continue;
+      }
+      const items = Array.from({ length: settings.batch }, () => ({
+        deviceId: deviceIds[next++ % deviceIds.length] ?? '',
+        hex: '01',
+      }));
+      const response = await fetch(`${api.url}/v1/commands/batch`, {
         method: 'POST',
         headers: { authorization: `Bearer ${api.adminKey}`, 'content-type': 'application/json' },
-        body: '{"hex":"01"}',
+        body: JSON.stringify({ items }),
       });
-      await response.arrayBuffer();
-      if (response.status === 201) created += 1;
-      else firstError ??= `POST commands answered ${response.status}`;
+      const answer = (await response.json()) as { items?: { status: number }[] };
+      if (response.status !== 200) firstError ??= `POST commands/batch answered ${response.status}`;
+      for (const item of answer.items ?? []) {
+        if (item.status === 201) created += 1;
+        else firstError ??= `an item of POST commands/batch answered ${item.status}`;
+      }
     }
   };
   const poll = (async () => {
@@ -178,7 +209,14 @@ async function measureRoundTrips(
 async function runRoundTrip(
   options: BenchOptions,
   synchronous: Synchronous,
-  settings: { devices: number; loadProcesses: number; creators: number; seconds: number },
+  settings: {
+    devices: number;
+    loadProcesses: number;
+    creators: number;
+    seconds: number;
+    mode: CreateMode;
+    batch: number;
+  },
 ): Promise<RoundTripFigures[]> {
   const figures: RoundTripFigures[] = [];
   for (let run = 1; run <= options.runs; run += 1) {
@@ -211,13 +249,14 @@ async function runRoundTrip(
           );
         }),
       ]).finally(() => clearTimeout(timer));
-      options.progress(`  measuring ${settings.seconds} s with ${settings.creators} creators`);
+      options.progress(
+        `  measuring ${settings.seconds} s with ${settings.creators} creators (${settings.mode === 'batch' ? `batches of ${settings.batch}` : 'one command per request'})`,
+      );
       const measured = await measureRoundTrips(
         server,
         loads,
         devices.map((device) => device.id),
-        settings.creators,
-        settings.seconds,
+        settings,
       );
       options.progress(
         `  ${formatNumber(Math.round(measured.roundTripsPerSecond))} round trips/s, ${formatNumber(Math.round(measured.createdPerSecond))} created/s, server ${measured.serverCpuCores.toFixed(2)} cores`,
@@ -246,11 +285,14 @@ function summary(metric: string, unit: string, samples: readonly number[]): Metr
 
 async function runCommands(options: BenchOptions): Promise<BenchResult> {
   const phases = listValue(phasesOption, PHASES);
+  const mode = listValue(createOption, ['batch'] as const)[0] ?? 'batch';
   const settings = {
     devices: optionValue(devicesOption, DEFAULTS.devices),
     loadProcesses: optionValue(loadProcessesOption, DEFAULTS.loadProcesses),
-    creators: optionValue(creatorsOption, DEFAULTS.creators),
+    creators: optionValue(creatorsOption, DEFAULTS.creators[mode]),
     seconds: optionValue(secondsOption, DEFAULTS.seconds),
+    mode,
+    batch: optionValue(batchSizeOption, DEFAULTS.batch),
   };
   const metrics: MetricSummary[] = [];
   const jobResults: DatabaseResult[] = [];
@@ -298,8 +340,12 @@ async function runCommands(options: BenchOptions): Promise<BenchResult> {
       devices: settings.devices,
       'load processes': settings.loadProcesses,
       'HTTP creators': settings.creators,
+      creation:
+        settings.mode === 'batch'
+          ? `POST /v1/commands/batch, ${settings.batch} a request`
+          : 'POST /v1/devices/{id}/commands',
       'window s': settings.seconds,
-      'round trip': 'POST command (HTTP) → sent → PUBACK (delivered) → device ack stored → PUBACK',
+      'round trip': 'command queued (HTTP) → sent → PUBACK (delivered) → device ack stored → PUBACK',
       'job devices (bookkeeping; a tenth with commands)': options.devices,
     },
     databases: [

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, isAppError } from '../../kernel/errors.js';
+import { GroupCommitter } from '../../kernel/group-commit.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
 import { type BatchResult, createdMessages } from './capture-batch.js';
@@ -9,7 +10,6 @@ import { CaptureMetrics } from './capture-metrics.js';
 import { CaptureOrder, type CaptureOrderKey } from './capture-order.js';
 import type { CaptureWriter } from './capture-writer.js';
 import type { CaptureOutcome, Frame } from './frame.js';
-import { GroupCommitter } from './group-commit.js';
 
 export interface CaptureDeps {
   readonly store: Store;

@@ -178,6 +178,100 @@ describeEachDialect('command queue', (dialect) => {
     expect((await counts()).commands).toBe(2);
   });
 
+  describe('transitions asked for together', () => {
+    it('commit in one transaction: several commands of two tenants, one stale compare-and-set, one command twice', async () => {
+      const a = await setup();
+      const b = await setup();
+      const bus = new EventBus();
+      const commits: { tenantId: string; position: number }[] = [];
+      bus.subscribe('changes.committed', (event) => commits.push(event));
+      const service = new CommandService({
+        store: db.store,
+        clock: a.clock,
+        bus,
+        logger: silentLogger,
+        scheduler: new Scheduler({ store: db.store, clock: a.clock, logger: silentLogger }),
+      });
+      const make = async (s: typeof a, deviceId: string) =>
+        (await service.find(
+          s.tenantId,
+          (
+            await s.service.create(s.tenantId, deviceId, { hex: '01' })
+          ).command.id,
+        )) ?? expect.fail('created');
+      const [one, two, three, theirs] = [
+        await make(a, 'd1'),
+        await make(a, 'd2'),
+        await make(a, 'd1'),
+        await make(b, 'd1'),
+      ];
+      // `three` moves first: the copy read before is stale.
+      await service.transition(three, 'cancelled', { reason: 'first' });
+      const before = { a: await a.counts(), b: await b.counts() };
+      const results = await Promise.all([
+        service.transition(one, 'sent', { attempt: 1 }, { attempts: 1 }),
+        service.transition(two, 'cancelled', { reason: 'cancelled' }),
+        service.transition(three, 'sent', { attempt: 1 }, { attempts: 1 }),
+        service.transition(one, 'cancelled', { reason: 'too late' }),
+        service.transition(theirs, 'unknown', { reason: 'test' }),
+      ]);
+      expect(results.map((r) => r?.status)).toEqual(['sent', 'cancelled', undefined, undefined, 'unknown']);
+      // One commit for the batch: one announcement per tenant, not one per transition.
+      expect(
+        commits
+          .slice(-2)
+          .map((c) => c.tenantId)
+          .sort(),
+      ).toEqual([a.tenantId, b.tenantId].sort());
+      expect(commits).toHaveLength(3);
+      expect(await a.counts()).toEqual({
+        commands: before.a.commands,
+        events: before.a.events + 2,
+        changes: before.a.changes + 2,
+      });
+      expect((await b.counts()).events).toBe(before.b.events + 1);
+      // History rows numbered from the version: in order, none lost, none twice.
+      const shown = await service.get(a.tenantId, 'd1', one.id);
+      expect(shown).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(shown.history?.map((h) => h.status)).toEqual(['queued', 'sent']);
+      const stale = await service.get(a.tenantId, 'd1', three.id);
+      expect(stale.history?.map((h) => h.status)).toEqual(['queued', 'cancelled']);
+      // The loser of the race is moved on by its caller: it reads the command again.
+      const cancelled = await service.cancel(a.tenantId, 'd1', one.id);
+      expect(cancelled.status).toBe('cancelled');
+      expect((await service.get(a.tenantId, 'd1', one.id)).history?.map((h) => h.status)).toEqual([
+        'queued',
+        'sent',
+        'cancelled',
+      ]);
+    });
+
+    it('fail alone: a transition whose work throws does not fail the others of its batch', async () => {
+      const { tenantId, service, counts } = await setup();
+      const ids = (
+        await service.createMany(tenantId, [
+          { deviceId: 'd1', body: { hex: '01' } },
+          { deviceId: 'd2', body: { hex: '02' } },
+        ])
+      ).map((o) => o.command?.id ?? '');
+      const [good, bad] = await Promise.all(
+        ids.map(async (id) => (await service.find(tenantId, id)) ?? expect.fail(id)),
+      );
+      if (good === undefined || bad === undefined) throw new Error('two commands');
+      const before = await counts();
+      const [ok, failed] = await Promise.allSettled([
+        service.transition(good, 'sent', {}),
+        service.transition(bad, 'sent', {}, {}, async () => {
+          throw new Error('boom');
+        }),
+      ]);
+      expect(ok).toMatchObject({ status: 'fulfilled', value: { status: 'sent' } });
+      expect(failed).toMatchObject({ status: 'rejected', reason: { message: 'boom' } });
+      expect((await service.find(tenantId, bad.id))?.status).toBe('queued');
+      expect(await counts()).toEqual({ ...before, events: before.events + 1, changes: before.changes + 1 });
+    });
+  });
+
   it('hands queued commands out most urgent first, then oldest first, and never twice', async () => {
     const { tenantId, clock, service, sent } = await setup();
     const low = await service.create(tenantId, 'd1', { hex: '01', priority: 1 });

@@ -1,8 +1,15 @@
 import { AppError, isAppError, notFound, refuseRetired } from '../../kernel/errors.js';
+import { GroupCommitter } from '../../kernel/group-commit.js';
 import { uuidv7 } from '../../kernel/ids.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { Store } from '../../store/store.js';
-import { type ChangeDeps, type RecordChange, writeWithChanges } from '../changes/index.js';
+import { guarded, type Store, transact } from '../../store/store.js';
+import {
+  appendChanges,
+  type ChangeDeps,
+  type ChangeEntry,
+  type RecordChange,
+  writeWithChanges,
+} from '../changes/index.js';
 import type { JobRun, Scheduler } from '../scheduler/index.js';
 import {
   type Command,
@@ -120,6 +127,18 @@ export type CreateOutcome =
   | { readonly command: Command; readonly created: boolean; readonly error?: undefined }
   | { readonly error: AppError; readonly command?: undefined; readonly created?: undefined };
 
+/** A transition waiting for its batch (`CommandService.transition`). */
+interface PendingTransition {
+  readonly row: CommandRow;
+  readonly status: CommandStatus;
+  readonly detail: Record<string, unknown>;
+  readonly changes: Partial<Pick<CommandRow, 'attempts' | 'delivery_ref' | 'result'>>;
+  readonly within: ((tx: Store, moved: CommandRow, record: RecordChange) => Promise<void>) | undefined;
+}
+
+/** Transitions written in one transaction at most. */
+const MAX_TRANSITION_BATCH = 1000;
+
 /** What a transport sends: the command and its bytes, computed when it is sent. */
 export interface Outgoing {
   readonly row: CommandRow;
@@ -138,9 +157,14 @@ const expireKey = (tenantId: string, commandId: string) => `${EXPIRE_HANDLER}:${
  */
 export class CommandService {
   readonly #deps: CommandDeps;
+  readonly #transitions: GroupCommitter<PendingTransition, CommandRow | undefined>;
 
   constructor(deps: CommandDeps) {
     this.#deps = deps;
+    this.#transitions = new GroupCommitter({
+      maxBatch: MAX_TRANSITION_BATCH,
+      write: (batch) => this.#writeTransitions(batch),
+    });
     deps.scheduler.register(RETRY_HANDLER, (run) => this.#retry(run));
     deps.scheduler.register(EXPIRE_HANDLER, (run) => this.#expire(run));
   }
@@ -525,7 +549,8 @@ export class CommandService {
   /**
    * Moves a command to `status` when that is allowed from where it is and nobody moved it
    * meanwhile; records the transition and its change in one transaction. Undefined when
-   * the command is elsewhere now.
+   * the command is elsewhere now. Transitions asked for together (one turn of the event
+   * loop) share that transaction: see `#writeTransitions`.
    */
   async transition(
     row: CommandRow,
@@ -535,27 +560,8 @@ export class CommandService {
     within?: (tx: Store, moved: CommandRow, record: RecordChange) => Promise<void>,
   ): Promise<CommandRow | undefined> {
     if (!reachableFrom[status].has(row.status as CommandStatus)) return undefined;
-    const now = this.#deps.clock.now();
-    const moved: CommandRow = { ...row, ...changes, status, version: row.version + 1, updated_at: now };
-    const done = await writeWithChanges(this.#deps, row.tenant_id, async (tx, record) => {
-      if (!(await updateCommand(tx, row, { ...changes, status, updated_at: now }))) return false;
-      const events = await commandEvents(tx, row.tenant_id, row.id);
-      await insertEvent(tx, eventRow(row, events.length + 1, status, detail, now));
-      await within?.(tx, moved, record);
-      record({ kind: 'command.status_changed', entityId: row.id, data: presentCommand(moved) });
-      return true;
-    });
-    if (!done) return undefined;
-    if (finalStatuses.has(status)) {
-      // Nothing is left to retry or expire. Best effort: a job that runs anyway finds the
-      // command final and does nothing.
-      await Promise.all([
-        this.#deps.scheduler.cancel(retryKey(row.tenant_id, row.id)),
-        this.#deps.scheduler.cancel(expireKey(row.tenant_id, row.id)),
-      ]).catch((error: unknown) =>
-        this.#deps.logger.warn({ err: error, commandId: row.id }, 'commands: could not cancel finished jobs'),
-      );
-    }
+    const moved = await this.#transitions.submit({ row, status, detail, changes, within });
+    if (moved === undefined) return undefined;
     if (status === 'queued')
       this.#deps.bus.publish('command.queued', {
         tenantId: row.tenant_id,
@@ -565,6 +571,59 @@ export class CommandService {
     if (row.kind === 'method' || finalStatuses.has(status))
       this.#deps.bus.publish('command.settled', { tenantId: row.tenant_id, commandId: row.id });
     return moved;
+  }
+
+  /**
+   * Group commit of transitions: one transaction for the batch, each command's
+   * compare-and-set on its version as alone (one that fails answers undefined, the others
+   * go on), its history row numbered from that version (a command's history has one row
+   * per version), multi-row inserts of the history rows and of each tenant's changes. A
+   * batch that fails as a whole is written again one transition at a time by the
+   * committer, so one bad transition fails only itself.
+   */
+  async #writeTransitions(batch: readonly PendingTransition[]): Promise<(CommandRow | undefined)[]> {
+    const now = this.#deps.clock.now();
+    let results: (CommandRow | undefined)[] = [];
+    let positions = new Map<string, number>();
+    await guarded(this.#deps.store, () =>
+      transact(this.#deps.store, async (tx) => {
+        results = [];
+        positions = new Map();
+        const events: CommandEventRow[] = [];
+        const entries = new Map<string, ChangeEntry[]>();
+        const finished: string[] = [];
+        for (const { row, status, detail, changes, within } of batch) {
+          const moved: CommandRow = { ...row, ...changes, status, version: row.version + 1, updated_at: now };
+          if (!(await updateCommand(tx, row, { ...changes, status, updated_at: now }))) {
+            results.push(undefined);
+            continue;
+          }
+          events.push(eventRow(row, moved.version, status, detail, now));
+          const tenantEntries = entries.get(row.tenant_id) ?? [];
+          entries.set(row.tenant_id, tenantEntries);
+          await within?.(tx, moved, (entry) => tenantEntries.push(entry));
+          tenantEntries.push({
+            kind: 'command.status_changed',
+            entityId: row.id,
+            data: presentCommand(moved),
+          });
+          // Nothing is left to retry or expire; only confirmed commands have retries, only expiring ones expiries.
+          if (finalStatuses.has(status)) {
+            if (row.confirmed === 1) finished.push(retryKey(row.tenant_id, row.id));
+            if (row.expires_at !== null) finished.push(expireKey(row.tenant_id, row.id));
+          }
+          results.push(moved);
+        }
+        await insertEvents(tx, events);
+        await this.#deps.scheduler.cancelAll(finished, tx);
+        // Tenants in one order: two batches never wait on each other's change locks in a cycle.
+        for (const tenantId of [...entries.keys()].sort())
+          positions.set(tenantId, await appendChanges(tx, tenantId, entries.get(tenantId) ?? [], now));
+      }),
+    );
+    for (const [tenantId, position] of positions)
+      this.#deps.bus.publish('changes.committed', { tenantId, position });
+    return results;
   }
 
   /**
@@ -584,49 +643,71 @@ export class CommandService {
       ref?: string;
     },
   ): Promise<Outgoing[]> {
-    const taken: Outgoing[] = [];
     const rows = await queuedCommands(this.#deps.store, tenantId, deviceId, transport, limit);
-    for (const row of rows) {
-      const now = this.#deps.clock.now();
-      if (row.expires_at !== null && row.expires_at <= now) {
-        await this.transition(row, 'expired', { reason: 'expired' });
-        continue;
-      }
-      let payload: Buffer;
-      try {
-        payload =
-          row.payload !== null
-            ? Buffer.from(row.payload)
-            : await this.#encode(tenantId, deviceId, transport, row.data ?? 'null');
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        await this.transition(row, 'failed', { reason: 'encoding_failed', error: message });
-        continue;
-      }
-      const how = detail(row);
-      const attempt = row.attempts + 1;
-      const moved = await this.transition(
-        row,
-        how.status,
-        { ...how.detail, attempt },
-        { attempts: attempt, ...(how.ref === undefined ? {} : { delivery_ref: how.ref }) },
-        async (tx, sent) => {
-          // A confirmed command waits for its acknowledgement until the backoff ends.
-          if (sent.confirmed === 1)
-            await this.#deps.scheduler.schedule(
-              {
-                key: retryKey(tenantId, sent.id),
-                handler: RETRY_HANDLER,
-                at: this.#deps.clock.now() + sent.backoff_ms * 2 ** (attempt - 1),
-                payload: { tenantId, commandId: sent.id, attempt },
-              },
-              tx,
-            );
-        },
-      );
-      if (moved) taken.push({ row: moved, payload });
-    }
-    return taken;
+    return this.#take(rows, detail);
+  }
+
+  /**
+   * Moves claimed rows on, all at once so that their transitions share a batch: each to
+   * `sent` (or what `detail` says) with its payload, or expired or failed instead. The
+   * ones taken, in the order of `rows`.
+   */
+  async #take(
+    rows: readonly CommandRow[],
+    detail: (row: CommandRow) => {
+      status: 'sent' | 'unknown';
+      detail: Record<string, unknown>;
+      ref?: string;
+    },
+  ): Promise<Outgoing[]> {
+    const taken = await Promise.all(
+      rows.map(async (row): Promise<Outgoing | undefined> => {
+        const now = this.#deps.clock.now();
+        if (row.expires_at !== null && row.expires_at <= now) {
+          await this.transition(row, 'expired', { reason: 'expired' });
+          return undefined;
+        }
+        let payload: Buffer;
+        try {
+          payload =
+            row.payload !== null
+              ? Buffer.from(row.payload)
+              : await this.#encode(
+                  row.tenant_id,
+                  row.device_id,
+                  row.transport as Transport,
+                  row.data ?? 'null',
+                );
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          await this.transition(row, 'failed', { reason: 'encoding_failed', error: message });
+          return undefined;
+        }
+        const how = detail(row);
+        const attempt = row.attempts + 1;
+        const moved = await this.transition(
+          row,
+          how.status,
+          { ...how.detail, attempt },
+          { attempts: attempt, ...(how.ref === undefined ? {} : { delivery_ref: how.ref }) },
+          async (tx, sent) => {
+            // A confirmed command waits for its acknowledgement until the backoff ends.
+            if (sent.confirmed === 1)
+              await this.#deps.scheduler.schedule(
+                {
+                  key: retryKey(sent.tenant_id, sent.id),
+                  handler: RETRY_HANDLER,
+                  at: this.#deps.clock.now() + sent.backoff_ms * 2 ** (attempt - 1),
+                  payload: { tenantId: sent.tenant_id, commandId: sent.id, attempt },
+                },
+                tx,
+              );
+          },
+        );
+        return moved === undefined ? undefined : { row: moved, payload };
+      }),
+    );
+    return taken.filter((out) => out !== undefined);
   }
 
   /** A send failed on the way out (the broker refused it): back in the queue, with its attempt counted. */
@@ -699,8 +780,7 @@ export class CommandService {
     const noted: CommandRow = { ...row, version: row.version + 1, updated_at: now };
     const done = await writeWithChanges(this.#deps, row.tenant_id, async (tx, record) => {
       if (!(await updateCommand(tx, row, { updated_at: now }))) return false;
-      const events = await commandEvents(tx, row.tenant_id, row.id);
-      await insertEvent(tx, eventRow(row, events.length + 1, row.status as CommandStatus, detail, now));
+      await insertEvent(tx, eventRow(row, noted.version, row.status as CommandStatus, detail, now));
       record({ kind: 'command.noted', entityId: row.id, data: presentCommand(noted) });
       return true;
     });

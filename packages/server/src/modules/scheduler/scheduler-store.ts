@@ -84,6 +84,18 @@ export function deleteJob(store: Store, key: string): Promise<boolean> {
   });
 }
 
+/** Deletes the jobs of `keys` (those that exist) in one statement. */
+export async function deleteJobs(store: Store, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await guarded(store, async () => {
+    for (let start = 0; start < keys.length; start += 500)
+      await store.db
+        .deleteFrom('scheduled_jobs')
+        .where('key', 'in', keys.slice(start, start + 500))
+        .execute();
+  });
+}
+
 export function findJob(store: Store, key: string): Promise<ScheduledJobRow | undefined> {
   return guarded(store, () =>
     store.db.selectFrom('scheduled_jobs').selectAll().where('key', '=', key).executeTakeFirst(),

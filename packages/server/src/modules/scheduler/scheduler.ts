@@ -7,6 +7,7 @@ import {
   claimJob,
   completeJob,
   deleteJob,
+  deleteJobs,
   failJob,
   findDueJobs,
   findJob,
@@ -184,6 +185,11 @@ export class Scheduler {
   /** Cancels the job of `key`; true when there was one. A run in progress finishes, and changes nothing. */
   cancel(key: string): Promise<boolean> {
     return deleteJob(this.#deps.store, key);
+  }
+
+  /** Cancels the jobs of `keys`; pass a transaction's store to cancel them with a module's own write. */
+  cancelAll(keys: readonly string[], store: Store = this.#deps.store): Promise<void> {
+    return deleteJobs(store, keys);
   }
 
   /** The job of `key` as stored, if any. */
