@@ -186,4 +186,14 @@ describeEachDialect('crazy devices', (dialect) => {
     expect(await state('d1')).toBe('quarantined');
     expect(await state('d2')).toBe('activated');
   });
+  it('counts from a release the uplinks received after it, whatever their whole-second device times', async () => {
+    const { clock, lifecycle, principal, addDevice, uplinks, state } = await setup();
+    await addDevice('d1', 'manufactured');
+    // Activated 700 ms into a second; a Sigfox-like burst right after, stamped with that whole second.
+    clock.advance(1_000 - (clock.now() % 1_000) + 700);
+    await lifecycle.set(principal, 'd1', { state: 'activated', reason: 'in service' });
+    clock.advance(50);
+    await uplinks('d1', 4, Math.floor(clock.now() / 1_000) * 1_000);
+    expect(await state('d1')).toBe('quarantined');
+  });
 });

@@ -84,13 +84,15 @@ export async function quarantineCrazy(
     for (const item of over) {
       const device = devices.get(item.deviceId);
       if (device === undefined) continue;
-      // A device released (or moved) within the window starts counting again from then.
+      // A device released (or moved) within the window starts counting again from then: the
+      // uplinks received since, on the server's clock (device times can be whole seconds: Sigfox).
       const since = newest - crazy.windowMs + 1;
       let count = counts.get(item.deviceId) ?? 0;
       if (device.lifecycle_at !== null && device.lifecycle_at > since) {
         count =
-          (await countLiveUplinks(tx, tenantId, [item.deviceId], device.lifecycle_at)).get(item.deviceId) ??
-          0;
+          (await countLiveUplinks(tx, tenantId, [item.deviceId], since, device.lifecycle_at)).get(
+            item.deviceId,
+          ) ?? 0;
         if (count <= crazy.uplinks) continue;
       }
       const [transition] = await deps.lifecycle.applyRule(tx, record, tenantId, [device], {

@@ -99,20 +99,19 @@ export async function countLiveUplinks(
   tenantId: string,
   ids: readonly string[],
   since: number,
+  receivedSince?: number,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (let start = 0; start < ids.length; start += CHUNK) {
-    const rows = await guarded(store, () =>
-      store.db
-        .selectFrom('health_samples')
-        .select(['device_id', (eb) => eb.fn.countAll<number | string>().as('n')])
-        .where('tenant_id', '=', tenantId)
-        .where('device_id', 'in', ids.slice(start, start + CHUNK))
-        .where('at', '>=', since)
-        .where('live', '=', 1)
-        .groupBy('device_id')
-        .execute(),
-    );
+    let query = store.db
+      .selectFrom('health_samples')
+      .select(['device_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('tenant_id', '=', tenantId)
+      .where('device_id', 'in', ids.slice(start, start + CHUNK))
+      .where('at', '>=', since)
+      .where('live', '=', 1);
+    if (receivedSince !== undefined) query = query.where('received_at', '>=', receivedSince);
+    const rows = await guarded(store, () => query.groupBy('device_id').execute());
     for (const row of rows) counts.set(row.device_id, Number(row.n));
   }
   return counts;
