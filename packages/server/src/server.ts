@@ -57,15 +57,7 @@ import {
   targetDeviceIdsPage,
 } from './modules/devices/index.js';
 import { registerFleetRoutes } from './modules/fleet/index.js';
-import {
-  HEALTH_RETENTION_EVERY_MS,
-  HEALTH_RETENTION_JOB,
-  HealthSamples,
-  HealthService,
-  registerHealthRoutes,
-  registerQuietRelease,
-  TypeHealthCache,
-} from './modules/health/index.js';
+import { startHealth } from './modules/health/index.js';
 import { commandJobActions, JobService, registerJobRoutes } from './modules/jobs/index.js';
 import {
   ContractService,
@@ -96,12 +88,7 @@ import {
   TwinService,
   twinConditionProviders,
 } from './modules/twins/index.js';
-import {
-  registerWebhookRoutes,
-  WebhookDispatcher,
-  WebhookSender,
-  WebhookService,
-} from './modules/webhooks/index.js';
+import { startWebhooks } from './modules/webhooks/index.js';
 import { Broker, type ListenOptions } from './mqtt/index.js';
 import { SqlPersistence } from './mqtt/sql-persistence.js';
 import { openStoreOrExplain, reachDatabase, readTlsFiles, type TlsFiles } from './startup-checks.js';
@@ -304,51 +291,25 @@ export async function startServer(
     });
     registerSilenceRoutes(app, silence);
     fleetServices.push({ name: 'silence watch', close: () => silence.close() });
-    // Webhooks: a feed consumer queues deliveries; a scheduler of their own sends them, so
-    // slow receivers hold none of the other modules' timed work.
-    const webhookScheduler = new Scheduler(deps, { concurrency: 16 });
-    const webhookSender = new WebhookSender({
-      timeoutMs: config.webhookTimeoutMs,
-      concurrency: config.webhookConcurrency,
-    });
-    const webhookDeps = { ...deps, scheduler: webhookScheduler, metrics: app.metrics, alerts };
-    const webhookDispatcher = new WebhookDispatcher(webhookDeps, webhookSender, {
-      retryPeriodMs: config.webhookRetryHours * 3_600_000,
-      disableAfterMs: config.webhookDisableAfterHours * 3_600_000,
-      timeoutMs: config.webhookTimeoutMs,
-    });
-    registerWebhookRoutes(app, new WebhookService(webhookDeps, webhookDispatcher));
-    webhookDispatcher.start();
-    webhookScheduler.start();
-    fleetServices.push({
-      name: 'webhooks',
-      close: async () => {
-        await webhookDispatcher.close();
-        await webhookScheduler.close();
-        webhookSender.close();
+    // Webhooks: deliveries queued from the change feed, sent on a scheduler of their own.
+    const webhooks = startWebhooks(
+      app,
+      { ...deps, metrics: app.metrics, alerts },
+      {
+        timeoutMs: config.webhookTimeoutMs,
+        concurrency: config.webhookConcurrency,
+        retryHours: config.webhookRetryHours,
+        disableAfterHours: config.webhookDisableAfterHours,
       },
-    });
+    );
+    fleetServices.push({ name: 'webhooks', close: () => webhooks.close() });
     // Health: samples and crazy devices from a feed consumer, releases and retention on the scheduler.
-    const healthTypes = new TypeHealthCache(store, systemClock);
-    const health = new HealthService(deps, healthTypes);
-    registerHealthRoutes(app, health);
-    // A quarantine raises `device_crazy`; a quiet release clears it.
-    const crazyDeps = { ...deps, scheduler, lifecycle, alerts };
-    registerQuietRelease(crazyDeps, healthTypes);
-    scheduler.register(HEALTH_RETENTION_JOB, async () => {
-      const deleted = await health.deleteExpired(config.healthRetentionDays);
-      if (deleted > 0) logger.info({ deleted }, 'deleted expired health samples');
-    });
-    await scheduler.schedule({
-      key: HEALTH_RETENTION_JOB,
-      handler: HEALTH_RETENTION_JOB,
-      everyMs: HEALTH_RETENTION_EVERY_MS,
-    });
-    if (config.health) {
-      const healthSamples = new HealthSamples({ ...crazyDeps, metrics: app.metrics }, healthTypes);
-      healthSamples.start();
-      fleetServices.push({ name: 'health consumer', close: () => healthSamples.close() });
-    }
+    const health = await startHealth(
+      app,
+      { ...deps, scheduler, lifecycle, alerts, metrics: app.metrics },
+      { samples: config.health, retentionDays: config.healthRetentionDays },
+    );
+    fleetServices.push({ name: 'health consumer', close: () => health.close() });
     scheduler.start();
     pipeline = new CapturePipeline(deps, { writer: openCaptureWriter(store), metrics: app.metrics });
     const typeSettings = new TypeSettings(store, systemClock);
@@ -357,7 +318,7 @@ export async function startServer(
     const sigfox = registerSigfoxRoutes(app, { ...deps, pipeline, settings: typeSettings });
     sigfox.useDownlinkSource(new SigfoxCommands(commands, deps));
     sigfox.onService(async (notice) => {
-      await health.recordService({ ...notice, at: notice.time ?? notice.receivedAt });
+      await health.service.recordService({ ...notice, at: notice.time ?? notice.receivedAt });
     });
     // fleetport resync: requests a fleetport-backup kept, replayed through the same capture.
     const resyncAdmission = new DeviceAdmission(deps);

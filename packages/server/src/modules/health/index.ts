@@ -10,3 +10,4 @@ export {
   type ServiceHealth,
 } from './health-service.js';
 export { TypeHealthCache } from './health-settings.js';
+export { type HealthSettings, startHealth } from './start-health.js';

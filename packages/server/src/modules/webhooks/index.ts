@@ -1,3 +1,4 @@
+export { startWebhooks, type WebhookSettings } from './start-webhooks.js';
 export {
   DISPATCH_JOB,
   type DispatcherOptions,
