@@ -1,4 +1,4 @@
-import type { ASTNode, ParseResult } from '@marcbachmann/cel-js';
+import type { ASTNode, Environment, ParseResult } from '@marcbachmann/cel-js';
 import { AppError } from '../../kernel/errors.js';
 import {
   CONDITION_LIMITS,
@@ -156,7 +156,15 @@ export function fromEngineError(source: string, field: string, error: unknown): 
   return invalidCondition(source, field, problem, summary, offset);
 }
 
-function compileUncached(source: string, field: string): Condition {
+/**
+ * A condition's source parsed in `environment` and type-checked as a boolean, within the
+ * limits, or an `invalid_condition` with its position: device and event conditions share it.
+ */
+export function parseBooleanCondition(
+  environment: Pick<Environment, 'parse'>,
+  source: string,
+  field: string,
+): { readonly parsed: ParseResult; readonly variables: Set<ConditionVariable> } {
   if (source.length > CONDITION_LIMITS.maxLength) {
     throw invalidCondition(
       source,
@@ -169,7 +177,7 @@ function compileUncached(source: string, field: string): Condition {
   if (source.trim() === '') throw invalidCondition(source, field, 'syntax', 'the condition is empty', 0);
   let parsed: ParseResult;
   try {
-    parsed = conditionEnvironment.parse(source);
+    parsed = environment.parse(source);
   } catch (error) {
     throw fromEngineError(source, field, error);
   }
@@ -186,10 +194,15 @@ function compileUncached(source: string, field: string): Condition {
       0,
     );
   }
+  return { parsed, variables: state.variables };
+}
+
+function compileUncached(source: string, field: string): Condition {
+  const { parsed, variables } = parseBooleanCondition(conditionEnvironment, source, field);
   const evaluate = parsed;
   return {
     source,
-    variables: state.variables,
+    variables,
     ast: parsed.ast,
     matches(facts, now) {
       try {

@@ -1,11 +1,6 @@
-import { Environment, type ParseResult } from '@marcbachmann/cel-js';
-import { fromEngineError, invalidCondition, type Walk, walk } from './condition-compiler.js';
-import {
-  CONDITION_LIMITS,
-  type ConditionVariable,
-  TIMESTAMP,
-  TYPE_VARIABLE,
-} from './condition-environment.js';
+import { Environment } from '@marcbachmann/cel-js';
+import { parseBooleanCondition } from './condition-compiler.js';
+import { CONDITION_LIMITS, TIMESTAMP, TYPE_VARIABLE } from './condition-environment.js';
 
 /**
  * Conditions over one change of the feed (a webhook's filter), where a device condition
@@ -69,35 +64,7 @@ const CACHE_SIZE = 256;
 export function compileEventCondition(source: string, field = 'filter'): EventCondition {
   const hit = cache.get(source);
   if (hit !== undefined) return hit;
-  if (source.length > CONDITION_LIMITS.maxLength) {
-    throw invalidCondition(
-      source,
-      field,
-      'limit',
-      `a condition is at most ${CONDITION_LIMITS.maxLength} characters`,
-      CONDITION_LIMITS.maxLength,
-    );
-  }
-  if (source.trim() === '') throw invalidCondition(source, field, 'syntax', 'the condition is empty', 0);
-  let parsed: ParseResult;
-  try {
-    parsed = eventEnvironment.parse(source);
-  } catch (error) {
-    throw fromEngineError(source, field, error);
-  }
-  const state: Walk = { variables: new Set<ConditionVariable>() };
-  walk(source, field, parsed.ast, 0, state);
-  const checked = parsed.check();
-  if (!checked.valid) throw fromEngineError(source, field, checked.error);
-  if (checked.type !== 'bool' && checked.type !== 'dyn') {
-    throw invalidCondition(
-      source,
-      field,
-      'not_boolean',
-      `a condition must be a bool, not ${checked.type}`,
-      0,
-    );
-  }
+  const { parsed } = parseBooleanCondition(eventEnvironment, source, field);
   const evaluate = parsed;
   const condition: EventCondition = {
     source,
