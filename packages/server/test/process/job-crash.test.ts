@@ -113,10 +113,29 @@ for (const dialect of dialectCases()) {
       const midway = await api<JobBody>(second, 'GET', `/v1/jobs/${job.id}`);
       expect(midway.progress.succeeded).toBeGreaterThanOrEqual(6);
       expect(midway.progress.succeeded).toBeLessThan(DEVICES);
-      await until('the job to complete', async () => {
+      try {
+        await until('the job to complete', async () => {
+          const now = await api<JobBody>(second, 'GET', `/v1/jobs/${job.id}`);
+          return now.status === 'completed';
+        });
+      } catch (error) {
+        // A stall says where it stopped: the job, the devices not done and their commands.
         const now = await api<JobBody>(second, 'GET', `/v1/jobs/${job.id}`);
-        return now.status === 'completed';
-      });
+        const rows = await api<{ items: { deviceId: string; status: string }[] }>(
+          second,
+          'GET',
+          `/v1/jobs/${job.id}/devices?limit=1000`,
+        );
+        const stuck = rows.items.filter((row) => row.status !== 'succeeded');
+        const commands = await Promise.all(
+          stuck.map((row) => api<unknown>(second, 'GET', `/v1/devices/${row.deviceId}/commands`)),
+        );
+        throw new Error(
+          `${(error as Error).message}\njob: ${JSON.stringify(now)}\nnot done: ${JSON.stringify(stuck)}\n` +
+            `their commands: ${JSON.stringify(commands)}\nfirst server: ${first.output().slice(-4000)}\n` +
+            `second server: ${second.output().slice(-4000)}`,
+        );
+      }
       const done = await api<JobBody>(second, 'GET', `/v1/jobs/${job.id}`);
       expect(done.progress).toMatchObject({
         targeted: DEVICES,

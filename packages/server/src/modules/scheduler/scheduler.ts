@@ -28,7 +28,11 @@ export interface SchedulerDeps {
 export interface SchedulerOptions {
   /** The longest wait between looks for due jobs, for jobs other processes scheduled (default 1 s). */
   readonly pollMs?: number;
-  /** How long a claimed run keeps other runners off its job; renewed while it runs (default 60 s). */
+  /**
+   * How long a claimed run keeps other runners off its job; renewed every third of it while
+   * it runs (default 15 s, as the feed consumers'). A run cut short by a crash waits this
+   * long before a restarted process takes it up: a job rollout killed mid-step waited 60 s.
+   */
   readonly leaseMs?: number;
   /** Runs in progress at once in this process (default 8). */
   readonly concurrency?: number;
@@ -108,7 +112,7 @@ export function nextSlot(runAt: number, everyMs: number, now: number): number {
  * it; `runDue()` runs what is due now.
  *
  * Runs are at least once: a process that dies mid-run leaves the job to be claimed again
- * when its lease ends, so handlers should be idempotent.
+ * when its lease ends (15 s by default), so handlers should be idempotent.
  */
 export class Scheduler {
   readonly #deps: SchedulerDeps;
@@ -130,7 +134,7 @@ export class Scheduler {
   constructor(deps: SchedulerDeps, options: SchedulerOptions = {}) {
     this.#deps = deps;
     this.#pollMs = options.pollMs ?? 1_000;
-    this.#leaseMs = options.leaseMs ?? 60_000;
+    this.#leaseMs = options.leaseMs ?? 15_000;
     this.#concurrency = options.concurrency ?? 8;
     this.#retryMs = options.retryMs ?? 1_000;
     this.#maxRetryMs = options.maxRetryMs ?? 3_600_000;
