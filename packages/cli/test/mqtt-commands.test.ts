@@ -60,3 +60,23 @@ describe('fleetport mqtt clients', () => {
     }
   });
 });
+
+describe('fleetport mqtt export', () => {
+  it('shows the export off, turns it on and off, and says where it publishes', async () => {
+    const off = await fx.cli(['mqtt', 'export', 'show']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout.trim()).toBe('the MQTT export is off');
+    const on = await fx.cli(['mqtt', 'export', 'on']);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toMatch(
+      /^the MQTT export is on: changes after cursor \d+ are published on \$fleetport\/…/,
+    );
+    const shown = json<{ enabled: boolean; root: string }>(
+      await fx.cli(['--json', 'mqtt', 'export', 'show']),
+    );
+    expect(shown).toMatchObject({ enabled: true, root: '$fleetport' });
+    const again = await fx.cli(['mqtt', 'export', 'off']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe('the MQTT export is off');
+  });
+});

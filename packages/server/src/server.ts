@@ -77,6 +77,7 @@ import {
   serveMqttOverWebSocket,
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
+import { startMqttExport } from './modules/mqtt-export/index.js';
 import { ResyncReplay, registerResyncRoutes } from './modules/resync/index.js';
 import { Scheduler } from './modules/scheduler/index.js';
 import {
@@ -169,6 +170,8 @@ export async function startServer(
   /** Started services of the fleet modules, closed in this order before the scheduler. */
   const fleetServices: { readonly name: string; close(): Promise<void> }[] = [];
   let broker: Broker | undefined;
+  /** Closed before the broker: it publishes there. */
+  let mqttExport: { close(): Promise<void> } | undefined;
   let closeMqttWebSocket: (() => void) | undefined;
   try {
     await reachDatabase(config, store);
@@ -361,6 +364,8 @@ export async function startServer(
           bus,
           logger: kernelLogger,
         });
+        // The MQTT export: changes published on `$fleetport/…` by a durable feed consumer.
+        mqttExport = startMqttExport(app, { ...deps, metrics: app.metrics, broker: mqttBroker });
       },
     });
     broker = mqtt.broker;
@@ -403,6 +408,7 @@ export async function startServer(
     const reportingDecoded = reporting;
     const timed = scheduler;
     const mqttBroker = mqtt.broker;
+    const exporting = mqttExport;
     return {
       app,
       store,
@@ -422,6 +428,9 @@ export async function startServer(
         closing ??= (async () => {
           // The broker first: it stops accepting, waits for uplinks in the capture
           // pipeline and for its own storage, while both are still open.
+          await exporting
+            ?.close()
+            .catch((error: unknown) => logger.error({ err: error }, 'mqtt export close failed'));
           mqtt.closeWebSocket();
           await mqttBroker
             .close()
@@ -461,6 +470,7 @@ export async function startServer(
       },
     };
   } catch (error) {
+    await mqttExport?.close().catch(() => {});
     closeMqttWebSocket?.();
     await broker?.close().catch(() => {});
     await pipeline?.close().catch(() => {});

@@ -52,11 +52,52 @@ function clientDetails(c: MqttClientView): string {
   ]);
 }
 
+interface MqttExportView {
+  readonly enabled: boolean;
+  readonly root: string;
+  readonly startAfter: string | null;
+  readonly updatedAt: string | null;
+}
+
+const exportText = (setting: MqttExportView) =>
+  setting.enabled
+    ? `the MQTT export is on: changes after cursor ${setting.startAfter} are published on ${setting.root}/… (docs/INTEGRATIONS.md)`
+    : 'the MQTT export is off';
+
 const clientPath = (id: string) => `/v1/mqtt/clients/${encodeURIComponent(id)}`;
 
 /** `mqtt clients list|show|disconnect`: the tenant's live MQTT connections. */
 export function registerMqttCommands(program: Command, io: CliIo): void {
-  const mqtt = program.command('mqtt').description('the MQTT broker: connected clients');
+  const mqtt = program.command('mqtt').description('the MQTT broker: connected clients, the export');
+  const exporting = mqtt
+    .command('export')
+    .description("the MQTT export of the tenant's changes on $fleetport/…: show, on, off");
+  exporting
+    .command('show')
+    .description('whether the export is on, and from which cursor')
+    .action(async function showMqttExport(_options: unknown, command: Command) {
+      const ctx = new CommandContext(io, command);
+      ctx.show(await ctx.client.call((api) => api.GET('/v1/mqtt/export')), exportText);
+    });
+  for (const [name, enabled] of [
+    ['on', true],
+    ['off', false],
+  ] as const) {
+    exporting
+      .command(name)
+      .description(
+        enabled
+          ? 'publish the changes committed from now on (admin key)'
+          : 'stop publishing; turning it on again starts from then (admin key)',
+      )
+      .action(async function setMqttExport(_options: unknown, command: Command) {
+        const ctx = new CommandContext(io, command);
+        ctx.show(
+          await ctx.client.call((api) => api.PUT('/v1/mqtt/export', { body: { enabled } })),
+          exportText,
+        );
+      });
+  }
   const clients = mqtt
     .command('clients')
     .description("the tenant's connected MQTT clients: list, show, disconnect");

@@ -51,6 +51,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   webhook_settings: WebhookSettingsTable;
+  mqtt_export_settings: MqttExportSettingsTable;
   health_samples: HealthSampleTable;
   device_type_health: DeviceTypeHealthTable;
 }
@@ -692,6 +693,15 @@ export interface WebhookAttemptTable {
 export interface WebhookSettingsTable {
   tenant_id: string;
   allow_private_targets: number;
+  updated_at: Millis;
+}
+
+/** Whether a tenant's changes go out on the MQTT export topics (0026; modules/mqtt-export). */
+export interface MqttExportSettingsTable {
+  tenant_id: string;
+  enabled: number;
+  /** The feed position when the export was turned on: older changes are not published. */
+  start_after: Millis;
   updated_at: Millis;
 }
 

@@ -33,6 +33,8 @@ export {
   evaluateSubscribePolicy,
   evaluateTopicPolicy,
   isServerDeviceTopic,
+  isServerTopic,
+  SERVER_TOPIC_ROOT,
   type TopicRule,
 } from './topic-rules.js';
 export { isUplinkTopic, uplinkFrame } from './uplink-frame.js';

@@ -25,7 +25,7 @@ import {
   deviceSubtreePolicy,
   evaluateSubscribePolicy,
   evaluateTopicPolicy,
-  isServerDeviceTopic,
+  isServerTopic,
   type TopicRule,
 } from './topic-rules.js';
 import { isAnyUplinkTopic, uplinkDelivery, uplinkFrame } from './uplink-frame.js';
@@ -314,7 +314,7 @@ export class MqttAccess implements BrokerHooks {
       // Uplink topics carry what devices said; only the device itself may speak there.
       if (isAnyUplinkTopic(topic)) return false;
     }
-    if (!deviceSubtreePolicy(principal, topic) || isServerDeviceTopic(topic)) return false;
+    if (!deviceSubtreePolicy(principal, topic) || isServerTopic(topic)) return false;
     return this.#policy(principal, 'publish', topic);
   }
 

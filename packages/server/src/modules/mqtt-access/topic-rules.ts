@@ -34,6 +34,21 @@ export function deviceSubtreePolicy(principal: Principal, topicOrFilter: string)
 const SLASH = 0x2f;
 
 /**
+ * The root of topics only the server publishes on (the MQTT export, modules/mqtt-export).
+ * A `$` topic: `#` and `+` subscriptions do not match it [MQTT-4.7.2-1].
+ */
+export const SERVER_TOPIC_ROOT = '$fleetport';
+
+/** Topics nobody but the server may publish on: the twin's (below) and everything under `$fleetport/`. */
+export function isServerTopic(topic: string): boolean {
+  return (
+    isServerDeviceTopic(topic) ||
+    (topic.startsWith(SERVER_TOPIC_ROOT) &&
+      (topic.length === SERVER_TOPIC_ROOT.length || topic.charCodeAt(SERVER_TOPIC_ROOT.length) === SLASH))
+  );
+}
+
+/**
  * Device topics only the server publishes on: the twin's deltas (`devices/{id}/twin/desired`)
  * and its answers (`devices/{id}/twin/res/…`). A client publishing there could pass for
  * the server, so nobody may, the device itself included.
