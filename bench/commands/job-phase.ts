@@ -34,8 +34,8 @@ import { perSecond } from '../support/stats.js';
  * `acknowledged` the moment it is queued. Two figures:
  * - bookkeeping: the jobs module alone (resolving the condition page by page, claiming,
  *   recording, ending, counters and `job.*` changes), its commands answered by a stand-in;
- * - with commands: the same over a tenth of the devices, each command created by the real
- *   CommandService and acknowledged at once (its rows, history and changes included).
+ * - with commands: the same over a tenth of the devices, each batch's commands created by the
+ *   real CommandService and acknowledged at once, together (its rows, history and changes included).
  */
 
 const TENANT = 'bench';
@@ -171,21 +171,30 @@ async function jobOnce(options: BenchOptions, context: RunContext): Promise<void
     const through = commandJobActions(commands);
     const real: JobActions = {
       ...through,
-      // Each command acknowledged the moment it is queued, through the commands module.
+      // Each batch's commands acknowledged the moment they are queued, together, as the
+      // devices' answers arriving at once would be (`acknowledgeMany`).
       sendCommands: async (tenantId, items) => {
         const answers = await through.sendCommands(tenantId, items);
-        const acknowledged: (Command | AppError)[] = [];
-        for (const answer of answers)
-          acknowledged.push(
-            answer instanceof AppError || answer.status !== 'queued'
-              ? answer
-              : await commands.acknowledge(tenantId, answer.deviceId, answer.id, {
-                  failed: false,
-                  result: undefined,
-                  detail: {},
-                }),
-          );
-        return acknowledged;
+        const queued = answers.filter(
+          (answer): answer is Command => !(answer instanceof AppError) && answer.status === 'queued',
+        );
+        const outcomes = await commands.acknowledgeMany(
+          tenantId,
+          queued.map((command) => ({
+            deviceId: command.deviceId,
+            commandId: command.id,
+            failed: false,
+            result: undefined,
+            detail: {},
+          })),
+        );
+        const moved = new Map(queued.map((command, index) => [command.id, outcomes[index]]));
+        return answers.map((answer) => {
+          if (answer instanceof AppError) return answer;
+          const outcome = moved.get(answer.id);
+          if (outcome === undefined) return answer;
+          return outcome.error ?? outcome.command;
+        });
       },
       patchTwin: () => Promise.reject(new Error('no twins in this phase')),
       readTwin: () => Promise.reject(new Error('no twins in this phase')),

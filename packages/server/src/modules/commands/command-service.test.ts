@@ -72,6 +72,11 @@ describeEachDialect('command queue', (dialect) => {
     bus.subscribe('command.queued', (event) => {
       if (event.tenantId === tenantId) queued.push(event.deviceId);
     });
+    /** Transactions that committed changes of this tenant, in order. */
+    const commits: number[] = [];
+    bus.subscribe('changes.committed', (event) => {
+      if (event.tenantId === tenantId) commits.push(event.position);
+    });
     const counts = async () => {
       const [commands, events, changes] = await Promise.all([
         db.store.db
@@ -96,7 +101,7 @@ describeEachDialect('command queue', (dialect) => {
     const sent =
       (status: 'sent' | 'unknown' = 'sent') =>
       () => ({ status, detail: { via: 'test' } });
-    return { tenantId, clock, scheduler, service, queued, counts, sent };
+    return { tenantId, clock, scheduler, service, queued, commits, counts, sent };
   }
 
   it('queues a command and records the transition with its change in the feed', async () => {
@@ -269,6 +274,114 @@ describeEachDialect('command queue', (dialect) => {
       expect(failed).toMatchObject({ status: 'rejected', reason: { message: 'boom' } });
       expect((await service.find(tenantId, bad.id))?.status).toBe('queued');
       expect(await counts()).toEqual({ ...before, events: before.events + 1, changes: before.changes + 1 });
+    });
+  });
+
+  describe('answers of devices', () => {
+    it('are taken many at once in one transaction, each with its own outcome, none read first', async () => {
+      const { tenantId, clock, scheduler, service, commits, counts, sent } = await setup();
+      const { tenantId: otherTenant, service: otherService } = await setup();
+      const made = await service.createMany(tenantId, [
+        { deviceId: 'd1', body: { hex: '01', confirmed: true } },
+        { deviceId: 'd2', body: { hex: '02', confirmed: true } },
+        { deviceId: 'd1', body: { hex: '03' } },
+        { deviceId: 'd2', body: { hex: '04', expiresInSeconds: 1 } },
+        { deviceId: 'd1', body: { hex: '05' } },
+      ]);
+      const [one, two, three, late, answered] = made.map((o) => o.command?.id ?? expect.fail('created'));
+      const theirs = (await otherService.create(otherTenant, 'd1', { hex: '06' })).command.id;
+      await service.claim(tenantId, 'd1', 'mqtt', 10, sent());
+      await service.claim(tenantId, 'd2', 'mqtt', 1, sent());
+      await service.acknowledge(tenantId, 'd1', answered ?? '', { failed: false, result: 1, detail: {} });
+      clock.advance(1_000);
+      await scheduler.runDue();
+      const before = { counts: await counts(), commits: commits.length };
+      const answer = (deviceId: string, commandId: string | undefined, failed = false) => ({
+        deviceId,
+        commandId: commandId ?? '',
+        failed,
+        result: failed ? { status: 'failed' } : { ok: deviceId },
+        detail: { via: 'batch' },
+      });
+      const outcomes = await service.acknowledgeMany(tenantId, [
+        answer('d1', one),
+        answer('d2', two, true),
+        answer('d1', three),
+        answer('d2', late),
+        answer('d1', answered, true),
+        answer('d1', two),
+        answer('d1', 'cmd_nope'),
+        answer('d1', theirs),
+      ]);
+      expect(outcomes.map((o) => o.command?.status ?? o.error?.code)).toEqual([
+        'acknowledged',
+        'failed',
+        'acknowledged',
+        'conflict',
+        'acknowledged',
+        'not_found',
+        'not_found',
+        'not_found',
+      ]);
+      expect(outcomes[0]?.command).toMatchObject({ result: { ok: 'd1' }, attempts: 1 });
+      expect(outcomes[1]?.command?.result).toEqual({ status: 'failed' });
+      // The answer given before stands: a second one changes nothing.
+      expect(outcomes[4]?.command?.result).toBe(1);
+      // Three answers moved three commands in one commit, each with its history row and change.
+      expect(commits.length - before.commits).toBe(1);
+      expect(await counts()).toEqual({
+        commands: before.counts.commands,
+        events: before.counts.events + 3,
+        changes: before.counts.changes + 3,
+      });
+      expect((await service.get(tenantId, 'd1', one ?? '')).history?.map((h) => h.status)).toEqual([
+        'queued',
+        'sent',
+        'acknowledged',
+      ]);
+      // Finished confirmed commands leave no retry behind.
+      expect(await scheduler.job(`commands.retry:${tenantId}:${one}`)).toBeUndefined();
+      expect(await scheduler.job(`commands.retry:${tenantId}:${two}`)).toBeUndefined();
+      expect((await otherService.find(otherTenant, theirs))?.status).toBe('queued');
+    });
+
+    it('overtake the report of delivery in the same batch without losing it: both recorded in one commit', async () => {
+      const { tenantId, service, commits, sent } = await setup();
+      const refusedId = (await service.create(tenantId, 'd2', { hex: '02' })).command.id;
+      const { command } = await service.create(tenantId, 'd1', { hex: '01' });
+      await service.claim(tenantId, 'd1', 'mqtt', 10, sent());
+      await service.claim(tenantId, 'd2', 'mqtt', 10, sent());
+      const before = commits.length;
+      const [delivered, acknowledged, refused, again] = await Promise.all([
+        service.deliveredOverTransport(tenantId, 'd1', command.id, { refused: false, detail: { qos: 1 } }),
+        service.acknowledge(tenantId, 'd1', command.id, { failed: false, result: null, detail: {} }),
+        service.deliveredOverTransport(tenantId, 'd2', refusedId, { refused: true, detail: { qos: 1 } }),
+        // Another device's PUBACK moves nothing.
+        service.deliveredOverTransport(tenantId, 'd2', command.id, { refused: false, detail: {} }),
+      ]);
+      expect(delivered?.status).toBe('delivered');
+      expect(acknowledged.status).toBe('acknowledged');
+      expect(refused?.status).toBe('failed');
+      expect(again).toBeUndefined();
+      expect(commits.length - before).toBe(1);
+      const shown = await service.get(tenantId, 'd1', command.id);
+      expect(shown.history?.map((h) => h.status)).toEqual(['queued', 'sent', 'delivered', 'acknowledged']);
+      expect((await service.get(tenantId, 'd2', refusedId)).history?.at(-1)?.detail).toEqual({
+        qos: 1,
+        reason: 'refused_by_device',
+      });
+      // A report of delivery after the answer, or for a command not handed out, moves nothing.
+      expect(
+        await service.deliveredOverTransport(tenantId, 'd1', command.id, { refused: true, detail: {} }),
+      ).toBeUndefined();
+      const waiting = await service.create(tenantId, 'd1', { hex: '03' });
+      expect(
+        await service.deliveredOverTransport(tenantId, 'd1', waiting.command.id, {
+          refused: true,
+          detail: {},
+        }),
+      ).toBeUndefined();
+      expect((await service.find(tenantId, waiting.command.id))?.status).toBe('queued');
     });
   });
 

@@ -24,6 +24,7 @@ import {
 import {
   type CommandEventRow,
   type CommandRow,
+  type CommandTarget,
   commandEvents,
   commandsByKeyPrefix,
   deviceEvents,
@@ -40,6 +41,7 @@ import {
   latestHandedOut,
   listCommands,
   liveDevices,
+  moveCommand,
   queuedCommands,
   updateCommand,
 } from './command-store.js';
@@ -73,6 +75,9 @@ const reachableFrom: Readonly<Record<CommandStatus, ReadonlySet<CommandStatus>>>
   cancelled: new Set(['queued', 'sent']),
   unknown: new Set(['queued', 'sent']),
 };
+
+/** What a transport's report of delivery (or of a refusal) may move: a command handed out. */
+const HANDED_OUT: readonly CommandStatus[] = ['sent', 'unknown'];
 
 const RETRY_HANDLER = 'commands.retry';
 const EXPIRE_HANDLER = 'commands.expire';
@@ -127,14 +132,44 @@ export type CreateOutcome =
   | { readonly command: Command; readonly created: boolean; readonly error?: undefined }
   | { readonly error: AppError; readonly command?: undefined; readonly created?: undefined };
 
-/** A transition waiting for its batch (`CommandService.transition`). */
-interface PendingTransition {
-  readonly row: CommandRow;
+type TransitionChanges = Partial<Pick<CommandRow, 'attempts' | 'delivery_ref' | 'result'>>;
+
+/**
+ * A transition waiting for its batch: of a command read before (`row`, compare-and-set on
+ * its version: `CommandService.transition`), or of one found by id and moved when its
+ * status is one of `from` (`target`: no read first).
+ */
+type PendingTransition = {
   readonly status: CommandStatus;
   readonly detail: Record<string, unknown>;
-  readonly changes: Partial<Pick<CommandRow, 'attempts' | 'delivery_ref' | 'result'>>;
-  readonly within: ((tx: Store, moved: CommandRow, record: RecordChange) => Promise<void>) | undefined;
+  readonly changes: TransitionChanges;
+} & (
+  | {
+      readonly row: CommandRow;
+      readonly within: ((tx: Store, moved: CommandRow, record: RecordChange) => Promise<void>) | undefined;
+      readonly target?: undefined;
+    }
+  | {
+      readonly target: CommandTarget;
+      readonly from: readonly CommandStatus[];
+      readonly row?: undefined;
+      readonly within?: undefined;
+    }
+);
+
+/** One answer of `acknowledgeMany`: the device, its command, and what it said. */
+export interface AcknowledgeItem {
+  readonly deviceId: string;
+  readonly commandId: string;
+  readonly failed: boolean;
+  readonly result: unknown;
+  readonly detail: Record<string, unknown>;
 }
+
+/** One answer's outcome in `acknowledgeMany`: the command as it is now, or why the answer was refused. */
+export type AcknowledgeOutcome =
+  | { readonly command: Command; readonly error?: undefined }
+  | { readonly error: AppError; readonly command?: undefined };
 
 /** Transitions written in one transaction at most. */
 const MAX_TRANSITION_BATCH = 1000;
@@ -556,28 +591,51 @@ export class CommandService {
     row: CommandRow,
     status: CommandStatus,
     detail: Record<string, unknown>,
-    changes: Partial<Pick<CommandRow, 'attempts' | 'delivery_ref' | 'result'>> = {},
+    changes: TransitionChanges = {},
     within?: (tx: Store, moved: CommandRow, record: RecordChange) => Promise<void>,
   ): Promise<CommandRow | undefined> {
     if (!reachableFrom[status].has(row.status as CommandStatus)) return undefined;
     const moved = await this.#transitions.submit({ row, status, detail, changes, within });
-    if (moved === undefined) return undefined;
-    if (status === 'queued')
-      this.#deps.bus.publish('command.queued', {
-        tenantId: row.tenant_id,
-        deviceId: row.device_id,
-        transport: row.transport,
-      });
-    if (row.kind === 'method' || finalStatuses.has(status))
-      this.#deps.bus.publish('command.settled', { tenantId: row.tenant_id, commandId: row.id });
+    if (moved !== undefined) this.#announce(moved);
     return moved;
   }
 
   /**
+   * `transition` of a command not read before: moved to `status` when it is the device's
+   * and in one of the statuses `from` (by default all that `status` is reachable from),
+   * in the same batches. Undefined when it is not (unknown, another device's, or
+   * elsewhere): only then need a caller read it.
+   */
+  async #move(
+    target: CommandTarget,
+    status: CommandStatus,
+    detail: Record<string, unknown>,
+    changes: TransitionChanges = {},
+    from: readonly CommandStatus[] = [...reachableFrom[status]],
+  ): Promise<CommandRow | undefined> {
+    const moved = await this.#transitions.submit({ target, from, status, detail, changes });
+    if (moved !== undefined) this.#announce(moved);
+    return moved;
+  }
+
+  /** Tells the bus what a committed transition means for the transports and waiting callers. */
+  #announce(moved: CommandRow): void {
+    if (moved.status === 'queued')
+      this.#deps.bus.publish('command.queued', {
+        tenantId: moved.tenant_id,
+        deviceId: moved.device_id,
+        transport: moved.transport,
+      });
+    if (moved.kind === 'method' || finalStatuses.has(moved.status as CommandStatus))
+      this.#deps.bus.publish('command.settled', { tenantId: moved.tenant_id, commandId: moved.id });
+  }
+
+  /**
    * Group commit of transitions: one transaction for the batch, each command's
-   * compare-and-set on its version as alone (one that fails answers undefined, the others
-   * go on), its history row numbered from that version (a command's history has one row
-   * per version), multi-row inserts of the history rows and of each tenant's changes. A
+   * compare-and-set as alone — on the version read, or on the status for a command not
+   * read (`#move`) — (one that fails answers undefined, the others go on), its history row
+   * numbered from its new version (a command's history has one row per version),
+   * multi-row inserts of the history rows and of each tenant's changes. A
    * batch that fails as a whole is written again one transition at a time by the
    * committer, so one bad transition fails only itself.
    */
@@ -592,25 +650,32 @@ export class CommandService {
         const events: CommandEventRow[] = [];
         const entries = new Map<string, ChangeEntry[]>();
         const finished: string[] = [];
-        for (const { row, status, detail, changes, within } of batch) {
-          const moved: CommandRow = { ...row, ...changes, status, version: row.version + 1, updated_at: now };
-          if (!(await updateCommand(tx, row, { ...changes, status, updated_at: now }))) {
+        for (const pending of batch) {
+          const { row, status, detail, changes } = pending;
+          const set = { ...changes, status, updated_at: now };
+          const moved =
+            row === undefined
+              ? await moveCommand(tx, pending.target, pending.from, set)
+              : (await updateCommand(tx, row, set))
+                ? { ...row, ...set, version: row.version + 1 }
+                : undefined;
+          if (moved === undefined) {
             results.push(undefined);
             continue;
           }
-          events.push(eventRow(row, moved.version, status, detail, now));
-          const tenantEntries = entries.get(row.tenant_id) ?? [];
-          entries.set(row.tenant_id, tenantEntries);
-          await within?.(tx, moved, (entry) => tenantEntries.push(entry));
+          events.push(eventRow(moved, moved.version, status, detail, now));
+          const tenantEntries = entries.get(moved.tenant_id) ?? [];
+          entries.set(moved.tenant_id, tenantEntries);
+          await pending.within?.(tx, moved, (entry) => tenantEntries.push(entry));
           tenantEntries.push({
             kind: 'command.status_changed',
-            entityId: row.id,
+            entityId: moved.id,
             data: presentCommand(moved),
           });
           // Nothing is left to retry or expire; only confirmed commands have retries, only expiring ones expiries.
           if (finalStatuses.has(status)) {
-            if (row.confirmed === 1) finished.push(retryKey(row.tenant_id, row.id));
-            if (row.expires_at !== null) finished.push(expireKey(row.tenant_id, row.id));
+            if (moved.confirmed === 1) finished.push(retryKey(moved.tenant_id, moved.id));
+            if (moved.expires_at !== null) finished.push(expireKey(moved.tenant_id, moved.id));
           }
           results.push(moved);
         }
@@ -722,8 +787,9 @@ export class CommandService {
 
   /**
    * A device's answer to one of its commands: `acknowledged`, or `failed` when it says it
-   * failed. Another device's command, a method call, or an unknown id is `not_found`; a
-   * second answer to a command already answered changes nothing.
+   * failed. Another device's command or an unknown id is `not_found`; a second answer to a
+   * command already answered changes nothing; one that can no longer be answered
+   * (expired) is `conflict`.
    */
   async acknowledge(
     tenantId: string,
@@ -731,18 +797,48 @@ export class CommandService {
     commandId: string,
     answer: { failed: boolean; result: unknown; detail: Record<string, unknown> },
   ): Promise<Command> {
+    const [outcome] = await this.acknowledgeMany(tenantId, [{ deviceId, commandId, ...answer }]);
+    if (outcome?.command === undefined) throw outcome?.error ?? new AppError('internal', 'no outcome');
+    return outcome.command;
+  }
+
+  /**
+   * Many devices' answers at once, as `acknowledge` takes each: their transitions share
+   * the batches of the group commit (one transaction for up to a thousand) and none is
+   * read first. The outcome of each answer, in order.
+   */
+  acknowledgeMany(tenantId: string, answers: readonly AcknowledgeItem[]): Promise<AcknowledgeOutcome[]> {
+    return Promise.all(
+      answers.map(async (answer): Promise<AcknowledgeOutcome> => {
+        try {
+          return { command: await this.#acknowledgeOne(tenantId, answer) };
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          return { error };
+        }
+      }),
+    );
+  }
+
+  async #acknowledgeOne(
+    tenantId: string,
+    { deviceId, commandId, failed, result, detail }: AcknowledgeItem,
+  ): Promise<Command> {
+    const status: CommandStatus = failed ? 'failed' : 'acknowledged';
+    const changes = { result: result === undefined ? null : JSON.stringify(result) };
+    const moved = await this.#move({ tenantId, deviceId, commandId }, status, detail, changes);
+    if (moved) return presentCommand(moved);
+    // Not moved: unknown, another device's, answered already, or past answering.
     for (;;) {
       const row = await this.#find(tenantId, deviceId, commandId);
       if (row.status === 'acknowledged' || row.status === 'failed') return presentCommand(row);
-      const status: CommandStatus = answer.failed ? 'failed' : 'acknowledged';
       if (!reachableFrom[status].has(row.status as CommandStatus))
         throw new AppError('conflict', `command '${commandId}' is ${row.status}: it cannot be acknowledged`, {
           commandId,
           status: row.status,
         });
-      const result = answer.result === undefined ? null : JSON.stringify(answer.result);
-      const moved = await this.transition(row, status, answer.detail, { result });
-      if (moved) return presentCommand(moved);
+      const again = await this.transition(row, status, detail, changes);
+      if (again) return presentCommand(again);
     }
   }
 
@@ -759,15 +855,11 @@ export class CommandService {
     commandId: string,
     { refused, detail }: { refused: boolean; detail: Record<string, unknown> },
   ): Promise<CommandRow | undefined> {
-    for (;;) {
-      const row = await findCommand(this.#deps.store, tenantId, commandId);
-      if (row === undefined || row.device_id !== deviceId) return undefined;
-      if (row.status !== 'sent' && row.status !== 'unknown') return undefined;
-      const moved = refused
-        ? await this.transition(row, 'failed', { ...detail, reason: 'refused_by_device' })
-        : await this.transition(row, 'delivered', detail);
-      if (moved) return moved;
-    }
+    // Only from `sent` or `unknown` either way: the statement's status check decides, nothing is read first.
+    const target = { tenantId, deviceId, commandId };
+    return refused
+      ? this.#move(target, 'failed', { ...detail, reason: 'refused_by_device' }, {}, HANDED_OUT)
+      : this.#move(target, 'delivered', detail, {}, HANDED_OUT);
   }
 
   /**

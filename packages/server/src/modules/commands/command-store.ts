@@ -169,6 +169,38 @@ export async function updateCommand(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Where a command is, for a transition that does not read it first. */
+export interface CommandTarget {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly commandId: string;
+}
+
+/**
+ * Moves a device's command when its status is one of `from`, in one statement (its version
+ * counted up), instead of reading it and comparing its version. The command as moved, or
+ * undefined when the device has no such command or it is in another status.
+ */
+export async function moveCommand(
+  store: Store,
+  target: CommandTarget,
+  from: readonly CommandStatus[],
+  changes: Partial<Omit<CommandRow, 'tenant_id' | 'id' | 'version'>>,
+): Promise<CommandRow | undefined> {
+  const row = await guarded(store, () =>
+    store.db
+      .updateTable('commands')
+      .set((eb) => ({ ...changes, version: eb('version', '+', 1) }))
+      .where('tenant_id', '=', target.tenantId)
+      .where('id', '=', target.commandId)
+      .where('device_id', '=', target.deviceId)
+      .where('status', 'in', from)
+      .returningAll()
+      .executeTakeFirst(),
+  );
+  return row === undefined ? undefined : normalize(row);
+}
+
 export async function insertEvent(store: Store, row: CommandEventRow): Promise<void> {
   await guarded(store, async () => {
     await store.db.insertInto('command_events').values(row).execute();

@@ -5,6 +5,8 @@ export { registerCommandRoutes, registerMethodRoutes } from './command-routes.js
 export type { Command, CommandStatus, Transport } from './command-schemas.js';
 export { CommandBody } from './command-schemas.js';
 export {
+  type AcknowledgeItem,
+  type AcknowledgeOutcome,
   type CommandDeps,
   CommandService,
   type DownlinkEncoder,
