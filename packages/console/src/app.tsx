@@ -18,6 +18,12 @@ const DeviceTypePage = lazyPage(() =>
 const ApiKeys = lazyPage(() => import('./pages/api-keys.js').then((module) => module.ApiKeys));
 const Mqtt = lazyPage(() => import('./pages/mqtt.js').then((module) => module.Mqtt));
 const Changes = lazyPage(() => import('./pages/changes.js').then((module) => module.Changes));
+const Alerts = lazyPage(() => import('./pages/alerts.js').then((module) => module.Alerts));
+const Configurations = lazyPage(() =>
+  import('./pages/configurations.js').then((module) => module.Configurations),
+);
+const Jobs = lazyPage(() => import('./pages/jobs.js').then((module) => module.Jobs));
+const Webhooks = lazyPage(() => import('./pages/webhooks.js').then((module) => module.Webhooks));
 
 /** The console: sign-in until a key is accepted, then the page the address names. */
 export function App() {
@@ -77,6 +83,18 @@ export function App() {
   } else if (path === '/keys') {
     page = <ApiKeys api={api} ownKeyId={me?.keyId} />;
     title = 'API keys';
+  } else if (path === '/configurations') {
+    page = <Configurations api={api} />;
+    title = 'Configurations';
+  } else if (path === '/jobs') {
+    page = <Jobs api={api} />;
+    title = 'Jobs';
+  } else if (path === '/webhooks') {
+    page = <Webhooks api={api} />;
+    title = 'Webhooks';
+  } else if (path === '/alerts') {
+    page = <Alerts api={api} query={query} />;
+    title = 'Alerts';
   } else if (path === '/changes') {
     page = <Changes api={api} />;
     title = 'Change feed';
@@ -111,6 +129,18 @@ export function App() {
             Device types
           </Link>
           {/* Not /mqtt: that path is the broker's WebSocket listener. */}
+          <Link href="/configurations" current={path === '/configurations'}>
+            Configurations
+          </Link>
+          <Link href="/jobs" current={path === '/jobs'}>
+            Jobs
+          </Link>
+          <Link href="/alerts" current={path === '/alerts'}>
+            Alerts
+          </Link>
+          <Link href="/webhooks" current={path === '/webhooks'}>
+            Webhooks
+          </Link>
           <Link href="/broker" current={path === '/broker'}>
             MQTT
           </Link>

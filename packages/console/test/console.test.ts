@@ -151,7 +151,7 @@ describe('the web console in Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Open' }).click();
     await page.getByRole('heading', { name: 'Device thermo-1' }).waitFor();
     expect(page.url()).toBe(`${server.url}/devices/thermo-1`);
-    const properties = page.locator('.properties');
+    const properties = page.getByRole('region', { name: 'Properties' }).locator('.properties');
     await expect.poll(() => properties.textContent()).toContain('Cold room');
     expect(await properties.textContent()).toContain('thermo');
     expect(await page.locator('.tags').textContent()).toContain('site=paris');

@@ -6,7 +6,10 @@ import { ProblemMessage } from './problem.js';
  * A page whose code is fetched the first time it is shown (Vite splits a dynamic import
  * into its own chunk), so the first load carries only the pages most visits need.
  */
-export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+export function lazyPage<P extends object>(
+  load: () => Promise<ComponentType<P>>,
+  { focus = true }: { readonly focus?: boolean } = {},
+): ComponentType<P> {
   let loaded: ComponentType<P> | undefined;
   return function LazyPage(props: P) {
     const [Page, setPage] = useState<ComponentType<P> | undefined>(() => loaded);
@@ -23,7 +26,8 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
       );
     }, [Page]);
     // The app focuses a page's heading when the address changes; this one came later.
-    const [late] = useState(() => loaded === undefined);
+    // A part of a page (focus: false) leaves the focus where the operator is.
+    const [late] = useState(() => focus && loaded === undefined);
     useEffect(() => {
       if (Page && late) document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
     }, [Page, late]);

@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type Api, isAbort } from '../api.js';
+import { lazyPage } from '../components/lazy.js';
 import { Link } from '../components/link.js';
 import { ProblemMessage } from '../components/problem.js';
 import { TimeChart } from '../components/time-chart.js';
@@ -11,6 +12,15 @@ import { DeviceCommands } from './device-commands.js';
 import { DeviceCredentials } from './device-credentials.js';
 import { DeviceTwin } from './device-twin.js';
 import { LiveBadge } from './overview.js';
+
+// Parts past the first screen: their own chunks, fetched when a device is first opened.
+const DeviceLifecycle = lazyPage(
+  () => import('./device-lifecycle.js').then((module) => module.DeviceLifecycle),
+  { focus: false },
+);
+const DeviceHealth = lazyPage(() => import('./device-health.js').then((module) => module.DeviceHealth), {
+  focus: false,
+});
 
 const RECENT = 25;
 const RANGES = [
@@ -99,11 +109,21 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
           'twin.reported.changed',
           'command.created',
           'command.status_changed',
+          'device.lifecycle_changed',
+          'alert.raised',
+          'alert.updated',
+          'alert.acknowledged',
+          'alert.cleared',
         ],
       },
       onChange: (change) => {
         hub.emit(change);
-        if (change.kind.startsWith('twin.') || change.kind.startsWith('command.')) return;
+        if (
+          change.kind !== 'device.updated' &&
+          change.kind !== 'device.deleted' &&
+          !change.kind.startsWith('message.')
+        )
+          return;
         if (change.kind === 'device.updated') setDevice(change.data as Device);
         else if (change.kind === 'device.deleted') setError(new Error('This device was deleted.'));
         else {
@@ -445,6 +465,8 @@ export function DevicePage({ api, deviceId }: { readonly api: Api; readonly devi
           </div>
         )}
       </section>
+      <DeviceHealth api={api} deviceId={deviceId} hub={hub} />
+      <DeviceLifecycle api={api} deviceId={deviceId} hub={hub} />
       <DeviceTwin api={api} deviceId={deviceId} hub={hub} />
       <DeviceCommands api={api} deviceId={deviceId} hub={hub} />
       <DeviceCredentials api={api} deviceId={deviceId} />
