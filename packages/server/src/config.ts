@@ -495,6 +495,83 @@ const sections = {
       integer(100, 3_600_000),
     ),
   ],
+  notifications: [
+    setting(
+      'smtpHost',
+      {
+        env: 'FLEETPORT_SMTP_HOST',
+        flag: 'smtp-host',
+        default: undefined,
+        doc: 'SMTP server that notification e-mails go through (docs/NOTIFICATIONS.md); unset: e-mail channels are refused',
+      },
+      text,
+    ),
+    setting(
+      'smtpPort',
+      { env: 'FLEETPORT_SMTP_PORT', flag: 'smtp-port', default: 587, doc: 'SMTP server port' },
+      integer(1, 65_535),
+    ),
+    setting(
+      'smtpSecurity',
+      {
+        env: 'FLEETPORT_SMTP_SECURITY',
+        flag: 'smtp-security',
+        default: 'starttls',
+        doc: 'starttls (upgrade required), tls (TLS from the start, port 465) or none (plain: a relay on loopback)',
+      },
+      oneOf(['starttls', 'tls', 'none']),
+    ),
+    setting(
+      'smtpUser',
+      {
+        env: 'FLEETPORT_SMTP_USER',
+        flag: 'smtp-user',
+        default: undefined,
+        doc: 'SMTP user name (with FLEETPORT_SMTP_PASSWORD)',
+      },
+      text,
+    ),
+    setting(
+      'smtpPassword',
+      {
+        env: 'FLEETPORT_SMTP_PASSWORD',
+        flag: 'smtp-password',
+        default: undefined,
+        doc: 'SMTP password; never logged',
+      },
+      text,
+    ),
+    setting(
+      'smtpFrom',
+      {
+        env: 'FLEETPORT_SMTP_FROM',
+        flag: 'smtp-from',
+        default: undefined,
+        doc: 'the From address of notification e-mails (required with FLEETPORT_SMTP_HOST)',
+      },
+      matching(/^[^\s@]+@[^\s@]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/, "must be an address, or 'Name <address>'"),
+    ),
+    setting(
+      'smtpTimeoutMs',
+      {
+        env: 'FLEETPORT_SMTP_TIMEOUT_MS',
+        flag: 'smtp-timeout-ms',
+        default: 10_000,
+        doc: 'time the SMTP server has to connect, greet and answer each command',
+      },
+      integer(100, 300_000),
+    ),
+    setting(
+      'notificationRetryHours',
+      {
+        env: 'FLEETPORT_NOTIFICATION_RETRY_HOURS',
+        flag: 'notification-retry-hours',
+        default: 24,
+        doc: 'how long a notification is retried with backoff before it is marked failed',
+      },
+      integer(1, 720),
+    ),
+  ],
   health: [
     setting(
       'health',
@@ -628,6 +705,14 @@ const crossChecks: readonly ((config: Partial<Config>) => string[])[] = [
     if (config.mqttTlsCert === undefined) missing.push('FLEETPORT_MQTT_TLS_CERT');
     if (config.mqttTlsKey === undefined) missing.push('FLEETPORT_MQTT_TLS_KEY');
     return missing.map((name) => `${name}: required when FLEETPORT_MQTT_TLS_PORT is set`);
+  },
+  function smtpNeedsItsSettings(config) {
+    const problems: string[] = [];
+    if (config.smtpHost !== undefined && config.smtpFrom === undefined)
+      problems.push('FLEETPORT_SMTP_FROM: required when FLEETPORT_SMTP_HOST is set');
+    if ((config.smtpUser === undefined) !== (config.smtpPassword === undefined))
+      problems.push('FLEETPORT_SMTP_USER and FLEETPORT_SMTP_PASSWORD: set both or neither');
+    return problems;
   },
   function listenersNeedDistinctPorts(config) {
     const problems: string[] = [];

@@ -78,6 +78,7 @@ import {
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
 import { startMqttExport } from './modules/mqtt-export/index.js';
+import { startNotifications } from './modules/notifications/index.js';
 import { ResyncReplay, registerResyncRoutes } from './modules/resync/index.js';
 import { Scheduler } from './modules/scheduler/index.js';
 import {
@@ -137,6 +138,7 @@ const REDACT = [
   '*.token',
   '*.password',
   '*.adminKey',
+  '*.smtpPassword',
   '*.apiKey',
 ];
 
@@ -306,6 +308,31 @@ export async function startServer(
       },
     );
     fleetServices.push({ name: 'webhooks', close: () => webhooks.close() });
+    // Notifications: alert changes gathered by a feed consumer, sent on a scheduler of their own.
+    const notifications = startNotifications(
+      app,
+      { ...deps, metrics: app.metrics },
+      {
+        ...(config.smtpHost === undefined
+          ? {}
+          : {
+              smtp: {
+                host: config.smtpHost,
+                port: config.smtpPort,
+                security: config.smtpSecurity,
+                ...(config.smtpUser === undefined
+                  ? {}
+                  : { user: config.smtpUser, password: config.smtpPassword }),
+                from: config.smtpFrom ?? '',
+                timeoutMs: config.smtpTimeoutMs,
+              },
+            }),
+        retryHours: config.notificationRetryHours,
+        webhookTimeoutMs: config.webhookTimeoutMs,
+      },
+      () => broker,
+    );
+    fleetServices.push({ name: 'notifications', close: () => notifications.close() });
     // Health: samples and crazy devices from a feed consumer, releases and retention on the scheduler.
     const health = await startHealth(
       app,

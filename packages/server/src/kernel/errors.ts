@@ -41,6 +41,9 @@ export type ErrorCode =
   | 'device_retired'
   | 'alert_transition_refused'
   | 'webhook_target_refused'
+  | 'notification_channel_unknown'
+  | 'notification_channel_in_use'
+  | 'notification_channel_unavailable'
   | 'invalid_range'
   | 'record_unsupported'
   | 'internal';
@@ -84,6 +87,9 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   device_retired: 409,
   alert_transition_refused: 409,
   webhook_target_refused: 422,
+  notification_channel_unknown: 422,
+  notification_channel_in_use: 409,
+  notification_channel_unavailable: 422,
   invalid_range: 400,
   record_unsupported: 400,
   internal: 500,

@@ -52,6 +52,11 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   webhook_settings: WebhookSettingsTable;
   mqtt_export_settings: MqttExportSettingsTable;
+  notification_channels: NotificationChannelTable;
+  notification_recipients: NotificationRecipientTable;
+  notifications: NotificationTable;
+  notification_items: NotificationItemTable;
+  notification_attempts: NotificationAttemptTable;
   health_samples: HealthSampleTable;
   device_type_health: DeviceTypeHealthTable;
 }
@@ -703,6 +708,73 @@ export interface MqttExportSettingsTable {
   /** The feed position when the export was turned on: older changes are not published. */
   start_after: Millis;
   updated_at: Millis;
+}
+
+/** A tenant's notification channel: e-mail addresses, a webhook URL or an MQTT topic (0025). */
+export interface NotificationChannelTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  kind: string;
+  /** JSON: `{ to }`, `{ url }` or `{ topic, qos }` by kind. */
+  settings: string;
+  /** A webhook channel's signing secret. */
+  secret: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** Who is told of which alerts, how and when (0025). */
+export interface NotificationRecipientTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  /** JSON array of channel ids. */
+  channel_ids: string;
+  /** JSON: types, severities, events, quiet hours, delivery. */
+  preferences: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One message to one channel of a recipient: gathering, pending, delivered or failed (0025). */
+export interface NotificationTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  recipient_id: string;
+  channel_id: string;
+  status: string;
+  items: number;
+  send_at: Millis;
+  sealed_at: Millis | null;
+  subject: string | null;
+  body: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One alert change in a notification (0025). */
+export interface NotificationItemTable {
+  tenant_id: string;
+  notification_seq: Millis;
+  position: Millis;
+  kind: string;
+  alert: string;
+}
+
+/** One try of sending a notification (0025). */
+export interface NotificationAttemptTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  notification_seq: Millis;
+  attempt: number;
+  ok: number;
+  detail: string | null;
+  error: string | null;
+  duration_ms: number;
+  at: Millis;
 }
 
 /** One uplink's or SERVICE callback's health (0022; modules/health). */

@@ -36,6 +36,9 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   alertId: 'alr_00000000000000000000000000000000',
   webhookId: 'wh_doesnotexist',
   deliveryId: '1',
+  channelId: 'nch_doesnotexist',
+  recipientId: 'nrc_doesnotexist',
+  notificationId: '1',
   // A direct method's or a twin parameter's name.
   name: 'reboot',
 };

@@ -20,6 +20,7 @@ import * as mqttTrackedDeliveries from './0018-mqtt-tracked-deliveries.js';
 import * as health from './0022-health.js';
 import * as alerts from './0023-alerts.js';
 import * as webhooks from './0024-webhooks.js';
+import * as notifications from './0025-notifications.js';
 import * as mqttExport from './0026-mqtt-export.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
@@ -45,5 +46,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0022-health': health,
   '0023-alerts': alerts,
   '0024-webhooks': webhooks,
+  '0025-notifications': notifications,
   '0026-mqtt-export': mqttExport,
 };
