@@ -335,7 +335,7 @@ function NewConfiguration({ api, onCreated }: { readonly api: Api; readonly onCr
           name="target"
           class="mono"
           autoComplete="off"
-          placeholder="device.tags.site == 'paris'"
+          placeholder='tags.site == "paris"'
           {...invalid('target')}
         />
         {problem('target')}

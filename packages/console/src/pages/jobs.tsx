@@ -509,7 +509,7 @@ function NewJob({ api, onCreated }: { readonly api: Api; readonly onCreated: (jo
               name="where"
               class="mono"
               autoComplete="off"
-              placeholder="device.type == 'thermo'"
+              placeholder='type == "thermo" && tags.site == "paris"'
               {...invalid('target')}
             />
           </>
