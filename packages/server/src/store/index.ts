@@ -11,4 +11,5 @@ export {
   lockKeys,
   type Store,
   transact,
+  transactSyncedAfter,
 } from './store.js';

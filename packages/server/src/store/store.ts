@@ -40,6 +40,19 @@ export interface EmbeddedConnection {
   /** The store's `synchronous` setting: with `full`, nothing is acknowledged before it is on disk. */
   readonly synchronous: 'full' | 'normal';
   /**
+   * Runs a Kysely transaction on the connection whose commit does not sync the WAL; the
+   * caller waits for `whenDurable` afterwards. It waits for its turn at the write lock
+   * (`writeTurn`): capture batches in flight commit first, new ones wait for it. Never
+   * call it from inside a transaction.
+   */
+  transactWithoutSync<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * A capture batch's turn at the write lock, before it is written: several may be in
+   * flight at once, but none while a `transactWithoutSync` runs. Resolves with the release,
+   * to call once the batch committed or failed.
+   */
+  writeTurn(): Promise<() => void>;
+  /**
    * Resolves after a sync of the write-ahead log that began after this call: every commit
    * made before the call is then on disk. For writers that commit without syncing and
    * acknowledge later; rejects with `unavailable` when the disk cannot be synced.
@@ -84,6 +97,23 @@ export function transact<T>(store: Store, work: (tx: Store) => Promise<T>): Prom
   // A transaction's store does not lend the connection out: it is the transaction's.
   const { embedded: _lent, ...outside } = store;
   return store.db.transaction().execute((trx) => work({ ...outside, db: trx }));
+}
+
+/**
+ * Like `transact`, for background writers (feed consumers): resolves, as `transact` does,
+ * once the commit is on disk, but on SQLite with `synchronous: 'full'` the commit itself
+ * does not sync. The sync then runs on libuv's pool, shared with every writer waiting for
+ * one (capture's batches), instead of holding the server's thread and SQLite's one write
+ * lock for the disk while capture waits (bench/README.md, "Regression found").
+ */
+export async function transactSyncedAfter<T>(store: Store, work: (tx: Store) => Promise<T>): Promise<T> {
+  const embedded = store.embedded;
+  if (store.db.isTransaction || embedded === undefined || embedded.synchronous !== 'full')
+    return transact(store, work);
+  const { embedded: _lent, ...outside } = store;
+  const result = await embedded.transactWithoutSync((trx) => work({ ...outside, db: trx }));
+  await embedded.whenDurable();
+  return result;
 }
 
 /**

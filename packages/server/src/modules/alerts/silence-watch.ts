@@ -56,11 +56,13 @@ const intervalOf = (target: SilenceTarget) => target.intervalS ?? target.typeInt
 
 /**
  * Silent devices (docs/ALERTS.md). A device is watched from its first uplink: its row in
- * `device_silence` holds when it becomes silent (`due_at`, on the silence clock), moved by
- * a durable feed consumer of `message.created` in batches — capture itself writes nothing
- * more. A scheduler job reads only the rows that are due (an index range), checks each
- * against capture's own last-seen time (the consumer may lag), and raises `device_silent`;
- * the device's next uplink clears it. Consumer and scan of a tenant serialize on a lock.
+ * `device_silence` holds when it becomes silent at the earliest (`due_at`, on the silence
+ * clock). A durable feed consumer of `message.created` writes it only when an uplink
+ * changes the watch (a device first heard, a silent one speaking) — capture itself writes
+ * nothing more. A scheduler job reads only the rows that are due (an index range), checks
+ * each against capture's own last-seen time, moves the due time of a device that spoke
+ * since, and raises `device_silent` for the others; the device's next uplink clears it.
+ * Consumer and scan of a tenant serialize on a lock.
  */
 export class SilenceWatch {
   readonly #deps: SilenceDeps;
@@ -180,6 +182,19 @@ export class SilenceWatch {
     };
   }
 
+  /**
+   * Whether an uplink at `lastSeenAt` changes what the scan needs to know: a device first
+   * heard (watched from now), a silent one speaking (cleared), or a due time the scan cannot
+   * see (none stored) that now has one. A watched device's due time is otherwise left to
+   * go stale: the scan checks capture's last-seen time before raising and moves it then,
+   * once per silence window at most, instead of a write per batch of uplinks here.
+   */
+  #changesWatch(target: SilenceTarget, lastSeenAt: number): boolean {
+    if (target.silentSince !== null) return true;
+    const due = this.#dueOf(target, lastSeenAt);
+    return due !== null && (!target.watched || target.dueAt === null);
+  }
+
   async #handle(batch: FeedBatch, commit: CommitWithCursor): Promise<void> {
     const { tenantId } = batch;
     const seen = await receivedByDevice(
@@ -187,17 +202,25 @@ export class SilenceWatch {
       tenantId,
       batch.changes.map((change) => change.entityId),
     );
-    if (seen.size === 0) return;
+    const lastOf = (target: SilenceTarget) =>
+      Math.max(target.lastSeenAt ?? 0, target.capturedAt ?? 0, seen.get(target.deviceId) ?? 0);
+    // Read outside the transaction first: most batches change no watch, and then commit
+    // nothing (their cursor is saved with the lease), holding no write lock.
+    const candidates = (await loadSilenceTargets(this.#deps.store, tenantId, [...seen.keys()]))
+      .filter((target) => this.#changesWatch(target, lastOf(target)))
+      .map((target) => target.deviceId);
+    if (candidates.length === 0) return;
     let position = 0;
     await commit(async (tx) => {
       const entries: ChangeEntry[] = [];
       await lockKeys(tx, [lockOf(tenantId)]);
-      const targets = await loadSilenceTargets(tx, tenantId, [...seen.keys()]);
+      const targets = await loadSilenceTargets(tx, tenantId, candidates);
       const aliveNow = this.#silence.aliveTime(this.#deps.clock.now());
       const clears: ClearAlert[] = [];
       const rows: Insertable<DeviceSilenceTable>[] = [];
       for (const target of targets) {
-        const last = Math.max(target.lastSeenAt ?? 0, seen.get(target.deviceId) ?? 0);
+        const last = lastOf(target);
+        if (!this.#changesWatch(target, last)) continue;
         const row = this.#decide(target, last, aliveNow, clears);
         if (row) rows.push({ ...row, tenant_id: tenantId });
       }
@@ -322,7 +345,8 @@ export class SilenceWatch {
   #present(target: SilenceTarget): DeviceSilence {
     const interval = intervalOf(target);
     const last = Math.max(target.lastSeenAt ?? 0, target.capturedAt ?? 0) || null;
-    const due = target.silentSince === null ? target.dueAt : null;
+    // From the last uplink, not the stored due time, which may be stale (`#changesWatch`).
+    const due = target.watched && target.silentSince === null ? this.#dueOf(target, last) : null;
     return {
       deviceId: target.deviceId,
       expectedIntervalSeconds: interval,

@@ -152,8 +152,15 @@ export class SqliteCaptureWriter implements CaptureWriter {
     this.#start();
   }
 
-  write(frames: readonly Frame[], now: number, accepted?: () => void): Promise<BatchResult> {
-    if (this.#closed) return Promise.reject(new AppError('unavailable', 'the capture writer is closed'));
+  async write(frames: readonly Frame[], now: number, accepted?: () => void): Promise<BatchResult> {
+    if (this.#closed) throw new AppError('unavailable', 'the capture writer is closed');
+    // Its turn at the write lock: a feed consumer's transaction may be running (turns are
+    // handed out in order, so batches still reach the thread in the order handed over).
+    const release = await this.#embedded.writeTurn();
+    if (this.#closed) {
+      release();
+      throw new AppError('unavailable', 'the capture writer is closed');
+    }
     const here = this.#writeHere && frames.length <= MAX_FRAMES_WRITTEN_HERE && this.#uncommitted === 0;
     this.#uncommitted += 1;
     let counted = true;
@@ -161,6 +168,7 @@ export class SqliteCaptureWriter implements CaptureWriter {
       if (!counted) return;
       counted = false;
       this.#uncommitted -= 1;
+      release();
     };
     return here
       ? this.#writeOnServerThread(frames, now, accepted, committed)

@@ -4,7 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventBus } from '../../bus/event-bus.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/logger.js';
-import { type Store, transact } from '../../store/store.js';
+import { type Store, transactSyncedAfter } from '../../store/store.js';
 import type { ChangeKind } from './change-schemas.js';
 import { type ChangeRow, latestPosition, STORED_WITHOUT_DATA } from './change-store.js';
 import {
@@ -482,7 +482,7 @@ export class FeedConsumer {
     const commit: CommitWithCursor = async (work) => {
       if (attempted) throw new Error(`feed consumer '${this.#name}': a batch commits once`);
       attempted = true;
-      await transact(store, async (tx) => {
+      await transactSyncedAfter(store, async (tx) => {
         await work(tx);
         await saveFeedCursors(tx, lease, advance, clock.now());
       });
@@ -548,7 +548,9 @@ export class FeedConsumer {
     if (this.#unsaved.size === 0) return;
     const cursors = new Map<string, number>();
     for (const tenantId of this.#unsaved) cursors.set(tenantId, this.#cursorOf(tenantId, lease));
-    await transact(this.#deps.store, (tx) => saveFeedCursors(tx, lease, cursors, this.#deps.clock.now()));
+    await transactSyncedAfter(this.#deps.store, (tx) =>
+      saveFeedCursors(tx, lease, cursors, this.#deps.clock.now()),
+    );
     for (const [tenantId, position] of cursors) {
       if (this.#cursors.get(tenantId) === position) this.#unsaved.delete(tenantId);
     }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../store.js';
+import { type Store, transactSyncedAfter } from '../../store.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 const dirs: string[] = [];
@@ -119,5 +119,34 @@ describe('SQLite store checkpoints', () => {
     // The contrast to the first test: there, the growth of the file was the thread's work.
     expect(sizeOf(`${file}-wal`)).toBeGreaterThan(1_000_000);
     expect(sizeOf(file)).toBeLessThan(100_000);
+  });
+
+  it('runs a background transaction at its turn, committing without a sync at FULL and giving the level back, also when it fails', async () => {
+    const { store } = open(false);
+    await sql`create table t (id integer primary key)`.execute(store.db);
+    const level = async (db: Store) =>
+      (await sql<{ synchronous: number }>`pragma synchronous`.execute(db.db)).rows[0]?.synchronous;
+    const release = await store.embedded?.writeTurn();
+    let ran = false;
+    const background = transactSyncedAfter(store, async (tx) => {
+      ran = true;
+      await sql`insert into t (id) values (1)`.execute(tx.db);
+      return level(tx);
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    // A capture batch is in flight: the transaction waits for it.
+    expect(ran).toBe(false);
+    release?.();
+    expect(await background).toBe(1);
+    expect(await level(store)).toBe(2);
+    await expect(
+      transactSyncedAfter(store, async (tx) => {
+        await sql`insert into t (id) values (2)`.execute(tx.db);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(await level(store)).toBe(2);
+    const rows = await sql<{ id: number }>`select id from t`.execute(store.db);
+    expect(rows.rows).toEqual([{ id: 1 }]);
   });
 });

@@ -9,6 +9,7 @@ import type { Database } from '../../schema.js';
 import type { EmbeddedWorkerSpec, Store } from '../../store.js';
 import type { CheckpointerData } from './sqlite-checkpointer.js';
 import { WalSync } from './sqlite-wal-sync.js';
+import { WriteTurns } from './sqlite-write-turns.js';
 
 export interface SqliteStoreOptions {
   /** A file path; the directory is created when missing. */
@@ -52,6 +53,7 @@ export function openSqliteStore({
   if (checkpointer) database.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const walSync = new WalSync(file);
+  const turns = new WriteTurns();
   return {
     db,
     dialect: 'sqlite',
@@ -72,6 +74,19 @@ export function openSqliteStore({
       // time (a mutex); borrowing it the same way keeps out whatever Kysely would run.
       exclusive: (work) => db.connection().execute(() => work(database)),
       synchronous,
+      transactWithoutSync: (work) =>
+        turns.background(() =>
+          db.connection().execute(async (connection) => {
+            // The level cannot change inside a transaction: set before it begins, restored after.
+            database.pragma('synchronous = NORMAL');
+            try {
+              return await connection.transaction().execute(work);
+            } finally {
+              database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+            }
+          }),
+        ),
+      writeTurn: () => turns.pipelined(),
       whenDurable: () => walSync.whenDurable(),
       translateError: translateSqliteError,
       worker: { file },
