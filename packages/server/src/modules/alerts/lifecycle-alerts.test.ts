@@ -40,7 +40,7 @@ describeEachDialect('lifecycle warnings as alerts', (dialect) => {
     database = await dialect.create();
     ts = await startTestServer(database);
     await ok('POST', '/v1/device-types', { id: 'meter', name: 'meter' });
-    for (const id of ['m1', 'm2']) await ok('POST', '/v1/devices', { id, typeId: 'meter' });
+    for (const id of ['m1', 'm2', 'm3']) await ok('POST', '/v1/devices', { id, typeId: 'meter' });
   });
   afterAll(async () => {
     await ts?.close();
@@ -103,6 +103,47 @@ describeEachDialect('lifecycle warnings as alerts', (dialect) => {
     });
   });
 
+  it('clears contract_tokens_low when unassigning or moving devices away frees tokens', async () => {
+    const now = Date.now();
+    const contract = async (tokens: number) =>
+      (
+        await ok('POST', '/v1/contracts', {
+          provider: 'sigfox',
+          tokens,
+          lowTokens: 0,
+          startsAt: new Date(now - DAY).toISOString(),
+          endsAt: new Date(now + 365 * DAY).toISOString(),
+        })
+      ).body as { id: string };
+    const full = async (id: string) =>
+      until(async () => {
+        expect((await alertsOf('contract_tokens_low')).filter((a) => a.subject === id)).toMatchObject([
+          { state: 'open' },
+        ]);
+      });
+    const cleared = async (id: string) =>
+      until(async () => {
+        expect((await alertsOf('contract_tokens_low')).filter((a) => a.subject === id)).toMatchObject([
+          { state: 'cleared', clearedBy: { kind: 'platform', id: 'lifecycle' } },
+        ]);
+      });
+
+    const unassigned = await contract(1);
+    await ok('POST', `/v1/contracts/${unassigned.id}/devices`, { deviceIds: ['m3'] });
+    await full(unassigned.id);
+    await ok('DELETE', `/v1/contracts/${unassigned.id}/devices/m3`);
+    await cleared(unassigned.id);
+
+    const source = await contract(1);
+    const target = await contract(5);
+    await ok('POST', `/v1/contracts/${source.id}/devices`, { deviceIds: ['m3'] });
+    await full(source.id);
+    await ok('POST', `/v1/contracts/${target.id}/devices`, { deviceIds: ['m3'] });
+    await cleared(source.id);
+    // The target still has free tokens: nothing raised there.
+    expect((await alertsOf('contract_tokens_low')).filter((a) => a.subject === target.id)).toEqual([]);
+  });
+
   it('raises subscription_ending on the device and clears it when the subscription is deleted', async () => {
     const now = Date.now();
     await ok('PUT', '/v1/devices/m1/subscription', {
@@ -123,13 +164,9 @@ describeEachDialect('lifecycle warnings as alerts', (dialect) => {
     const changes = (await ok('GET', '/v1/changes?limit=1000')).body.items.map(
       (c: { kind: string }) => c.kind,
     );
-    expect(changes.filter((kind: string) => kind.startsWith('alert.'))).toEqual([
-      'alert.raised',
-      'alert.cleared',
-      'alert.raised',
-      'alert.cleared',
-      'alert.raised',
-      'alert.cleared',
-    ]);
+    // Each alert of the suite (ending, low tokens three times, subscription) raised once and cleared once.
+    expect(changes.filter((kind: string) => kind.startsWith('alert.'))).toEqual(
+      Array.from({ length: 5 }, () => ['alert.raised', 'alert.cleared']).flat(),
+    );
   });
 });

@@ -19,6 +19,7 @@ const FOLLOWED = [
   'contract.ending',
   'contract.tokens_low',
   'contract.updated',
+  'contract.devices_changed',
   'contract.deleted',
   'contract.ended',
   'subscription.ending',
@@ -30,6 +31,10 @@ const FOLLOWED = [
 type Data = Readonly<Record<string, unknown>>;
 const SOURCE = 'lifecycle';
 const { contractEnding, contractTokensLow, subscriptionEnding } = PLATFORM_ALERT_TYPES;
+
+function tokensAboveLow(data: Data): boolean {
+  return typeof data.free === 'number' && typeof data.lowTokens === 'number' && data.free > data.lowTokens;
+}
 
 /** What one lifecycle change asks of alerts: raise, clear, or nothing. */
 export function alertsOfChange(change: Pick<FeedChange, 'kind' | 'entityId' | 'data' | 'at'>): {
@@ -66,10 +71,15 @@ export function alertsOfChange(change: Pick<FeedChange, 'kind' | 'entityId' | 'd
       // The end moved beyond its warning: the warning is re-armed, the alert goes.
       if (data.endingWarnedAt === null)
         clear.push({ ...contract, type: contractEnding, reason: 'the end moved' });
-      if (typeof data.free === 'number' && typeof data.lowTokens === 'number' && data.free > data.lowTokens)
+      if (tokensAboveLow(data))
         clear.push({ ...contract, type: contractTokensLow, reason: `${data.free} free tokens` });
       return { clear };
     }
+    // Devices unassigned or moved to another contract free tokens.
+    case 'contract.devices_changed':
+      return tokensAboveLow(data)
+        ? { clear: [{ ...contract, type: contractTokensLow, reason: `${data.free} free tokens` }] }
+        : {};
     case 'contract.deleted':
       return {
         clear: [

@@ -347,15 +347,40 @@ export class ContractService {
         record({
           kind: 'contract.devices_changed',
           entityId: contractId,
-          data: { contractId, assigned: joining, unassigned: [], used: nowUsed, free: presented.free },
+          data: {
+            contractId,
+            assigned: joining,
+            unassigned: [],
+            used: nowUsed,
+            free: presented.free,
+            lowTokens: presented.lowTokens,
+          },
         });
-        for (const other of new Set(leaving.map((id) => current.get(id) ?? ''))) {
+        const others = [...new Set(leaving.map((id) => current.get(id) ?? ''))];
+        const othersUsed = await countUsed(tx, tenantId, others);
+        for (const other of others) {
           const moved = leaving.filter((id) => current.get(id) === other);
+          const row = await findContract(tx, tenantId, other);
+          const otherUsed = othersUsed.get(other) ?? 0;
           record({
             kind: 'contract.devices_changed',
             entityId: other,
-            data: { contractId: other, assigned: [], unassigned: moved, movedTo: contractId },
+            data: {
+              contractId: other,
+              assigned: [],
+              unassigned: moved,
+              movedTo: contractId,
+              ...(row
+                ? {
+                    used: otherUsed,
+                    free: presentContract(row, otherUsed).free,
+                    lowTokens: Number(row.low_tokens),
+                  }
+                : {}),
+            },
           });
+          // The tokens the move freed there re-arm its low-tokens warning (not locked: only the flag moves).
+          if (row) await this.#checkLowTokens(tx, record, row, otherUsed);
         }
       }
       await this.#checkLowTokens(tx, record, contract, nowUsed);
@@ -380,7 +405,14 @@ export class ContractService {
       record({
         kind: 'contract.devices_changed',
         entityId: contractId,
-        data: { contractId, assigned: [], unassigned: [deviceId], used, free: presented.free },
+        data: {
+          contractId,
+          assigned: [],
+          unassigned: [deviceId],
+          used,
+          free: presented.free,
+          lowTokens: presented.lowTokens,
+        },
       });
       await this.#checkLowTokens(tx, record, contract, used);
       return presented;
