@@ -18,6 +18,7 @@ import {
 } from './commands/lifecycle-commands.js';
 import { registerDeviceStateCommand, registerMessageCommands } from './commands/message-commands.js';
 import { registerMqttCommands } from './commands/mqtt-commands.js';
+import { registerNotificationCommands } from './commands/notification-commands.js';
 import { registerResyncCommands } from './commands/resync-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTransferCommands } from './commands/transfer-commands.js';
@@ -82,6 +83,7 @@ function buildProgram(io: CliIo): Command {
   registerConfigurationCommands(program, io);
   registerContractCommands(program, io);
   registerWebhookCommands(program, io);
+  registerNotificationCommands(program, io);
   registerHealthCommands(program, io);
   return program;
 }

@@ -94,6 +94,12 @@ export type WebhookEndpoint = Schemas['WebhookEndpoint'];
 export type WebhookDelivery = Schemas['WebhookDelivery'];
 /** One try of a webhook delivery: the delivery log. */
 export type WebhookAttempt = Schemas['WebhookAttempt'];
+/** A notification channel: e-mail addresses, a signed webhook or an MQTT topic. */
+export type NotificationChannel = Schemas['NotificationChannel'];
+/** A notification recipient with its channels and preferences. */
+export type NotificationRecipient = Schemas['NotificationRecipient'];
+/** One notification: a message to one channel of a recipient, and where it stands. */
+export type Notification = Schemas['Notification'];
 /** One message of `POST /v1/ingest`. */
 export type IngestMessage = Exclude<RequestBody<'/v1/ingest', 'post'>, { readonly messages: unknown }>;
 /** What `POST /v1/ingest` answers for each message. */
