@@ -23,6 +23,7 @@ const Configurations = lazyPage(() =>
   import('./pages/configurations.js').then((module) => module.Configurations),
 );
 const Jobs = lazyPage(() => import('./pages/jobs.js').then((module) => module.Jobs));
+const Contracts = lazyPage(() => import('./pages/contracts.js').then((module) => module.Contracts));
 const Webhooks = lazyPage(() => import('./pages/webhooks.js').then((module) => module.Webhooks));
 
 /** The console: sign-in until a key is accepted, then the page the address names. */
@@ -89,6 +90,9 @@ export function App() {
   } else if (path === '/jobs') {
     page = <Jobs api={api} />;
     title = 'Jobs';
+  } else if (path === '/contracts') {
+    page = <Contracts api={api} />;
+    title = 'Contracts';
   } else if (path === '/webhooks') {
     page = <Webhooks api={api} />;
     title = 'Webhooks';
@@ -134,6 +138,9 @@ export function App() {
           </Link>
           <Link href="/jobs" current={path === '/jobs'}>
             Jobs
+          </Link>
+          <Link href="/contracts" current={path === '/contracts'}>
+            Contracts
           </Link>
           <Link href="/alerts" current={path === '/alerts'}>
             Alerts

@@ -211,6 +211,49 @@ describe('the fleet pages in Chromium', { timeout: 120_000 }, () => {
     await context.close();
   });
 
+  it('makes a network contract, refuses more devices than free tokens, assigns and takes devices off', async () => {
+    const { page, context, errors } = await openPage('/contracts', 'Network contracts');
+    await page.getByText('No contracts yet.').waitFor();
+    const form = page.getByRole('form', { name: 'New contract' });
+    // No period: refused with the API's message and code, nothing stored.
+    await form.getByLabel('Name').fill('Atlas');
+    await form.getByLabel('Tokens', { exact: true }).fill('2');
+    await form.getByRole('button', { name: 'Create contract' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('validation_failed');
+    expect((await harness.ok('GET', '/v1/contracts')).body.items).toEqual([]);
+
+    const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+    await form.getByLabel('Starts on').fill(day(-1));
+    await form.getByLabel('Ends on').fill(day(365));
+    await form.getByRole('button', { name: 'Create contract' }).click();
+    const row = page.locator('tr[data-contract-id]');
+    await row.waitFor();
+    expect(await row.getByTestId('contract-tokens').textContent()).toBe('0 used of 2, 2 free');
+
+    await row.getByRole('button', { name: 'Devices of Atlas' }).click();
+    const devices = page.getByRole('region', { name: 'Devices of Atlas' });
+    await devices.getByLabel(/Assign devices/).fill('m-1 m-2 m-3');
+    await devices.getByRole('button', { name: 'Assign' }).click();
+    await expect.poll(() => devices.getByRole('alert').textContent()).toContain('contract_tokens_exhausted');
+    const id = await row.getAttribute('data-contract-id');
+    expect((await harness.ok('GET', `/v1/contracts/${id}`)).body.used).toBe(0);
+
+    await devices.getByLabel(/Assign devices/).fill('m-2, m-3');
+    await devices.getByRole('button', { name: 'Assign' }).click();
+    await expect
+      .poll(() => row.getByTestId('contract-tokens').textContent())
+      .toBe('2 used of 2, 0 free (low)');
+    await expect.poll(() => devices.locator('li[data-device-id]').count()).toBe(2);
+    await devices.getByRole('button', { name: 'Take m-3 off Atlas' }).click();
+    await expect.poll(() => row.getByTestId('contract-tokens').textContent()).toBe('1 used of 2, 1 free');
+    await expect.poll(() => devices.locator('li[data-device-id]').count()).toBe(1);
+    expect((await harness.ok('GET', `/v1/contracts/${id}/devices`)).body.items).toMatchObject([
+      { deviceId: 'm-2' },
+    ]);
+    expect(unexpected(errors)).toEqual([]);
+    await context.close();
+  });
+
   it('moves a device through its lifecycle with a reason, follows a move made elsewhere, and shows its health', async () => {
     const now = Date.now();
     for (let seq = 1; seq <= 3; seq += 1) {
@@ -355,6 +398,7 @@ describe('the fleet pages in Chromium', { timeout: 120_000 }, () => {
       ['/jobs', 'Jobs'],
       ['/alerts?state=', 'Alerts'],
       ['/webhooks', 'Webhooks'],
+      ['/contracts', 'Network contracts'],
       ['/devices/m-1', 'm-1'],
     ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {
