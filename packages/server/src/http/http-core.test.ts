@@ -150,7 +150,7 @@ describe('HTTP core without its database', () => {
 });
 
 describe('logging', () => {
-  it('never writes an API key or a device token into the log', async () => {
+  it('never writes an API key, a device token or the SMTP password into the log', async () => {
     if (!sqlite) throw new Error('no sqlite case');
     const database = await sqlite.create();
     let log = '';
@@ -169,6 +169,13 @@ describe('logging', () => {
         'mqtt-port': 0,
         'log-level': 'trace',
         'admin-key': adminKey,
+        // Nothing listens on port 9: the e-mail below fails, and its tries are logged.
+        'smtp-host': '127.0.0.1',
+        'smtp-port': 9,
+        'smtp-security': 'none',
+        'smtp-user': 'fleetport',
+        'smtp-password': 'smtp-password-that-must-not-leak',
+        'smtp-from': 'fleetport@example.com',
       },
     });
     const server = await startServer(config, pino({ level: 'trace' }, sink));
@@ -194,7 +201,14 @@ describe('logging', () => {
       await fetch(`${server.url}/v1/devices`, {
         headers: { authorization: 'Bearer wrong-key-that-must-not-leak' },
       });
+      const channel = await fetch(`${server.url}/v1/notifications/channels`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'ops', kind: 'email', to: ['ops@example.com'] }),
+      });
+      expect(channel.status).toBe(201);
       expect(log).toMatch(/request completed/);
+      expect(log).not.toContain('smtp-password-that-must-not-leak');
       expect(log).not.toContain(adminKey);
       expect(log).not.toContain(token.token);
       expect(log).not.toContain('wrong-key-that-must-not-leak');
