@@ -9,6 +9,7 @@ import { registerCommandCommands } from './commands/command-commands.js';
 import { registerConfigurationCommands } from './commands/configuration-commands.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerDeviceTypeCommands } from './commands/device-type-commands.js';
+import { registerExportCommands } from './commands/export-commands.js';
 import { registerHealthCommands } from './commands/health-commands.js';
 import { registerJobCommands } from './commands/job-commands.js';
 import {
@@ -74,6 +75,7 @@ function buildProgram(io: CliIo): Command {
   registerMessageCommands(program, io);
   registerCaptureCommands(program, io);
   registerResyncCommands(program, io);
+  registerExportCommands(program, io);
   registerCodecCommands(program, io);
   registerMqttCommands(program, io);
   registerCommandCommands(program, io);

@@ -219,7 +219,7 @@ export async function startServer(
     for (const provider of twinConditionProviders(store)) conditionVariables.register(provider);
     registerDeviceRoutes(app, { ...deps, conditionVariables }, config);
     registerChangeRoutes(app, deps);
-    registerMessageRoutes(app, deps);
+    registerMessageRoutes(app, { ...deps, conditionVariables });
     const twins = new TwinService(deps);
     registerTwinRoutes(app, twins);
     registerDeviceTwinRoutes(app, twins);

@@ -14,13 +14,16 @@ import { type Column, formatJson, formatTable, print } from '../output.js';
 import { Progress } from '../progress.js';
 import { DELETED_MODES } from './device-commands.js';
 
-const FORMATS = ['csv', 'ndjson'] as const;
-type Format = (typeof FORMATS)[number];
-const CONTENT_TYPES: Readonly<Record<Format, string>> = { csv: 'text/csv', ndjson: 'application/x-ndjson' };
+export const FORMATS = ['csv', 'ndjson'] as const;
+export type Format = (typeof FORMATS)[number];
+export const CONTENT_TYPES: Readonly<Record<Format, string>> = {
+  csv: 'text/csv',
+  ndjson: 'application/x-ndjson',
+};
 /** How many row errors the human report lists; --json gives all the server returned. */
 const SHOWN_ERRORS = 20;
 
-function formatFromName(file: string): Format | undefined {
+export function formatFromName(file: string): Format | undefined {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
@@ -75,7 +78,7 @@ function reportText(report: ImportReport, source: string): string {
 }
 
 /** Counts the records of an export as its bytes go by; CSV newlines inside quotes do not count. */
-class RecordCounter {
+export class RecordCounter {
   readonly #csv: boolean;
   #inQuotes = false;
   #header: boolean;
@@ -104,11 +107,12 @@ class RecordCounter {
  * when it is full, so memory stays flat. A broken download is a network failure (exit 7);
  * a failed write is reported as such.
  */
-async function copyBody(
+export async function copyBody(
   response: Response,
   destination: NodeJS.WritableStream,
   url: string,
   onChunk: (chunk: Uint8Array) => void,
+  transform?: (chunk: Uint8Array) => Uint8Array,
 ): Promise<void> {
   if (!response.body) return;
   let writeError: Error | undefined;
@@ -126,7 +130,9 @@ async function copyBody(
         throw networkError(url, error);
       }
       if (next.done) return;
-      const chunk = next.value as Uint8Array;
+      const chunk =
+        transform === undefined ? (next.value as Uint8Array) : transform(next.value as Uint8Array);
+      if (chunk.byteLength === 0) continue;
       if (writeError) break;
       // once() rejects when 'error' comes first, and removes its listeners either way.
       if (!destination.write(chunk)) await once(destination, 'drain').catch(() => {});

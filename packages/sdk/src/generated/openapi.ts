@@ -2587,6 +2587,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream stored messages (with their decodes) as NDJSON or CSV
+         * @description The messages of one device (`deviceId`), a type (`typeId`), the devices a condition selects (`where`), or every device, received in [`from`, `to`): devices in id order, each one's messages by receive time then id. Streamed as the client reads, whatever the size. To resume a broken export, pass the last row's `id` as `after`. `field` (CSV) adds a column per decoded field (docs/INTEGRATIONS.md).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "ndjson" | "csv";
+                    /** @example 1A2B3C */
+                    deviceId?: string;
+                    /** @example sigfox-tracker */
+                    typeId?: string;
+                    /** @description a device condition in CEL (docs/CONDITIONS.md), e.g. `tags.site == "paris"`: the messages of the devices it selects */
+                    where?: string;
+                    /** @description received at or after this instant (RFC 3339) */
+                    from?: string;
+                    /** @description received before this instant (RFC 3339) */
+                    to?: string;
+                    /** @description the `id` of the last row already received: the export goes on after it (resume) */
+                    after?: string;
+                    /** @description add each message's decode */
+                    decoded?: boolean;
+                    /** @description CSV only: a decoded field (dotted path) given a column `decoded.<path>`; repeat */
+                    field?: string[];
+                    /** @description `include`: also deleted devices' messages */
+                    deleted?: "exclude" | "include";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/devices/{deviceId}/messages": {
         parameters: {
             query?: never;

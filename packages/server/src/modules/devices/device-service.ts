@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { type SqlBool, sql } from 'kysely';
 import type { EventBus } from '../../bus/event-bus.js';
 import {
   AppError,
@@ -518,6 +519,42 @@ export async function targetDeviceIdsPage(
   });
   const last = ids.at(-1);
   return { deviceIds: ids, nextCursor: ids.length === limit && last ? encodeCursor(last) : null };
+}
+
+/**
+ * A keyset page of the ids of the devices a filter and an optional condition select, in id
+ * order after `after` (a device id): bulk export walks the fleet with it. `next` is where
+ * the following page starts, undefined at the end. Only ids are read when SQL decides the
+ * condition; otherwise rows are evaluated in process as in `listDevicesWherePage`.
+ */
+export async function selectDeviceIdsPage(
+  deps: DeviceDeps,
+  tenantId: string,
+  filter: DeviceFilter,
+  where: string | undefined,
+  { after, limit }: { after?: string | undefined; limit: number },
+): Promise<{ deviceIds: string[]; next: string | undefined }> {
+  if (where !== undefined) {
+    const pushed = pushDown(compileCondition(where), {
+      dialect: deps.store.dialect,
+      tenantId,
+      now: deps.clock.now(),
+    });
+    if (!pushed.exact) {
+      const page = await listDevicesWherePage(deps, tenantId, filter, where, {
+        cursor: after === undefined ? undefined : encodeCursor(after),
+        limit,
+      });
+      return {
+        deviceIds: page.items.map((device) => device.id),
+        next: page.nextCursor === null ? undefined : decodeCursor(page.nextCursor),
+      };
+    }
+    const ids = await scanDeviceIds(deps.store, tenantId, filter, pushed.where, { after, limit });
+    return { deviceIds: ids, next: ids.length === limit ? ids.at(-1) : undefined };
+  }
+  const ids = await scanDeviceIds(deps.store, tenantId, filter, sql<SqlBool>`1 = 1`, { after, limit });
+  return { deviceIds: ids, next: ids.length === limit ? ids.at(-1) : undefined };
 }
 
 export async function updateDeviceById(

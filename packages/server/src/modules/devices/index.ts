@@ -21,5 +21,7 @@ export {
   listDevicesWherePage,
   presentDevice,
   presentDeviceType,
+  selectDeviceIdsPage,
   targetDeviceIdsPage,
 } from './device-service.js';
+export type { DeviceFilter } from './device-store.js';

@@ -1,8 +1,10 @@
 import { type App, principalOf } from '../../http/index.js';
+import { exportMessages } from './message-export.js';
 import {
   DeviceParams,
   DeviceStateSchema,
   HistoryQuery,
+  MessageExportQuery,
   MessagePage,
   MessageParams,
   MessageSchema,
@@ -17,6 +19,30 @@ const problems = { 400: problem, 401: problem, 403: problem, 404: problem };
 /** A device's history, one message, a device's latest state, and the live SSE stream. */
 export function registerMessageRoutes(app: App, deps: MessageDeps, stream: StreamOptions = {}): void {
   registerStreamRoutes(app, deps, stream);
+
+  app.get(
+    '/v1/messages/export',
+    {
+      config: { scope: 'reader' },
+      schema: {
+        tags: ['messages'],
+        summary: 'Stream stored messages (with their decodes) as NDJSON or CSV',
+        description:
+          "The messages of one device (`deviceId`), a type (`typeId`), the devices a condition selects (`where`), or every device, received in [`from`, `to`): devices in id order, each one's messages by receive time then id. Streamed as the client reads, whatever the size. To resume a broken export, pass the last row's `id` as `after`. `field` (CSV) adds a column per decoded field (docs/INTEGRATIONS.md).",
+        querystring: MessageExportQuery,
+        response: { 400: problem, 401: problem, 403: problem, 404: problem },
+      },
+    },
+    async function exportMessagesRoute(request, reply) {
+      const query = request.query;
+      const body = await exportMessages(deps, principalOf(request).tenantId, {
+        ...query,
+        fields: query.field,
+      });
+      reply.type(query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+      return reply.send(body);
+    },
+  );
 
   app.get(
     '/v1/devices/:deviceId/messages',

@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox';
 // The one definition of a device id (devices/index.ts does not re-export it yet).
 import { DecodedSchema } from '../codecs/index.js';
-import { DeviceId } from '../devices/index.js';
+import { DeviceId, DeviceTypeId } from '../devices/index.js';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -172,3 +172,43 @@ export const StreamHeaders = Type.Object({
     }),
   ),
 });
+
+export const MessageExportQuery = Type.Object(
+  {
+    format: Type.Union([Type.Literal('ndjson'), Type.Literal('csv')], { default: 'ndjson' }),
+    deviceId: Type.Optional(DeviceId),
+    typeId: Type.Optional(DeviceTypeId),
+    where: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        description:
+          'a device condition in CEL (docs/CONDITIONS.md), e.g. `tags.site == "paris"`: the messages of the devices it selects',
+      }),
+    ),
+    from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'received at or after this instant (RFC 3339)' }),
+    ),
+    to: Type.Optional(
+      Type.String({ format: 'date-time', description: 'received before this instant (RFC 3339)' }),
+    ),
+    after: Type.Optional(
+      Type.String({
+        maxLength: 128,
+        description: 'the `id` of the last row already received: the export goes on after it (resume)',
+      }),
+    ),
+    decoded: Type.Boolean({ default: true, description: "add each message's decode" }),
+    field: Type.Optional(
+      Type.Array(Type.String({ maxLength: 200 }), {
+        maxItems: 64,
+        description: 'CSV only: a decoded field (dotted path) given a column `decoded.<path>`; repeat',
+      }),
+    ),
+    deleted: Type.Union([Type.Literal('exclude'), Type.Literal('include')], {
+      default: 'exclude',
+      description: "`include`: also deleted devices' messages",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type MessageExportQuery = Static<typeof MessageExportQuery>;

@@ -4,6 +4,7 @@ import { AppError, notFound } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Store } from '../../store/store.js';
 import { type DecodedView, findDecodes, type MessageDecodeRow } from '../codecs/index.js';
+import type { ConditionVariableProviders } from '../conditions/index.js';
 import { getDevice } from '../devices/index.js';
 import type { DeviceStateView, HistoryQuery, MessagePage, MessageView } from './message-schemas.js';
 import {
@@ -21,6 +22,8 @@ export interface MessageDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly bus: EventBus;
+  /** Who supplies `reported` and `desired` to the export's device conditions. */
+  readonly conditionVariables?: ConditionVariableProviders;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
