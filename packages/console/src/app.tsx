@@ -24,6 +24,9 @@ const Configurations = lazyPage(() =>
 );
 const Jobs = lazyPage(() => import('./pages/jobs.js').then((module) => module.Jobs));
 const Contracts = lazyPage(() => import('./pages/contracts.js').then((module) => module.Contracts));
+const Notifications = lazyPage(() =>
+  import('./pages/notifications.js').then((module) => module.Notifications),
+);
 const Webhooks = lazyPage(() => import('./pages/webhooks.js').then((module) => module.Webhooks));
 
 /** The console: sign-in until a key is accepted, then the page the address names. */
@@ -93,6 +96,9 @@ export function App() {
   } else if (path === '/contracts') {
     page = <Contracts api={api} />;
     title = 'Contracts';
+  } else if (path === '/notifications') {
+    page = <Notifications api={api} />;
+    title = 'Notifications';
   } else if (path === '/webhooks') {
     page = <Webhooks api={api} />;
     title = 'Webhooks';
@@ -144,6 +150,9 @@ export function App() {
           </Link>
           <Link href="/alerts" current={path === '/alerts'}>
             Alerts
+          </Link>
+          <Link href="/notifications" current={path === '/notifications'}>
+            Notifications
           </Link>
           <Link href="/webhooks" current={path === '/webhooks'}>
             Webhooks
