@@ -170,6 +170,16 @@ const sections = {
       },
       matching(/^[\s\S]{32,}$/, 'must be at least 32 characters'),
     ),
+    setting(
+      'adminEmail',
+      {
+        env: 'FLEETPORT_ADMIN_EMAIL',
+        flag: 'admin-email',
+        default: 'admin@localhost',
+        doc: 'e-mail of the first admin user, made on the first start (its password is set with the printed setup token)',
+      },
+      matching(/^[^\s@]{1,64}@[^\s@]{1,189}$/, 'must be an e-mail address'),
+    ),
   ],
   http: [
     setting(

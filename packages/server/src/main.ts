@@ -22,6 +22,21 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
       ].join('\n'),
     );
   }
+  if (server.firstAdmin) {
+    const { email, setupToken, expiresAt } = server.firstAdmin;
+    process.stdout.write(
+      [
+        '',
+        `  Fleetport created the first admin user, ${email}, without a password. Set it with this`,
+        `  one-time setup token (valid until ${expiresAt}; shown only this once):`,
+        '',
+        `    fleetport users set-password --token ${setupToken}`,
+        '',
+        '  (or POST /v1/auth/password-reset {"token", "password"}; see docs/ACCESS.md)',
+        '',
+      ].join('\n'),
+    );
+  }
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -9,6 +9,7 @@ import type { Logger } from './kernel/logger.js';
 import {
   ApiKeyAuthenticator,
   bootstrapAccess,
+  DEFAULT_TENANT_ID,
   registerAccessRoutes,
   resetBootstrapKey,
 } from './modules/access/index.js';
@@ -90,6 +91,12 @@ import {
   TwinService,
   twinConditionProviders,
 } from './modules/twins/index.js';
+import {
+  authenticateSession,
+  bootstrapFirstAdmin,
+  registerUsersRoutes,
+  resetTokenByEmail,
+} from './modules/users/index.js';
 import { startWebhooks } from './modules/webhooks/index.js';
 import { Broker, type ListenOptions } from './mqtt/index.js';
 import { SqlPersistence } from './mqtt/sql-persistence.js';
@@ -112,6 +119,10 @@ export interface RunningServer {
   readonly url: string;
   /** The bootstrap key when this start generated it (first start without FLEETPORT_ADMIN_KEY). */
   readonly generatedAdminKey: string | undefined;
+  /** The first admin user made by this start (the first), with the token that sets its password; shown once. */
+  readonly firstAdmin:
+    | { readonly email: string; readonly setupToken: string; readonly expiresAt: string }
+    | undefined;
   /** The MQTT broker and the ports its TCP and TLS listeners bound (undefined when off). */
   readonly mqtt: {
     readonly broker: Broker;
@@ -204,6 +215,7 @@ export async function startServer(
       metricsToken: config.metricsToken,
       authenticators: {
         apiKey: (bearer) => apiKeys.authenticate(bearer),
+        session: (secret) => authenticateSession(deps, secret),
         device: (token) => deviceAuthenticator.authenticate(token),
         callback: (secret, typeId) => callbackAuthenticator.authenticate(secret, typeId),
       },
@@ -214,6 +226,7 @@ export async function startServer(
       },
     });
     registerAccessRoutes(app, deps);
+    registerUsersRoutes(app, deps);
     // The modules that own `reported` and `desired` (twins) provide them to conditions.
     const conditionVariables = new ConditionVariableProviders();
     for (const provider of twinConditionProviders(store)) conditionVariables.register(provider);
@@ -411,6 +424,10 @@ export async function startServer(
       logger.warn(
         'FLEETPORT_ADMIN_KEY is ignored: this database already has another bootstrap key (lost it? run `fleetport admin reset-key` on this host, see docs/CLI.md)',
       );
+    // Beside a bootstrap key made now, the first admin user and its one-time setup token.
+    const firstAdmin = bootstrap.created
+      ? await bootstrapFirstAdmin(deps, DEFAULT_TENANT_ID, config.adminEmail)
+      : undefined;
     bootstrapped = true;
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -442,6 +459,11 @@ export async function startServer(
       bus,
       url,
       generatedAdminKey: bootstrap.generatedKey,
+      firstAdmin: firstAdmin && {
+        email: firstAdmin.user.email,
+        setupToken: firstAdmin.setupToken,
+        expiresAt: firstAdmin.expiresAt,
+      },
       mqtt: {
         broker: mqtt.broker,
         tcpPort: mqtt.tcpPort,
@@ -618,9 +640,13 @@ export function openCaptureWriter(store: Store): CaptureWriter {
  * the database (run on the server's host), for an owner who lost the key. On SQLite the
  * data dir must already hold a database: a mistyped path must not yield a fresh one.
  */
-export async function resetAdminKey(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSynchronous' | 'databasePoolSize'>,
-): Promise<{ readonly secret: string; readonly keyId: string; readonly revokedKeyIds: readonly string[] }> {
+type DatabaseConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSynchronous' | 'databasePoolSize'>;
+
+/** Runs `work` on the server's database from its host (the `admin` commands), migrated first. */
+async function onHostDatabase<T>(
+  config: DatabaseConfig,
+  work: (deps: { store: Store; clock: typeof systemClock; logger: Logger }) => Promise<T>,
+): Promise<T> {
   if (!config.databaseUrl && !existsSync(sqliteFile(config.dataDir)))
     throw new StartupError(
       'data_dir_unusable',
@@ -632,10 +658,37 @@ export async function resetAdminKey(
     await reachDatabase(config, store);
     await migrateToLatest(store.db);
     const logger = createLogger({ logLevel: 'silent' }) as unknown as Logger;
-    return await resetBootstrapKey({ store, clock: systemClock, logger });
+    return await work({ store, clock: systemClock, logger });
   } finally {
     await store.close();
   }
+}
+
+export function resetAdminKey(
+  config: DatabaseConfig,
+): Promise<{ readonly secret: string; readonly keyId: string; readonly revokedKeyIds: readonly string[] }> {
+  return onHostDatabase(config, (deps) => resetBootstrapKey(deps));
+}
+
+/** `fleetport admin reset-password`: a reset token for a user, for when no admin can sign in. */
+export function resetUserPassword(
+  config: DatabaseConfig,
+  email: string,
+): Promise<{
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly userId: string;
+  readonly tenantId: string;
+}> {
+  return onHostDatabase(config, async (deps) => {
+    const reset = await resetTokenByEmail(deps, email);
+    return {
+      token: reset.token,
+      expiresAt: reset.expiresAt,
+      userId: reset.user.id,
+      tenantId: reset.user.tenantId,
+    };
+  });
 }
 
 /** `fleetport migrate`: applies pending migrations and exits. */

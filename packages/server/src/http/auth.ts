@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../kernel/errors.js';
+import { constantTimeEqual } from '../kernel/ids.js';
 import type { CallbackPrincipal, DevicePrincipal, Principal, Scope } from '../kernel/principal.js';
 import { scopeAllows } from '../kernel/principal.js';
 
@@ -27,8 +28,22 @@ export type AuthenticateDevice = (token: string) => Promise<DevicePrincipal>;
 /** Resolves a callback secret for the device type named in the route. */
 export type AuthenticateCallback = (secret: string, deviceTypeId: string) => Promise<CallbackPrincipal>;
 
+/** The cookie that carries a console session's secret (HTTP-only). */
+export const SESSION_COOKIE = 'fleetport_session';
+/** The header a session-authenticated write must carry: the session's CSRF token. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** A console session resolved from its cookie: its principal and the CSRF token its writes carry. */
+export interface SessionAuthentication {
+  readonly principal: Principal;
+  readonly csrfToken: string;
+}
+export type AuthenticateSession = (secret: string) => Promise<SessionAuthentication>;
+
 export interface Authenticators {
   readonly apiKey: Authenticate;
+  /** Console sessions; without it only API keys authenticate `api-key` routes. */
+  readonly session?: AuthenticateSession;
   readonly device?: AuthenticateDevice;
   readonly callback?: AuthenticateCallback;
 }
@@ -42,9 +57,42 @@ function bearerOf(request: FastifyRequest, what: string): string {
   return match[1];
 }
 
+/** The value of one cookie of the request, or undefined. */
+export function cookieOf(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A key in `Authorization` wins; without one, a session cookie. A session's write must
+ * carry its CSRF token in a header, which a cross-site form or script cannot set or read
+ * (double submit: the token comes from the session, never from a second cookie alone).
+ */
+async function keyOrSession(request: FastifyRequest, authenticators: Authenticators): Promise<Principal> {
+  const session = authenticators.session;
+  const cookie =
+    session && request.headers.authorization === undefined ? cookieOf(request, SESSION_COOKIE) : undefined;
+  if (session === undefined || cookie === undefined)
+    return authenticators.apiKey(bearerOf(request, 'API key'));
+  const resolved = await session(cookie);
+  if (!SAFE_METHODS.has(request.method)) {
+    const header = request.headers[CSRF_HEADER];
+    if (typeof header !== 'string' || !constantTimeEqual(header, resolved.csrfToken))
+      throw new AppError('csrf_failed', `a console session's writes need its CSRF token in ${CSRF_HEADER}`);
+  }
+  return resolved.principal;
+}
+
 /**
  * Every `/v1/` route is authenticated unless it is marked public: a missing or bad key is
- * `unauthenticated` (401), a key without the route's scope is `forbidden` (403). Device
+ * `unauthenticated` (401), a key (or session) without the route's scope is `forbidden` (403). Device
  * routes take a device token; callback routes a secret of the device type in their path,
  * as `X-Fleetport-Secret` (a custom header network servers can send) or a bearer token.
  */
@@ -75,7 +123,7 @@ export function installAuth(app: FastifyInstance, authenticators: Authenticators
         return;
       }
       case 'api-key': {
-        const principal = await authenticators.apiKey(bearerOf(request, 'API key'));
+        const principal = await keyOrSession(request, authenticators);
         const required = config.scope ?? 'admin';
         if (!scopeAllows(principal.scope, required)) {
           throw new AppError('forbidden', `this operation needs a key with scope '${required}'`, {

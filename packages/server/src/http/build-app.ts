@@ -137,7 +137,7 @@ export async function buildApp({
         title: 'Fleetport API',
         version,
         description:
-          'Every /v1 route needs `Authorization: Bearer <key>`. Errors are `application/problem+json` with a stable `code`.',
+          'Every /v1 route needs `Authorization: Bearer <key>` or a console session (the `fleetport_session` cookie of `POST /v1/auth/login`, whose writes carry `X-CSRF-Token`). Errors are `application/problem+json` with a stable `code`.',
       },
       components: {
         securitySchemes: {
@@ -149,9 +149,16 @@ export async function buildApp({
             name: 'X-Fleetport-Secret',
             description: "a secret of the callback's device type (fpc_…); a bearer token works too",
           },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'fleetport_session',
+            description:
+              'a console session (POST /v1/auth/login); its writes also need the X-CSRF-Token header',
+          },
         },
       },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { session: [] }],
     },
     // Shared schemas keep their `$id` as their name (`#/components/schemas/Device`, not
     // `def-4`): clients generated from the document (packages/sdk) name their types after them.
@@ -172,7 +179,14 @@ export async function buildApp({
     await app.register(cors, {
       origin: [...corsOrigins],
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'if-match', 'x-request-id', 'x-fleetport-secret'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'if-match',
+        'x-request-id',
+        'x-fleetport-secret',
+        'x-csrf-token',
+      ],
       exposedHeaders: ['etag', 'location', 'x-request-id', 'x-total-count', 'www-authenticate'],
       maxAge: 600,
     });

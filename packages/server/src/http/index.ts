@@ -2,10 +2,15 @@ export {
   type Authenticate,
   type AuthenticateCallback,
   type AuthenticateDevice,
+  type AuthenticateSession,
   type Authenticators,
+  CSRF_HEADER,
   callbackOf,
+  cookieOf,
   deviceOf,
   principalOf,
+  SESSION_COOKIE,
+  type SessionAuthentication,
 } from './auth.js';
 export { type App, type BuildAppOptions, buildApp } from './build-app.js';
 export { type ConsoleOptions, locateConsole, serveConsole } from './console-assets.js';

@@ -46,6 +46,13 @@ export type ErrorCode =
   | 'notification_channel_unavailable'
   | 'invalid_range'
   | 'record_unsupported'
+  | 'weak_password'
+  | 'invalid_credentials'
+  | 'login_locked'
+  | 'totp_required'
+  | 'totp_invalid'
+  | 'csrf_failed'
+  | 'token_invalid'
   | 'internal';
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -92,6 +99,13 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   notification_channel_unavailable: 422,
   invalid_range: 400,
   record_unsupported: 400,
+  weak_password: 400,
+  invalid_credentials: 401,
+  login_locked: 429,
+  totp_required: 401,
+  totp_invalid: 400,
+  csrf_failed: 403,
+  token_invalid: 400,
   internal: 500,
 };
 

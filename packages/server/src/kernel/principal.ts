@@ -6,13 +6,30 @@ export type Scope = 'reader' | 'operator' | 'admin';
 
 export const scopes: readonly Scope[] = ['reader', 'operator', 'admin'];
 
-/** The authenticated caller of a request. */
+/** A user signed in to the console, behind a request's principal. */
+export interface PrincipalUser {
+  readonly id: string;
+  readonly email: string;
+  /** The console session that authenticated the request. */
+  readonly sessionId: string;
+}
+
+/**
+ * The authenticated caller of a request: an API key, or a user's console session. Both
+ * yield the same shape so that authorization (scopes today, roles later) is one check.
+ */
 export interface Principal {
+  /**
+   * Who acts, as modules record it (codec versions, alert and lifecycle history): the API
+   * key's id (`key_…`), or for a console session the user's id (`usr_…`).
+   */
   readonly keyId: string;
   readonly tenantId: string;
   readonly scope: Scope;
-  /** The bootstrap key: may also create tenants and keys for them. */
+  /** The bootstrap key (or the first admin user): may also create tenants and keys for them. */
   readonly system: boolean;
+  /** Set when a console session authenticated the request; absent for API keys. */
+  readonly user?: PrincipalUser;
 }
 
 /** Whether a key holding `held` may do what needs `required`. */

@@ -59,6 +59,10 @@ export interface Database {
   notification_attempts: NotificationAttemptTable;
   health_samples: HealthSampleTable;
   device_type_health: DeviceTypeHealthTable;
+  users: UserTable;
+  user_sessions: UserSessionTable;
+  user_tokens: UserTokenTable;
+  login_throttle: LoginThrottleTable;
 }
 
 type Millis = ColumnType<number, number, number>;
@@ -810,4 +814,58 @@ export interface DeviceTypeHealthTable {
   crazy_window_s: number | null;
   quiet_s: number | null;
   updated_at: Millis;
+}
+
+/** A person who signs in to the console (0027; modules/users). */
+export interface UserTable {
+  tenant_id: string;
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  scope: string;
+  is_system: number;
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_last_step: Millis | null;
+  recovery_codes: string | null;
+  disabled_at: Millis | null;
+  password_changed_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** A console session, by the SHA-256 of its cookie secret (0027). */
+export interface UserSessionTable {
+  id: string;
+  token_hash: string;
+  tenant_id: string;
+  user_id: string;
+  address: string | null;
+  user_agent: string | null;
+  created_at: Millis;
+  last_seen_at: Millis;
+  idle_until: Millis;
+  expires_at: Millis;
+  ended_at: Millis | null;
+}
+
+/** A single-use token of a user (a password reset), hashed (0027). */
+export interface UserTokenTable {
+  id: string;
+  token_hash: string;
+  purpose: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: Millis | null;
+}
+
+/** Failed logins of one account or address and the lock they led to (0027). */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: Millis;
+  locked_until: Millis;
 }

@@ -14,8 +14,11 @@ interface Route {
   readonly method: string;
   /** The OpenAPI path with its parameters filled in. */
   readonly path: string;
-  /** Who authenticates: an API key, or a device token or callback secret (not a key). */
-  readonly auth: 'api-key' | 'other';
+  /**
+   * Who authenticates: an API key (or a console session), a device token or callback
+   * secret or a session alone (other), or nobody before the body is read (public: login).
+   */
+  readonly auth: 'api-key' | 'other' | 'public';
 }
 
 const PARAM_VALUES: Readonly<Record<string, string>> = {
@@ -39,6 +42,7 @@ const PARAM_VALUES: Readonly<Record<string, string>> = {
   channelId: 'nch_doesnotexist',
   recipientId: 'nrc_doesnotexist',
   notificationId: '1',
+  userId: 'usr_doesnotexist',
   // A direct method's or a twin parameter's name.
   name: 'reboot',
 };
@@ -57,7 +61,12 @@ async function v1Routes(ts: TestServer): Promise<Route[]> {
     });
     for (const [method, operation] of Object.entries(operations)) {
       const security = (operation as { security?: Record<string, unknown>[] }).security;
-      const auth = security === undefined || security.some((s) => 'apiKey' in s) ? 'api-key' : 'other';
+      const auth =
+        security?.length === 0
+          ? 'public'
+          : security === undefined || security.some((s) => 'apiKey' in s)
+            ? 'api-key'
+            : 'other';
       routes.push({ method: method.toUpperCase(), path, auth });
     }
   }
@@ -163,11 +172,16 @@ for (const dialect of dialectCases()) {
         ]),
       );
       expect(routes.length).toBeGreaterThanOrEqual(22);
+      // The only routes that take no credential: they check what their body carries.
+      expect(routes.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.path}`)).toEqual([
+        'POST /v1/auth/login',
+        'POST /v1/auth/password-reset',
+      ]);
     });
 
     async function expectEveryRouteUnauthenticated(authorization: string | null): Promise<void> {
       const before = await deviceCount();
-      for (const route of routes) {
+      for (const route of routes.filter((r) => r.auth !== 'public')) {
         const response = await callRoute(ts, route, authorization);
         expect(response.status, `${route.method} ${route.path}: ${response.text}`).toBe(401);
         expect(response.headers.get('content-type'), `${route.method} ${route.path}`).toMatch(

@@ -22,6 +22,7 @@ import * as alerts from './0023-alerts.js';
 import * as webhooks from './0024-webhooks.js';
 import * as notifications from './0025-notifications.js';
 import * as mqttExport from './0026-mqtt-export.js';
+import * as users from './0027-users.js';
 
 /** Every migration, in order. Names are permanent: never rename or reorder one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -48,4 +49,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0024-webhooks': webhooks,
   '0025-notifications': notifications,
   '0026-mqtt-export': mqttExport,
+  '0027-users': users,
 };
