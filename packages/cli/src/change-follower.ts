@@ -6,7 +6,9 @@ import { FleetportClient, toCliError } from './client.js';
 export interface ChangeFollowerConfig {
   /** Base URL of the server, without a trailing slash. */
   readonly url: string;
-  readonly apiKey: string;
+  /** An API key, or a console session from `fleetport login`. */
+  readonly apiKey?: string;
+  readonly session?: { readonly secret: string; readonly csrfToken: string };
   /** A change cursor, or `latest` for only what comes next. */
   readonly since: string;
   /** Changes per read (the API allows 1–1000). */
@@ -30,8 +32,13 @@ export interface ChangeFollowerConfig {
 export class ChangeFollower {
   readonly #follower: FeedFollower;
 
-  constructor({ url, apiKey, ...options }: ChangeFollowerConfig) {
-    this.#follower = new FeedFollower(new FleetportClient({ url, apiKey }).api, options);
+  constructor({ url, apiKey, session, ...options }: ChangeFollowerConfig) {
+    const client = new FleetportClient({
+      url,
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(session === undefined ? {} : { session }),
+    });
+    this.#follower = new FeedFollower(client.api, options);
   }
 
   /** The cursor to resume from: everything up to it was handed out (`latest` before the first read). */

@@ -49,7 +49,17 @@ export interface RequestOptions {
 export interface ClientConfig {
   /** Base URL of the server, like `http://127.0.0.1:8080`. */
   readonly url: string;
-  readonly apiKey: string;
+  /** An API key, or else a console session from `fleetport login`. */
+  readonly apiKey?: string;
+  readonly session?: { readonly secret: string; readonly csrfToken: string };
+}
+
+/** The headers that authenticate a request: the key, or the session's cookie and CSRF token. */
+function credentialHeaders(config: ClientConfig): Record<string, string> {
+  if (config.apiKey !== undefined) return { authorization: `Bearer ${config.apiKey}` };
+  if (config.session !== undefined)
+    return { cookie: `fleetport_session=${config.session.secret}`, 'x-csrf-token': config.session.csrfToken };
+  return {};
 }
 
 /** A thin, fetch-based client of the Fleetport HTTP API. */
@@ -68,7 +78,14 @@ export class FleetportClient {
 
   /** The SDK's typed client on the same server and key; its failures reach users through `call`. */
   get api(): TypedClient {
-    this.#api ??= createFleetportClient({ url: this.url, apiKey: this.#config.apiKey });
+    const credentials = credentialHeaders(this.#config);
+    this.#api ??= createFleetportClient({
+      url: this.url,
+      fetch: (request: Request) => {
+        for (const [name, value] of Object.entries(credentials)) request.headers.set(name, value);
+        return fetch(request);
+      },
+    });
     return this.#api;
   }
 
@@ -100,7 +117,7 @@ export class FleetportClient {
     }
     const headers: Record<string, string> = {
       accept: 'application/json, application/problem+json',
-      authorization: `Bearer ${this.#config.apiKey}`,
+      ...credentialHeaders(this.#config),
       ...options.headers,
     };
     let body: RequestInit['body'];

@@ -24,6 +24,7 @@ import { registerResyncCommands } from './commands/resync-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTransferCommands } from './commands/transfer-commands.js';
 import { registerTwinCommands } from './commands/twin-commands.js';
+import { registerUserCommands } from './commands/user-commands.js';
 import { registerWebhookCommands } from './commands/webhook-commands.js';
 import { CliError, EXIT_CODE_HELP, ExitCode } from './errors.js';
 import type { CliIo } from './io.js';
@@ -64,6 +65,7 @@ function buildProgram(io: CliIo): Command {
 
   registerServerCommands(program, io);
   registerAccessCommands(program, io);
+  registerUserCommands(program, io);
   registerDeviceTypeLifecycleCommands(registerDeviceTypeCommands(program, io), io);
   const devices = program
     .command('devices')

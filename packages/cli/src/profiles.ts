@@ -1,12 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { UsageError } from './errors.js';
+
+/** A console session `fleetport login` keeps: its secret (sent as the cookie) and CSRF token. */
+export interface ProfileSession {
+  readonly secret: string;
+  readonly csrfToken: string;
+  readonly email?: string;
+  readonly expiresAt?: string;
+}
 
 /** One named server in the profile file. */
 export interface Profile {
   readonly url?: string;
   readonly apiKey?: string;
+  readonly session?: ProfileSession;
 }
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -55,10 +64,48 @@ function checkProfile(file: string, name: string, value: unknown): Profile {
       throw new UsageError(`profile '${name}' in ${file}: ${field} must be a string`, 'config_error');
     }
   }
+  const session = (value as Record<string, unknown>).session;
+  const checked = session === undefined ? undefined : checkSession(file, name, session);
   return {
     ...(typeof url === 'string' ? { url } : {}),
     ...(typeof apiKey === 'string' ? { apiKey } : {}),
+    ...(checked ? { session: checked } : {}),
   };
+}
+
+function checkSession(file: string, name: string, value: unknown): ProfileSession {
+  const { secret, csrfToken, email, expiresAt } = (value ?? {}) as Record<string, unknown>;
+  if (typeof secret !== 'string' || typeof csrfToken !== 'string')
+    throw new UsageError(
+      `profile '${name}' in ${file}: session must hold the secret and csrfToken strings of \`fleetport login\``,
+      'config_error',
+    );
+  return {
+    secret,
+    csrfToken,
+    ...(typeof email === 'string' ? { email } : {}),
+    ...(typeof expiresAt === 'string' ? { expiresAt } : {}),
+  };
+}
+
+/**
+ * Sets (or with `undefined`, removes) the session of a profile, keeping everything else in
+ * the file; the file is written readable by its owner only, since it holds credentials.
+ */
+export function saveProfileSession(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  url: string,
+  session: ProfileSession | undefined,
+): string {
+  const file = profileFilePath(env);
+  const profiles: Record<string, unknown> = { ...(readProfiles(file) ?? {}) };
+  const existing = profiles[name] === undefined ? {} : checkProfile(file, name, profiles[name]);
+  const { session: _old, ...rest } = existing;
+  profiles[name] = { ...rest, url: existing.url ?? url, ...(session ? { session } : {}) };
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${JSON.stringify({ profiles }, null, 2)}\n`, { mode: 0o600 });
+  return file;
 }
 
 /**
@@ -105,21 +152,23 @@ function checkedUrl(url: string): string {
   return url;
 }
 
-/** Where and as whom to connect: flags beat environment variables, which beat the profile. */
+/**
+ * Where and as whom to connect: flags beat environment variables, which beat the profile;
+ * a key anywhere beats the profile's session (`fleetport login`).
+ */
 export function resolveConnection(
   flags: ClientOptions,
   env: Readonly<Record<string, string | undefined>>,
-): { url: string; apiKey: string } {
+): { url: string; apiKey?: string; session?: ProfileSession } {
   const profile = loadProfile(env, flags.profile ?? (env.FLEETPORT_PROFILE || undefined));
   const url = checkedUrl(flags.url ?? (env.FLEETPORT_URL || undefined) ?? profile.url ?? DEFAULT_URL);
   const apiKey = flags.apiKey ?? (env.FLEETPORT_API_KEY || undefined) ?? profile.apiKey;
-  if (!apiKey) {
-    throw new UsageError(
-      'no API key: pass --api-key, set FLEETPORT_API_KEY, or name a profile with --profile',
-      'missing_api_key',
-    );
-  }
-  return { url, apiKey };
+  if (apiKey) return { url, apiKey };
+  if (profile.session) return { url, session: profile.session };
+  throw new UsageError(
+    'no API key: pass --api-key, set FLEETPORT_API_KEY, name a profile with --profile, or sign in with `fleetport login`',
+    'missing_api_key',
+  );
 }
 
 /**

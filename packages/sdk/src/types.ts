@@ -40,6 +40,10 @@ export type Change = Schemas['Change'];
 export type Message = Schemas['Message'];
 export type Reception = Schemas['Reception'];
 export type CallbackSecret = Schemas['CallbackSecret'];
+export type User = Schemas['User'];
+export type Session = Schemas['Session'];
+/** A console session as opened by login: the only answer that carries its secret. */
+export type LoginResult = ResponseBody<'/v1/auth/login', 'post'>;
 
 /** The calling key: its tenant and scope. */
 export type WhoAmI = ResponseBody<'/v1/me', 'get'>;

@@ -30,7 +30,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
         `  Fleetport created the first admin user, ${email}, without a password. Set it with this`,
         `  one-time setup token (valid until ${expiresAt}; shown only this once):`,
         '',
-        `    fleetport users set-password --token ${setupToken}`,
+        `    fleetport users set-password --token ${setupToken} --password-stdin`,
         '',
         '  (or POST /v1/auth/password-reset {"token", "password"}; see docs/ACCESS.md)',
         '',

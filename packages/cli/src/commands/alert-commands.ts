@@ -200,7 +200,7 @@ export function registerAlertCommands(program: Command, io: CliIo): void {
       command: Command,
     ) {
       const ctx = new CommandContext(io, command);
-      const { url, apiKey } = resolveConnection(command.optsWithGlobals<GlobalOptions>(), io.env);
+      const { url, ...credentials } = resolveConnection(command.optsWithGlobals<GlobalOptions>(), io.env);
       const devices = options.device ? new Set(options.device) : undefined;
       const severities = options.severity ? new Set(options.severity) : undefined;
       const stop = stopSignal(io);
@@ -208,7 +208,7 @@ export function registerAlertCommands(program: Command, io: CliIo): void {
       let printed = 0;
       const follower = new ChangeFollower({
         url: url.replace(/\/+$/, ''),
-        apiKey,
+        ...credentials,
         since: options.since ?? 'latest',
         signal: AbortSignal.any([stop.signal, enough.signal]),
         onOutage: (reason) =>

@@ -283,7 +283,7 @@ export function registerMessageCommands(program: Command, io: CliIo): void {
     )
     .action(async function tailMessages(options: TailOptions, command: Command) {
       const ctx = new CommandContext(io, command);
-      const { url, apiKey } = resolveConnection(command.optsWithGlobals<GlobalOptions>(), io.env);
+      const { url, ...credentials } = resolveConnection(command.optsWithGlobals<GlobalOptions>(), io.env);
       const devices = options.device ? new Set(options.device) : undefined;
       const types = options.type ? new Set(options.type) : undefined;
       // Stop on Ctrl-C or SIGTERM, and also when nobody reads any more (`| head` closed the pipe).
@@ -298,7 +298,7 @@ export function registerMessageCommands(program: Command, io: CliIo): void {
       io.stdout.once('close', onOutputGone);
       const follower = new ChangeFollower({
         url: url.replace(/\/+$/, ''),
-        apiKey,
+        ...credentials,
         since: options.since ?? 'latest',
         signal: AbortSignal.any([stop.signal, outputGone.signal, enough.signal]),
         onOutage: (reason) =>

@@ -137,4 +137,32 @@ export function registerServerCommands(program: Command, io: CliIo): void {
           ].join('\n'),
     );
   });
+
+  addConfigOptions(
+    admin
+      .command('reset-password')
+      .description(
+        "print a single-use token that sets a user's password, when no admin can sign in (reads the database directly)",
+      )
+      .argument('<email>', "the user's e-mail"),
+    (key) => DATABASE_KEYS.has(key),
+  ).action(async function resetPasswordCommand(email: string, _options: unknown, command: Command) {
+    const config = loadOrExplain(io, command);
+    const server = await import('@fleetport/server');
+    const reset = await server.resetUserPassword(config, email).catch((error: unknown) => {
+      throw explainStartup(server.StartupError, error);
+    });
+    const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+    print(
+      io.stdout,
+      json
+        ? formatJson(reset)
+        : [
+            `A single-use token for ${email} (user ${reset.userId}, tenant ${reset.tenantId}), valid until ${reset.expiresAt}, shown only this once:`,
+            '',
+            `    fleetport users set-password --token ${reset.token} --password-stdin`,
+            '',
+          ].join('\n'),
+    );
+  });
 }
