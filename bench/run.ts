@@ -2,6 +2,7 @@ import { captureWrite } from './capture-write.js';
 import { codecs } from './codecs.js';
 import { commands } from './commands.js';
 import { conditions } from './conditions.js';
+import { dataOut } from './data-out.js';
 import { fleetHealth } from './fleet-health.js';
 import { ingest } from './ingest.js';
 import { mqtt } from './mqtt.js';
@@ -21,6 +22,7 @@ export const benchmarks: readonly Benchmark[] = [
   commands,
   twins,
   fleetHealth,
+  dataOut,
 ];
 
 process.exitCode = await runBenchmarkCli(benchmarks, process.argv.slice(2));
