@@ -29,15 +29,16 @@ export function receivedByDevice(
   return guarded(store, async () => {
     const found = new Map<string, number>();
     for (let start = 0; start < messageIds.length; start += 1000) {
+      // By primary key alone, the tenant checked here: with `tenant_id = ?` in the query
+      // SQLite scans the tenant's whole history index instead (bench/README.md, "Regression found").
       const rows = await store.db
         .selectFrom('messages')
-        .select(['device_id', (eb) => eb.fn.max('received_at').as('last')])
-        .where('tenant_id', '=', tenantId)
+        .select(['tenant_id', 'device_id', 'received_at'])
         .where('id', 'in', messageIds.slice(start, start + 1000))
-        .groupBy('device_id')
         .execute();
       for (const row of rows) {
-        const last = Number(row.last);
+        if (row.tenant_id !== tenantId) continue;
+        const last = Number(row.received_at);
         found.set(row.device_id, Math.max(found.get(row.device_id) ?? 0, last));
       }
     }
