@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
 import { type ChildServer, freePort, spawnServer } from '../support/child-server.js';
 import { dialectCases, type TestDatabase } from '../support/databases.js';
 import { provisionDevices } from '../support/provision-devices.js';
@@ -130,8 +131,22 @@ for (const dialect of dialectCases()) {
         const commands = await Promise.all(
           stuck.map((row) => api<unknown>(second, 'GET', `/v1/devices/${row.deviceId}/commands`)),
         );
+        // And the job's scheduler row: none (a lost wake-up), leased on and on (a hung step), or failing.
+        const store = openStore({
+          databaseUrl: database.databaseUrl,
+          dataDir: database.dataDir,
+          sqliteSynchronous: 'full',
+          databasePoolSize: 1,
+        });
+        const ticks = await store.db
+          .selectFrom('scheduled_jobs')
+          .selectAll()
+          .where('key', 'like', `%${job.id}%`)
+          .execute()
+          .finally(() => store.close());
         throw new Error(
-          `${(error as Error).message}\njob: ${JSON.stringify(now)}\nnot done: ${JSON.stringify(stuck)}\n` +
+          `${(error as Error).message}\nat ${Date.now()}, ticks: ${JSON.stringify(ticks)}\n` +
+            `job: ${JSON.stringify(now)}\nnot done: ${JSON.stringify(stuck)}\n` +
             `their commands: ${JSON.stringify(commands)}\nfirst server: ${first.output().slice(-4000)}\n` +
             `second server: ${second.output().slice(-4000)}`,
         );
