@@ -79,7 +79,7 @@ import {
   TopicPolicies,
 } from './modules/mqtt-access/index.js';
 import { startMqttExport } from './modules/mqtt-export/index.js';
-import { startNotifications } from './modules/notifications/index.js';
+import { notificationSettings, startNotifications } from './modules/notifications/index.js';
 import { ResyncReplay, registerResyncRoutes } from './modules/resync/index.js';
 import { Scheduler } from './modules/scheduler/index.js';
 import {
@@ -325,24 +325,7 @@ export async function startServer(
     const notifications = startNotifications(
       app,
       { ...deps, metrics: app.metrics },
-      {
-        ...(config.smtpHost === undefined
-          ? {}
-          : {
-              smtp: {
-                host: config.smtpHost,
-                port: config.smtpPort,
-                security: config.smtpSecurity,
-                ...(config.smtpUser === undefined
-                  ? {}
-                  : { user: config.smtpUser, password: config.smtpPassword }),
-                from: config.smtpFrom ?? '',
-                timeoutMs: config.smtpTimeoutMs,
-              },
-            }),
-        retryHours: config.notificationRetryHours,
-        webhookTimeoutMs: config.webhookTimeoutMs,
-      },
+      notificationSettings(config),
       () => broker,
     );
     fleetServices.push({ name: 'notifications', close: () => notifications.close() });

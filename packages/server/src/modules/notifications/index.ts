@@ -11,4 +11,8 @@ export { registerNotificationRoutes } from './notification-routes.js';
 export type { Channel, Notification, Recipient } from './notification-schemas.js';
 export { type NotificationDeps, NotificationService } from './notification-service.js';
 export { type Mail, type Mailer, SmtpMailer, type SmtpSettings } from './smtp-mailer.js';
-export { type NotificationSettings, startNotifications } from './start-notifications.js';
+export {
+  type NotificationSettings,
+  notificationSettings,
+  startNotifications,
+} from './start-notifications.js';

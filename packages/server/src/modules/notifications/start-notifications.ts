@@ -1,3 +1,4 @@
+import type { Config } from '../../config.js';
 import type { App } from '../../http/index.js';
 import type { ServerPublishing } from '../mqtt-access/index.js';
 import { Scheduler } from '../scheduler/index.js';
@@ -13,6 +14,41 @@ export interface NotificationSettings {
   readonly retryHours: number;
   /** The webhook channels' timeout (the webhooks' setting). */
   readonly webhookTimeoutMs: number;
+}
+
+/** The settings from the server's configuration (the FLEETPORT_SMTP_* keys and the retry period). */
+export function notificationSettings(
+  config: Pick<
+    Config,
+    | 'smtpHost'
+    | 'smtpPort'
+    | 'smtpSecurity'
+    | 'smtpUser'
+    | 'smtpPassword'
+    | 'smtpFrom'
+    | 'smtpTimeoutMs'
+    | 'notificationRetryHours'
+    | 'webhookTimeoutMs'
+  >,
+): NotificationSettings {
+  return {
+    ...(config.smtpHost === undefined
+      ? {}
+      : {
+          smtp: {
+            host: config.smtpHost,
+            port: config.smtpPort,
+            security: config.smtpSecurity,
+            ...(config.smtpUser === undefined
+              ? {}
+              : { user: config.smtpUser, password: config.smtpPassword }),
+            from: config.smtpFrom ?? '',
+            timeoutMs: config.smtpTimeoutMs,
+          },
+        }),
+    retryHours: config.notificationRetryHours,
+    webhookTimeoutMs: config.webhookTimeoutMs,
+  };
 }
 
 /**
